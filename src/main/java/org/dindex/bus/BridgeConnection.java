@@ -1,0 +1,309 @@
+package org.dindex.bus;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client connection of the {@link SocketBridge}: framing, validation, permission checks and request routing.
+ *
+ * <p>Unlike the stock {@code TcpEventBusBridge}, every bad frame gets an {@code err} frame. Bad content (JSON, type,
+ * address, body) leaves the connection usable; a bad length prefix cannot be resynchronised, so the connection is
+ * closed after the {@code err} frame. All state is confined to the connection's event loop.
+ */
+final class BridgeConnection {
+    private static final Logger LOG = Logger.getLogger(BridgeConnection.class.getName());
+
+    private final Vertx vertx;
+    private final NetSocket socket;
+    private final BridgeOptions options;
+    private final BridgePermissions permissions;
+    private final BridgeStats stats;
+    private final RecordParser parser;
+    private final Map<String, MessageConsumer<Object>> registrations = new HashMap<>();
+    private boolean expectingLength = true;
+    private boolean closed;
+    private int inFlight;
+
+    BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions options, BridgePermissions permissions,
+                     BridgeStats stats) {
+        this.vertx = vertx;
+        this.socket = socket;
+        this.options = options;
+        this.permissions = permissions;
+        this.stats = stats;
+        this.parser = RecordParser.newFixed(4, socket);
+    }
+
+    void start() {
+        parser.handler(this::onRecord);
+        parser.exceptionHandler(e -> {
+            LOG.log(Level.FINE, "bridge connection error", e);
+            socket.close();
+        });
+        socket.closeHandler(v -> onClosed());
+    }
+
+    /** Rejects the connection outright (too many connections), telling the client why. */
+    void refuse(ErrorCode code, String message) {
+        closed = true;
+        socket.write(Frames.encode(Frames.err(null, code, message)));
+        socket.end();
+    }
+
+    void close() {
+        socket.close();
+    }
+
+    int inFlight() {
+        return inFlight;
+    }
+
+    private void onRecord(Buffer record) {
+        if (closed) {
+            return;
+        }
+        if (expectingLength) {
+            int length = record.getInt(0);
+            if (length <= 0 || length > options.maxFrameBytes()) {
+                stats.error("frame_size");
+                String what = length <= 0 ? "invalid frame length " + length + " (must be positive)"
+                        : "frame of " + length + " bytes exceeds the limit of " + options.maxFrameBytes() + " bytes";
+                closed = true;
+                parser.pause();
+                socket.write(Frames.encode(Frames.err(null, ErrorCode.TOO_LARGE,
+                        what + "; closing the connection because the stream cannot be resynchronised")));
+                socket.end();
+                return;
+            }
+            expectingLength = false;
+            parser.fixedSizeMode(length);
+        } else {
+            expectingLength = true;
+            parser.fixedSizeMode(4);
+            stats.frameIn();
+            onFrame(record);
+        }
+    }
+
+    private void onFrame(Buffer payload) {
+        JsonObject frame;
+        try {
+            frame = new JsonObject(payload);
+        } catch (DecodeException | ClassCastException e) {
+            badFrame(null, "invalid JSON frame: " + firstLine(e.getMessage()));
+            return;
+        }
+        String replyAddress = frame.getValue("replyAddress") instanceof String s ? s : null;
+        Object type = frame.getValue("type");
+        if (type == null) {
+            badFrame(replyAddress, "frame has no 'type' (expected send, publish, register, unregister or ping)");
+            return;
+        }
+        if (!(type instanceof String typeName)) {
+            badFrame(replyAddress, "'type' must be a string, got " + jsonType(type));
+            return;
+        }
+        switch (typeName) {
+            case Frames.PING -> write(new JsonObject().put("type", Frames.PONG));
+            case Frames.SEND, Frames.PUBLISH -> onSendOrPublish(typeName, frame, replyAddress);
+            case Frames.REGISTER -> onRegister(frame);
+            case Frames.UNREGISTER -> onUnregister(frame);
+            default -> badFrame(replyAddress, "unknown frame type '" + typeName
+                    + "' (expected send, publish, register, unregister or ping)");
+        }
+    }
+
+    private void onSendOrPublish(String type, JsonObject frame, String replyAddress) {
+        String address = requireAddress(frame, replyAddress);
+        if (address == null) {
+            return;
+        }
+        if (frame.containsKey("replyAddress") && replyAddress == null) {
+            badFrame(null, "'replyAddress' must be a string");
+            return;
+        }
+        Object body = frame.getValue("body");
+        if (body != null && !(body instanceof JsonObject)) {
+            badFrame(replyAddress, "'body' must be a JSON object, got " + jsonType(body));
+            return;
+        }
+        DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(options.requestTimeout().toMillis());
+        Object headers = frame.getValue("headers");
+        if (headers != null) {
+            if (!(headers instanceof JsonObject headerObject)) {
+                badFrame(replyAddress, "'headers' must be a JSON object, got " + jsonType(headers));
+                return;
+            }
+            headerObject.forEach(e -> delivery.addHeader(e.getKey(), String.valueOf(e.getValue())));
+        }
+        if (!permissions.mayRequest(address)) {
+            stats.error("access_denied");
+            write(Frames.err(replyAddress, ErrorCode.ACCESS_DENIED, "access denied: '" + address
+                    + "' is not an address the daemon serves"));
+            return;
+        }
+        EventBus bus = vertx.eventBus();
+        if (Frames.PUBLISH.equals(type)) {
+            bus.publish(address, body, delivery);
+        } else if (replyAddress == null) {
+            bus.send(address, body, delivery);
+        } else {
+            request(bus, address, body, delivery, replyAddress);
+        }
+    }
+
+    private void request(EventBus bus, String address, Object body, DeliveryOptions delivery, String replyAddress) {
+        if (inFlight >= options.maxInFlightPerConnection()) {
+            stats.error("too_many_requests");
+            write(Frames.err(replyAddress, ErrorCode.TOO_MANY_REQUESTS, "too many requests in flight on this"
+                    + " connection (limit " + options.maxInFlightPerConnection() + "); wait for replies first"));
+            return;
+        }
+        inFlight++;
+        stats.requestStarted();
+        bus.request(address, body, delivery).onComplete(ar -> {
+            inFlight--;
+            stats.requestFinished();
+            if (ar.succeeded()) {
+                Message<Object> reply = ar.result();
+                JsonObject frame = Frames.message(replyAddress, reply.body());
+                if (!reply.headers().isEmpty()) {
+                    JsonObject headers = new JsonObject();
+                    reply.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
+                    frame.put("headers", headers);
+                }
+                write(frame);
+            } else {
+                write(failureFrame(replyAddress, address, ar.cause()));
+            }
+        });
+    }
+
+    private JsonObject failureFrame(String replyAddress, String address, Throwable cause) {
+        if (cause instanceof ReplyException re) {
+            switch (re.failureType()) {
+                case TIMEOUT -> {
+                    stats.error("timeout");
+                    return Frames.err(replyAddress, ErrorCode.TIMEOUT, "timeout: no reply from '" + address
+                            + "' within " + options.requestTimeout().toMillis() + " ms");
+                }
+                case NO_HANDLERS -> {
+                    stats.error("no_handler");
+                    return Frames.err(replyAddress, ErrorCode.UNAVAILABLE, "'" + address
+                            + "' is not being served right now (is the daemon stopping?)");
+                }
+                default -> {
+                    stats.error("handler_failure");
+                    return Frames.err(replyAddress, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage());
+                }
+            }
+        }
+        stats.error("handler_failure");
+        return Frames.err(replyAddress, ErrorCode.INTERNAL, "internal error: " + cause);
+    }
+
+    private void onRegister(JsonObject frame) {
+        String address = requireAddress(frame, null);
+        if (address == null) {
+            return;
+        }
+        if (!permissions.mayRegister(address)) {
+            stats.error("access_denied");
+            write(Frames.err(address, ErrorCode.ACCESS_DENIED, "access denied: registration on '" + address
+                    + "' is not permitted (allowed prefixes: " + String.join(", ", permissions.outboundPrefixes())
+                    + ")"));
+            return;
+        }
+        if (registrations.containsKey(address)) {
+            return;
+        }
+        MessageConsumer<Object> consumer = vertx.eventBus().consumer(address,
+                msg -> write(Frames.message(address, msg.body())));
+        registrations.put(address, consumer);
+    }
+
+    private void onUnregister(JsonObject frame) {
+        String address = requireAddress(frame, null);
+        if (address == null) {
+            return;
+        }
+        MessageConsumer<Object> consumer = registrations.remove(address);
+        if (consumer == null) {
+            write(Frames.err(address, ErrorCode.NOT_FOUND, "not registered on '" + address + "'"));
+        } else {
+            consumer.unregister();
+        }
+    }
+
+    private String requireAddress(JsonObject frame, String replyAddress) {
+        Object address = frame.getValue("address");
+        if (address instanceof String s && !s.isEmpty()) {
+            return s;
+        }
+        badFrame(replyAddress, address == null ? "frame of type '" + frame.getValue("type") + "' has no 'address'"
+                : "'address' must be a non-empty string, got " + jsonType(address));
+        return null;
+    }
+
+    private void badFrame(String replyAddress, String message) {
+        stats.error("bad_frame");
+        write(Frames.err(replyAddress, ErrorCode.BAD_FRAME, message));
+    }
+
+    private void write(JsonObject frame) {
+        if (closed) {
+            return;
+        }
+        socket.write(Frames.encode(frame));
+        if (socket.writeQueueFull()) {
+            // The client reads slower than it sends: stop reading its requests until our replies drain.
+            parser.pause();
+            socket.drainHandler(v -> {
+                if (!closed) {
+                    parser.resume();
+                }
+            });
+        }
+    }
+
+    private void onClosed() {
+        closed = true;
+        registrations.values().forEach(MessageConsumer::unregister);
+        registrations.clear();
+        stats.connectionClosed(this);
+    }
+
+    private static String jsonType(Object value) {
+        return switch (value) {
+            case JsonObject ignored -> "an object";
+            case io.vertx.core.json.JsonArray ignored -> "an array";
+            case String ignored -> "a string";
+            case Boolean ignored -> "a boolean";
+            case Number ignored -> "a number";
+            default -> value.getClass().getSimpleName();
+        };
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "not a JSON object";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}

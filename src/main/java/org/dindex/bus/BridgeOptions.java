@@ -1,0 +1,21 @@
+package org.dindex.bus;
+
+import java.time.Duration;
+
+/**
+ * Limits of the socket bridge.
+ *
+ * @param maxFrameBytes            largest accepted frame payload; a larger (or non-positive) length prefix closes the
+ *                                 connection after an {@code err} frame, since the stream cannot be resynchronised
+ * @param requestTimeout           how long a {@code send} waits for its reply before the client gets {@code timeout}
+ * @param maxConnections           connections beyond this are told so and closed
+ * @param maxInFlightPerConnection requests awaiting a reply on one connection; more get {@code too_many_requests}
+ */
+public record BridgeOptions(int maxFrameBytes, Duration requestTimeout, int maxConnections,
+                            int maxInFlightPerConnection) {
+    public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+    public static BridgeOptions defaults() {
+        return new BridgeOptions(DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(30), 1024, 1024);
+    }
+}

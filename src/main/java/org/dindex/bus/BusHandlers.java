@@ -1,0 +1,76 @@
+package org.dindex.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Registers request handlers on the event bus with one error policy: a handler returns a {@code Future<JsonObject>};
+ * a {@link DindexException} becomes a bus failure with its code and message, anything else becomes
+ * {@link ErrorCode#INTERNAL} with the exception's message and is logged with its stack trace (which never reaches
+ * the client).
+ */
+public final class BusHandlers {
+    private static final Logger LOG = Logger.getLogger(BusHandlers.class.getName());
+
+    private final Vertx vertx;
+    private final ServedAddresses served;
+
+    public BusHandlers(Vertx vertx, ServedAddresses served) {
+        this.vertx = vertx;
+        this.served = served;
+    }
+
+    /**
+     * Serves {@code address} with {@code handler}. The body given to the handler is never null (an absent body is an
+     * empty object). The returned consumer is unregistered (and the address withdrawn from the bridge) by
+     * {@link #unserve}.
+     */
+    public MessageConsumer<Object> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
+        MessageConsumer<Object> consumer = vertx.eventBus().consumer(address, message -> handle(message, handler));
+        served.add(address);
+        return consumer;
+    }
+
+    public Future<Void> unserve(MessageConsumer<?> consumer) {
+        served.remove(consumer.address());
+        return consumer.unregister();
+    }
+
+    private static void handle(Message<Object> message, Function<JsonObject, Future<JsonObject>> handler) {
+        Future<JsonObject> result;
+        try {
+            result = handler.apply(bodyOf(message));
+        } catch (RuntimeException e) {
+            result = Future.failedFuture(e);
+        }
+        result.onSuccess(message::reply).onFailure(e -> fail(message, e));
+    }
+
+    private static JsonObject bodyOf(Message<Object> message) {
+        Object body = message.body();
+        if (body == null) {
+            return new JsonObject();
+        }
+        if (body instanceof JsonObject json) {
+            return json;
+        }
+        throw DindexException.badRequest("request body must be a JSON object, got " + body.getClass().getSimpleName());
+    }
+
+    /** Replies to {@code message} with the failure {@code e}, mapped to an {@link ErrorCode}. */
+    public static void fail(Message<?> message, Throwable e) {
+        if (e instanceof DindexException de) {
+            message.fail(de.code().failureCode(), de.getMessage());
+        } else {
+            LOG.log(Level.WARNING, "handler for " + message.address() + " failed", e);
+            message.fail(ErrorCode.INTERNAL.failureCode(), "internal error: " + e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.dindex.bus;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The TCP event-bus bridge wire format: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
+ * Field and type names are those of Vert.x's {@code TcpEventBusBridge} so existing clients work unchanged.
+ */
+public final class Frames {
+    private Frames() {
+    }
+
+    public static final String SEND = "send";
+    public static final String PUBLISH = "publish";
+    public static final String REGISTER = "register";
+    public static final String UNREGISTER = "unregister";
+    public static final String PING = "ping";
+    public static final String MESSAGE = "message";
+    public static final String PONG = "pong";
+    public static final String ERR = "err";
+
+    /** Length prefix plus UTF-8 JSON of {@code frame}. */
+    public static Buffer encode(JsonObject frame) {
+        Buffer json = frame.toBuffer();
+        return Buffer.buffer(json.length() + 4).appendInt(json.length()).appendBuffer(json);
+    }
+
+    /**
+     * An {@code err} frame. {@code address} is the reply address of the request it answers, when there was one, so a
+     * client with many requests in flight can tell which one failed.
+     */
+    public static JsonObject err(String address, ErrorCode code, String message) {
+        JsonObject frame = new JsonObject().put("type", ERR);
+        if (address != null) {
+            frame.put("address", address);
+        }
+        return frame.put("failureCode", code.failureCode())
+                .put("failureType", "RECIPIENT_FAILURE")
+                .put("code", code.wireName())
+                .put("message", message);
+    }
+
+    public static JsonObject message(String address, Object body) {
+        return new JsonObject().put("type", MESSAGE).put("address", address).put("body", body);
+    }
+}

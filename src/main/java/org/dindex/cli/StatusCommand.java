@@ -1,0 +1,49 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** {@code dindex status}: the same as {@code dindex daemon status}. Never starts a daemon. */
+@Command(name = "status", description = "Show the daemon's status (exit 3 when it is not running).")
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    DindexCommand root;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        return show(root, json);
+    }
+
+    static int show(DindexCommand root, boolean json) {
+        JsonObject status;
+        try (DindexClient client = root.connectRunning()) {
+            status = client.request(Addresses.STATUS, new JsonObject());
+        } catch (org.dindex.bus.DindexException e) {
+            if (e.code() == org.dindex.bus.ErrorCode.DAEMON_NOT_RUNNING) {
+                if (json) {
+                    root.out.println(new JsonObject().put("state", "not running")
+                            .put("socket", root.paths().socket().toString()).encodePrettily());
+                } else {
+                    root.err.println("dindex: the daemon is not running (socket " + root.paths().socket() + ")");
+                }
+                return Main.NOT_RUNNING;
+            }
+            throw e;
+        }
+        if (json) {
+            root.out.println(status.encodePrettily());
+        } else {
+            StatusPrinter.print(status, root.out);
+        }
+        return Main.OK;
+    }
+}

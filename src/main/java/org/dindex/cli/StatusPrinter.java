@@ -1,0 +1,49 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.PrintStream;
+import java.time.Duration;
+
+/** Human-readable daemon status. */
+final class StatusPrinter {
+    private StatusPrinter() {
+    }
+
+    static void print(JsonObject s, PrintStream out) {
+        out.println("dindex daemon " + s.getString("state", "running"));
+        row(out, "pid", s.getValue("pid"));
+        row(out, "version", s.getString("version"));
+        row(out, "uptime", human(Duration.ofMillis(s.getLong("uptime_ms", 0L))));
+        row(out, "socket", s.getString("socket"));
+        row(out, "data dir", s.getString("data_dir"));
+        row(out, "config", s.getString("config"));
+        row(out, "transport", s.getString("transport"));
+        row(out, "connections", s.getValue("connections"));
+        JsonObject mem = s.getJsonObject("memory", new JsonObject());
+        row(out, "memory", "rss " + mb(mem.getLong("rss_bytes", -1L)) + ", heap " + mb(mem.getLong("heap_used_bytes",
+                -1L)) + " of " + mb(mem.getLong("heap_max_bytes", -1L)));
+    }
+
+    private static void row(PrintStream out, String name, Object value) {
+        out.printf("  %-12s %s%n", name, value == null ? "-" : value);
+    }
+
+    static String mb(long bytes) {
+        return bytes < 0 ? "?" : String.format("%.0f MB", bytes / 1048576.0);
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m " + (s % 60) + "s";
+        }
+        if (s < 86400) {
+            return (s / 3600) + "h " + (s % 3600 / 60) + "m";
+        }
+        return (s / 86400) + "d " + (s % 86400 / 3600) + "h";
+    }
+}

@@ -1,0 +1,53 @@
+package org.dindex.config;
+
+import org.dindex.bus.BridgeOptions;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A validated configuration: every {@link Settings} value, typed. Built only by {@link ConfigLoader}, so holding one
+ * means the configuration is valid.
+ *
+ * @param source where the values came from (file path or "defaults"), for messages and status
+ */
+public record DaemonConfig(Map<Setting, Object> values, String source, Path file) {
+
+    public long getLong(Setting setting) {
+        return (Long) value(setting);
+    }
+
+    public int getInt(Setting setting) {
+        return Math.toIntExact(getLong(setting));
+    }
+
+    public boolean getBoolean(Setting setting) {
+        return (Boolean) value(setting);
+    }
+
+    public String getString(Setting setting) {
+        return (String) value(setting);
+    }
+
+    public Duration getMillis(Setting setting) {
+        return Duration.ofMillis(getLong(setting));
+    }
+
+    private Object value(Setting setting) {
+        Object v = values.get(setting);
+        if (v == null) {
+            throw new IllegalArgumentException("unknown setting " + setting.key());
+        }
+        return v;
+    }
+
+    public BridgeOptions bridgeOptions() {
+        return new BridgeOptions(getInt(Settings.MAX_FRAME_BYTES), getMillis(Settings.REQUEST_TIMEOUT_MS),
+                getInt(Settings.MAX_CONNECTIONS), getInt(Settings.MAX_IN_FLIGHT));
+    }
+
+    public Duration shutdownTimeout() {
+        return getMillis(Settings.SHUTDOWN_TIMEOUT_MS);
+    }
+}

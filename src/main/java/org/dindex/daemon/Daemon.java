@@ -1,0 +1,271 @@
+package org.dindex.daemon;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.BridgePermissions;
+import org.dindex.bus.BusHandlers;
+import org.dindex.bus.ServedAddresses;
+import org.dindex.bus.SocketBridge;
+import org.dindex.config.Settings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One running dindex daemon: the locks it holds, its Vert.x instance, its verticles and its socket bridge.
+ *
+ * <p>Start order: socket folder checked, data dir and socket locks taken (so a live daemon's socket is never
+ * unlinked), stale socket removed, Vert.x started, verticles deployed, bridge listening. Stop order is the reverse:
+ * bridge stops accepting and drains in-flight requests, verticles are undeployed last-first (so later parts can
+ * flush and commit), Vert.x closes, socket removed, locks released. A stop that overruns the configured deadline
+ * halts the process when {@link DaemonOptions#haltOnDeadline()} is set.
+ */
+public final class Daemon {
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+
+    private final DaemonOptions options;
+    private final Instant startedAt = Instant.now();
+    private final ServedAddresses served = new ServedAddresses();
+    private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
+    private final Promise<Void> stopped = Promise.promise();
+    private final List<InstanceLock> locks = new ArrayList<>();
+    private Vertx vertx;
+    private SocketBridge bridge;
+    private volatile String state = "starting";
+    private Future<Void> stopping;
+
+    private Daemon(DaemonOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * Starts a daemon and returns once it serves its socket. Blocks the calling thread, which must not be an event
+     * loop.
+     *
+     * @throws StartupException (or {@link AlreadyRunningException}) with a message for the user
+     */
+    public static Daemon start(DaemonOptions options) {
+        Daemon daemon = new Daemon(options);
+        try {
+            daemon.startBlocking();
+            return daemon;
+        } catch (RuntimeException e) {
+            daemon.abortStart();
+            throw e;
+        }
+    }
+
+    private void startBlocking() {
+        RuntimePaths paths = options.paths();
+        SocketDirectory.prepare(paths.socket());
+        createPrivateDir(paths.dataDir());
+        locks.add(InstanceLock.acquire(paths.dataLock(), "data dir " + paths.dataDir()));
+        locks.add(InstanceLock.acquire(paths.socketLock(), "socket " + paths.socket()));
+        try {
+            // We hold the socket lock: whatever file is there was left by a dead daemon.
+            Files.deleteIfExists(paths.socket());
+        } catch (IOException e) {
+            throw new StartupException("cannot remove stale socket " + paths.socket() + ": " + e.getMessage(), e);
+        }
+
+        vertx = Vertx.vertx(new VertxOptions()
+                .setPreferNativeTransport(options.config().getBoolean(Settings.PREFER_NATIVE_TRANSPORT)));
+        BusHandlers handlers = new BusHandlers(vertx, served);
+        List<VerticleBase> verticles = new ArrayList<>();
+        verticles.add(new ControlVerticle(this, handlers));
+        for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {
+            verticles.add(extension.apply(handlers));
+        }
+        bridge = new SocketBridge(vertx, options.config().bridgeOptions(), BridgePermissions.standard(served));
+
+        Future<Void> started = Future.succeededFuture();
+        for (VerticleBase verticle : verticles) {
+            started = started.compose(v -> vertx.deployVerticle(verticle)).map(id -> {
+                deployments.add(id);
+                return null;
+            });
+        }
+        await(started.compose(v -> bridge.listen(paths.socket())), Duration.ofMinutes(10), "start");
+        try {
+            Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warning("cannot restrict socket permissions: " + e.getMessage());
+        }
+        state = "running";
+        LOG.info(() -> "dindex " + Version.get() + " running (pid " + ProcessHandle.current().pid() + ", socket "
+                + paths.socket() + ", data dir " + paths.dataDir() + ", transport " + transport() + ")");
+    }
+
+    /** Undoes a partial start: closes Vert.x if it was created, releases locks. */
+    private void abortStart() {
+        if (vertx != null) {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        if (locks.size() == 2) {
+            deleteSocketQuietly();
+        }
+        releaseLocks();
+        stopped.tryComplete();
+    }
+
+    /** Completes when the daemon has stopped, whatever stopped it. */
+    public Future<Void> stopped() {
+        return stopped.future();
+    }
+
+    /** Graceful stop; idempotent. */
+    public synchronized Future<Void> stop(String reason) {
+        if (stopping != null) {
+            return stopping;
+        }
+        state = "stopping";
+        Duration deadline = options.config().shutdownTimeout();
+        LOG.info(() -> "stopping (" + reason + "), deadline " + deadline.toMillis() + " ms");
+        armDeadline(deadline);
+        Duration grace = deadline.dividedBy(2);
+        stopping = bridge.close(grace)
+                .compose(v -> undeployAll())
+                .eventually(() -> vertx.close())
+                .eventually(() -> {
+                    deleteSocketQuietly();
+                    releaseLocks();
+                    state = "stopped";
+                    LOG.info("stopped");
+                    return Future.succeededFuture();
+                })
+                .onComplete(ar -> stopped.tryComplete());
+        return stopping;
+    }
+
+    private Future<Void> undeployAll() {
+        List<String> ids = new ArrayList<>(deployments);
+        Collections.reverse(ids);
+        Future<Void> chain = Future.succeededFuture();
+        for (String id : ids) {
+            chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
+                LOG.log(Level.WARNING, "undeploying " + id + " failed", e);
+                return Future.succeededFuture();
+            }));
+        }
+        return chain;
+    }
+
+    private void armDeadline(Duration deadline) {
+        Thread.ofPlatform().daemon().name("dindex-stop-deadline").start(() -> {
+            try {
+                stopped.future().toCompletionStage().toCompletableFuture()
+                        .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                LOG.severe("graceful stop did not finish within " + deadline.toMillis() + " ms");
+                if (options.haltOnDeadline()) {
+                    deleteSocketQuietly();
+                    Runtime.getRuntime().halt(1);
+                }
+            } catch (InterruptedException | ExecutionException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void deleteSocketQuietly() {
+        try {
+            Files.deleteIfExists(options.paths().socket());
+        } catch (IOException e) {
+            LOG.warning("cannot remove socket " + options.paths().socket() + ": " + e.getMessage());
+        }
+    }
+
+    private synchronized void releaseLocks() {
+        locks.forEach(InstanceLock::close);
+        locks.clear();
+    }
+
+    /** The status reply: the same content as {@code dindex daemon status --json}. */
+    public JsonObject status() {
+        RuntimePaths paths = options.paths();
+        return new JsonObject()
+                .put("state", state)
+                .put("pid", ProcessHandle.current().pid())
+                .put("version", Version.get())
+                .put("started_at", startedAt.toString())
+                .put("uptime_ms", Duration.between(startedAt, Instant.now()).toMillis())
+                .put("socket", paths.socket().toString())
+                .put("data_dir", paths.dataDir().toString())
+                .put("config", options.config().source())
+                .put("transport", transport())
+                .put("connections", bridge == null ? 0 : bridge.stats().connections())
+                .put("requests_in_flight", bridge == null ? 0 : bridge.stats().requestsInFlight())
+                .put("bridge_errors", bridge == null ? new JsonObject() : new JsonObject(
+                        new java.util.LinkedHashMap<>(bridge.stats().errors())))
+                .put("memory", ProcessMemory.snapshot())
+                .put("java", Runtime.version().toString());
+    }
+
+    public String transport() {
+        return vertx != null && vertx.isNativeTransportEnabled() ? "epoll" : "nio";
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public SocketBridge bridge() {
+        return bridge;
+    }
+
+    public Path socket() {
+        return options.paths().socket();
+    }
+
+    private static void createPrivateDir(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new StartupException("cannot create data dir " + dir + ": " + e.getMessage(), e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new StartupException("data dir " + dir + " is not writable");
+        }
+    }
+
+    private static <T> T await(Future<T> future, Duration timeout, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re && re instanceof StartupException) {
+                throw re;
+            }
+            throw new StartupException("daemon " + what + " failed: " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new StartupException("daemon " + what + " did not finish within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted during " + what);
+        }
+    }
+}

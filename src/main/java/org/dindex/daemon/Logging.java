@@ -1,0 +1,92 @@
+package org.dindex.daemon;
+
+import org.dindex.config.DaemonConfig;
+import org.dindex.config.Settings;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.FileHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Daemon logging on {@code java.util.logging}: one line per record, to stderr in the foreground or to a rotated file
+ * ({@code daemon.0.log} newest) when detached. Why JUL: Vert.x, Netty and Lucene all log through it when nothing
+ * else is present, so one configuration covers them, with no extra dependency.
+ */
+public final class Logging {
+    private Logging() {
+    }
+
+    public static void configure(DaemonConfig config, Path logDir) throws IOException {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Level level = level(config.getString(Settings.LOG_LEVEL));
+        root.setLevel(level);
+        Handler handler;
+        if (logDir == null) {
+            handler = new ConsoleHandler();
+        } else {
+            Files.createDirectories(logDir);
+            handler = new FileHandler(logDir.resolve("daemon.%g.log").toString(),
+                    config.getInt(Settings.LOG_MAX_FILE_BYTES), config.getInt(Settings.LOG_FILES), true);
+        }
+        handler.setLevel(level);
+        handler.setFormatter(new LineFormatter());
+        root.addHandler(handler);
+        // Netty is chatty at FINE; keep it at INFO unless asked for trace.
+        if (level.intValue() > Level.FINEST.intValue()) {
+            Logger.getLogger("io.netty").setLevel(Level.INFO);
+        }
+    }
+
+    static Level level(String name) {
+        return switch (name) {
+            case "error" -> Level.SEVERE;
+            case "warn" -> Level.WARNING;
+            case "debug" -> Level.FINE;
+            case "trace" -> Level.FINEST;
+            default -> Level.INFO;
+        };
+    }
+
+    /** {@code 2026-11-25T12:00:00.123Z INFO  bus.BridgeConnection: message}. */
+    static final class LineFormatter extends Formatter {
+        @Override
+        public String format(LogRecord r) {
+            String logger = r.getLoggerName() == null ? "" : r.getLoggerName().replace("org.dindex.", "");
+            StringBuilder sb = new StringBuilder(128)
+                    .append(Instant.ofEpochMilli(r.getMillis())).append(' ')
+                    .append(String.format("%-5s", name(r.getLevel()))).append(' ')
+                    .append(logger).append(": ").append(formatMessage(r)).append('\n');
+            if (r.getThrown() != null) {
+                StringWriter sw = new StringWriter();
+                r.getThrown().printStackTrace(new PrintWriter(sw));
+                sb.append(sw);
+            }
+            return sb.toString();
+        }
+
+        private static String name(Level level) {
+            if (level.intValue() >= Level.SEVERE.intValue()) {
+                return "ERROR";
+            }
+            if (level.intValue() >= Level.WARNING.intValue()) {
+                return "WARN";
+            }
+            if (level.intValue() >= Level.INFO.intValue()) {
+                return "INFO";
+            }
+            return level.intValue() >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+        }
+    }
+}
