@@ -27,6 +27,9 @@ public final class IpcBenchmark {
     public record Options(Path daemonSocket, int requests, int clients, Duration duration) {
     }
 
+    /** Enough round trips for the JIT to compile both paths before anything is measured. */
+    private static final int WARMUP = 20_000;
+
     private final Options options;
 
     public IpcBenchmark(Options options) {
@@ -50,7 +53,7 @@ public final class IpcBenchmark {
                     echoClient.readFrame(Duration.ofSeconds(10));
                 };
                 Runnable daemonCall = () -> daemonClient.request(Addresses.STATUS, new JsonObject());
-                for (int i = 0; i < 2000; i++) {
+                for (int i = 0; i < WARMUP; i++) {
                     echoCall.run();
                     daemonCall.run();
                 }

@@ -50,6 +50,8 @@ public final class Daemon {
     private SocketBridge bridge;
     private volatile String state = "starting";
     private Future<Void> stopping;
+    private volatile JsonObject staticStatus;
+    private final ProcessMemory memory = new ProcessMemory();
 
     private Daemon(DaemonOptions options) {
         this.options = options;
@@ -201,25 +203,31 @@ public final class Daemon {
         locks.clear();
     }
 
-    /** The status reply: the same content as {@code dindex daemon status --json}. */
+    /**
+     * The status reply: the same content as {@code dindex daemon status --json}. Fields that never change are built
+     * once: status is the cheapest request there is and the IPC benchmark measures it.
+     */
     public JsonObject status() {
-        RuntimePaths paths = options.paths();
-        return new JsonObject()
+        if (staticStatus == null) {
+            RuntimePaths paths = options.paths();
+            staticStatus = new JsonObject()
+                    .put("pid", ProcessHandle.current().pid())
+                    .put("version", Version.get())
+                    .put("started_at", startedAt.toString())
+                    .put("socket", paths.socket().toString())
+                    .put("data_dir", paths.dataDir().toString())
+                    .put("config", options.config().source())
+                    .put("transport", transport())
+                    .put("java", Runtime.version().toString());
+        }
+        return staticStatus.copy()
                 .put("state", state)
-                .put("pid", ProcessHandle.current().pid())
-                .put("version", Version.get())
-                .put("started_at", startedAt.toString())
                 .put("uptime_ms", Duration.between(startedAt, Instant.now()).toMillis())
-                .put("socket", paths.socket().toString())
-                .put("data_dir", paths.dataDir().toString())
-                .put("config", options.config().source())
-                .put("transport", transport())
                 .put("connections", bridge == null ? 0 : bridge.stats().connections())
                 .put("requests_in_flight", bridge == null ? 0 : bridge.stats().requestsInFlight())
                 .put("bridge_errors", bridge == null ? new JsonObject() : new JsonObject(
                         new java.util.LinkedHashMap<>(bridge.stats().errors())))
-                .put("memory", ProcessMemory.snapshot())
-                .put("java", Runtime.version().toString());
+                .put("memory", memory.snapshot());
     }
 
     public String transport() {
