@@ -20,6 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        org.dindex.daemon.Logging.install();
         int code = run(args, System.out, System.err, System.getenv());
         System.exit(code);
     }

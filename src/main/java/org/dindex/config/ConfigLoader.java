@@ -93,7 +93,9 @@ public final class ConfigLoader {
         }
         Object tree;
         try {
-            tree = YAML.readValue(text, Object.class);
+            var node = YAML.readTree(text);
+            // A file of only comments is valid: every setting keeps its default.
+            tree = node == null || node.isMissingNode() || node.isNull() ? null : YAML.convertValue(node, Object.class);
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             problems.add(file.getFileName() + (loc != null ? ":" + loc.getLineNr() + ":" + loc.getColumnNr() : "")

@@ -27,8 +27,42 @@ public final class Logging {
     private Logging() {
     }
 
+    /**
+     * Makes {@link DaemonLogManager} the JVM's log manager. Must run before anything touches JUL, so {@code main}
+     * calls it first.
+     */
+    public static void install() {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", DaemonLogManager.class.getName());
+        }
+    }
+
+    /**
+     * A log manager that ignores the JDK's shutdown-time {@code reset()}. The stock one closes every handler in its
+     * own shutdown hook, racing ours, so the graceful stop's last lines ("stopping", "stopped") were lost on SIGTERM.
+     */
+    public static final class DaemonLogManager extends LogManager {
+        private volatile boolean configured;
+
+        @Override
+        public void reset() {
+            if (!configured) {
+                super.reset();
+            }
+        }
+
+        void resetNow() {
+            super.reset();
+            configured = true;
+        }
+    }
+
     public static void configure(DaemonConfig config, Path logDir) throws IOException {
-        LogManager.getLogManager().reset();
+        if (LogManager.getLogManager() instanceof DaemonLogManager manager) {
+            manager.resetNow();
+        } else {
+            LogManager.getLogManager().reset();
+        }
         Logger root = Logger.getLogger("");
         Level level = level(config.getString(Settings.LOG_LEVEL));
         root.setLevel(level);

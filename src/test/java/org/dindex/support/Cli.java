@@ -1,0 +1,86 @@
+package org.dindex.support;
+
+import io.vertx.core.json.JsonObject;
+import org.dindex.cli.Main;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs the real CLI (in this JVM) against one data dir and socket; daemons it starts are real processes. */
+public final class Cli {
+    public record Result(int exit, String out, String err) {
+        public JsonObject json() {
+            return new JsonObject(out);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    public final Path root;
+    public final Path dataDir;
+    public final Path socket;
+    private final Map<String, String> env = new HashMap<>();
+
+    public Cli(Path root) {
+        this.root = root;
+        this.dataDir = root.resolve("data");
+        this.socket = root.resolve("run").resolve("d.sock");
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("HOME", root.toString());
+    }
+
+    public Cli env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    public Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--socket", socket.toString()));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The daemon's pid from status, or -1 when none runs. */
+    public long pid() {
+        Result r = run("daemon", "status", "--json");
+        return r.exit() == 0 ? r.json().getLong("pid") : -1;
+    }
+
+    /** Starts {@code dindex ... daemon start --foreground} as a child process (not detached). */
+    public Process startForegroundProcess(Path socketOverride, String... extra) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--data-dir", dataDir.toString(), "--socket",
+                (socketOverride == null ? socket : socketOverride).toString()));
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("daemon", "start", "--foreground"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Kills any daemon still running for this CLI's paths (test cleanup). */
+    public void killDaemon() {
+        long pid = org.dindex.daemon.InstanceLock.holderPid(dataDir.resolve("daemon.lock"));
+        if (pid > 0 && pid != ProcessHandle.current().pid()) {
+            ProcessHandle.of(pid).ifPresent(p -> {
+                p.destroyForcibly();
+                p.onExit().join();
+            });
+        }
+    }
+}
