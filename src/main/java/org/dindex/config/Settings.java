@@ -30,9 +30,9 @@ public final class Settings {
     public static final Setting LOG_LEVEL = Setting.choice("log.level", "info",
             List.of("error", "warn", "info", "debug", "trace"), "Daemon log level.");
     public static final Setting LOG_MAX_FILE_BYTES = Setting.integer("log.max_file_bytes", 10L * 1024 * 1024,
-            64 * 1024, 1L << 31, "Size at which the detached daemon's log file is rotated.");
+            64 * 1024, Integer.MAX_VALUE, "Size at which the detached daemon's log file is rotated.");
     public static final Setting LOG_FILES = Setting.integer("log.files", 5, 1, 100,
-            "Rotated log files kept (daemon.log.0 is the newest).");
+            "Rotated log files kept (logs/daemon.0.log is the newest).");
 
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_MAX_FILE_BYTES,
