@@ -165,13 +165,29 @@ class LifecycleTest {
     }
 
     @Test
-    void foregroundDaemonStopsOnShutdownRequest() throws Exception {
+    void sigintStopsAForegroundDaemonGracefully() throws Exception {
         Process p = cli.startForegroundProcess(null);
+        awaitRunning(p);
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(output.contains("stopping (signal)"), output);
+        assertTrue(output.contains("INFO  daemon.Daemon: stopped"), output);
+        assertFalse(Files.exists(cli.socket));
+    }
+
+    private void awaitRunning(Process p) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (cli.pid() < 0 && System.nanoTime() < deadline) {
+        while (cli.pid() < 0 && System.nanoTime() < deadline && p.isAlive()) {
             Thread.sleep(100);
         }
         assertEquals(p.pid(), cli.pid());
+    }
+
+    @Test
+    void foregroundDaemonStopsOnShutdownRequest() throws Exception {
+        Process p = cli.startForegroundProcess(null);
+        awaitRunning(p);
         assertEquals(0, cli.run("daemon", "stop").exit());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
