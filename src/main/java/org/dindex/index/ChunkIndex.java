@@ -1,0 +1,407 @@
+package org.dindex.index;
+
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.PrefixQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.Bits;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The index: Lucene (text, stored fields, durable vectors) plus the vector graph plus the write-ahead log, kept
+ * consistent.
+ *
+ * <p><b>Writes</b> ({@link #write}, {@link #commit}, {@link #lookup}) must come from one thread, the daemon's index
+ * writer. A write is appended to the WAL and fsynced, then applied to both stores; it becomes visible to searches at
+ * the next {@link #commit}, which commits Lucene with the WAL sequence it covers, publishes the vector view, swaps the
+ * {@link IndexSnapshot} readers get, and empties the WAL. <b>Reads</b> ({@link #acquire}) may come from any thread.
+ *
+ * <p><b>Recovery</b> at {@link #open}: the graph is rebuilt from the vectors Lucene stores at their recorded
+ * ordinals, then WAL records newer than the last commit are replayed (idempotent: documents are replaced by id) and
+ * committed.
+ */
+public final class ChunkIndex implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ChunkIndex.class.getName());
+    static final String KEY_WAL_SEQ = "wal_seq";
+    static final String KEY_MODEL = "model";
+    static final String KEY_DIMENSIONS = "dimensions";
+    static final String KEY_COMMITTED_AT = "committed_at";
+
+    /** What the writer knows of a document written since the last commit; ordinals null for a deleted one. */
+    private record Pending(String source, String contentHash, int[] ordinals) {
+    }
+
+    /** A document as the writer sees it: enough to decide "unchanged" without re-embedding. */
+    public record DocState(String docId, String contentHash, int chunks) {
+    }
+
+    /** Result of a commit. */
+    public record CommitInfo(long walSeq, int committedOps, long millis, Instant at) {
+    }
+
+    private final Path dir;
+    private final String model;
+    private final int dimensions;
+    private final LuceneStore lucene;
+    private final VectorStore vectors;
+    private final WriteAheadLog wal;
+    private final Map<String, Pending> pending = new HashMap<>();
+    private boolean clearedSinceCommit;
+    private int pendingOps;
+    private int pendingChunks;
+    private volatile IndexSnapshot current;
+    private volatile Instant lastCommitAt;
+    private volatile long lastCommitMillis;
+    private long generation;
+    private int recoveredOps;
+
+    private ChunkIndex(Path dir, String model, int dimensions, LuceneStore lucene, VectorStore vectors,
+                       WriteAheadLog wal) {
+        this.dir = dir;
+        this.model = model;
+        this.dimensions = dimensions;
+        this.lucene = lucene;
+        this.vectors = vectors;
+        this.wal = wal;
+    }
+
+    /**
+     * Opens (or creates) the index in {@code dir}, rebuilding the vector graph and replaying the WAL.
+     *
+     * @throws IndexMismatchException when the index was built with another model or dimension
+     */
+    public static ChunkIndex open(Path dir, String model, int dimensions) throws IOException {
+        Files.createDirectories(dir);
+        LuceneStore lucene = new LuceneStore(dir.resolve("lucene"));
+        ChunkIndex index = null;
+        try {
+            Map<String, String> data = lucene.commitData();
+            String indexModel = data.get(KEY_MODEL);
+            if (indexModel != null && (!indexModel.equals(model)
+                    || !String.valueOf(dimensions).equals(data.get(KEY_DIMENSIONS)))) {
+                throw new IndexMismatchException("the index in " + dir + " was built with model '" + indexModel
+                        + "' (" + data.get(KEY_DIMENSIONS) + " dimensions) but the daemon is configured for '"
+                        + model + "' (" + dimensions + "): set embedding.model back to '" + indexModel
+                        + "', or re-index (dindex clear --yes, then index again)");
+            }
+            long committedSeq = Long.parseLong(data.getOrDefault(KEY_WAL_SEQ, "0"));
+            VectorStore vectors = new VectorStore(dimensions);
+            long t0 = System.nanoTime();
+            int restored = restoreVectors(lucene, vectors);
+            if (restored > 0) {
+                LOG.info("rebuilt the vector graph from " + restored + " stored vectors in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            }
+            WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal").resolve("wal.log"));
+            wal.advanceTo(committedSeq);
+            int replayed = 0;
+            index = new ChunkIndex(dir, model, dimensions, lucene, vectors, wal);
+            for (WriteAheadLog.Entry e : wal.recovered()) {
+                if (e.seq() > committedSeq) {
+                    for (WriteOp op : WalCodec.decode(e.payload())) {
+                        index.apply(op);
+                        replayed++;
+                    }
+                }
+            }
+            if (replayed > 0) {
+                LOG.info("replayed " + replayed + " operations from the write-ahead log");
+            }
+            index.recoveredOps = replayed;
+            index.commitNow(true);
+            return index;
+        } catch (IOException | RuntimeException e) {
+            if (index == null) {
+                lucene.close();
+            }
+            throw e;
+        }
+    }
+
+    private static int restoreVectors(LuceneStore lucene, VectorStore vectors) throws IOException {
+        return lucene.withCommitted(searcher -> {
+            int n = 0;
+            Set<String> fields = Set.of(IndexFields.VECTOR, IndexFields.VECTOR_ORDINAL);
+            Query chunks = new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK));
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                Bits live = leaf.reader().getLiveDocs();
+                StoredFields stored = leaf.reader().storedFields();
+                var scorer = searcher.createWeight(searcher.rewrite(chunks),
+                        org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES, 1f).scorer(leaf);
+                if (scorer == null) {
+                    continue;
+                }
+                var it = scorer.iterator();
+                for (int doc = it.nextDoc(); doc != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+                     doc = it.nextDoc()) {
+                    if (live != null && !live.get(doc)) {
+                        continue;
+                    }
+                    Document d = stored.document(doc, fields);
+                    var bytes = d.getBinaryValue(IndexFields.VECTOR);
+                    vectors.add(d.getField(IndexFields.VECTOR_ORDINAL).numericValue().intValue(),
+                            VectorCodec.decode(bytes.bytes, bytes.offset, bytes.length));
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
+    /** Appends {@code ops} to the WAL (fsynced), then applies them. When this returns the write is durable. */
+    public long write(List<WriteOp> ops) throws IOException {
+        long seq = wal.append(WalCodec.encode(ops));
+        for (WriteOp op : ops) {
+            apply(op);
+        }
+        return seq;
+    }
+
+    private void apply(WriteOp op) throws IOException {
+        switch (op) {
+            case WriteOp.Upsert u -> {
+                DocumentRecord doc = u.doc();
+                deleteVectorsOf(doc.docId());
+                int[] ordinals = new int[doc.chunks().size()];
+                for (int i = 0; i < ordinals.length; i++) {
+                    ordinals[i] = vectors.nextOrdinal();
+                    vectors.add(ordinals[i], doc.chunks().get(i).vector());
+                }
+                lucene.upsert(doc, ordinals);
+                pending.put(doc.docId(), new Pending(doc.source(), doc.contentHash(), ordinals));
+                pendingChunks += ordinals.length;
+            }
+            case WriteOp.DeleteDocuments d -> {
+                for (String id : d.docIds()) {
+                    deleteVectorsOf(id);
+                    pending.put(id, new Pending(null, null, null));
+                }
+                lucene.deleteDocuments(d.docIds());
+            }
+            case WriteOp.DeleteSource s -> {
+                List<String> ids = docIdsWithSourcePrefix(s.prefix());
+                apply(new WriteOp.DeleteDocuments(ids));
+            }
+            case WriteOp.Clear c -> {
+                vectors.clear();
+                lucene.deleteAll();
+                pending.clear();
+                clearedSinceCommit = true;
+            }
+        }
+        pendingOps++;
+    }
+
+    private void deleteVectorsOf(String docId) throws IOException {
+        for (int ordinal : ordinalsOf(docId)) {
+            vectors.delete(ordinal);
+        }
+    }
+
+    /** Vector ordinals of a document's chunks as the writer sees it (pending writes first, then the last commit). */
+    private int[] ordinalsOf(String docId) throws IOException {
+        Pending p = pending.get(docId);
+        if (p != null) {
+            return p.ordinals() == null ? new int[0] : p.ordinals();
+        }
+        if (clearedSinceCommit) {
+            return new int[0];
+        }
+        Query q = chunksOf(docId);
+        return lucene.withCommitted(searcher -> {
+            TopDocs top = searcher.search(q, Integer.MAX_VALUE);
+            int[] ords = new int[top.scoreDocs.length];
+            StoredFields stored = searcher.storedFields();
+            for (int i = 0; i < ords.length; i++) {
+                ords[i] = stored.document(top.scoreDocs[i].doc, Set.of(IndexFields.VECTOR_ORDINAL))
+                        .getField(IndexFields.VECTOR_ORDINAL).numericValue().intValue();
+            }
+            return ords;
+        });
+    }
+
+    private static Query chunksOf(String docId) {
+        return new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)), BooleanClause.Occur.FILTER)
+                .add(new TermQuery(new Term(IndexFields.DOC_ID, docId)), BooleanClause.Occur.FILTER)
+                .build();
+    }
+
+    private List<String> docIdsWithSourcePrefix(String prefix) throws IOException {
+        Set<String> ids = new HashSet<>();
+        if (!clearedSinceCommit) {
+            Query q = new BooleanQuery.Builder()
+                    .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)), BooleanClause.Occur.FILTER)
+                    .add(new PrefixQuery(new Term(IndexFields.SOURCE, prefix)), BooleanClause.Occur.FILTER)
+                    .build();
+            ids.addAll(lucene.withCommitted(searcher -> {
+                List<String> found = new ArrayList<>();
+                TopDocs top = searcher.search(q, Math.max(1, searcher.getIndexReader().maxDoc()));
+                StoredFields stored = searcher.storedFields();
+                for (ScoreDoc sd : top.scoreDocs) {
+                    found.add(stored.document(sd.doc, Set.of(IndexFields.DOC_ID)).get(IndexFields.DOC_ID));
+                }
+                return found;
+            }));
+        }
+        pending.forEach((id, p) -> {
+            if (p.ordinals() == null) {
+                ids.remove(id);
+            } else if (p.source().startsWith(prefix)) {
+                ids.add(id);
+            }
+        });
+        return List.copyOf(ids);
+    }
+
+    /** The document as the writer sees it now (including uncommitted writes), if it exists. */
+    public Optional<DocState> lookup(String docId) throws IOException {
+        Pending p = pending.get(docId);
+        if (p != null) {
+            return p.ordinals() == null ? Optional.empty()
+                    : Optional.of(new DocState(docId, p.contentHash(), p.ordinals().length));
+        }
+        if (clearedSinceCommit) {
+            return Optional.empty();
+        }
+        Query q = new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)), BooleanClause.Occur.FILTER)
+                .add(new TermQuery(new Term(IndexFields.DOC_ID, docId)), BooleanClause.Occur.FILTER)
+                .build();
+        return lucene.withCommitted(searcher -> {
+            TopDocs top = searcher.search(q, 1);
+            if (top.scoreDocs.length == 0) {
+                return Optional.empty();
+            }
+            Document d = searcher.storedFields().document(top.scoreDocs[0].doc);
+            return Optional.of(new DocState(docId, d.get(IndexFields.CONTENT_HASH),
+                    d.getField(IndexFields.CHUNK_COUNT).numericValue().intValue()));
+        });
+    }
+
+    /** Commits everything written so far and makes it visible to new snapshots. */
+    public CommitInfo commit() throws IOException {
+        return commitNow(false);
+    }
+
+    private CommitInfo commitNow(boolean force) throws IOException {
+        long t0 = System.nanoTime();
+        int ops = pendingOps;
+        if (ops > 0 || force || lucene.hasUncommittedChanges()) {
+            Instant at = Instant.now();
+            lucene.commit(Map.of(KEY_WAL_SEQ, Long.toString(wal.lastSeq()), KEY_MODEL, model,
+                    KEY_DIMENSIONS, Integer.toString(dimensions), KEY_COMMITTED_AT, at.toString()));
+            VectorStore.View view = vectors.publish();
+            IndexSearcher searcher = lucene.committed().acquire();
+            IndexSnapshot previous = current;
+            current = new IndexSnapshot(searcher, view, ++generation);
+            if (previous != null) {
+                previous.decRef();
+            }
+            wal.truncate();
+            pending.clear();
+            clearedSinceCommit = false;
+            pendingOps = 0;
+            pendingChunks = 0;
+            lastCommitAt = at;
+        }
+        lastCommitMillis = (System.nanoTime() - t0) / 1_000_000;
+        return new CommitInfo(wal.lastSeq(), ops, lastCommitMillis, lastCommitAt);
+    }
+
+    /** The current snapshot, with a reference held for the caller: close it when done. Any thread. */
+    public IndexSnapshot acquire() {
+        while (true) {
+            IndexSnapshot s = current;
+            if (s.tryIncRef()) {
+                return s;
+            }
+        }
+    }
+
+    public int pendingOps() {
+        return pendingOps;
+    }
+
+    public int pendingChunks() {
+        return pendingChunks;
+    }
+
+    public int recoveredOps() {
+        return recoveredOps;
+    }
+
+    public Instant lastCommitAt() {
+        return lastCommitAt;
+    }
+
+    public long lastCommitMillis() {
+        return lastCommitMillis;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public int dimensions() {
+        return dimensions;
+    }
+
+    public long walBytes() throws IOException {
+        return wal.sizeBytes();
+    }
+
+    public long vectorBytes() {
+        return vectors.bytes();
+    }
+
+    public Path luceneDir() {
+        return dir.resolve("lucene");
+    }
+
+    /** Dense search on a snapshot: visible vector ordinals nearest to {@code query}. Any thread. */
+    public List<VectorStore.Hit> denseSearch(IndexSnapshot snapshot, float[] query, int k, int beam,
+                                             io.github.jbellis.jvector.util.Bits filter) {
+        return vectors.search(snapshot.vectors(), query, k, beam, filter);
+    }
+
+    VectorStore vectorStore() {
+        return vectors;
+    }
+
+    LuceneStore luceneStore() {
+        return lucene;
+    }
+
+    @Override
+    public void close() throws IOException {
+        IndexSnapshot s = current;
+        current = null;
+        if (s != null) {
+            s.decRef();
+        }
+        vectors.close();
+        wal.close();
+        lucene.close();
+    }
+}

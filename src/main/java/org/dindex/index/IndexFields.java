@@ -1,0 +1,36 @@
+package org.dindex.index;
+
+/** Lucene field names. Chunk documents and document records share one index, told apart by {@link #KIND}. */
+public final class IndexFields {
+    private IndexFields() {
+    }
+
+    public static final String KIND = "kind";
+    public static final String KIND_CHUNK = "chunk";
+    public static final String KIND_DOC = "doc";
+
+    public static final String CHUNK_ID = "chunk_id";
+    public static final String DOC_ID = "doc_id";
+    public static final String SOURCE = "source";
+    public static final String TITLE = "title";
+    public static final String URL = "url";
+    public static final String TEXT = "text";
+    public static final String SECTION = "section";
+    public static final String POSITION = "position";
+    public static final String ORDINAL = "ordinal";
+    public static final String TOKENS = "tokens";
+    public static final String TIMESTAMP = "timestamp";
+    public static final String INDEXED_AT = "indexed_at";
+    /** Indexed {@code key=value} terms for metadata filters. */
+    public static final String META = "meta";
+    /** Stored JSON of the metadata map. */
+    public static final String METADATA = "metadata";
+    public static final String VECTOR = "vector";
+    /** The chunk's ordinal in the vector store (doc values and stored). */
+    public static final String VECTOR_ORDINAL = "vector_ordinal";
+    public static final String CONTENT_HASH = "content_hash";
+    public static final String CHUNK_COUNT = "chunk_count";
+
+    /** Separates section levels in the stored {@link #SECTION} field. */
+    public static final String SECTION_SEPARATOR = "\u001f";
+}

@@ -1,0 +1,165 @@
+package org.dindex.index;
+
+import io.vertx.core.json.JsonObject;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.IntField;
+import org.apache.lucene.document.LongField;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.PrefixQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lucene holds chunk text (BM25 with the English analyzer), every stored field, metadata terms, and each chunk's
+ * vector bytes (the durable copy the vector graph is rebuilt from) with its vector ordinal. The searcher manager is
+ * refreshed only right after a commit, so every reader sees whole commits. Not thread-safe for writes: the index
+ * writer thread owns them.
+ */
+final class LuceneStore implements AutoCloseable {
+    static final Analyzer ANALYZER = new EnglishAnalyzer();
+
+    private final Directory directory;
+    private final IndexWriter writer;
+    private final SearcherManager committed;
+
+    LuceneStore(Path dir) throws IOException {
+        directory = FSDirectory.open(dir);
+        IndexWriterConfig config = new IndexWriterConfig(ANALYZER)
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setRAMBufferSizeMB(64)
+                .setCommitOnClose(false);
+        writer = new IndexWriter(directory, config);
+        committed = new SearcherManager(writer, null);
+    }
+
+    /** User data of the last commit (empty for a new index). */
+    Map<String, String> commitData() throws IOException {
+        if (!DirectoryReader.indexExists(directory)) {
+            return Map.of();
+        }
+        Map<String, String> data = new HashMap<>();
+        writer.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
+        return data;
+    }
+
+    /** Adds or replaces {@code doc}; {@code vectorOrdinals[i]} is chunk i's ordinal in the vector store. */
+    void upsert(DocumentRecord doc, int[] vectorOrdinals) throws IOException {
+        List<Document> docs = new ArrayList<>(doc.chunks().size() + 1);
+        String meta = new JsonObject(new HashMap<>(doc.metadata())).encode();
+        for (int i = 0; i < doc.chunks().size(); i++) {
+            ChunkRecord c = doc.chunks().get(i);
+            Document d = new Document();
+            d.add(new StringField(IndexFields.KIND, IndexFields.KIND_CHUNK, Field.Store.NO));
+            d.add(new StringField(IndexFields.CHUNK_ID, c.chunkId(), Field.Store.YES));
+            d.add(new IntField(IndexFields.ORDINAL, c.ordinal(), Field.Store.YES));
+            d.add(new NumericDocValuesField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i]));
+            d.add(new StoredField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i]));
+            addShared(d, doc, meta);
+            d.add(new TextField(IndexFields.TEXT, c.text(), Field.Store.YES));
+            d.add(new StoredField(IndexFields.SECTION, String.join(IndexFields.SECTION_SEPARATOR, c.section())));
+            d.add(new StoredField(IndexFields.POSITION, c.position()));
+            d.add(new StoredField(IndexFields.TOKENS, c.tokens()));
+            d.add(new StoredField(IndexFields.VECTOR, new BytesRef(VectorCodec.encode(c.vector()))));
+            docs.add(d);
+        }
+        Document record = new Document();
+        record.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC, Field.Store.NO));
+        addShared(record, doc, meta);
+        record.add(new StoredField(IndexFields.CONTENT_HASH, doc.contentHash()));
+        record.add(new StoredField(IndexFields.CHUNK_COUNT, doc.chunks().size()));
+        docs.add(record);
+        writer.updateDocuments(new Term(IndexFields.DOC_ID, doc.docId()), docs);
+    }
+
+    private static void addShared(Document d, DocumentRecord doc, String meta) {
+        d.add(new StringField(IndexFields.DOC_ID, doc.docId(), Field.Store.YES));
+        d.add(new StringField(IndexFields.SOURCE, doc.source(), Field.Store.YES));
+        if (doc.title() != null) {
+            d.add(new TextField(IndexFields.TITLE, doc.title(), Field.Store.YES));
+        }
+        if (doc.url() != null) {
+            d.add(new StoredField(IndexFields.URL, doc.url()));
+        }
+        d.add(new LongField(IndexFields.TIMESTAMP, doc.timestamp(), Field.Store.YES));
+        d.add(new LongField(IndexFields.INDEXED_AT, doc.indexedAt(), Field.Store.YES));
+        doc.metadata().forEach((k, v) -> d.add(new StringField(IndexFields.META, k + "=" + v, Field.Store.NO)));
+        d.add(new StoredField(IndexFields.METADATA, meta));
+    }
+
+    void deleteDocuments(List<String> docIds) throws IOException {
+        writer.deleteDocuments(docIds.stream().map(id -> new Term(IndexFields.DOC_ID, id)).toArray(Term[]::new));
+    }
+
+    void deleteAll() throws IOException {
+        writer.deleteAll();
+    }
+
+    interface SearcherFunction<T> {
+        T apply(IndexSearcher searcher) throws IOException;
+    }
+
+    /** Runs {@code fn} on the last committed state. */
+    <T> T withCommitted(SearcherFunction<T> fn) throws IOException {
+        IndexSearcher s = committed.acquire();
+        try {
+            return fn.apply(s);
+        } finally {
+            committed.release(s);
+        }
+    }
+
+    void commit(Map<String, String> userData) throws IOException {
+        writer.setLiveCommitData(userData.entrySet());
+        writer.commit();
+        committed.maybeRefreshBlocking();
+    }
+
+    /** The searcher manager that moves only at commits: what searches use. */
+    SearcherManager committed() {
+        return committed;
+    }
+
+    boolean hasUncommittedChanges() {
+        return writer.hasUncommittedChanges();
+    }
+
+    IndexWriter writer() {
+        return writer;
+    }
+
+    Directory directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() throws IOException {
+        committed.close();
+        writer.rollback();
+        directory.close();
+    }
+}

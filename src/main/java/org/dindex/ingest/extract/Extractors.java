@@ -1,0 +1,164 @@
+package org.dindex.ingest.extract;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.dindex.ingest.extract.ExtractionException.Reason;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+
+/**
+ * Entry points of extraction: turn a file, or text already in memory, into a title and blocks of normalised text.
+ *
+ * <p>Every way a file can fail to yield text is reported as an {@link ExtractionException} with a reason and a
+ * one-line message naming the file, never as an unchecked exception, so the indexer can log it, count it and go
+ * on with the next file. All methods are stateless and safe to call from many threads.
+ */
+public final class Extractors {
+    private Extractors() {
+    }
+
+    /**
+     * Extracts a file: format chosen by extension (.txt/.text -> TEXT, .md/.markdown -> MARKDOWN, .html/.htm ->
+     * HTML, .pdf -> PDF); any other extension is sniffed: text (valid UTF-8, no NUL bytes, few control chars) is
+     * extracted as TEXT, binary is refused with Reason.BINARY and a reason such as "binary file (contains NUL
+     * bytes)". maxBytes: files larger are refused with TOO_LARGE naming size and limit. Empty or whitespace-only
+     * content -> EMPTY. Invalid UTF-8 in a text/markdown/html file -> INVALID_UTF8 naming the byte offset.
+     * Unreadable (permissions, missing, a folder) -> UNREADABLE.
+     *
+     * <p>The title falls back to the file name without its extension. HTML is decoded as UTF-8 unless the page
+     * declares another charset (BOM or {@code <meta charset>}).
+     *
+     * @param maxBytes largest file size accepted, in bytes; must be positive
+     */
+    public static ExtractedDocument extract(Path file, long maxBytes) throws ExtractionException {
+        Objects.requireNonNull(file, "file");
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+        }
+        SourceFile source = SourceFile.open(file, maxBytes);
+        String fileName = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        String fallbackTitle = TextNormalizer.title(Format.baseName(fileName));
+        Optional<Format> format = Format.forFileName(fileName);
+        if (format.isPresent() && format.get() == Format.PDF) {
+            return PdfExtractor.extract(source, fallbackTitle);
+        }
+        byte[] bytes = source.readAll();
+        if (format.isEmpty()) {
+            return fromText(source.name(), sniffText(source.name(), bytes), Format.TEXT, fallbackTitle);
+        }
+        return switch (format.get()) {
+            case HTML -> html(source.name(), bytes, file.toUri().toString(), fallbackTitle);
+            case TEXT, MARKDOWN -> fromText(source.name(), decodeText(source.name(), bytes), format.get(),
+                    fallbackTitle);
+            case PDF -> throw new IllegalStateException("PDF is extracted from the file");
+        };
+    }
+
+    /**
+     * Extracts already-loaded text of the given format (HTTP and import paths use this); fallbackTitle used when
+     * the content has none. Messages name the document by its fallback title (or "document" without one).
+     *
+     * @throws ExtractionException EMPTY when there is no text, UNSUPPORTED for {@link Format#PDF}, which is
+     *                             binary and can only be extracted from a file
+     */
+    public static ExtractedDocument fromText(String text, Format format, String fallbackTitle)
+            throws ExtractionException {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(format, "format");
+        String title = TextNormalizer.title(fallbackTitle);
+        return fromText(title != null ? title : "document", text, format, title);
+    }
+
+    private static ExtractedDocument fromText(String name, String text, Format format, String fallbackTitle)
+            throws ExtractionException {
+        if (text.isEmpty()) {
+            // Files never get here empty: SourceFile refuses them as "empty file" before reading.
+            throw new ExtractionException(Reason.EMPTY, name + ": empty document");
+        }
+        if (TextNormalizer.isBlank(text)) {
+            throw new ExtractionException(Reason.EMPTY, name + ": contains only whitespace");
+        }
+        ExtractedDocument doc = switch (format) {
+            case TEXT -> PlainTextExtractor.extract(text, fallbackTitle);
+            case MARKDOWN -> MarkdownExtractor.extract(text, fallbackTitle);
+            case HTML -> HtmlExtractor.extract(Jsoup.parse(text), fallbackTitle);
+            case PDF -> throw new ExtractionException(Reason.UNSUPPORTED,
+                    name + ": PDF content cannot be passed as text (extract the file instead)");
+        };
+        return requireText(name, doc);
+    }
+
+    private static ExtractedDocument requireText(String name, ExtractedDocument doc) throws ExtractionException {
+        if (doc.blocks().isEmpty()) {
+            throw new ExtractionException(Reason.EMPTY, name + ": no text content (only markup)");
+        }
+        return doc;
+    }
+
+    /** UTF-8 text of a file whose extension says it is text; refuses NUL bytes, UTF-16 and invalid UTF-8. */
+    private static String decodeText(String name, byte[] bytes) throws ExtractionException {
+        if (Utf8.hasUtf16Bom(bytes)) {
+            throw new ExtractionException(Reason.UNSUPPORTED,
+                    name + ": UTF-16 text is not supported (save it as UTF-8)");
+        }
+        if (ContentSniffer.hasNul(bytes)) {
+            throw new ExtractionException(Reason.BINARY, name + ": binary file (contains NUL bytes)");
+        }
+        Utf8.Decoded decoded = Utf8.decode(bytes);
+        if (!decoded.valid()) {
+            throw invalidUtf8(name, decoded.invalidOffset());
+        }
+        return decoded.text();
+    }
+
+    /** UTF-8 text of a file of unknown type, or BINARY when it does not look like text. */
+    private static String sniffText(String name, byte[] bytes) throws ExtractionException {
+        String binary = ContentSniffer.binaryReason(bytes);
+        if (binary != null) {
+            throw new ExtractionException(Reason.BINARY, name + ": " + binary);
+        }
+        Utf8.Decoded decoded = Utf8.decode(bytes);
+        if (!decoded.valid()) {
+            throw new ExtractionException(Reason.BINARY,
+                    name + ": binary file (not valid UTF-8 at byte offset " + decoded.invalidOffset() + ")");
+        }
+        return decoded.text();
+    }
+
+    /**
+     * HTML bytes: jsoup picks the charset (BOM, then {@code <meta charset>}, else UTF-8); when that is UTF-8 the
+     * bytes are checked strictly, since jsoup would otherwise silently replace invalid ones.
+     */
+    private static ExtractedDocument html(String name, byte[] bytes, String baseUri, String fallbackTitle)
+            throws ExtractionException {
+        if (!Utf8.hasUtf16Bom(bytes) && ContentSniffer.hasNul(bytes)) {
+            throw new ExtractionException(Reason.BINARY, name + ": binary file (contains NUL bytes)");
+        }
+        Document doc;
+        try {
+            doc = Jsoup.parse(new ByteArrayInputStream(bytes), null, baseUri);
+        } catch (IOException | RuntimeException e) {
+            // In-memory input cannot fail to read; this is an unknown or unsupported declared charset.
+            throw new ExtractionException(Reason.UNSUPPORTED, name + ": cannot decode HTML: " + e.getMessage(), e);
+        }
+        if (StandardCharsets.UTF_8.equals(doc.charset())) {
+            Utf8.Decoded decoded = Utf8.decode(bytes);
+            if (!decoded.valid()) {
+                throw invalidUtf8(name, decoded.invalidOffset());
+            }
+            if (TextNormalizer.isBlank(decoded.text())) {
+                throw new ExtractionException(Reason.EMPTY, name + ": contains only whitespace");
+            }
+        }
+        return requireText(name, HtmlExtractor.extract(doc, fallbackTitle));
+    }
+
+    private static ExtractionException invalidUtf8(String name, long offset) {
+        return new ExtractionException(Reason.INVALID_UTF8, name + ": invalid UTF-8 at byte offset " + offset);
+    }
+}
