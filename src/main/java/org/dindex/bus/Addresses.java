@@ -16,6 +16,21 @@ public final class Addresses {
     /** Graceful shutdown of the daemon. */
     public static final String SHUTDOWN = "dindex.shutdown";
 
+    /** Submit documents for indexing (reply when durable). */
+    public static final String INDEX_SUBMIT = "dindex.index.submit";
+    /** Commit pending writes and make them searchable (reply when visible). */
+    public static final String COMMIT = "dindex.commit";
+    /** Index statistics. */
+    public static final String STATS = "dindex.stats";
+    /** Delete documents by id or source prefix. */
+    public static final String DELETE = "dindex.delete";
+    /** Delete everything (requires {"confirm": true}). */
+    public static final String CLEAR = "dindex.clear";
+    /** One page of every chunk with its metadata. */
+    public static final String EXPORT = "dindex.export";
+    /** Consistency check of the stores. */
+    public static final String CHECK = "dindex.check";
+
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";
     /** Prefix of shared event streams such as {@code dindex.events.jobs}. */

@@ -27,6 +27,10 @@ import java.util.logging.Logger;
 final class BridgeConnection {
     private static final Logger LOG = Logger.getLogger(BridgeConnection.class.getName());
 
+    /** A request may ask for a longer (or shorter) reply timeout than the default, up to an hour. */
+    static final String TIMEOUT_HEADER = "timeout_ms";
+    static final long MAX_TIMEOUT_MS = 3_600_000;
+
     private final Vertx vertx;
     private final NetSocket socket;
     private final BridgeOptions options;
@@ -148,7 +152,17 @@ final class BridgeConnection {
                 badFrame(replyAddress, "'headers' must be a JSON object, got " + jsonType(headers));
                 return;
             }
-            headerObject.forEach(e -> delivery.addHeader(e.getKey(), String.valueOf(e.getValue())));
+            for (var e : headerObject) {
+                if (TIMEOUT_HEADER.equals(e.getKey())) {
+                    if (!(e.getValue() instanceof Number n) || n.longValue() <= 0) {
+                        badFrame(replyAddress, "header '" + TIMEOUT_HEADER + "' must be a positive number of ms");
+                        return;
+                    }
+                    delivery.setSendTimeout(Math.min(n.longValue(), MAX_TIMEOUT_MS));
+                } else {
+                    delivery.addHeader(e.getKey(), String.valueOf(e.getValue()));
+                }
+            }
         }
         if (!permissions.mayRequest(address)) {
             stats.error("access_denied");
@@ -188,18 +202,18 @@ final class BridgeConnection {
                 }
                 write(frame);
             } else {
-                write(failureFrame(replyAddress, address, ar.cause()));
+                write(failureFrame(replyAddress, address, ar.cause(), delivery.getSendTimeout()));
             }
         });
     }
 
-    private JsonObject failureFrame(String replyAddress, String address, Throwable cause) {
+    private JsonObject failureFrame(String replyAddress, String address, Throwable cause, long timeoutMs) {
         if (cause instanceof ReplyException re) {
             switch (re.failureType()) {
                 case TIMEOUT -> {
                     stats.error("timeout");
                     return Frames.err(replyAddress, ErrorCode.TIMEOUT, "timeout: no reply from '" + address
-                            + "' within " + options.requestTimeout().toMillis() + " ms");
+                            + "' within " + timeoutMs + " ms");
                 }
                 case NO_HANDLERS -> {
                     stats.error("no_handler");

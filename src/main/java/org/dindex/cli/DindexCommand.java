@@ -17,7 +17,10 @@ import java.util.Map;
 /** The root command: global options and the ways to reach the daemon. */
 @Command(name = "dindex", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Semantic search index for LLMs, served by one long-running daemon.",
-        subcommands = {DaemonCommand.class, StatusCommand.class, PingCommand.class, BenchCommand.class,
+        subcommands = {DaemonCommand.class, StatusCommand.class, PingCommand.class, IndexCommand.class,
+                IndexAdminCommands.Stats.class, IndexAdminCommands.Commit.class, IndexAdminCommands.Delete.class,
+                IndexAdminCommands.Clear.class, IndexAdminCommands.Export.class, IndexAdminCommands.Check.class,
+                BenchCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  failure", "  2  usage error", "  3  daemon not running or unreachable",

@@ -71,6 +71,10 @@ public final class DindexClient implements AutoCloseable {
         String replyAddress = replyPrefix + sequence.incrementAndGet();
         JsonObject frame = new JsonObject().put("type", Frames.SEND).put("address", address)
                 .put("replyAddress", replyAddress);
+        if (timeout.compareTo(DEFAULT_TIMEOUT) > 0) {
+            // Ask the daemon to wait as long as we do (its default reply timeout is shorter).
+            frame.put("headers", new JsonObject().put("timeout_ms", timeout.toMillis()));
+        }
         if (body != null) {
             frame.put("body", body);
         }

@@ -34,9 +34,45 @@ public final class Settings {
     public static final Setting LOG_FILES = Setting.integer("log.files", 5, 1, 100,
             "Rotated log files kept (logs/daemon.0.log is the newest).");
 
+    public static final Setting EMBEDDING_BACKEND = Setting.choice("embedding.backend", "onnx",
+            List.of("onnx", "http"), "`onnx`: the embedded model, offline. `http`: an OpenAI-compatible embedding"
+                    + " service (embedding.http.*).");
+    public static final Setting EMBEDDING_MODEL = Setting.string("embedding.model", "all-minilm-l6-v2-q",
+            "Embedding model: all-minilm-l6-v2(-q), bge-small-en-v1.5(-q), e5-small-v2(-q) for onnx (see"
+                    + " docs/quality.md), or the service's model name for http. Changing it needs a re-index.");
+    public static final Setting EMBEDDING_THREADS = Setting.integer("embedding.threads", 0, 0, 256,
+            "ONNX Runtime threads per inference; 0 means one per core.");
+    public static final Setting EMBEDDING_BATCH_SIZE = Setting.integer("embedding.batch_size", 16, 1, 1024,
+            "Chunks embedded together; a batch goes when full or after embedding.batch_wait_ms.");
+    public static final Setting EMBEDDING_BATCH_WAIT_MS = Setting.integer("embedding.batch_wait_ms", 10, 0, 10_000,
+            "How long a partial batch waits for more chunks before it is embedded.");
+    public static final Setting EMBEDDING_QUEUE_LIMIT = Setting.integer("embedding.queue_limit", 8192, 16,
+            10_000_000, "Chunks waiting for embedding; writes beyond it are refused with `unavailable` (retry).");
+    public static final Setting HTTP_EMBEDDING_URL = Setting.string("embedding.http.url", "",
+            "Base URL of an OpenAI-compatible service (POST <url>/embeddings).");
+    public static final Setting HTTP_EMBEDDING_API_KEY = Setting.string("embedding.http.api_key", "",
+            "Bearer key for the embedding service (prefer the environment variable).");
+    public static final Setting HTTP_EMBEDDING_DIMENSIONS = Setting.integer("embedding.http.dimensions", 0, 0,
+            65_536, "Vector length the service returns; required for http.");
+    public static final Setting HTTP_EMBEDDING_MAX_RETRIES = Setting.integer("embedding.http.max_retries", 4, 0,
+            100, "Retries on 429 and 5xx, with exponential backoff.");
+    public static final Setting CHUNK_MAX_TOKENS = Setting.integer("chunk.max_tokens", 0, 0, 8192,
+            "Chunk size in model tokens; 0 fits the model (at most 256).");
+    public static final Setting CHUNK_OVERLAP_TOKENS = Setting.integer("chunk.overlap_tokens", -1, -1, 4096,
+            "Tokens shared by consecutive chunks; -1 means 15% of the chunk size.");
+    public static final Setting COMMIT_EVERY_CHUNKS = Setting.integer("index.commit_every_chunks", 2000, 1,
+            10_000_000, "Commit (make searchable) after this many written chunks.");
+    public static final Setting COMMIT_INTERVAL_MS = Setting.integer("index.commit_interval_ms", 2000, 50,
+            3_600_000, "Commit pending writes at least this often.");
+    public static final Setting MAX_DOCUMENT_BYTES = Setting.integer("index.max_document_bytes", 20L * 1024 * 1024,
+            1024, 1L << 31, "Largest file `dindex index` reads; larger ones are skipped with a reason.");
+
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_MAX_FILE_BYTES,
-            LOG_FILES);
+            LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
+            EMBEDDING_BATCH_WAIT_MS, EMBEDDING_QUEUE_LIMIT, HTTP_EMBEDDING_URL, HTTP_EMBEDDING_API_KEY,
+            HTTP_EMBEDDING_DIMENSIONS, HTTP_EMBEDDING_MAX_RETRIES, CHUNK_MAX_TOKENS, CHUNK_OVERLAP_TOKENS,
+            COMMIT_EVERY_CHUNKS, COMMIT_INTERVAL_MS, MAX_DOCUMENT_BYTES);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));

@@ -48,6 +48,7 @@ public final class Daemon {
     private final List<InstanceLock> locks = new ArrayList<>();
     private Vertx vertx;
     private SocketBridge bridge;
+    private Components components;
     private volatile String state = "starting";
     private Future<Void> stopping;
     private volatile JsonObject staticStatus;
@@ -90,8 +91,10 @@ public final class Daemon {
         vertx = Vertx.vertx(new VertxOptions()
                 .setPreferNativeTransport(options.config().getBoolean(Settings.PREFER_NATIVE_TRANSPORT)));
         BusHandlers handlers = new BusHandlers(vertx, served);
+        components = Components.open(vertx, paths.dataDir(), options.config());
         List<VerticleBase> verticles = new ArrayList<>();
         verticles.add(new ControlVerticle(this, handlers));
+        verticles.addAll(components.verticles(handlers));
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {
             verticles.add(extension.apply(handlers));
         }
@@ -117,6 +120,13 @@ public final class Daemon {
 
     /** Undoes a partial start: closes Vert.x if it was created, releases locks. */
     private void abortStart() {
+        if (components != null) {
+            try {
+                components.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -148,6 +158,7 @@ public final class Daemon {
         Duration grace = deadline.dividedBy(2);
         stopping = bridge.close(grace)
                 .compose(v -> undeployAll())
+                .eventually(() -> components == null ? Future.succeededFuture() : components.close())
                 .eventually(() -> vertx.close())
                 .eventually(() -> {
                     deleteSocketQuietly();
@@ -227,7 +238,8 @@ public final class Daemon {
                 .put("requests_in_flight", bridge == null ? 0 : bridge.stats().requestsInFlight())
                 .put("bridge_errors", bridge == null ? new JsonObject() : new JsonObject(
                         new java.util.LinkedHashMap<>(bridge.stats().errors())))
-                .put("memory", memory.snapshot());
+                .put("memory", memory.snapshot())
+                .put("index", components == null ? null : components.statusSummary());
     }
 
     public String transport() {

@@ -247,7 +247,8 @@ public final class ChunkIndex implements AutoCloseable {
                 .build();
     }
 
-    private List<String> docIdsWithSourcePrefix(String prefix) throws IOException {
+    /** Ids of documents whose source starts with {@code prefix}, as the writer sees them now. Writer thread. */
+    public List<String> docIdsWithSourcePrefix(String prefix) throws IOException {
         Set<String> ids = new HashSet<>();
         if (!clearedSinceCommit) {
             Query q = new BooleanQuery.Builder()

@@ -28,6 +28,8 @@ public final class IndexFields {
     public static final String VECTOR = "vector";
     /** The chunk's ordinal in the vector store (doc values and stored). */
     public static final String VECTOR_ORDINAL = "vector_ordinal";
+    public static final String PREV_ID = "prev_id";
+    public static final String NEXT_ID = "next_id";
     public static final String CONTENT_HASH = "content_hash";
     public static final String CHUNK_COUNT = "chunk_count";
 

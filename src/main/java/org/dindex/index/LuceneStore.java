@@ -8,6 +8,7 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
 import org.apache.lucene.document.LongField;
 import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
@@ -76,6 +77,10 @@ final class LuceneStore implements AutoCloseable {
             Document d = new Document();
             d.add(new StringField(IndexFields.KIND, IndexFields.KIND_CHUNK, Field.Store.NO));
             d.add(new StringField(IndexFields.CHUNK_ID, c.chunkId(), Field.Store.YES));
+            d.add(new SortedDocValuesField(IndexFields.CHUNK_ID, new BytesRef(c.chunkId())));
+            d.add(new StoredField(IndexFields.PREV_ID, i == 0 ? "" : ChunkRecord.id(doc.docId(), i - 1)));
+            d.add(new StoredField(IndexFields.NEXT_ID, i == doc.chunks().size() - 1 ? ""
+                    : ChunkRecord.id(doc.docId(), i + 1)));
             d.add(new IntField(IndexFields.ORDINAL, c.ordinal(), Field.Store.YES));
             d.add(new NumericDocValuesField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i]));
             d.add(new StoredField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i]));

@@ -24,7 +24,7 @@ class ConfigLoaderTest {
         }
         String text = readQuietly(Path.of("conf/dindex.yaml"));
         for (Setting s : Settings.ALL) {
-            String leaf = s.key().substring(s.key().indexOf('.') + 1);
+            String leaf = s.key().substring(s.key().lastIndexOf('.') + 1);
             assertTrue(text.contains(leaf + ":"), "conf/dindex.yaml documents " + s.key());
         }
     }

@@ -32,6 +32,7 @@ final class HtmlExtractor {
             "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "hr",
             "html", "legend", "li", "main", "menu", "nav", "ol", "p", "section", "summary", "table", "tbody",
             "td", "tfoot", "th", "thead", "tr", "ul");
+    private static final Set<String> PERMALINK_SYMBOLS = Set.of("\u00B6", "#", "\u00A7", "\uD83D\uDD17", "\u2693");
     /** HTML's own whitespace; no-break spaces are left for the normaliser, which turns them into spaces. */
     private static final Pattern HTML_SPACE = Pattern.compile("[ \\t\\n\\r\\f]+");
 
@@ -126,7 +127,7 @@ final class HtmlExtractor {
             case "br" -> text.append('\n');
             case "h1", "h2", "h3", "h4", "h5", "h6" -> {
                 flush();
-                sink.heading(tag.charAt(1) - '0', el.text());
+                sink.heading(tag.charAt(1) - '0', headingText(el));
                 return NodeFilter.FilterResult.SKIP_ENTIRELY;
             }
             case "pre", "textarea", "listing", "plaintext" -> {
@@ -151,6 +152,20 @@ final class HtmlExtractor {
             flush();
         }
         return NodeFilter.FilterResult.CONTINUE;
+    }
+
+    /**
+     * A heading's text without permalink anchors: documentation generators (Sphinx, MkDocs, Hugo) append a link
+     * such as "¶" or "#" to every heading, which would otherwise end up in every section name.
+     */
+    private static String headingText(Element heading) {
+        for (Element a : heading.select("a[href^=#]")) {
+            String t = a.text().strip();
+            if (t.isEmpty() || PERMALINK_SYMBOLS.contains(t)) {
+                a.remove();
+            }
+        }
+        return heading.text();
     }
 
     /**

@@ -21,15 +21,16 @@ final class MarkdownExtractor {
     private static final Pattern SETEXT_1 = Pattern.compile("^ {0,3}=+[ \\t]*$");
     private static final Pattern SETEXT_2 = Pattern.compile("^ {0,3}-+[ \\t]*$");
     private static final Pattern FENCE_OPEN = Pattern.compile("^([ \\t]*)(`{3,}|~{3,})(.*)$");
-    private static final Pattern LIST_ITEM = Pattern.compile("^([ \\t]*)([-*+]|(\\d{1,9})[.)])(?:[ \\t]+(.*)|[ \\t]*$)");
+    private static final Pattern LIST_ITEM =
+            Pattern.compile("^([ \\t]*)([-*+]|(\\d{1,9})[.)])(?:[ \\t]+(.*)|[ \\t]*$)");
     private static final Pattern REFERENCE_DEFINITION = Pattern.compile("^ {0,3}\\[(?!\\^)[^\\]]+\\]:\\s*\\S.*$");
     private static final Pattern FOOTNOTE_DEFINITION = Pattern.compile("^ {0,3}\\[\\^[^\\]]+\\]:\\s*");
-    private static final Pattern DELIMITER_CELL = Pattern.compile(":?-+:?");
     /*
-     * Line shapes that repeat a group (thematic breaks, table delimiter rows, quote markers) are checked by hand:
-     * java.util.regex recurses once per repetition of a group, so a pathological line of a few hundred thousand
-     * characters would overflow the stack.
+     * Line shapes that repeat a group (thematic breaks, table delimiter rows, quote markers, ATX headings) are
+     * checked by hand: java.util.regex recurses once per repetition of a group, so a pathological line of a few
+     * hundred thousand characters would overflow the stack.
      */
+    private static final Pattern DELIMITER_CELL = Pattern.compile(":?-+:?");
     private static final Pattern CELL_SEPARATOR = Pattern.compile("(?<!\\\\)\\|");
 
     /** What kind of block the pending lines form. */
@@ -163,7 +164,7 @@ final class MarkdownExtractor {
         if (kind != Kind.PARAGRAPH && REFERENCE_DEFINITION.matcher(line).matches()) {
             return;
         }
-        if ((m = LIST_ITEM.matcher(line)).matches() && listItem(m, indent)) {
+        if ((m = LIST_ITEM.matcher(line)).matches() && listItem(m)) {
             return;
         }
         text(line, indent);
@@ -323,7 +324,7 @@ final class MarkdownExtractor {
     }
 
     /** Handles a line that looks like a list item; false when it is really paragraph text. */
-    private boolean listItem(Matcher m, int indent) {
+    private boolean listItem(Matcher m) {
         String number = m.group(3);
         String content = m.group(4) == null ? "" : m.group(4);
         if (kind == Kind.PARAGRAPH && !listContext) {

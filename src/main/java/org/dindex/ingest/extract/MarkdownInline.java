@@ -183,7 +183,8 @@ final class MarkdownInline {
         if (codes.isEmpty()) {
             return s;
         }
-        return CODE_PLACEHOLDER.matcher(s).replaceAll(m -> Matcher.quoteReplacement(codes.get(Integer.parseInt(m.group(1)))));
+        return CODE_PLACEHOLDER.matcher(s)
+                .replaceAll(m -> Matcher.quoteReplacement(codes.get(Integer.parseInt(m.group(1)))));
     }
 
     /** Removes emphasis markers, repeating so nested emphasis ("**bold _and italic_**") is fully removed. */

@@ -23,6 +23,8 @@ final class PdfExtractor {
     private static final String PARAGRAPH_START = "\n\n";
     private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n[\\t\\x0B\\f\\p{Zs}]*\\n[\\s\\p{Zs}]*");
 
+    private static final Pattern OFFICE_PREFIX = Pattern.compile("^Microsoft (?:Word|PowerPoint|Excel) - ");
+
     private PdfExtractor() {
     }
 
@@ -63,8 +65,16 @@ final class PdfExtractor {
         }
     }
 
-    private static String title(PDDocumentInformation info) {
-        return info == null ? null : TextNormalizer.title(info.getTitle());
+    /**
+     * The title from the document information, without the "Microsoft Word - " prefix that printing to PDF from
+     * Office adds (it would otherwise head every such document in search results).
+     */
+    static String title(PDDocumentInformation info) {
+        String title = info == null ? null : TextNormalizer.title(info.getTitle());
+        if (title != null) {
+            title = TextNormalizer.title(OFFICE_PREFIX.matcher(title).replaceFirst(""));
+        }
+        return title;
     }
 
     /**

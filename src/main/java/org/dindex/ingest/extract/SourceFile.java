@@ -25,13 +25,11 @@ final class SourceFile {
 
     private final Path path;
     private final String name;
-    private final long size;
     private final long maxBytes;
 
-    private SourceFile(Path path, long size, long maxBytes) {
+    private SourceFile(Path path, long maxBytes) {
         this.path = path;
         this.name = path.toString();
-        this.size = size;
         this.maxBytes = maxBytes;
     }
 
@@ -50,7 +48,7 @@ final class SourceFile {
         if (!attrs.isRegularFile()) {
             throw new ExtractionException(Reason.UNREADABLE, name + ": cannot read: not a regular file");
         }
-        SourceFile file = new SourceFile(path, attrs.size(), maxBytes);
+        SourceFile file = new SourceFile(path, maxBytes);
         file.checkSize(attrs.size());
         if (attrs.size() == 0) {
             throw new ExtractionException(Reason.EMPTY, name + ": empty file");
@@ -65,10 +63,6 @@ final class SourceFile {
     /** The path as given, for messages. */
     String name() {
         return name;
-    }
-
-    long size() {
-        return size;
     }
 
     /** All bytes of the file, refusing it when it has grown past the limit since {@link #open}. */

@@ -141,6 +141,21 @@ class HtmlExtractionTest {
     }
 
     @Test
+    void permalinkAnchorsAreNotPartOfSectionNames() throws Exception {
+        ExtractedDocument doc = Extractors.fromText("""
+                <h1>Guide<a class="headerlink" href="#guide">\u00B6</a></h1>
+                <h2 id="setup">Setup <a href="#setup" aria-label="link"></a></h2>
+                <p>Install.</p>
+                <h2>See <a href="#other">other section</a></h2>
+                <p>Body.</p>
+                """, Format.HTML, null);
+
+        assertEquals("Guide", doc.title());
+        assertEquals(List.of(new Block(List.of("Guide", "Setup"), "Install."),
+                new Block(List.of("Guide", "See other section"), "Body.")), doc.blocks());
+    }
+
+    @Test
     void declaredCharsetIsHonoured() throws Exception {
         Path file = dir.resolve("legacy.html");
         String html = "<html><head><meta charset=\"windows-1252\"><title>Caf\u00E9</title></head>"

@@ -81,6 +81,14 @@ class PdfExtractionTest {
     }
 
     @Test
+    void officePrefixIsRemovedFromTheTitle() throws Exception {
+        Path file = dir.resolve("minutes.pdf");
+        writePdf(file, "Microsoft Word - Board Minutes", List.of(List.of("Minutes.")));
+
+        assertEquals("Board Minutes", Extractors.extract(file, 1_000_000).title());
+    }
+
+    @Test
     void pdfWithoutTextIsEmpty() throws Exception {
         Path file = dir.resolve("scan.pdf");
         writePdf(file, "Scan", List.of(List.of(), List.of()));
@@ -109,7 +117,8 @@ class PdfExtractionTest {
         Path file = dir.resolve("secret.pdf");
         writePdf(plain, "Secret", List.of(List.of("Classified.")));
         try (PDDocument doc = org.apache.pdfbox.Loader.loadPDF(plain.toFile())) {
-            StandardProtectionPolicy policy = new StandardProtectionPolicy("owner-pw", "user-pw", new AccessPermission());
+            StandardProtectionPolicy policy =
+                    new StandardProtectionPolicy("owner-pw", "user-pw", new AccessPermission());
             policy.setEncryptionKeyLength(128);
             doc.protect(policy);
             doc.save(file.toFile());

@@ -1,0 +1,189 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** The small index commands: stats, commit, delete, clear, export, check. */
+final class IndexAdminCommands {
+    private IndexAdminCommands() {
+    }
+
+    static final Duration LONG = Duration.ofMinutes(30);
+
+    @Command(name = "stats", description = "Documents, chunks, store sizes, model, last commit, pending writes.")
+    static final class Stats implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (DindexClient c = root.connect()) {
+                JsonObject s = c.request(Addresses.STATS, new JsonObject());
+                if (json) {
+                    root.out.println(s.encodePrettily());
+                    return Main.OK;
+                }
+                JsonObject stores = s.getJsonObject("stores");
+                JsonObject model = s.getJsonObject("model");
+                JsonObject pending = s.getJsonObject("pending_writes");
+                row("documents", s.getValue("documents"));
+                row("chunks", s.getValue("chunks"));
+                row("model", model.getString("name") + " (" + model.getInteger("dimensions") + " dimensions)");
+                row("lucene", StatusPrinter.mb(stores.getLong("lucene_bytes")) + " on disk");
+                row("vectors", StatusPrinter.mb(stores.getLong("vectors_bytes_in_memory")) + " in memory");
+                row("wal", stores.getLong("wal_bytes") + " bytes");
+                row("last commit", s.getString("last_commit_at") + " (" + s.getLong("last_commit_ms") + " ms)");
+                row("pending", pending.getInteger("operations") + " operations, " + pending.getInteger("chunks")
+                        + " chunks");
+                row("embedded", s.getJsonObject("embedding").getLong("passages_embedded") + " passages since start");
+                return Main.OK;
+            }
+        }
+
+        private void row(String name, Object value) {
+            root.out.printf("%-12s %s%n", name, value);
+        }
+    }
+
+    @Command(name = "commit", description = "Make every acknowledged write searchable now.")
+    static final class Commit implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (DindexClient c = root.connect()) {
+                JsonObject r = c.request(Addresses.COMMIT, new JsonObject(), LONG);
+                root.out.println(json ? r.encodePrettily() : "committed " + r.getInteger("committed_ops")
+                        + " operations in " + r.getLong("commit_ms") + " ms");
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "delete", description = "Delete documents by id or by source prefix.")
+    static final class Delete implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Option(names = "--doc", paramLabel = "ID", description = "Document id (repeatable).")
+        List<String> docs;
+
+        @Option(names = "--source", paramLabel = "PREFIX", description = "Every document whose source (absolute"
+                + " path or URL) starts with PREFIX.")
+        String source;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if ((docs == null) == (source == null)) {
+                throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
+                        "give --doc ID (repeatable) or --source PREFIX");
+            }
+            JsonObject body = docs != null ? new JsonObject().put("doc_ids", new JsonArray(docs))
+                    : new JsonObject().put("source_prefix", source);
+            try (DindexClient c = root.connect()) {
+                JsonObject r = c.request(Addresses.DELETE, body, LONG);
+                root.out.println(json ? r.encodePrettily() : "deleted " + r.getInteger("deleted_documents")
+                        + " documents");
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "clear", description = "Delete every document (needs --yes).")
+    static final class Clear implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Option(names = "--yes", description = "Confirm.")
+        boolean yes;
+
+        @Override
+        public Integer call() {
+            if (!yes) {
+                throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
+                        "clear deletes every document: add --yes to confirm");
+            }
+            try (DindexClient c = root.connect()) {
+                c.request(Addresses.CLEAR, new JsonObject().put("confirm", true), LONG);
+                root.out.println("cleared");
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "export", description = "Write every chunk with its metadata as JSON lines to stdout.")
+    static final class Export implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Option(names = "--format", defaultValue = "jsonl", description = "Output format: jsonl (default).")
+        String format;
+
+        @Override
+        public Integer call() {
+            if (!"jsonl".equals(format)) {
+                throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
+                        "unknown format '" + format + "' (supported: jsonl)");
+            }
+            try (DindexClient c = root.connect()) {
+                String after = null;
+                do {
+                    JsonObject body = new JsonObject().put("limit", 1000);
+                    if (after != null) {
+                        body.put("after", after);
+                    }
+                    JsonObject page = c.request(Addresses.EXPORT, body, LONG);
+                    page.getJsonArray("chunks").forEach(o -> root.out.println(((JsonObject) o).encode()));
+                    after = page.getString("next");
+                } while (after != null);
+                root.out.flush();
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "check", description = "Verify that the index's stores agree.")
+    static final class Check implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (DindexClient c = root.connect()) {
+                JsonObject r = c.request(Addresses.CHECK, new JsonObject(), LONG);
+                if (json) {
+                    root.out.println(r.encodePrettily());
+                } else if (r.getBoolean("ok")) {
+                    root.out.println("ok: " + r.getInteger("documents") + " documents, " + r.getInteger("chunks")
+                            + " chunks, " + r.getInteger("vectors") + " vectors agree");
+                } else {
+                    root.out.println("problems found:");
+                    r.getJsonArray("problems").forEach(p -> root.out.println("  - " + p));
+                }
+                return r.getBoolean("ok") ? Main.OK : Main.FAILURE;
+            }
+        }
+    }
+}

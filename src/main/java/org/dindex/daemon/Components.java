@@ -1,0 +1,150 @@
+package org.dindex.daemon;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.BusHandlers;
+import org.dindex.config.DaemonConfig;
+import org.dindex.config.Settings;
+import org.dindex.embed.Embedder;
+import org.dindex.embed.EmbeddingException;
+import org.dindex.embed.EmbeddingService;
+import org.dindex.embed.ModelCatalog;
+import org.dindex.embed.ModelSpec;
+import org.dindex.embed.OnnxEmbedder;
+import org.dindex.index.ChunkIndex;
+import org.dindex.index.CommitVerticle;
+import org.dindex.index.IndexAdminVerticle;
+import org.dindex.index.IndexMismatchException;
+import org.dindex.index.IndexService;
+import org.dindex.index.IntegrityCheck;
+import org.dindex.ingest.Chunker;
+import org.dindex.ingest.IngestVerticle;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The daemon's long-lived parts, created once at start in dependency order: the embedding model (one instance), the
+ * index (recovered from its WAL), and the verticles that serve them. Closed after the verticles are undeployed.
+ */
+final class Components {
+    private static final Logger LOG = Logger.getLogger(Components.class.getName());
+
+    private final DaemonConfig config;
+    private final IndexService index;
+    private final EmbeddingService embeddings;
+    private final Chunker chunker;
+    private CommitVerticle commits;
+
+    private Components(DaemonConfig config, IndexService index, EmbeddingService embeddings, Chunker chunker) {
+        this.config = config;
+        this.index = index;
+        this.embeddings = embeddings;
+        this.chunker = chunker;
+    }
+
+    static Components open(Vertx vertx, Path dataDir, DaemonConfig config) {
+        useDataDirCaches(dataDir);
+        Embedder embedder = loadEmbedder(config);
+        ChunkIndex chunkIndex;
+        try {
+            long t0 = System.nanoTime();
+            chunkIndex = ChunkIndex.open(dataDir.resolve("index"), embedder.modelName(), embedder.dimensions());
+            LOG.info("index opened in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            IntegrityCheck.Report report = IntegrityCheck.run(chunkIndex);
+            if (report.ok()) {
+                LOG.info("index check passed: " + report.documents() + " documents, " + report.chunks()
+                        + " chunks (" + report.millis() + " ms)");
+            } else {
+                LOG.warning("index check found problems: " + report.problems());
+            }
+        } catch (IndexMismatchException e) {
+            embedder.close();
+            throw new StartupException(e.getMessage());
+        } catch (IOException e) {
+            embedder.close();
+            throw new StartupException("cannot open the index in " + dataDir.resolve("index") + ": "
+                    + e.getMessage(), e);
+        }
+        IndexService index = new IndexService(vertx, chunkIndex);
+        EmbeddingService embeddings = new EmbeddingService(vertx, embedder, new EmbeddingService.Options(
+                config.getInt(Settings.EMBEDDING_BATCH_SIZE), config.getLong(Settings.EMBEDDING_BATCH_WAIT_MS),
+                config.getInt(Settings.EMBEDDING_QUEUE_LIMIT)));
+        return new Components(config, index, embeddings, chunker(embedder, config));
+    }
+
+    private static Embedder loadEmbedder(DaemonConfig config) {
+        String name = config.getString(Settings.EMBEDDING_MODEL);
+        if (!"onnx".equals(config.getString(Settings.EMBEDDING_BACKEND))) {
+            throw new StartupException("embedding.backend '" + config.getString(Settings.EMBEDDING_BACKEND)
+                    + "' is not available in this build yet; use onnx");
+        }
+        ModelSpec spec = ModelCatalog.byName(name).orElseThrow(() -> new StartupException("unknown embedding"
+                + " model '" + name + "' (known: " + String.join(", ", ModelCatalog.names()) + ")"));
+        int threads = config.getInt(Settings.EMBEDDING_THREADS);
+        try {
+            long t0 = System.nanoTime();
+            OnnxEmbedder embedder = OnnxEmbedder.load(spec, threads == 0
+                    ? Runtime.getRuntime().availableProcessors() : threads);
+            LOG.info("embedding model " + spec.name() + " loaded in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            return embedder;
+        } catch (EmbeddingException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private static Chunker chunker(Embedder embedder, DaemonConfig config) {
+        Chunker.Options defaults = Chunker.Options.forModel(
+                embedder instanceof OnnxEmbedder o ? o.spec().maxSequenceTokens() : 256,
+                embedder.tokenizer().specialTokens());
+        int max = config.getInt(Settings.CHUNK_MAX_TOKENS);
+        int overlap = config.getInt(Settings.CHUNK_OVERLAP_TOKENS);
+        int size = max == 0 ? defaults.maxTokens() : max;
+        try {
+            return new Chunker(embedder.tokenizer(), new Chunker.Options(size,
+                    overlap < 0 ? Math.round(size * 0.15f) : overlap));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("invalid chunking settings: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The tokenizer's native library and pdfbox's font cache go under the data dir unless the user chose a place:
+     * the daemon then writes nowhere else (read-only root file systems in containers stay happy).
+     */
+    private static void useDataDirCaches(Path dataDir) {
+        if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
+            System.setProperty("DJL_CACHE_DIR", dataDir.resolve("cache").resolve("djl").toString());
+        }
+        if (System.getProperty("pdfbox.fontcache") == null) {
+            System.setProperty("pdfbox.fontcache", dataDir.resolve("cache").toString());
+        }
+    }
+
+    List<VerticleBase> verticles(BusHandlers handlers) {
+        commits = new CommitVerticle(handlers, index, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
+                config.getLong(Settings.COMMIT_INTERVAL_MS));
+        return List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
+                new IngestVerticle(handlers, index, embeddings, chunker, commits));
+    }
+
+    JsonObject statusSummary() {
+        ChunkIndex ix = index.index();
+        return new JsonObject().put("model", ix.model()).put("pending_operations", ix.pendingOps())
+                .put("last_commit_at", ix.lastCommitAt() == null ? null : ix.lastCommitAt().toString());
+    }
+
+    Future<Void> close() {
+        embeddings.close();
+        try {
+            index.close();
+        } catch (IOException e) {
+            LOG.warning("closing the index: " + e.getMessage());
+        }
+        return Future.succeededFuture();
+    }
+}

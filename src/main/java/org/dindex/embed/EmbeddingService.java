@@ -1,0 +1,155 @@
+package org.dindex.embed;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import org.dindex.bus.DindexException;
+import org.dindex.bus.ErrorCode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The daemon's one embedder behind a batching queue. Chunks from any number of requests are gathered into batches
+ * of {@code batchSize}, or sent after {@code batchWait} when fewer arrive, and embedded on the {@code dindex-embed}
+ * worker (one thread: ONNX Runtime already uses every core inside one inference). The queue is bounded: past
+ * {@code queueLimit} waiting chunks new work is refused with {@code unavailable}, so memory stays bounded and a slow
+ * embedder pushes back on producers. Queue state lives on one event-loop context.
+ */
+public final class EmbeddingService implements AutoCloseable {
+    /** Settings of the batcher. */
+    public record Options(int batchSize, long batchWaitMillis, int queueLimit) {
+    }
+
+    private record Waiting(String text, Promise<float[]> promise) {
+    }
+
+    private final Vertx vertx;
+    private final io.vertx.core.Context context;
+    private final Embedder embedder;
+    private final Options options;
+    private final WorkerExecutor worker;
+    private final List<Waiting> queue = new ArrayList<>();
+    private long timer = -1;
+    private boolean running;
+    private final AtomicLong queued = new AtomicLong();
+    private final LongAdder embedded = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder embedNanos = new LongAdder();
+
+    public EmbeddingService(Vertx vertx, Embedder embedder, Options options) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.embedder = embedder;
+        this.options = options;
+        this.worker = vertx.createSharedWorkerExecutor("dindex-embed", 1, 10, TimeUnit.MINUTES);
+    }
+
+    public Embedder embedder() {
+        return embedder;
+    }
+
+    /** Embeds passages, batched with everyone else's; the vectors come back in order. */
+    public Future<List<float[]>> embedPassages(List<String> texts) {
+        if (texts.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        if (queued.get() + texts.size() > options.queueLimit()) {
+            return Future.failedFuture(new DindexException(ErrorCode.UNAVAILABLE, "the embedding queue is full ("
+                    + queued.get() + " chunks waiting, limit " + options.queueLimit() + "); retry shortly"));
+        }
+        queued.addAndGet(texts.size());
+        List<Promise<float[]>> promises = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            promises.add(Promise.promise());
+        }
+        context.runOnContext(v -> {
+            for (int i = 0; i < texts.size(); i++) {
+                queue.add(new Waiting(texts.get(i), promises.get(i)));
+            }
+            schedule();
+        });
+        return Future.all(promises.stream().map(Promise::future).toList())
+                .map(all -> all.<float[]>list());
+    }
+
+    /** Embeds a query right away (queries are latency-bound, not throughput-bound). */
+    public Future<float[]> embedQuery(String text) {
+        return worker.executeBlocking(() -> embedder.embedQuery(text), false);
+    }
+
+    private void schedule() {
+        if (running || queue.isEmpty()) {
+            return;
+        }
+        if (queue.size() >= options.batchSize() || options.batchWaitMillis() == 0) {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+            runBatch();
+        } else if (timer < 0) {
+            timer = vertx.setTimer(options.batchWaitMillis(), t -> {
+                timer = -1;
+                runBatch();
+            });
+        }
+    }
+
+    private void runBatch() {
+        if (running || queue.isEmpty()) {
+            return;
+        }
+        int n = Math.min(options.batchSize(), queue.size());
+        List<Waiting> batch = new ArrayList<>(queue.subList(0, n));
+        queue.subList(0, n).clear();
+        running = true;
+        List<String> texts = batch.stream().map(Waiting::text).toList();
+        worker.executeBlocking(() -> {
+            long t0 = System.nanoTime();
+            List<float[]> vectors = embedder.embedPassages(texts);
+            embedNanos.add(System.nanoTime() - t0);
+            return vectors;
+        }, false).onComplete(ar -> context.runOnContext(v -> {
+            running = false;
+            queued.addAndGet(-batch.size());
+            if (ar.succeeded()) {
+                embedded.add(batch.size());
+                batches.increment();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).promise().complete(ar.result().get(i));
+                }
+            } else {
+                batch.forEach(w -> w.promise().fail(ar.cause()));
+            }
+            schedule();
+        }));
+    }
+
+    /** Passages embedded since start: re-indexing unchanged content must not move it. */
+    public long passagesEmbedded() {
+        return embedded.sum();
+    }
+
+    public long batches() {
+        return batches.sum();
+    }
+
+    public long queued() {
+        return queued.get();
+    }
+
+    public double embedSeconds() {
+        return embedNanos.sum() / 1e9;
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+        embedder.close();
+    }
+}

@@ -1,0 +1,184 @@
+package org.dindex.index;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermRangeQuery;
+import org.apache.lucene.search.TopDocs;
+import org.dindex.bus.Addresses;
+import org.dindex.bus.BusHandlers;
+import org.dindex.bus.DindexException;
+import org.dindex.embed.EmbeddingService;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Serves the index's administrative addresses: stats, delete, clear, export and check. */
+public final class IndexAdminVerticle extends VerticleBase {
+    static final int MAX_EXPORT_PAGE = 5000;
+
+    private final BusHandlers handlers;
+    private final IndexService index;
+    private final EmbeddingService embeddings;
+    private final CommitVerticle commits;
+    private io.vertx.core.WorkerExecutor readers;
+
+    public IndexAdminVerticle(BusHandlers handlers, IndexService index, EmbeddingService embeddings,
+                              CommitVerticle commits) {
+        this.handlers = handlers;
+        this.index = index;
+        this.embeddings = embeddings;
+        this.commits = commits;
+    }
+
+    @Override
+    public Future<?> start() {
+        readers = vertx.createSharedWorkerExecutor("dindex-index-read", 2, 5, TimeUnit.MINUTES);
+        handlers.serve(Addresses.STATS, body -> read(this::stats));
+        handlers.serve(Addresses.DELETE, this::delete);
+        handlers.serve(Addresses.CLEAR, this::clear);
+        handlers.serve(Addresses.EXPORT, this::export);
+        handlers.serve(Addresses.CHECK, body -> read(() -> IntegrityCheck.run(index.index()).toJson()));
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        return readers.close();
+    }
+
+    private <T> Future<T> read(java.util.concurrent.Callable<T> task) {
+        return readers.executeBlocking(task, false);
+    }
+
+    private JsonObject stats() throws IOException {
+        ChunkIndex ix = index.index();
+        try (IndexSnapshot snap = ix.acquire()) {
+            IndexSearcher s = snap.searcher();
+            int documents = s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)));
+            int chunks = s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)));
+            return new JsonObject()
+                    .put("documents", documents)
+                    .put("chunks", chunks)
+                    .put("model", new JsonObject().put("name", ix.model()).put("dimensions", ix.dimensions()))
+                    .put("last_commit_at", ix.lastCommitAt() == null ? null : ix.lastCommitAt().toString())
+                    .put("last_commit_ms", ix.lastCommitMillis())
+                    .put("commits", commits.commits())
+                    .put("pending_writes", new JsonObject().put("operations", ix.pendingOps())
+                            .put("chunks", ix.pendingChunks()))
+                    .put("recovered_operations", ix.recoveredOps())
+                    .put("stores", new JsonObject()
+                            .put("lucene_bytes", folderSize(ix.luceneDir()))
+                            .put("wal_bytes", ix.walBytes())
+                            .put("vectors_bytes_in_memory", ix.vectorBytes()))
+                    .put("embedding", new JsonObject()
+                            .put("passages_embedded", embeddings.passagesEmbedded())
+                            .put("batches", embeddings.batches())
+                            .put("queued", embeddings.queued())
+                            .put("seconds", embeddings.embedSeconds()));
+        }
+    }
+
+    private Future<JsonObject> delete(JsonObject body) {
+        JsonArray ids = body.getValue("doc_ids") instanceof JsonArray a ? a : null;
+        String prefix = body.getValue("source_prefix") instanceof String p ? p : null;
+        if ((ids == null) == (prefix == null)) {
+            return Future.failedFuture(DindexException.badRequest(
+                    "give exactly one of 'doc_ids' (array of document ids) or 'source_prefix' (string)"));
+        }
+        if (prefix != null && prefix.isEmpty()) {
+            return Future.failedFuture(DindexException.badRequest(
+                    "'source_prefix' must not be empty (to delete everything use dindex.clear)"));
+        }
+        return index.onWriter(() -> {
+            List<String> targets = prefix != null ? index.index().docIdsWithSourcePrefix(prefix)
+                    : ids.stream().map(String::valueOf).filter(id -> exists(id)).toList();
+            if (!targets.isEmpty()) {
+                index.index().write(List.of(new WriteOp.DeleteDocuments(targets)));
+            }
+            return targets.size();
+        }).compose(n -> commits.commit().map(info -> new JsonObject().put("deleted_documents", n)));
+    }
+
+    private boolean exists(String docId) {
+        try {
+            return index.index().lookup(docId).isPresent();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Future<JsonObject> clear(JsonObject body) {
+        if (!Boolean.TRUE.equals(body.getValue("confirm"))) {
+            return Future.failedFuture(DindexException.badRequest(
+                    "clearing deletes every document: send {\"confirm\": true}"));
+        }
+        return index.write(List.of(new WriteOp.Clear()))
+                .compose(seq -> commits.commit())
+                .map(info -> new JsonObject().put("cleared", true));
+    }
+
+    /** One page of chunks in chunk-id order, after the {@code after} cursor. */
+    private Future<JsonObject> export(JsonObject body) {
+        int limit = body.getInteger("limit", 1000);
+        if (limit < 1 || limit > MAX_EXPORT_PAGE) {
+            return Future.failedFuture(DindexException.badRequest("'limit' must be between 1 and "
+                    + MAX_EXPORT_PAGE + ", got " + limit));
+        }
+        String after = body.getString("after");
+        return read(() -> {
+            try (IndexSnapshot snap = index.acquire()) {
+                IndexSearcher s = snap.searcher();
+                BooleanQuery.Builder q = new BooleanQuery.Builder()
+                        .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)),
+                                BooleanClause.Occur.FILTER);
+                if (after != null) {
+                    q.add(TermRangeQuery.newStringRange(IndexFields.CHUNK_ID, after, null, false, false),
+                            BooleanClause.Occur.FILTER);
+                }
+                Query query = q.build();
+                TopDocs top = s.search(query, limit, new Sort(new SortField(IndexFields.CHUNK_ID,
+                        SortField.Type.STRING)));
+                JsonArray chunks = new JsonArray();
+                String last = null;
+                for (ScoreDoc sd : top.scoreDocs) {
+                    Document d = s.storedFields().document(sd.doc);
+                    JsonObject c = StoredChunks.toJson(d);
+                    chunks.add(c);
+                    last = c.getString("chunk_id");
+                }
+                return new JsonObject().put("chunks", chunks)
+                        .put("next", chunks.size() == limit ? last : null);
+            }
+        });
+    }
+
+    static long folderSize(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}
