@@ -1,0 +1,158 @@
+package org.dindex.index;
+
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.TermQuery;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The index without the daemon: real Lucene, real jvector, real WAL; vectors are seeded random unit vectors. */
+class ChunkIndexTest {
+    static final int DIMS = 32;
+    @TempDir
+    Path dir;
+    final Random random = new Random(42);
+
+    float[] unit() {
+        float[] v = new float[DIMS];
+        double n = 0;
+        for (int i = 0; i < DIMS; i++) {
+            v[i] = (float) random.nextGaussian();
+            n += v[i] * v[i];
+        }
+        for (int i = 0; i < DIMS; i++) {
+            v[i] /= (float) Math.sqrt(n);
+        }
+        return v;
+    }
+
+    DocumentRecord doc(String source, int chunks, String hash) {
+        String id = DocumentIds.forSource(source);
+        List<ChunkRecord> list = new ArrayList<>();
+        for (int i = 0; i < chunks; i++) {
+            list.add(new ChunkRecord(ChunkRecord.id(id, i), i, "text of " + source + " part " + i,
+                    List.of("Section"), i / (double) chunks, 5, unit()));
+        }
+        return new DocumentRecord(id, source, "T " + source, null, hash, Map.of("lang", "en"), 1L, 2L, list);
+    }
+
+    static int count(ChunkIndex index, String kind) throws Exception {
+        try (IndexSnapshot s = index.acquire()) {
+            return s.searcher().count(new TermQuery(new Term(IndexFields.KIND, kind)));
+        }
+    }
+
+    @Test
+    void writesBecomeVisibleOnlyAtCommit() throws Exception {
+        try (ChunkIndex index = ChunkIndex.open(dir, "m", DIMS)) {
+            index.write(List.of(new WriteOp.Upsert(doc("/a", 3, "h1"))));
+            assertEquals(0, count(index, IndexFields.KIND_CHUNK), "not visible before commit");
+            assertTrue(index.lookup(DocumentIds.forSource("/a")).isPresent(), "the writer sees its own write");
+            IndexSnapshot before = index.acquire();
+            index.commit();
+            assertEquals(3, count(index, IndexFields.KIND_CHUNK));
+            assertEquals(0, before.searcher().count(new TermQuery(new Term(IndexFields.KIND,
+                    IndexFields.KIND_CHUNK))), "an old snapshot keeps its view");
+            before.close();
+            assertTrue(IntegrityCheck.run(index).ok());
+        }
+    }
+
+    @Test
+    void uncommittedWritesAreReplayedFromTheLogExactlyOnce() throws Exception {
+        ChunkIndex index = ChunkIndex.open(dir, "m", DIMS);
+        index.write(List.of(new WriteOp.Upsert(doc("/a", 2, "h1"))));
+        index.commit();
+        index.write(List.of(new WriteOp.Upsert(doc("/b", 4, "h2")), new WriteOp.Upsert(doc("/a", 3, "h3"))));
+        // Simulate a crash: drop the writer without committing (close() rolls back uncommitted Lucene changes).
+        index.luceneStore().close();
+        for (int reopen = 0; reopen < 2; reopen++) {
+            try (ChunkIndex again = ChunkIndex.open(dir, "m", DIMS)) {
+                assertEquals(reopen == 0 ? 2 : 0, again.recoveredOps(), "replayed once, then the log is empty");
+                assertEquals(2, count(again, IndexFields.KIND_DOC));
+                assertEquals(7, count(again, IndexFields.KIND_CHUNK));
+                assertEquals("h3", again.lookup(DocumentIds.forSource("/a")).orElseThrow().contentHash());
+                IntegrityCheck.Report report = IntegrityCheck.run(again);
+                assertTrue(report.ok(), report.problems().toString());
+                assertEquals(7, report.vectors());
+            }
+        }
+    }
+
+    @Test
+    void replaceDeleteAndClearKeepStoresInAgreement() throws Exception {
+        try (ChunkIndex index = ChunkIndex.open(dir, "m", DIMS)) {
+            for (int i = 0; i < 20; i++) {
+                index.write(List.of(new WriteOp.Upsert(doc("/docs/" + i, 1 + i % 4, "h" + i))));
+            }
+            index.commit();
+            index.write(List.of(new WriteOp.Upsert(doc("/docs/3", 7, "changed"))));
+            index.write(List.of(new WriteOp.DeleteDocuments(List.of(DocumentIds.forSource("/docs/5")))));
+            index.write(List.of(new WriteOp.DeleteSource("/docs/1")));  // 1, 10..19
+            index.commit();
+            assertEquals(20 - 1 - 11, count(index, IndexFields.KIND_DOC));
+            IntegrityCheck.Report report = IntegrityCheck.run(index);
+            assertTrue(report.ok(), report.problems().toString());
+            assertEquals(report.chunks(), report.vectors());
+            index.write(List.of(new WriteOp.Clear()));
+            index.write(List.of(new WriteOp.Upsert(doc("/new", 2, "n"))));
+            index.commit();
+            assertEquals(1, count(index, IndexFields.KIND_DOC));
+            assertTrue(IntegrityCheck.run(index).ok());
+        }
+        try (ChunkIndex reopened = ChunkIndex.open(dir, "m", DIMS)) {
+            assertEquals(2, count(reopened, IndexFields.KIND_CHUNK));
+            assertTrue(IntegrityCheck.run(reopened).ok());
+        }
+    }
+
+    @Test
+    void denseSearchFindsTheNearestVisibleVector() throws Exception {
+        try (ChunkIndex index = ChunkIndex.open(dir, "m", DIMS)) {
+            List<DocumentRecord> docs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                docs.add(doc("/v/" + i, 1, "h"));
+            }
+            index.write(docs.stream().<WriteOp>map(WriteOp.Upsert::new).toList());
+            index.commit();
+            float[] target = docs.get(123).chunks().getFirst().vector();
+            try (IndexSnapshot s = index.acquire()) {
+                var hits = index.denseSearch(s, target, 5, 50, null);
+                var truth = index.vectorStore().bruteForce(s.vectors(), target, 5, null);
+                assertEquals(truth.getFirst().ordinal(), hits.getFirst().ordinal());
+            }
+            index.write(List.of(new WriteOp.DeleteDocuments(List.of(docs.get(123).docId()))));
+            index.commit();
+            try (IndexSnapshot s = index.acquire()) {
+                var truth = index.vectorStore().bruteForce(s.vectors(), target, 1, null);
+                var hits = index.denseSearch(s, target, 1, 50, null);
+                assertEquals(truth.getFirst().ordinal(), hits.getFirst().ordinal());
+                assertTrue(hits.getFirst().score() < 0.99f, "the deleted vector is gone");
+            }
+        }
+    }
+
+    @Test
+    void anotherModelIsRefusedWithAClearMessage() throws Exception {
+        try (ChunkIndex index = ChunkIndex.open(dir, "model-a", DIMS)) {
+            index.write(List.of(new WriteOp.Upsert(doc("/a", 1, "h"))));
+            index.commit();
+        }
+        IndexMismatchException e = assertThrows(IndexMismatchException.class,
+                () -> ChunkIndex.open(dir, "model-b", DIMS));
+        assertTrue(e.getMessage().contains("built with model 'model-a'"), e.getMessage());
+        assertTrue(e.getMessage().contains("re-index"), e.getMessage());
+        try (ChunkIndex ok = ChunkIndex.open(dir, "model-a", DIMS)) {
+            assertEquals(1, count(ok, IndexFields.KIND_DOC), "the refusal left the index intact");
+        }
+    }
+}
