@@ -34,7 +34,7 @@ final class Progress {
 
     /** Redraws at most 10 times a second on a terminal, every 5 s otherwise. */
     void update(long done, long total, long chunks) {
-        if (quiet) {
+        if (quiet || (!terminal && done == 0)) {
             return;
         }
         long now = System.nanoTime();

@@ -70,7 +70,7 @@ final class Components {
             throw new StartupException("cannot open the index in " + dataDir.resolve("index") + ": "
                     + e.getMessage(), e);
         }
-        IndexService index = new IndexService(vertx, chunkIndex);
+        IndexService index = new IndexService(vertx, chunkIndex, dataDir.resolve("index"));
         EmbeddingService embeddings = new EmbeddingService(vertx, embedder, new EmbeddingService.Options(
                 config.getInt(Settings.EMBEDDING_BATCH_SIZE), config.getLong(Settings.EMBEDDING_BATCH_WAIT_MS),
                 config.getInt(Settings.EMBEDDING_QUEUE_LIMIT)));

@@ -51,6 +51,13 @@ public final class ChunkIndex implements AutoCloseable {
     private record Pending(String source, String contentHash, int[] ordinals) {
     }
 
+    /** The WAL append failed: nothing of the write was applied, the index is unchanged. */
+    public static final class WalWriteException extends IOException {
+        WalWriteException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** A document as the writer sees it: enough to decide "unchanged" without re-embedding. */
     public record DocState(String docId, String contentHash, int chunks) {
     }
@@ -170,7 +177,12 @@ public final class ChunkIndex implements AutoCloseable {
 
     /** Appends {@code ops} to the WAL (fsynced), then applies them. When this returns the write is durable. */
     public long write(List<WriteOp> ops) throws IOException {
-        long seq = wal.append(WalCodec.encode(ops));
+        long seq;
+        try {
+            seq = wal.append(WalCodec.encode(ops));
+        } catch (IOException e) {
+            throw new WalWriteException(e);
+        }
         for (WriteOp op : ops) {
             apply(op);
         }
@@ -334,6 +346,10 @@ public final class ChunkIndex implements AutoCloseable {
     public IndexSnapshot acquire() {
         while (true) {
             IndexSnapshot s = current;
+            if (s == null) {
+                throw new org.dindex.bus.DindexException(org.dindex.bus.ErrorCode.UNAVAILABLE,
+                        "the index is being reopened; retry");
+            }
             if (s.tryIncRef()) {
                 return s;
             }

@@ -31,8 +31,12 @@ public final class Cli {
     private final Map<String, String> env = new HashMap<>();
 
     public Cli(Path root) {
+        this(root, root.resolve("data"));
+    }
+
+    public Cli(Path root, Path dataDir) {
         this.root = root;
-        this.dataDir = root.resolve("data");
+        this.dataDir = dataDir;
         this.socket = root.resolve("run").resolve("d.sock");
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("HOME", root.toString());
