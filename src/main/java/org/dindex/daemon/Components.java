@@ -79,9 +79,8 @@ final class Components {
 
     private static Embedder loadEmbedder(DaemonConfig config) {
         String name = config.getString(Settings.EMBEDDING_MODEL);
-        if (!"onnx".equals(config.getString(Settings.EMBEDDING_BACKEND))) {
-            throw new StartupException("embedding.backend '" + config.getString(Settings.EMBEDDING_BACKEND)
-                    + "' is not available in this build yet; use onnx");
+        if ("http".equals(config.getString(Settings.EMBEDDING_BACKEND))) {
+            return httpEmbedder(config, name);
         }
         ModelSpec spec = ModelCatalog.byName(name).orElseThrow(() -> new StartupException("unknown embedding"
                 + " model '" + name + "' (known: " + String.join(", ", ModelCatalog.names()) + ")"));
@@ -94,6 +93,35 @@ final class Components {
             return embedder;
         } catch (EmbeddingException e) {
             throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private static Embedder httpEmbedder(DaemonConfig config, String model) {
+        String url = config.getString(Settings.HTTP_EMBEDDING_URL);
+        int dims = config.getInt(Settings.HTTP_EMBEDDING_DIMENSIONS);
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        java.net.URI uri = null;
+        try {
+            uri = java.net.URI.create(url);
+            if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+                problems.add("embedding.http.url must be an http(s) URL, got \"" + url + "\"");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add("embedding.http.url is not a URL: " + e.getMessage());
+        }
+        if (dims <= 0) {
+            problems.add("embedding.http.dimensions must be set to the service's vector length");
+        }
+        if (!problems.isEmpty()) {
+            throw new StartupException("embedding.backend is http but: " + String.join("; ", problems));
+        }
+        try {
+            return new org.dindex.embed.HttpEmbedder(new org.dindex.embed.HttpEmbedder.Options(uri, model,
+                    config.getString(Settings.HTTP_EMBEDDING_API_KEY), dims,
+                    config.getInt(Settings.HTTP_EMBEDDING_MAX_RETRIES), java.time.Duration.ofSeconds(60)),
+                    org.dindex.embed.HfTokenCounter.forModel(ModelCatalog.byName("all-minilm-l6-v2-q").orElseThrow()));
+        } catch (IOException e) {
+            throw new StartupException("cannot load the tokenizer used for chunking: " + e.getMessage(), e);
         }
     }
 

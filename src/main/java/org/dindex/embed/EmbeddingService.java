@@ -124,7 +124,10 @@ public final class EmbeddingService implements AutoCloseable {
                     batch.get(i).promise().complete(ar.result().get(i));
                 }
             } else {
-                batch.forEach(w -> w.promise().fail(ar.cause()));
+                Throwable cause = ar.cause() instanceof EmbeddingException e
+                        ? new DindexException(ErrorCode.UNAVAILABLE, "embedding failed: " + e.getMessage(), e)
+                        : ar.cause();
+                batch.forEach(w -> w.promise().fail(cause));
             }
             schedule();
         }));

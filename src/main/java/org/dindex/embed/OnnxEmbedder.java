@@ -2,7 +2,6 @@ package org.dindex.embed;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -21,16 +20,16 @@ import java.util.Set;
  * tokenizes, both read from the class path, so it works offline on a fresh machine. Pooling and prefixes follow the
  * {@link ModelSpec}; vectors are L2-normalised and checked. Thread-safe: an ORT session may be run concurrently.
  */
-public final class OnnxEmbedder implements Embedder, TokenCounter {
+public final class OnnxEmbedder implements Embedder {
     private final ModelSpec spec;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
-    private final HuggingFaceTokenizer counter;
+    private final HfTokenCounter counter;
     private final boolean needsTokenTypes;
 
     private OnnxEmbedder(ModelSpec spec, OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer,
-                         HuggingFaceTokenizer counter) {
+                         HfTokenCounter counter) {
         this.spec = spec;
         this.env = env;
         this.session = session;
@@ -64,9 +63,7 @@ public final class OnnxEmbedder implements Embedder, TokenCounter {
                     new java.io.ByteArrayInputStream(tokenizerJson), Map.of(
                             "maxLength", String.valueOf(spec.maxSequenceTokens()), "truncation", "true",
                             "padding", "true", "addSpecialTokens", "true"));
-            HuggingFaceTokenizer counter = HuggingFaceTokenizer.newInstance(
-                    new java.io.ByteArrayInputStream(tokenizerJson), Map.of(
-                            "truncation", "false", "padding", "false", "addSpecialTokens", "false"));
+            HfTokenCounter counter = new HfTokenCounter(tokenizerJson);
             return new OnnxEmbedder(spec, env, session, tokenizer, counter);
         } catch (OrtException | IOException e) {
             throw new EmbeddingException("cannot load model '" + spec.name() + "': " + e.getMessage(), e);
@@ -108,7 +105,7 @@ public final class OnnxEmbedder implements Embedder, TokenCounter {
 
     @Override
     public TokenCounter tokenizer() {
-        return this;
+        return counter;
     }
 
     private List<float[]> embed(List<String> texts) {
@@ -168,28 +165,6 @@ public final class OnnxEmbedder implements Embedder, TokenCounter {
             }
         }
         return sum;
-    }
-
-    @Override
-    public int count(String text) {
-        return counter.encode(text).getIds().length;
-    }
-
-    @Override
-    public List<Integer> tokenEnds(String text) {
-        CharSpan[] spans = counter.encode(text).getCharTokenSpans();
-        List<Integer> ends = new ArrayList<>(spans.length);
-        for (CharSpan span : spans) {
-            if (span != null) {
-                ends.add(span.getEnd());
-            }
-        }
-        return ends;
-    }
-
-    @Override
-    public int specialTokens() {
-        return 2;
     }
 
     @Override

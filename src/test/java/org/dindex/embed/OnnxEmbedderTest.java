@@ -64,8 +64,8 @@ class OnnxEmbedderTest {
     @Test
     void tokenizerCountsAndBoundariesAgree() {
         String text = "Tokenization splits unbelievable words into pieces.";
-        List<Integer> ends = embedder.tokenEnds(text);
-        assertEquals(embedder.count(text), ends.size());
+        List<Integer> ends = embedder.tokenizer().tokenEnds(text);
+        assertEquals(embedder.tokenizer().count(text), ends.size());
         assertEquals(text.length(), ends.getLast(), "the last token ends (exclusive) at the end of the text");
     }
 

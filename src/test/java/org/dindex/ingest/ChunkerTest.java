@@ -42,7 +42,7 @@ class ChunkerTest {
     @Test
     void noChunkExceedsTheLimitWhateverTheInput() {
         Random r = new Random(1);
-        Chunker chunker = new Chunker(model, new Chunker.Options(64, 10));
+        Chunker chunker = new Chunker(model.tokenizer(), new Chunker.Options(64, 10));
         for (int trial = 0; trial < 20; trial++) {
             List<Block> blocks = new ArrayList<>();
             for (int b = 0; b < 1 + r.nextInt(8); b++) {
@@ -56,8 +56,8 @@ class ChunkerTest {
             assertTrue(!chunks.isEmpty());
             double lastPosition = -1;
             for (Chunk c : chunks) {
-                assertTrue(model.count(c.text()) <= 64, "chunk of " + model.count(c.text()) + " tokens");
-                assertEquals(model.count(c.text()), c.tokens());
+                assertTrue(model.tokenizer().count(c.text()) <= 64, "chunk of " + model.tokenizer().count(c.text()) + " tokens");
+                assertEquals(model.tokenizer().count(c.text()), c.tokens());
                 assertTrue(c.position() >= 0 && c.position() <= 1);
                 assertTrue(c.position() >= lastPosition - 0.5, "positions move forward (overlap may step back)");
                 lastPosition = c.position();
@@ -68,7 +68,7 @@ class ChunkerTest {
     @Test
     void smallDocumentIsOneChunkAndSectionsNeverMix() {
         Chunker chunker = Chunker.Options.forModel(256, 2).maxTokens() > 0
-                ? new Chunker(model, Chunker.Options.forModel(256, 2)) : null;
+                ? new Chunker(model.tokenizer(), Chunker.Options.forModel(256, 2)) : null;
         List<Chunk> one = chunker.chunk(new ExtractedDocument("t", List.of(new Block(List.of(), "Short text.")),
                 "text"));
         assertEquals(1, one.size());
@@ -91,7 +91,7 @@ class ChunkerTest {
         for (int i = 0; i < 40; i++) {
             sentences.add(sentence(r, 8 + r.nextInt(6)));
         }
-        Chunker chunker = new Chunker(model, new Chunker.Options(100, 20));
+        Chunker chunker = new Chunker(model.tokenizer(), new Chunker.Options(100, 20));
         List<Chunk> chunks = chunker.chunk(new ExtractedDocument("t",
                 List.of(new Block(List.of(), String.join(" ", sentences))), "text"));
         assertTrue(chunks.size() >= 4);
@@ -112,7 +112,7 @@ class ChunkerTest {
     @Test
     void unbrokenTextIsCutAtTokenBoundaries() {
         String noSentences = "word ".repeat(500).strip();
-        Chunker chunker = new Chunker(model, new Chunker.Options(50, 5));
+        Chunker chunker = new Chunker(model.tokenizer(), new Chunker.Options(50, 5));
         List<Chunk> chunks = chunker.chunk(new ExtractedDocument("t", List.of(new Block(List.of(), noSentences)),
                 "text"));
         assertTrue(chunks.size() >= 10);
