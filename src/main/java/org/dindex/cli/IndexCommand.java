@@ -40,6 +40,7 @@ final class IndexCommand implements Callable<Integer> {
     static final int BATCH_CHARS = 64 * 1024;
     static final int BATCH_DOCS = 32;
     static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(30);
+    static final int SENDERS = 2;
 
     @ParentCommand
     DindexCommand root;
@@ -81,45 +82,79 @@ final class IndexCommand implements Callable<Integer> {
         }
         long maxBytes = root.loadConfig().getLong(Settings.MAX_DOCUMENT_BYTES);
         Progress progress = new Progress(root.err, json);
-        List<Outcome> outcomes = new ArrayList<>();
-        long chunks = 0;
-        try (DindexClient client = root.connect()) {
-            BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(2);
-            Thread reader = Thread.ofPlatform().daemon().name("dindex-index-reader")
-                    .start(() -> readBatches(files, maxBytes, queue));
-            try {
-                progress.update(0, files.size(), 0);
-                while (true) {
-                    Batch batch = queue.take();
-                    outcomes.addAll(batch.skipped());
-                    if (!batch.documents().isEmpty()) {
-                        JsonObject reply = client.request(Addresses.INDEX_SUBMIT, new JsonObject()
-                                .put("documents", new JsonArray(new ArrayList<>(batch.documents()))), SUBMIT_TIMEOUT);
-                        for (Object o : reply.getJsonArray("results")) {
-                            JsonObject r = (JsonObject) o;
-                            outcomes.add(new Outcome(r.getString("source"), r.getString("status"),
-                                    r.getInteger("chunks", 0), r.getString("error")));
-                            if (!"unchanged".equals(r.getString("status"))) {
-                                chunks += r.getInteger("chunks", 0);
-                            }
+        List<Outcome> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong chunks = new java.util.concurrent.atomic.AtomicLong();
+        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(SENDERS + 1);
+        Thread reader = Thread.ofPlatform().daemon().name("dindex-index-reader")
+                .start(() -> readBatches(files, maxBytes, queue));
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        try (DindexClient first = root.connect()) {
+            // Two senders, each on its own connection: the daemon chunks one batch while it embeds the other.
+            List<Thread> senders = new ArrayList<>();
+            for (int s = 0; s < SENDERS; s++) {
+                DindexClient client = s == 0 ? first : root.connectRunning();
+                senders.add(Thread.ofPlatform().name("dindex-index-sender-" + s).start(() -> {
+                    try {
+                        send(client, queue, outcomes, chunks, progress, files.size());
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                        reader.interrupt();
+                    } finally {
+                        if (client != first) {
+                            client.close();
                         }
                     }
-                    progress.update(outcomes.size(), files.size(), chunks);
-                    if (batch.last()) {
-                        break;
-                    }
-                }
-            } finally {
-                reader.interrupt();
+                }));
+            }
+            for (Thread sender : senders) {
+                sender.join();
+            }
+            if (failure.get() != null) {
+                throw failure.get();
             }
             if (!noWait) {
-                client.request(Addresses.COMMIT, new JsonObject(), SUBMIT_TIMEOUT);
+                first.request(Addresses.COMMIT, new JsonObject(), SUBMIT_TIMEOUT);
             }
         } finally {
+            reader.interrupt();
             progress.finish();
         }
-        return report(outcomes, chunks, progress.elapsedSeconds());
+        return report(outcomes, chunks.get(), progress.elapsedSeconds());
     }
+
+    /** Sends batches until the reader's last one; passes the end marker on to the other sender. */
+    private static void send(DindexClient client, BlockingQueue<Batch> queue, List<Outcome> outcomes,
+                             java.util.concurrent.atomic.AtomicLong chunks, Progress progress, int total) {
+        try {
+            while (true) {
+                Batch batch = queue.take();
+                outcomes.addAll(batch.skipped());
+                if (!batch.documents().isEmpty()) {
+                    JsonObject reply = client.request(Addresses.INDEX_SUBMIT, new JsonObject()
+                            .put("documents", new JsonArray(new ArrayList<>(batch.documents()))), SUBMIT_TIMEOUT);
+                    for (Object o : reply.getJsonArray("results")) {
+                        JsonObject r = (JsonObject) o;
+                        outcomes.add(new Outcome(r.getString("source"), r.getString("status"),
+                                r.getInteger("chunks", 0), r.getString("error")));
+                        if (!"unchanged".equals(r.getString("status"))) {
+                            chunks.addAndGet(r.getInteger("chunks", 0));
+                        }
+                    }
+                }
+                synchronized (progress) {
+                    progress.update(outcomes.size(), total, chunks.get());
+                }
+                if (batch.last()) {
+                    queue.put(new Batch(List.of(), List.of(), true));
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
 
     private List<Path> collect() throws IOException {
         List<Path> files = new ArrayList<>();

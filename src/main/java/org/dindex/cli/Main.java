@@ -21,6 +21,9 @@ public final class Main {
 
     public static void main(String[] args) {
         org.dindex.daemon.Logging.install();
+        // CLI processes print their own messages; library chatter (jvector's core probe, Lucene's vector notes)
+        // stays out of the user's terminal. A daemon process reconfigures logging when it starts.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
         int code = run(args, System.out, System.err, System.getenv());
         System.exit(code);
     }
