@@ -73,6 +73,9 @@ final class IndexCommand implements Callable<Integer> {
     private record Batch(List<JsonObject> documents, List<Outcome> skipped, boolean last) {
     }
 
+    /** Passed on by whichever sender sees the end first, so every sender stops. */
+    private static final Batch END = new Batch(List.of(), List.of(), true);
+
     @Override
     public Integer call() throws Exception {
         List<Path> files = collect();
@@ -100,6 +103,9 @@ final class IndexCommand implements Callable<Integer> {
                     } catch (RuntimeException e) {
                         failure.compareAndSet(null, e);
                         reader.interrupt();
+                        // Release the other sender: drop queued work and hand it the end marker.
+                        queue.clear();
+                        queue.offer(END);
                     } finally {
                         if (client != first) {
                             client.close();
@@ -146,7 +152,7 @@ final class IndexCommand implements Callable<Integer> {
                     progress.update(outcomes.size(), total, chunks.get());
                 }
                 if (batch.last()) {
-                    queue.put(new Batch(List.of(), List.of(), true));
+                    queue.put(END);
                     return;
                 }
             }
