@@ -57,6 +57,8 @@ public final class OnnxEmbedder implements Embedder {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
+            // Idle ORT threads spin by default, stealing the cores the rest of the pipeline needs.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             OrtSession session = env.createSession(model, options);
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(
