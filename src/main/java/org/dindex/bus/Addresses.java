@@ -31,6 +31,11 @@ public final class Addresses {
     /** Consistency check of the stores. */
     public static final String CHECK = "dindex.check";
 
+    /** Hybrid search. */
+    public static final String SEARCH = "dindex.search";
+    /** A prompt-ready context block within a token budget. */
+    public static final String CONTEXT = "dindex.context";
+
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";
     /** Prefix of shared event streams such as {@code dindex.events.jobs}. */

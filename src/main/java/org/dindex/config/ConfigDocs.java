@@ -34,6 +34,7 @@ public final class ConfigDocs {
         for (Setting s : Settings.ALL) {
             String allowed = switch (s.type()) {
                 case INT -> s.min() + " to " + s.max();
+                case DECIMAL -> s.min() / 1000.0 + " to " + s.max() / 1000.0;
                 case BOOLEAN -> "true, false";
                 case STRING -> "text";
                 case CHOICE -> String.join(", ", s.choices());

@@ -22,6 +22,10 @@ public record DaemonConfig(Map<Setting, Object> values, String source, Path file
         return Math.toIntExact(getLong(setting));
     }
 
+    public double getDouble(Setting setting) {
+        return ((Number) value(setting)).doubleValue();
+    }
+
     public boolean getBoolean(Setting setting) {
         return (Boolean) value(setting);
     }

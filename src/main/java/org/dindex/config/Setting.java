@@ -11,7 +11,13 @@ import java.util.Locale;
 public record Setting(String key, Type type, Object defaultValue, long min, long max, List<String> choices,
                       String description) {
 
-    public enum Type { INT, BOOLEAN, STRING, CHOICE }
+    public enum Type { INT, DECIMAL, BOOLEAN, STRING, CHOICE }
+
+    /** A decimal setting; {@code min} and {@code max} are thousandths (the range check is exact enough for weights). */
+    public static Setting decimal(String key, double defaultValue, double min, double max, String description) {
+        return new Setting(key, Type.DECIMAL, defaultValue, Math.round(min * 1000), Math.round(max * 1000),
+                List.of(), description);
+    }
 
     public static Setting integer(String key, long defaultValue, long min, long max, String description) {
         return new Setting(key, Type.INT, defaultValue, min, max, List.of(), description);
@@ -54,6 +60,22 @@ public record Setting(String key, Type type, Object defaultValue, long min, long
                 }
                 if (value < min || value > max) {
                     throw new IllegalArgumentException("must be between " + min + " and " + max + ", got " + value);
+                }
+                yield value;
+            }
+            case DECIMAL -> {
+                double value;
+                if (raw instanceof Number n) {
+                    value = n.doubleValue();
+                } else if (raw instanceof String s && s.trim().matches("-?\\d+(\\.\\d+)?")) {
+                    value = Double.parseDouble(s.trim());
+                } else {
+                    throw new IllegalArgumentException("must be a number between " + min / 1000.0 + " and "
+                            + max / 1000.0 + ", got " + describe(raw));
+                }
+                if (value * 1000 < min || value * 1000 > max) {
+                    throw new IllegalArgumentException("must be between " + min / 1000.0 + " and " + max / 1000.0
+                            + ", got " + value);
                 }
                 yield value;
             }

@@ -67,12 +67,33 @@ public final class Settings {
     public static final Setting MAX_DOCUMENT_BYTES = Setting.integer("index.max_document_bytes", 20L * 1024 * 1024,
             1024, 1L << 31, "Largest file `dindex index` reads; larger ones are skipped with a reason.");
 
+    public static final Setting SEARCH_CANDIDATES = Setting.integer("search.candidates", 100, 10, 10_000,
+            "Candidates taken from each retriever (dense and BM25) before fusion.");
+    public static final Setting SEARCH_DENSE_BEAM = Setting.integer("search.dense_beam", 100, 10, 10_000,
+            "jvector search beam (candidates re-ranked exactly); more is slower and more accurate.");
+    public static final Setting SEARCH_EXACT_BELOW = Setting.integer("search.exact_filter_below", 2000, 0,
+            10_000_000, "A filter accepting at most this many chunks is answered by exact dense scoring.");
+    public static final Setting SEARCH_TITLE_WEIGHT = Setting.decimal("search.title_weight", 0.0, 0, 10,
+            "BM25 weight of the title field beside the chunk text (0 = text only).");
+    public static final Setting SEARCH_FUSION = Setting.choice("search.fusion", "rrf", List.of("rrf", "linear"),
+            "Hybrid fusion: reciprocal-rank fusion or a normalised linear combination (see docs/quality.md).");
+    public static final Setting SEARCH_RRF_K = Setting.decimal("search.rrf_k", 60, 1, 1000,
+            "The RRF constant k in weight / (k + rank).");
+    public static final Setting SEARCH_DENSE_WEIGHT = Setting.decimal("search.dense_weight", 1.0, 0, 100,
+            "RRF weight of the dense ranking.");
+    public static final Setting SEARCH_BM25_WEIGHT = Setting.decimal("search.bm25_weight", 1.0, 0, 100,
+            "RRF weight of the BM25 ranking.");
+    public static final Setting SEARCH_LINEAR_ALPHA = Setting.decimal("search.linear_alpha", 0.5, 0, 1,
+            "Linear fusion: alpha * dense + (1 - alpha) * bm25 over min-max normalised scores.");
+
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_MAX_FILE_BYTES,
             LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
             EMBEDDING_BATCH_WAIT_MS, EMBEDDING_QUEUE_LIMIT, HTTP_EMBEDDING_URL, HTTP_EMBEDDING_API_KEY,
             HTTP_EMBEDDING_DIMENSIONS, HTTP_EMBEDDING_MAX_RETRIES, CHUNK_MAX_TOKENS, CHUNK_OVERLAP_TOKENS,
-            COMMIT_EVERY_CHUNKS, COMMIT_INTERVAL_MS, MAX_DOCUMENT_BYTES);
+            COMMIT_EVERY_CHUNKS, COMMIT_INTERVAL_MS, MAX_DOCUMENT_BYTES, SEARCH_CANDIDATES, SEARCH_DENSE_BEAM,
+            SEARCH_EXACT_BELOW, SEARCH_TITLE_WEIGHT, SEARCH_FUSION, SEARCH_RRF_K, SEARCH_DENSE_WEIGHT,
+            SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));

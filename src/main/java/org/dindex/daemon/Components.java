@@ -157,7 +157,19 @@ final class Components {
         commits = new CommitVerticle(handlers, index, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
                 config.getLong(Settings.COMMIT_INTERVAL_MS));
         return List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
-                new IngestVerticle(handlers, index, embeddings, chunker, commits));
+                new IngestVerticle(handlers, index, embeddings, chunker, commits),
+                new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config)));
+    }
+
+    static org.dindex.search.SearchOptions searchOptions(DaemonConfig config) {
+        var fusion = new org.dindex.search.Fusion(
+                org.dindex.search.Fusion.Method.valueOf(config.getString(Settings.SEARCH_FUSION)
+                        .toUpperCase(java.util.Locale.ROOT)),
+                config.getDouble(Settings.SEARCH_RRF_K), config.getDouble(Settings.SEARCH_DENSE_WEIGHT),
+                config.getDouble(Settings.SEARCH_BM25_WEIGHT), config.getDouble(Settings.SEARCH_LINEAR_ALPHA));
+        return new org.dindex.search.SearchOptions(config.getInt(Settings.SEARCH_CANDIDATES),
+                config.getInt(Settings.SEARCH_DENSE_BEAM), config.getInt(Settings.SEARCH_EXACT_BELOW),
+                (float) config.getDouble(Settings.SEARCH_TITLE_WEIGHT), fusion, 240);
     }
 
     JsonObject statusSummary() {

@@ -33,6 +33,7 @@ public final class EmbeddingService implements AutoCloseable {
     private final Embedder embedder;
     private final Options options;
     private final WorkerExecutor worker;
+    private final WorkerExecutor queryWorker;
     private final List<Waiting> queue = new ArrayList<>();
     private long timer = -1;
     private boolean running;
@@ -47,6 +48,9 @@ public final class EmbeddingService implements AutoCloseable {
         this.embedder = embedder;
         this.options = options;
         this.worker = vertx.createSharedWorkerExecutor("dindex-embed", 1, 10, TimeUnit.MINUTES);
+        // Queries get their own lane: a search must not wait behind a long ingest batch. The ONNX session is
+        // thread-safe, so both lanes share the one model instance.
+        this.queryWorker = vertx.createSharedWorkerExecutor("dindex-embed-query", 1, 1, TimeUnit.MINUTES);
     }
 
     public Embedder embedder() {
@@ -79,7 +83,9 @@ public final class EmbeddingService implements AutoCloseable {
 
     /** Embeds a query right away (queries are latency-bound, not throughput-bound). */
     public Future<float[]> embedQuery(String text) {
-        return worker.executeBlocking(() -> embedder.embedQuery(text), false);
+        return queryWorker.executeBlocking(() -> embedder.embedQuery(text), false)
+                .recover(e -> Future.failedFuture(e instanceof EmbeddingException ee
+                        ? new DindexException(ErrorCode.UNAVAILABLE, "embedding failed: " + ee.getMessage(), ee) : e));
     }
 
     private void schedule() {
@@ -153,6 +159,7 @@ public final class EmbeddingService implements AutoCloseable {
     @Override
     public void close() {
         worker.close();
+        queryWorker.close();
         embedder.close();
     }
 }

@@ -396,10 +396,34 @@ public final class ChunkIndex implements AutoCloseable {
         return dir.resolve("lucene");
     }
 
-    /** Dense search on a snapshot: visible vector ordinals nearest to {@code query}. Any thread. */
-    public List<VectorStore.Hit> denseSearch(IndexSnapshot snapshot, float[] query, int k, int beam,
-                                             io.github.jbellis.jvector.util.Bits filter) {
-        return vectors.search(snapshot.vectors(), query, k, beam, filter);
+    /** A dense hit: vector ordinal and similarity (dot product of unit vectors, -1..1). */
+    public record DenseHit(int ordinal, float score) {
+    }
+
+    /**
+     * Dense search on a snapshot: the {@code k} visible vectors nearest to {@code query}, among {@code accepted}
+     * ordinals when given. A selective filter (at most {@code exactBelow} accepted ordinals) is answered exactly by
+     * scoring every accepted vector (graph search degrades when few nodes are eligible); otherwise the graph is
+     * searched with the accepted set as its filter. Any thread.
+     */
+    public List<DenseHit> denseSearch(IndexSnapshot snapshot, float[] query, int k, int beam,
+                                      org.apache.lucene.util.FixedBitSet accepted, int exactBelow) {
+        io.github.jbellis.jvector.util.Bits filter = accepted == null ? null
+                : ordinal -> ordinal < accepted.length() && accepted.get(ordinal);
+        List<VectorStore.Hit> hits = accepted != null && accepted.cardinality() <= exactBelow
+                ? vectors.bruteForce(snapshot.vectors(), query, k, filter)
+                : vectors.search(snapshot.vectors(), query, k, beam, filter);
+        List<DenseHit> out = new ArrayList<>(hits.size());
+        for (VectorStore.Hit h : hits) {
+            out.add(new DenseHit(h.ordinal(), h.score()));
+        }
+        return out;
+    }
+
+    /** Exact dense search over every visible vector: the ground truth for recall measurements. Any thread. */
+    public List<DenseHit> exactDenseSearch(IndexSnapshot snapshot, float[] query, int k) {
+        return vectors.bruteForce(snapshot.vectors(), query, k, null).stream()
+                .map(h -> new DenseHit(h.ordinal(), h.score())).toList();
     }
 
     VectorStore vectorStore() {

@@ -5,6 +5,10 @@ public final class IndexFields {
     private IndexFields() {
     }
 
+    /** The analyzer of {@link #TEXT} and {@link #TITLE}, for indexing and for queries. */
+    public static final org.apache.lucene.analysis.Analyzer ANALYZER =
+            new org.apache.lucene.analysis.en.EnglishAnalyzer();
+
     public static final String KIND = "kind";
     public static final String KIND_CHUNK = "chunk";
     public static final String KIND_DOC = "doc";
@@ -26,7 +30,7 @@ public final class IndexFields {
     /** Stored JSON of the metadata map. */
     public static final String METADATA = "metadata";
     public static final String VECTOR = "vector";
-    /** The chunk's ordinal in the vector store (doc values and stored). */
+    /** The chunk's ordinal in the vector store (points, sorted-numeric doc values, stored). */
     public static final String VECTOR_ORDINAL = "vector_ordinal";
     public static final String PREV_ID = "prev_id";
     public static final String NEXT_ID = "next_id";

@@ -7,7 +7,6 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
 import org.apache.lucene.document.LongField;
-import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
@@ -42,7 +41,7 @@ import java.util.Map;
  * writer thread owns them.
  */
 final class LuceneStore implements AutoCloseable {
-    static final Analyzer ANALYZER = new EnglishAnalyzer();
+    static final Analyzer ANALYZER = IndexFields.ANALYZER;
 
     private final Directory directory;
     private final IndexWriter writer;
@@ -82,8 +81,8 @@ final class LuceneStore implements AutoCloseable {
             d.add(new StoredField(IndexFields.NEXT_ID, i == doc.chunks().size() - 1 ? ""
                     : ChunkRecord.id(doc.docId(), i + 1)));
             d.add(new IntField(IndexFields.ORDINAL, c.ordinal(), Field.Store.YES));
-            d.add(new NumericDocValuesField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i]));
-            d.add(new StoredField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i]));
+            // Points (dense hits -> chunk documents), doc values (filters -> accepted ordinals), stored (rebuilds).
+            d.add(new IntField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i], Field.Store.YES));
             addShared(d, doc, meta);
             d.add(new TextField(IndexFields.TEXT, c.text(), Field.Store.YES));
             d.add(new StoredField(IndexFields.SECTION, String.join(IndexFields.SECTION_SEPARATOR, c.section())));

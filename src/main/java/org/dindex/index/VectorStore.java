@@ -160,7 +160,8 @@ final class VectorStore implements AutoCloseable {
             SearchResult result = searcher.search(ssp, k, Math.max(k, beam), 0f, 0f, accept);
             List<Hit> hits = new ArrayList<>(result.getNodes().length);
             for (SearchResult.NodeScore ns : result.getNodes()) {
-                hits.add(new Hit(ns.node, ns.score));
+                // jvector reports DOT_PRODUCT similarity as (1 + dot) / 2; hand out the dot product itself.
+                hits.add(new Hit(ns.node, 2 * ns.score - 1));
             }
             return hits;
         } catch (IOException e) {
@@ -174,7 +175,7 @@ final class VectorStore implements AutoCloseable {
         List<Hit> all = new ArrayList<>();
         for (int o = 0; o < in.limit(); o++) {
             if (in.get(o) && inGraph.get(o) && (filter == null || filter.get(o))) {
-                all.add(new Hit(o, SIMILARITY.compare(q, vectors.getVector(o))));
+                all.add(new Hit(o, 2 * SIMILARITY.compare(q, vectors.getVector(o)) - 1));
             }
         }
         all.sort((a, b) -> Float.compare(b.score(), a.score()));

@@ -126,7 +126,7 @@ class ChunkIndexTest {
             index.commit();
             float[] target = docs.get(123).chunks().getFirst().vector();
             try (IndexSnapshot s = index.acquire()) {
-                var hits = index.denseSearch(s, target, 5, 50, null);
+                var hits = index.denseSearch(s, target, 5, 50, null, 0);
                 var truth = index.vectorStore().bruteForce(s.vectors(), target, 5, null);
                 assertEquals(truth.getFirst().ordinal(), hits.getFirst().ordinal());
             }
@@ -134,7 +134,7 @@ class ChunkIndexTest {
             index.commit();
             try (IndexSnapshot s = index.acquire()) {
                 var truth = index.vectorStore().bruteForce(s.vectors(), target, 1, null);
-                var hits = index.denseSearch(s, target, 1, 50, null);
+                var hits = index.denseSearch(s, target, 1, 50, null, 0);
                 assertEquals(truth.getFirst().ordinal(), hits.getFirst().ordinal());
                 assertTrue(hits.getFirst().score() < 0.99f, "the deleted vector is gone");
             }

@@ -1,0 +1,56 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dindex context QUERY --budget N}: a prompt-ready block of the best passages with numbered sources. */
+@Command(name = "context", description = "Print a prompt-ready context block for an LLM within a token budget.")
+final class ContextCommand implements Callable<Integer> {
+    @ParentCommand
+    DindexCommand root;
+
+    @Parameters(arity = "1..*", paramLabel = "QUERY", description = "What the context is for.")
+    List<String> words;
+
+    @Option(names = "--budget", defaultValue = "2000", description = "Token budget, counted with the model's"
+            + " tokenizer (default ${DEFAULT-VALUE}).")
+    int budget;
+
+    @Option(names = "--source", paramLabel = "PREFIX", description = "Only sources starting with PREFIX.")
+    String source;
+
+    @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "Only documents with this metadata.")
+    Map<String, String> meta = new LinkedHashMap<>();
+
+    @Option(names = "--json", description = "Print JSON (context, tokens, citations, passages).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        JsonObject body = new JsonObject().put("query", String.join(" ", words)).put("budget", budget)
+                .put("filters", SearchCommand.filters(source, null, meta));
+        try (DindexClient c = root.connect()) {
+            JsonObject r = c.request(Addresses.CONTEXT, body);
+            if (json) {
+                root.out.println(r.encodePrettily());
+            } else {
+                if (r.getBoolean("degraded", false)) {
+                    root.err.println("dindex: warning: " + r.getString("warning"));
+                }
+                root.out.println(r.getString("context").isEmpty() ? "(nothing relevant found)" : r.getString("context"));
+                root.err.println("dindex: " + r.getInteger("tokens") + " of " + budget + " tokens");
+            }
+            return Main.OK;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dindex search QUERY}: grouped results with snippets and citations, or the JSON the daemon returns. */
+@Command(name = "search", description = "Search the index (hybrid dense + BM25 by default).")
+final class SearchCommand implements Callable<Integer> {
+    @ParentCommand
+    DindexCommand root;
+
+    @Parameters(arity = "1..*", paramLabel = "QUERY", description = "What to search for.")
+    List<String> words;
+
+    @Option(names = "--top-k", defaultValue = "10", description = "Chunks to return (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--mode", defaultValue = "hybrid", description = "hybrid, dense or bm25 (default"
+            + " ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--source", paramLabel = "PREFIX", description = "Only sources starting with PREFIX.")
+    String source;
+
+    @Option(names = "--doc", paramLabel = "ID", description = "Only this document (repeatable).")
+    List<String> docs;
+
+    @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "Only documents with this metadata"
+            + " (repeatable).")
+    Map<String, String> meta = new LinkedHashMap<>();
+
+    @Option(names = "--json", description = "Print the daemon's JSON.")
+    boolean json;
+
+    @Option(names = "--explain", description = "Show each chunk's dense, BM25 and fused scores.")
+    boolean explain;
+
+    static JsonObject filters(String source, List<String> docs, Map<String, String> meta) {
+        JsonObject f = new JsonObject();
+        if (source != null) {
+            f.put("source_url_prefix", source);
+        }
+        if (docs != null && !docs.isEmpty()) {
+            f.put("document_ids", new JsonArray(new ArrayList<>(docs)));
+        }
+        if (!meta.isEmpty()) {
+            f.put("metadata_equals", new JsonObject(new LinkedHashMap<>(meta)));
+        }
+        return f;
+    }
+
+    @Override
+    public Integer call() {
+        JsonObject body = new JsonObject().put("query", String.join(" ", words)).put("top_k", topK).put("mode", mode)
+                .put("filters", filters(source, docs, meta));
+        try (DindexClient c = root.connect()) {
+            JsonObject r = c.request(Addresses.SEARCH, body);
+            if (json) {
+                root.out.println(r.encodePrettily());
+                return Main.OK;
+            }
+            print(r);
+            return Main.OK;
+        }
+    }
+
+    private void print(JsonObject r) {
+        if (r.getBoolean("degraded", false)) {
+            root.err.println("dindex: warning: " + r.getString("warning"));
+        }
+        JsonArray results = r.getJsonArray("results");
+        if (results.isEmpty()) {
+            root.out.println("no results");
+        }
+        for (Object o : results) {
+            JsonObject doc = (JsonObject) o;
+            String title = doc.getString("title") == null ? doc.getString("source") : doc.getString("title");
+            root.out.println("[" + doc.getInteger("citation") + "] " + title);
+            String where = doc.getString("url") != null ? doc.getString("url") : doc.getString("source");
+            if (!where.equals(title)) {
+                root.out.println("    " + where);
+            }
+            for (Object co : doc.getJsonArray("chunks")) {
+                JsonObject c = (JsonObject) co;
+                StringBuilder line = new StringBuilder("    - ");
+                JsonArray section = c.getJsonArray("section_hierarchy");
+                if (section != null && !section.isEmpty()) {
+                    line.append(String.join(" > ", section.getList())).append(": ");
+                }
+                line.append(c.getString("snippet"));
+                root.out.println(line);
+                if (explain) {
+                    JsonObject s = c.getJsonObject("score");
+                    root.out.printf("      fused %.4f, dense %s, bm25 %s, matched by %s, position %.2f%n",
+                            s.getDouble("fused"), fmt(s.getValue("dense")), fmt(s.getValue("bm25")),
+                            String.join("+", c.getJsonArray("matched_by").getList()), c.getDouble("position"));
+                }
+            }
+        }
+        root.out.printf("%d documents, %d chunks in %.1f ms (%s)%n", r.getInteger("total_documents"),
+                r.getInteger("total_chunks"), r.getDouble("query_time_ms"), r.getString("mode"));
+    }
+
+    private static String fmt(Object v) {
+        return v == null ? "-" : String.format("%.4f", ((Number) v).doubleValue());
+    }
+}

@@ -1,0 +1,157 @@
+package org.dindex.search;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.DindexException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A validated search request: {@code {query, top_k, mode, filters, explain}}. Every invalid field is refused with a
+ * message naming the value and the rule.
+ */
+public record SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain) {
+    public static final int MAX_QUERY_BYTES = 10_000;
+    public static final int MAX_TOP_K = 1000;
+
+    /** Which retrievers run. */
+    public enum Mode { HYBRID, DENSE, BM25 }
+
+    /**
+     * Restrictions applied inside both retrievers.
+     *
+     * @param sourcePrefix     source (path or URL) starts with this
+     * @param documentIds      only these documents
+     * @param metadataEquals   metadata key equals value, for every entry
+     * @param metadataContains metadata key's value contains the text, for every entry
+     * @param minTimestamp     document timestamp at or after (epoch ms)
+     * @param maxTimestamp     document timestamp at or before (epoch ms)
+     */
+    public record Filters(String sourcePrefix, List<String> documentIds, Map<String, String> metadataEquals,
+                          Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp) {
+        public static final Filters NONE = new Filters(null, List.of(), Map.of(), Map.of(), null, null);
+
+        public boolean isEmpty() {
+            return equals(NONE);
+        }
+    }
+
+    private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain");
+    private static final Set<String> FILTERS = Set.of("source_url_prefix", "document_ids", "metadata_equals",
+            "metadata_contains", "min_timestamp", "max_timestamp");
+
+    public static SearchRequest parse(JsonObject body) {
+        for (String key : body.fieldNames()) {
+            if (!FIELDS.contains(key)) {
+                throw DindexException.badRequest("unknown field '" + key + "' (known: query, top_k, mode, filters,"
+                        + " explain)");
+            }
+        }
+        Object q = body.getValue("query");
+        if (!(q instanceof String query) || query.isBlank()) {
+            throw DindexException.badRequest("query must be a non-empty string");
+        }
+        int bytes = query.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_QUERY_BYTES) {
+            throw DindexException.badRequest("query is " + bytes + " bytes, the limit is " + MAX_QUERY_BYTES);
+        }
+        Object k = body.getValue("top_k", 10);
+        if (!(k instanceof Number n) || n.doubleValue() != n.intValue()) {
+            throw DindexException.badRequest("top_k must be an integer between 1 and " + MAX_TOP_K + ", got " + k);
+        }
+        int topK = n.intValue();
+        if (topK < 1 || topK > MAX_TOP_K) {
+            throw DindexException.badRequest("top_k must be between 1 and " + MAX_TOP_K + ", got " + topK);
+        }
+        Object m = body.getValue("mode", "hybrid");
+        Mode mode;
+        try {
+            mode = Mode.valueOf(String.valueOf(m).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw DindexException.badRequest("mode must be hybrid, dense or bm25, got '" + m + "'");
+        }
+        Object f = body.getValue("filters");
+        Filters filters = Filters.NONE;
+        if (f != null) {
+            if (!(f instanceof JsonObject fj)) {
+                throw DindexException.badRequest("filters must be an object");
+            }
+            filters = parseFilters(fj);
+        }
+        return new SearchRequest(query.strip(), topK, mode, filters, Boolean.TRUE.equals(body.getValue("explain")));
+    }
+
+    private static Filters parseFilters(JsonObject f) {
+        for (String key : f.fieldNames()) {
+            if (!FILTERS.contains(key)) {
+                throw DindexException.badRequest("unknown filter '" + key + "' (known: " + String.join(", ",
+                        FILTERS.stream().sorted().toList()) + ")");
+            }
+        }
+        String prefix = null;
+        if (f.getValue("source_url_prefix") != null) {
+            if (!(f.getValue("source_url_prefix") instanceof String p) || p.isEmpty()) {
+                throw DindexException.badRequest("filters.source_url_prefix must be a non-empty string");
+            }
+            prefix = p;
+        }
+        List<String> ids = new ArrayList<>();
+        if (f.getValue("document_ids") != null) {
+            if (!(f.getValue("document_ids") instanceof JsonArray a)) {
+                throw DindexException.badRequest("filters.document_ids must be an array of strings");
+            }
+            for (Object o : a) {
+                if (!(o instanceof String s)) {
+                    throw DindexException.badRequest("filters.document_ids must be an array of strings");
+                }
+                ids.add(s);
+            }
+        }
+        return new Filters(prefix, ids, stringMap(f, "metadata_equals"), stringMap(f, "metadata_contains"),
+                timestamp(f, "min_timestamp"), timestamp(f, "max_timestamp"));
+    }
+
+    private static Map<String, String> stringMap(JsonObject f, String key) {
+        Object v = f.getValue(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof JsonObject o)) {
+            throw DindexException.badRequest("filters." + key + " must be an object of key: value strings");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        o.forEach(e -> {
+            if (!(e.getValue() instanceof String) && !(e.getValue() instanceof Number)
+                    && !(e.getValue() instanceof Boolean)) {
+                throw DindexException.badRequest("filters." + key + "." + e.getKey() + " must be a string");
+            }
+            map.put(e.getKey(), String.valueOf(e.getValue()));
+        });
+        return map;
+    }
+
+    private static Long timestamp(JsonObject f, String key) {
+        Object v = f.getValue(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        if (v instanceof String s) {
+            try {
+                return java.time.Instant.parse(s).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw DindexException.badRequest("filters." + key + " must be epoch milliseconds or an ISO-8601"
+                        + " instant, got '" + s + "'");
+            }
+        }
+        throw DindexException.badRequest("filters." + key + " must be epoch milliseconds or an ISO-8601 instant");
+    }
+}

@@ -1,0 +1,254 @@
+package org.dindex.search;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.IntField;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedNumericDocValues;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.FixedBitSet;
+import org.apache.lucene.util.QueryBuilder;
+import org.dindex.index.ChunkIndex;
+import org.dindex.index.IndexFields;
+import org.dindex.index.IndexSnapshot;
+import org.dindex.index.StoredChunks;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hybrid retrieval on one {@link IndexSnapshot}: BM25 candidates from Lucene and dense candidates from the vector
+ * graph, both restricted by the same filter inside the retriever (a Lucene filter clause; accepted-ordinal bits for
+ * the graph), fused, grouped by document, with snippets and citations. Blocking: runs on the search worker pool.
+ */
+public final class SearchService {
+    private final ChunkIndex index;
+    private final SearchOptions options;
+    private final Snippets snippets;
+
+    public SearchService(ChunkIndex index, SearchOptions options) {
+        this.index = index;
+        this.options = options;
+        this.snippets = new Snippets(org.dindex.index.IndexFields.ANALYZER, options.snippetChars());
+    }
+
+    public SearchOptions options() {
+        return options;
+    }
+
+    /** One chunk hit with everything the result needs. */
+    record Hit(int docId, Float dense, Float bm25, double fused, Document stored) {
+    }
+
+    /**
+     * @param queryVector the embedded query, or null when it could not be embedded (then dense is skipped)
+     * @param degraded    why the query could not be embedded, or null
+     */
+    public JsonObject search(ChunkIndex current, SearchRequest req, float[] queryVector, String degraded)
+            throws IOException {
+        long t0 = System.nanoTime();
+        try (IndexSnapshot snap = current.acquire()) {
+            List<Hit> hits = retrieve(current, snap, req, queryVector);
+            JsonObject result = assemble(req, hits);
+            result.put("mode", req.mode().name().toLowerCase(java.util.Locale.ROOT));
+            if (degraded != null) {
+                result.put("degraded", true).put("warning", "dense retrieval unavailable (" + degraded
+                        + "); results are BM25 only");
+            }
+            return result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
+        }
+    }
+
+    List<Hit> retrieve(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector)
+            throws IOException {
+        IndexSearcher searcher = snap.searcher();
+        Query filter = FilterQueries.of(req.filters());
+        int depth = Math.max(options.candidates(), req.topK());
+        Map<Integer, Float> bm25 = new LinkedHashMap<>();
+        Map<Integer, Float> dense = new LinkedHashMap<>();
+        if (req.mode() != SearchRequest.Mode.DENSE || queryVector == null) {
+            Query text = bm25Query(req.query());
+            if (text != null) {
+                Query q = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
+                        .add(filter, BooleanClause.Occur.FILTER).build();
+                for (ScoreDoc sd : searcher.search(q, depth).scoreDocs) {
+                    bm25.put(sd.doc, sd.score);
+                }
+            }
+        }
+        if (req.mode() != SearchRequest.Mode.BM25 && queryVector != null) {
+            FixedBitSet accepted = req.filters().isEmpty() ? null : acceptedOrdinals(searcher, filter);
+            List<ChunkIndex.DenseHit> hits = current.denseSearch(snap, queryVector, depth, options.denseBeam(),
+                    accepted, options.exactBelow());
+            resolveOrdinals(searcher, hits, dense);
+        }
+        Map<Integer, Double> fused;
+        boolean useDense = req.mode() == SearchRequest.Mode.DENSE && queryVector != null;
+        if (req.mode() == SearchRequest.Mode.HYBRID && queryVector != null) {
+            Map<String, Double> f = options.fusion().fuse(ranked(dense), ranked(bm25));
+            fused = new HashMap<>();
+            f.forEach((k, v) -> fused.put(Integer.parseInt(k), v));
+        } else {
+            fused = new HashMap<>();
+            (useDense ? dense : bm25).forEach((k, v) -> fused.put(k, v.doubleValue()));
+        }
+        List<Map.Entry<Integer, Double>> order = new ArrayList<>(fused.entrySet());
+        order.sort(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
+        List<Hit> hits = new ArrayList<>();
+        for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
+            hits.add(new Hit(e.getKey(), dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
+                    searcher.storedFields().document(e.getKey())));
+        }
+        return hits;
+    }
+
+    private static Fusion.Ranked ranked(Map<Integer, Float> scores) {
+        List<String> ids = new ArrayList<>();
+        Map<String, Float> s = new HashMap<>();
+        scores.forEach((k, v) -> {
+            ids.add(Integer.toString(k));
+            s.put(Integer.toString(k), v);
+        });
+        return new Fusion.Ranked(ids, s);
+    }
+
+    Query bm25Query(String query) {
+        QueryBuilder builder = new QueryBuilder(IndexFields.ANALYZER);
+        Query text = builder.createBooleanQuery(IndexFields.TEXT, query);
+        if (options.titleWeight() <= 0) {
+            return text;
+        }
+        Query title = builder.createBooleanQuery(IndexFields.TITLE, query);
+        if (text == null || title == null) {
+            return text;
+        }
+        return new BooleanQuery.Builder().add(text, BooleanClause.Occur.SHOULD)
+                .add(new BoostQuery(title, options.titleWeight()), BooleanClause.Occur.SHOULD).build();
+    }
+
+    /** Ordinals of the chunks the filter accepts, from the ordinal doc values. */
+    static FixedBitSet acceptedOrdinals(IndexSearcher searcher, Query filter) throws IOException {
+        FixedBitSet bits = new FixedBitSet(64);
+        Weight weight = searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            Scorer scorer = weight.scorer(leaf);
+            if (scorer == null) {
+                continue;
+            }
+            SortedNumericDocValues ords = leaf.reader().getSortedNumericDocValues(IndexFields.VECTOR_ORDINAL);
+            var live = leaf.reader().getLiveDocs();
+            DocIdSetIterator it = scorer.iterator();
+            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+                if ((live == null || live.get(doc)) && ords != null && ords.advanceExact(doc)) {
+                    int o = (int) ords.nextValue();
+                    bits = FixedBitSet.ensureCapacity(bits, o + 1);
+                    bits.set(o);
+                }
+            }
+        }
+        return bits;
+    }
+
+    /** Maps dense hits (ordinals) to Lucene doc ids in this snapshot, keeping their order. */
+    private static void resolveOrdinals(IndexSearcher searcher, List<ChunkIndex.DenseHit> hits,
+                                        Map<Integer, Float> out) throws IOException {
+        if (hits.isEmpty()) {
+            return;
+        }
+        int[] ords = hits.stream().mapToInt(ChunkIndex.DenseHit::ordinal).toArray();
+        TopDocs top = searcher.search(IntField.newSetQuery(IndexFields.VECTOR_ORDINAL, ords), ords.length);
+        Map<Integer, Integer> docByOrdinal = new HashMap<>();
+        var stored = searcher.storedFields();
+        for (ScoreDoc sd : top.scoreDocs) {
+            int o = stored.document(sd.doc, Set.of(IndexFields.VECTOR_ORDINAL)).getField(IndexFields.VECTOR_ORDINAL)
+                    .numericValue().intValue();
+            docByOrdinal.put(o, sd.doc);
+        }
+        for (ChunkIndex.DenseHit h : hits) {
+            Integer doc = docByOrdinal.get(h.ordinal());
+            if (doc != null) {
+                out.put(doc, h.score());
+            }
+        }
+    }
+
+    /** Groups hits by document (documents in order of their best chunk) and numbers citations. */
+    JsonObject assemble(SearchRequest req, List<Hit> hits) {
+        Set<String> terms = snippets.terms(req.query());
+        Map<String, JsonObject> docs = new LinkedHashMap<>();
+        JsonArray citations = new JsonArray();
+        int rank = 0;
+        for (Hit h : hits) {
+            rank++;
+            JsonObject c = StoredChunks.toJson(h.stored());
+            String docId = c.getString("document_id");
+            JsonObject existing = docs.get(docId);
+            if (existing == null) {
+                int citation = docs.size() + 1;
+                JsonObject doc = new JsonObject().put("document_id", docId).put("title", c.getString("title"))
+                        .put("url", c.getString("url")).put("source", c.getString("source"))
+                        .put("metadata", c.getJsonObject("metadata")).put("citation", citation)
+                        .put("score", h.fused()).put("matched_by", new JsonArray()).put("chunks", new JsonArray());
+                existing = doc;
+                docs.put(docId, doc);
+                citations.add(new JsonObject().put("number", citation).put("document_id", docId)
+                        .put("title", c.getString("title")).put("url", c.getString("url"))
+                        .put("source", c.getString("source")));
+            }
+            JsonObject doc = existing;
+            JsonArray matchedBy = new JsonArray();
+            if (h.dense() != null) {
+                matchedBy.add("dense");
+            }
+            if (h.bm25() != null) {
+                matchedBy.add("bm25");
+            }
+            matchedBy.forEach(m -> {
+                if (!doc.getJsonArray("matched_by").contains(m)) {
+                    doc.getJsonArray("matched_by").add(m);
+                }
+            });
+            JsonObject chunk = new JsonObject()
+                    .put("chunk_id", c.getString("chunk_id"))
+                    .put("rank", rank)
+                    .put("citation", doc.getInteger("citation"))
+                    .put("content", c.getString("content"))
+                    .put("snippet", snippets.snippet(c.getString("content"), terms))
+                    .put("section_hierarchy", c.getJsonArray("section_hierarchy"))
+                    .put("position", c.getDouble("position"))
+                    .put("chunk_index", c.getInteger("chunk_index"))
+                    .put("previous_chunk_id", c.getString("previous_chunk_id"))
+                    .put("next_chunk_id", c.getString("next_chunk_id"))
+                    .put("matched_by", matchedBy)
+                    .put("score", new JsonObject().put("dense", h.dense()).put("bm25", h.bm25())
+                            .put("fused", h.fused()));
+            doc.getJsonArray("chunks").add(chunk);
+        }
+        return new JsonObject().put("query", req.query())
+                .put("results", new JsonArray(new ArrayList<>(docs.values())))
+                .put("citations", citations)
+                .put("total_documents", docs.size())
+                .put("total_chunks", hits.size());
+    }
+
+    static Comparator<Hit> byFused() {
+        return Comparator.comparingDouble(Hit::fused).reversed();
+    }
+}
