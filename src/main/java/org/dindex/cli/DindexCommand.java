@@ -18,7 +18,7 @@ import java.util.Map;
 @Command(name = "dindex", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Semantic search index for LLMs, served by one long-running daemon.",
         subcommands = {DaemonCommand.class, StatusCommand.class, PingCommand.class, IndexCommand.class,
-                SearchCommand.class, ContextCommand.class,
+                SearchCommand.class, ContextCommand.class, EvalCommand.class,
                 IndexAdminCommands.Stats.class, IndexAdminCommands.Commit.class, IndexAdminCommands.Delete.class,
                 IndexAdminCommands.Clear.class, IndexAdminCommands.Export.class, IndexAdminCommands.Check.class,
                 BenchCommand.class,

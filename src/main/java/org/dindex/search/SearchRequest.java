@@ -16,7 +16,8 @@ import java.util.Set;
  * A validated search request: {@code {query, top_k, mode, filters, explain}}. Every invalid field is refused with a
  * message naming the value and the rule.
  */
-public record SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain) {
+public record SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain, Fusion fusion,
+                            Integer candidates, Float titleWeight) {
     public static final int MAX_QUERY_BYTES = 10_000;
     public static final int MAX_TOP_K = 1000;
 
@@ -42,7 +43,8 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         }
     }
 
-    private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain");
+    private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain", "fusion",
+            "candidates", "title_weight");
     private static final Set<String> FILTERS = Set.of("source_url_prefix", "document_ids", "metadata_equals",
             "metadata_contains", "min_timestamp", "max_timestamp");
 
@@ -50,7 +52,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         for (String key : body.fieldNames()) {
             if (!FIELDS.contains(key)) {
                 throw DindexException.badRequest("unknown field '" + key + "' (known: query, top_k, mode, filters,"
-                        + " explain)");
+                        + " explain, fusion, candidates, title_weight)");
             }
         }
         Object q = body.getValue("query");
@@ -84,7 +86,60 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
             }
             filters = parseFilters(fj);
         }
-        return new SearchRequest(query.strip(), topK, mode, filters, Boolean.TRUE.equals(body.getValue("explain")));
+        Integer candidates = null;
+        if (body.getValue("candidates") != null) {
+            if (!(body.getValue("candidates") instanceof Number c) || c.intValue() < 1 || c.intValue() > 10_000) {
+                throw DindexException.badRequest("candidates must be between 1 and 10000, got "
+                        + body.getValue("candidates"));
+            }
+            candidates = c.intValue();
+        }
+        Float titleWeight = null;
+        if (body.getValue("title_weight") != null) {
+            if (!(body.getValue("title_weight") instanceof Number t) || t.doubleValue() < 0 || t.doubleValue() > 10) {
+                throw DindexException.badRequest("title_weight must be between 0 and 10, got "
+                        + body.getValue("title_weight"));
+            }
+            titleWeight = t.floatValue();
+        }
+        return new SearchRequest(query.strip(), topK, mode, filters, Boolean.TRUE.equals(body.getValue("explain")),
+                parseFusion(body.getValue("fusion")), candidates, titleWeight);
+    }
+
+    /**
+     * An optional per-request fusion override (evaluation uses it to compare settings on one index):
+     * {@code {"method": "rrf"|"linear", "rrf_k", "dense_weight", "bm25_weight", "alpha"}}; missing fields take
+     * RRF k=60, weights 1, alpha 0.5.
+     */
+    private static Fusion parseFusion(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof JsonObject f)) {
+            throw DindexException.badRequest("fusion must be an object");
+        }
+        Fusion.Method method;
+        try {
+            method = Fusion.Method.valueOf(f.getString("method", "rrf").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw DindexException.badRequest("fusion.method must be rrf or linear, got '" + f.getValue("method")
+                    + "'");
+        }
+        double k = number(f, "rrf_k", 60, 1, 10_000);
+        return new Fusion(method, k, number(f, "dense_weight", 1, 0, 100), number(f, "bm25_weight", 1, 0, 100),
+                number(f, "alpha", 0.5, 0, 1));
+    }
+
+    private static double number(JsonObject f, String key, double dflt, double min, double max) {
+        Object v = f.getValue(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
+            throw DindexException.badRequest("fusion." + key + " must be a number between " + min + " and " + max
+                    + ", got " + v);
+        }
+        return n.doubleValue();
     }
 
     private static Filters parseFilters(JsonObject f) {

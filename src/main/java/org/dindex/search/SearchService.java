@@ -80,11 +80,12 @@ public final class SearchService {
             throws IOException {
         IndexSearcher searcher = snap.searcher();
         Query filter = FilterQueries.of(req.filters());
-        int depth = Math.max(options.candidates(), req.topK());
+        int depth = Math.max(req.candidates() != null ? req.candidates() : options.candidates(), req.topK());
         Map<Integer, Float> bm25 = new LinkedHashMap<>();
         Map<Integer, Float> dense = new LinkedHashMap<>();
         if (req.mode() != SearchRequest.Mode.DENSE || queryVector == null) {
-            Query text = bm25Query(req.query());
+            Query text = bm25Query(req.query(), req.titleWeight() != null ? req.titleWeight()
+                    : options.titleWeight());
             if (text != null) {
                 Query q = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
                         .add(filter, BooleanClause.Occur.FILTER).build();
@@ -102,7 +103,8 @@ public final class SearchService {
         Map<Integer, Double> fused;
         boolean useDense = req.mode() == SearchRequest.Mode.DENSE && queryVector != null;
         if (req.mode() == SearchRequest.Mode.HYBRID && queryVector != null) {
-            Map<String, Double> f = options.fusion().fuse(ranked(dense), ranked(bm25));
+            Fusion fusion = req.fusion() != null ? req.fusion() : options.fusion();
+            Map<String, Double> f = fusion.fuse(ranked(dense), ranked(bm25));
             fused = new HashMap<>();
             f.forEach((k, v) -> fused.put(Integer.parseInt(k), v));
         } else {
@@ -129,10 +131,10 @@ public final class SearchService {
         return new Fusion.Ranked(ids, s);
     }
 
-    Query bm25Query(String query) {
+    Query bm25Query(String query, float titleWeight) {
         QueryBuilder builder = new QueryBuilder(IndexFields.ANALYZER);
         Query text = builder.createBooleanQuery(IndexFields.TEXT, query);
-        if (options.titleWeight() <= 0) {
+        if (titleWeight <= 0) {
             return text;
         }
         Query title = builder.createBooleanQuery(IndexFields.TITLE, query);
@@ -140,7 +142,7 @@ public final class SearchService {
             return text;
         }
         return new BooleanQuery.Builder().add(text, BooleanClause.Occur.SHOULD)
-                .add(new BoostQuery(title, options.titleWeight()), BooleanClause.Occur.SHOULD).build();
+                .add(new BoostQuery(title, titleWeight), BooleanClause.Occur.SHOULD).build();
     }
 
     /** Ordinals of the chunks the filter accepts, from the ordinal doc values. */

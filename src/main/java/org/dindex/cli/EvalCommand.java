@@ -1,0 +1,143 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bench.BeirEvaluation;
+import org.dindex.bench.Machine;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import org.dindex.config.ConfigLoader;
+import org.dindex.config.DaemonConfig;
+import org.dindex.daemon.RuntimePaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dindex eval --beir DIR}: retrieval quality (nDCG@10, Recall@100, MRR@10) of bm25, dense and hybrid on a
+ * BEIR folder, indexed into a temporary data dir by a dedicated daemon (the user's index is never touched).
+ */
+@Command(name = "eval", description = "Measure retrieval quality on a BEIR-format dataset (temporary index).")
+final class EvalCommand implements Callable<Integer> {
+    @ParentCommand
+    DindexCommand root;
+
+    @Option(names = "--beir", required = true, paramLabel = "DIR", description = "Folder with corpus.jsonl,"
+            + " queries.jsonl and qrels/.")
+    Path dir;
+
+    @Option(names = "--split", defaultValue = "test", description = "Qrels split (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--mode", split = ",", description = "Modes to evaluate (default: bm25,dense,hybrid).")
+    List<String> modes = new ArrayList<>(List.of("bm25", "dense", "hybrid"));
+
+    @Option(names = "--fusion-grid", description = "Also evaluate a grid of fusion settings (RRF k and weights,"
+            + " linear alpha) on the same index.")
+    boolean grid;
+
+    @Option(names = "--model", description = "Embedding model for the temporary index (default: the configured"
+            + " one).")
+    String model;
+
+    @Option(names = "--out", description = "Write the JSON result to this file.")
+    Path out;
+
+    @Option(names = "--json", description = "Print JSON instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        for (String f : List.of("corpus.jsonl", "queries.jsonl", "qrels/" + split + ".tsv")) {
+            if (!Files.isRegularFile(dir.resolve(f))) {
+                throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
+                        dir.resolve(f) + " not found: --beir needs a BEIR folder");
+            }
+        }
+        DaemonConfig config = model == null ? root.loadConfig()
+                : new ConfigLoader(root.env).load(root.paths().configFile(), Map.of("embedding.model", model));
+        Path tmp = Files.createTempDirectory(Path.of("/tmp"), "dindex-eval",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        RuntimePaths paths = new RuntimePaths(tmp.resolve("data"), tmp.resolve("run/d.sock"), null);
+        Map<String, String> env = new java.util.HashMap<>(root.env);
+        if (model != null) {
+            env.put("DINDEX_EMBEDDING_MODEL", model);
+        }
+        JsonObject status = new DaemonLauncher(paths, config, env).startDetached();
+        try {
+            BeirEvaluation eval = new BeirEvaluation(dir, split);
+            Progress progress = new Progress(root.err, json);
+            long documents = Files.lines(dir.resolve("corpus.jsonl")).filter(l -> !l.isBlank()).count();
+            long t0 = System.nanoTime();
+            long chunks = eval.index(paths.socket(), done -> {
+                synchronized (progress) {
+                    progress.update(done, documents, 0);
+                }
+            });
+            progress.finish();
+            double indexSeconds = (System.nanoTime() - t0) / 1e9;
+            JsonArray rows = eval.evaluate(paths.socket(), variants());
+            String modelName;
+            try (DindexClient c = DindexClient.connect(paths.socket())) {
+                modelName = c.request(Addresses.STATS, new JsonObject()).getJsonObject("model").getString("name");
+            }
+            JsonObject result = new JsonObject().put("benchmark", "beir").put("dataset", dir.toString())
+                    .put("split", split).put("model", modelName).put("documents", documents).put("chunks", chunks)
+                    .put("index_seconds", indexSeconds).put("date", Instant.now().toString())
+                    .put("machine", Machine.describe()).put("rows", rows);
+            if (out != null) {
+                Files.writeString(out, result.encodePrettily() + "\n");
+            }
+            root.out.print(json ? result.encodePrettily() + "\n" : BeirEvaluation.table(result));
+            return Main.OK;
+        } finally {
+            try (DindexClient c = DindexClient.connect(paths.socket())) {
+                c.request(Addresses.SHUTDOWN, new JsonObject());
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+            ProcessHandle.of(status.getLong("pid")).ifPresent(p -> p.onExit().join());
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private List<BeirEvaluation.Variant> variants() {
+        List<BeirEvaluation.Variant> list = new ArrayList<>();
+        for (String m : modes) {
+            list.add(new BeirEvaluation.Variant(m + " (configured)", m, null));
+        }
+        if (grid) {
+            for (double t : new double[]{0.5, 1.0, 2.0}) {
+                list.add(new BeirEvaluation.Variant(String.format("bm25 title=%.1f", t), "bm25", null, t));
+                list.add(new BeirEvaluation.Variant(String.format("hybrid rrf k=60 title=%.1f", t), "hybrid",
+                        null, t));
+                list.add(new BeirEvaluation.Variant(String.format("hybrid linear a=0.5 title=%.1f", t), "hybrid",
+                        new JsonObject().put("method", "linear").put("alpha", 0.5), t));
+            }
+            for (double k : new double[]{10, 60}) {
+                for (double[] w : new double[][]{{1, 1}, {1.5, 1}, {2, 1}, {1, 1.5}}) {
+                    list.add(new BeirEvaluation.Variant(String.format("rrf k=%.0f dense=%.1f bm25=%.1f", k, w[0],
+                            w[1]), "hybrid", new JsonObject().put("method", "rrf").put("rrf_k", k)
+                            .put("dense_weight", w[0]).put("bm25_weight", w[1])));
+                }
+            }
+            for (double a : new double[]{0.3, 0.5, 0.6, 0.7, 0.8}) {
+                list.add(new BeirEvaluation.Variant(String.format("linear alpha=%.1f", a), "hybrid",
+                        new JsonObject().put("method", "linear").put("alpha", a)));
+            }
+        }
+        return list;
+    }
+}
