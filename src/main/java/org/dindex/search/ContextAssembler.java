@@ -67,8 +67,28 @@ public final class ContextAssembler {
                 chosen.removeLast();
             }
         }
+        boolean truncated = false;
+        if (chosen.isEmpty() && !byRank.isEmpty()) {
+            // Even the best passage is over budget: keep as much of its beginning as fits, cut at a word.
+            Passage best = byRank.getFirst();
+            int lo = 0;
+            int hi = best.text().length();
+            while (lo < hi) {
+                int mid = (lo + hi + 1) / 2;
+                if (tokenizer.count(render(List.of(cut(best, mid)), docs).text()) <= budget) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (lo > 0) {
+                chosen.add(cut(best, lo));
+                truncated = true;
+            }
+        }
         Rendered rendered = render(chosen, docs);
         return new JsonObject()
+                .put("truncated", truncated)
                 .put("query", search.getString("query"))
                 .put("context", rendered.text())
                 .put("tokens", rendered.text().isEmpty() ? 0 : tokenizer.count(rendered.text()))
@@ -103,6 +123,17 @@ public final class ContextAssembler {
             i = j;
         }
         return out;
+    }
+
+    /** The passage cut to at most {@code chars} characters at a word boundary, marked with an ellipsis. */
+    private static Passage cut(Passage p, int chars) {
+        String text = p.text().substring(0, Math.min(chars, p.text().length()));
+        int space = text.lastIndexOf(' ');
+        if (space > 0 && chars < p.text().length()) {
+            text = text.substring(0, space);
+        }
+        return new Passage(p.docId(), p.firstIndex(), p.bestRank(), p.chunkIds(),
+                text + (chars < p.text().length() ? " ..." : ""), p.section());
     }
 
     /** Length of the longest suffix of {@code a} that is a prefix of {@code b} (the chunker's overlap). */
