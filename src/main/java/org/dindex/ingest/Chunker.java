@@ -161,7 +161,10 @@ public final class Chunker {
             text.append(units.get(i).text());
         }
         String joined = text.toString();
-        int count = tokenizer.count(joined);
+        // WordPiece-style tokenizers split on whitespace first, so joining units with whitespace adds no tokens and
+        // the sum is exact; the text is recounted only near the limit, where a mistake would matter.
+        int sum = units.stream().mapToInt(Unit::tokens).sum();
+        int count = sum < options.maxTokens() * 0.9 ? sum : tokenizer.count(joined);
         if (count > options.maxTokens() && units.size() > 1) {
             // Joining added tokens the parts did not have: emit the parts on their own.
             for (Unit u : units) {

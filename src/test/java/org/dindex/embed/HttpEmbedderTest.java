@@ -155,6 +155,13 @@ class HttpEmbedderTest {
             assertTrue(e.getMessage().contains("returned 12 dimensions"), e.getMessage());
             assertEquals(1, c.request(Addresses.STATS, new JsonObject()).getInteger("documents"),
                     "the failed write changed nothing");
+
+            // The service fails: searches still answer from BM25, marked degraded.
+            script.addAll(List.of(500, 500, 500));
+            JsonObject degraded = c.request(Addresses.SEARCH, new JsonObject().put("query", "fisheries quotas"));
+            assertEquals(true, degraded.getBoolean("degraded"), degraded.encode());
+            assertTrue(degraded.getString("warning").contains("HTTP 500"), degraded.getString("warning"));
+            assertEquals("mem://1", degraded.getJsonArray("results").getJsonObject(0).getString("source"));
         }
     }
 }
