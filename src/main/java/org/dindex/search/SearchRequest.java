@@ -17,7 +17,7 @@ import java.util.Set;
  * message naming the value and the rule.
  */
 public record SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain, Fusion fusion,
-                            Integer candidates, Float titleWeight) {
+                            Integer candidates, Float titleWeight, float[] queryVector) {
     public static final int MAX_QUERY_BYTES = 10_000;
     public static final int MAX_TOP_K = 1000;
 
@@ -44,7 +44,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
     }
 
     private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain", "fusion",
-            "candidates", "title_weight");
+            "candidates", "title_weight", "query_vector");
     private static final Set<String> FILTERS = Set.of("source_url_prefix", "document_ids", "metadata_equals",
             "metadata_contains", "min_timestamp", "max_timestamp");
 
@@ -52,7 +52,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         for (String key : body.fieldNames()) {
             if (!FIELDS.contains(key)) {
                 throw DindexException.badRequest("unknown field '" + key + "' (known: query, top_k, mode, filters,"
-                        + " explain, fusion, candidates, title_weight)");
+                        + " explain, fusion, candidates, title_weight, query_vector)");
             }
         }
         Object q = body.getValue("query");
@@ -102,8 +102,21 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
             }
             titleWeight = t.floatValue();
         }
+        float[] vector = null;
+        if (body.getValue("query_vector") != null) {
+            if (!(body.getValue("query_vector") instanceof JsonArray a) || a.isEmpty()) {
+                throw DindexException.badRequest("query_vector must be a non-empty array of numbers");
+            }
+            vector = new float[a.size()];
+            for (int i = 0; i < vector.length; i++) {
+                if (!(a.getValue(i) instanceof Number x) || !Double.isFinite(x.doubleValue())) {
+                    throw DindexException.badRequest("query_vector must be a non-empty array of numbers");
+                }
+                vector[i] = x.floatValue();
+            }
+        }
         return new SearchRequest(query.strip(), topK, mode, filters, Boolean.TRUE.equals(body.getValue("explain")),
-                parseFusion(body.getValue("fusion")), candidates, titleWeight);
+                parseFusion(body.getValue("fusion")), candidates, titleWeight, vector);
     }
 
     /**

@@ -53,7 +53,13 @@ public final class SearchVerticle extends VerticleBase {
     }
 
     private Future<JsonObject> search(SearchRequest req) {
+        if (req.queryVector() != null && req.queryVector().length != embeddings.embedder().dimensions()) {
+            return Future.failedFuture(DindexException.badRequest("query_vector has " + req.queryVector().length
+                    + " dimensions, the index uses " + embeddings.embedder().dimensions()));
+        }
         Future<float[]> vector = req.mode() == SearchRequest.Mode.BM25 ? Future.succeededFuture(null)
+                : req.queryVector() != null ? Future.succeededFuture(org.dindex.embed.Embedder.normalize(
+                        req.queryVector().clone()))
                 : embeddings.embedQuery(req.query());
         return vector.map(v -> new Embedded(v, null))
                 .recover(e -> {

@@ -1,0 +1,319 @@
+package org.dindex.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import org.dindex.index.ChunkIndex;
+import org.dindex.index.ChunkRecord;
+import org.dindex.index.DocumentIds;
+import org.dindex.index.DocumentRecord;
+import org.dindex.index.IndexSnapshot;
+import org.dindex.index.WriteOp;
+import org.dindex.search.SearchOptions;
+import org.dindex.search.SearchRequest;
+import org.dindex.search.SearchService;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * {@code dindex bench search}. Builds an index of {@code chunks} chunks of real Europarl text with synthetic
+ * embedding-like vectors (a 16-dimensional latent structure plus noise, unit length: embedding 100k chunks with the
+ * real model would take most of an hour here), then measures, in one run: in-process latency per mode excluding
+ * query embedding, dense recall@10 against exact search, queries/s at 16 threads; then through a daemon on the same
+ * index: the socket's added latency for the same requests, latency with real query embedding, and search p99 while
+ * an ingest (real embedding) runs against idle.
+ */
+public final class SearchBenchmark {
+    public record Options(Path corpus, int chunks, int queries, String model, int dimensions, int threads) {
+    }
+
+    private static final int LATENT = 16;
+    private final Options options;
+    private final Random random = new Random(20261125);
+    private final float[][] mix;
+
+    public SearchBenchmark(Options options) {
+        this.options = options;
+        mix = new float[options.dimensions()][LATENT];
+        for (float[] row : mix) {
+            for (int j = 0; j < LATENT; j++) {
+                row[j] = (float) random.nextGaussian();
+            }
+        }
+    }
+
+    float[] embeddingLike() {
+        double[] z = new double[LATENT];
+        for (int j = 0; j < LATENT; j++) {
+            z[j] = random.nextGaussian();
+        }
+        float[] v = new float[mix.length];
+        for (int i = 0; i < v.length; i++) {
+            double x = 0;
+            for (int j = 0; j < LATENT; j++) {
+                x += mix[i][j] * z[j];
+            }
+            v[i] = (float) (x + random.nextGaussian());
+        }
+        return org.dindex.embed.Embedder.normalize(v);
+    }
+
+    float[] near(float[] base) {
+        float[] v = base.clone();
+        for (int i = 0; i < v.length; i++) {
+            v[i] += (float) (random.nextGaussian() * 0.03);
+        }
+        return org.dindex.embed.Embedder.normalize(v);
+    }
+
+    /** Builds the index; returns the vectors (for query generation) and the texts. */
+    public List<float[]> build(Path indexDir, List<String> texts, JsonObject report) throws Exception {
+        List<EuroparlCorpus.Doc> lines = EuroparlCorpus.english(options.corpus(), 20_000);
+        List<float[]> vectors = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (ChunkIndex index = ChunkIndex.open(indexDir, options.model(), options.dimensions())) {
+            List<WriteOp> batch = new ArrayList<>();
+            for (int i = 0; i < options.chunks(); i++) {
+                EuroparlCorpus.Doc line = lines.get(i % lines.size());
+                String text = line.text().length() > 1200 ? line.text().substring(0, 1200) : line.text();
+                float[] v = embeddingLike();
+                vectors.add(v);
+                texts.add(text);
+                String source = "bench://search/" + i;
+                String id = DocumentIds.forSource(source);
+                batch.add(new WriteOp.Upsert(new DocumentRecord(id, source, line.title(), null, "h",
+                        Map.of("group", i % 100 == 0 ? "rare" : "common"), i, 0,
+                        List.of(new ChunkRecord(ChunkRecord.id(id, 0), 0, text, List.of(), 0, 200, v)))));
+                if (batch.size() == 500) {
+                    index.write(batch);
+                    batch = new ArrayList<>();
+                }
+                if ((i + 1) % 20_000 == 0) {
+                    index.commit();
+                }
+            }
+            if (!batch.isEmpty()) {
+                index.write(batch);
+            }
+            index.commit();
+            report.put("build_seconds", (System.nanoTime() - t0) / 1e9);
+            inProcess(index, vectors, texts, report);
+        }
+        return vectors;
+    }
+
+    private void inProcess(ChunkIndex index, List<float[]> vectors, List<String> texts, JsonObject report)
+            throws Exception {
+        SearchService service = new SearchService(index, new SearchOptions(100, 100, 2000, 0f,
+                new org.dindex.search.Fusion(org.dindex.search.Fusion.Method.RRF, 60, 1, 1, 0.5), 240));
+        List<SearchRequest> requests = new ArrayList<>();
+        for (int q = 0; q < options.queries(); q++) {
+            requests.add(request(texts, vectors, "hybrid"));
+        }
+        JsonObject modes = new JsonObject();
+        for (String mode : List.of("bm25", "dense", "hybrid")) {
+            List<SearchRequest> reqs = requests.stream().map(r -> withMode(r, mode)).toList();
+            for (SearchRequest r : reqs.subList(0, Math.min(200, reqs.size()))) {
+                service.search(index, r, r.queryVector(), null); // warm-up
+            }
+            long[] nanos = new long[reqs.size()];
+            for (int i = 0; i < reqs.size(); i++) {
+                long t0 = System.nanoTime();
+                service.search(index, reqs.get(i), reqs.get(i).queryVector(), null);
+                nanos[i] = System.nanoTime() - t0;
+            }
+            Stats s = Stats.ofNanos(nanos);
+            modes.put(mode, new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000));
+        }
+        report.put("in_process", modes);
+
+        // Dense recall@10 of the default settings against exact search.
+        double recall = 0;
+        int n = Math.min(200, requests.size());
+        try (IndexSnapshot snap = index.acquire()) {
+            for (int i = 0; i < n; i++) {
+                float[] q = requests.get(i).queryVector();
+                Set<Integer> truth = new HashSet<>();
+                index.exactDenseSearch(snap, q, 10).forEach(h -> truth.add(h.ordinal()));
+                long found = index.denseSearch(snap, q, 10, 100, null, 0).stream()
+                        .filter(h -> truth.contains(h.ordinal())).count();
+                recall += found / 10.0;
+            }
+        }
+        report.put("dense_recall_at_10", recall / n);
+
+        // Queries/s at 16 threads, hybrid, in process.
+        report.put("in_process_hybrid_qps_16", throughput(16, Duration.ofSeconds(5), () -> {
+            SearchRequest r = requests.get(random.nextInt(requests.size()));
+            try {
+                service.search(index, r, r.queryVector(), null);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+    }
+
+    private SearchRequest request(List<String> texts, List<float[]> vectors, String mode) {
+        String[] words = texts.get(random.nextInt(texts.size())).split("\\s+");
+        int start = random.nextInt(Math.max(1, words.length - 6));
+        String query = String.join(" ", java.util.Arrays.copyOfRange(words, start, Math.min(words.length,
+                start + 5)));
+        float[] v = near(vectors.get(random.nextInt(vectors.size())));
+        return new SearchRequest(query.isBlank() ? "parliament" : query, 10,
+                SearchRequest.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)), SearchRequest.Filters.NONE,
+                false, null, null, null, v);
+    }
+
+    private static SearchRequest withMode(SearchRequest r, String mode) {
+        return new SearchRequest(r.query(), r.topK(), SearchRequest.Mode.valueOf(mode.toUpperCase(
+                java.util.Locale.ROOT)), r.filters(), false, null, null, null, r.queryVector());
+    }
+
+    private static JsonObject json(SearchRequest r, boolean withVector) {
+        JsonObject body = new JsonObject().put("query", r.query()).put("mode", r.mode().name().toLowerCase(
+                java.util.Locale.ROOT)).put("top_k", r.topK());
+        if (withVector) {
+            JsonArray v = new JsonArray();
+            for (float x : r.queryVector()) {
+                v.add(x);
+            }
+            body.put("query_vector", v);
+        }
+        return body;
+    }
+
+    /** Measurements through the daemon serving the same index. */
+    public void throughDaemon(Path socket, List<float[]> vectors, List<String> texts, JsonObject report,
+                              List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
+        List<SearchRequest> requests = new ArrayList<>();
+        for (int q = 0; q < options.queries(); q++) {
+            requests.add(request(texts, vectors, "hybrid"));
+        }
+        JsonObject socketModes = new JsonObject();
+        try (DindexClient c = DindexClient.connect(socket)) {
+            for (String mode : List.of("bm25", "dense", "hybrid")) {
+                List<JsonObject> bodies = requests.stream().map(r -> json(withMode(r, mode), true)).toList();
+                bodies.subList(0, Math.min(200, bodies.size())).forEach(b -> c.request(Addresses.SEARCH, b));
+                socketModes.put(mode, time(() -> c, bodies));
+            }
+            // With real query embedding (the model runs in the daemon).
+            List<JsonObject> text = requests.stream().map(r -> json(r, false)).toList();
+            text.subList(0, Math.min(50, text.size())).forEach(b -> c.request(Addresses.SEARCH, b));
+            socketModes.put("hybrid_with_embedding", time(() -> c, text));
+            report.put("socket", socketModes);
+            report.put("socket_hybrid_qps_16", throughput(16, Duration.ofSeconds(5), new Runnable() {
+                final ThreadLocal<DindexClient> clients = ThreadLocal.withInitial(() -> DindexClient.connect(socket));
+
+                @Override
+                public void run() {
+                    clients.get().request(Addresses.SEARCH, json(requests.get(random.nextInt(requests.size())), true));
+                }
+            }));
+
+            // Search p99 while an ingest runs, against idle, same requests.
+            List<JsonObject> hybrid = requests.stream().map(r -> json(r, true)).toList();
+            JsonObject idle = time(() -> c, hybrid);
+            AtomicBoolean stop = new AtomicBoolean();
+            LongAdder ingested = new LongAdder();
+            Thread ingest = Thread.ofPlatform().start(() -> {
+                try (DindexClient w = DindexClient.connect(socket)) {
+                    for (int i = 0; i < ingestDocs.size() && !stop.get(); i += 8) {
+                        JsonArray batch = new JsonArray();
+                        for (int j = i; j < Math.min(ingestDocs.size(), i + 8); j++) {
+                            batch.add(new JsonObject().put("source", "bench://ingest/" + j)
+                                    .put("text", ingestDocs.get(j).text()));
+                        }
+                        w.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", batch),
+                                Duration.ofMinutes(10));
+                        ingested.add(batch.size());
+                    }
+                }
+            });
+            Thread.sleep(1500);
+            JsonObject busy = time(() -> c, hybrid);
+            stop.set(true);
+            ingest.join();
+            report.put("during_ingest", new JsonObject().put("idle", idle).put("ingesting", busy)
+                    .put("p99_ratio", busy.getDouble("p99_ms") / idle.getDouble("p99_ms"))
+                    .put("documents_ingested", ingested.sum()));
+        }
+    }
+
+    private static JsonObject time(Supplier<DindexClient> client, List<JsonObject> bodies) {
+        long[] nanos = new long[bodies.size()];
+        for (int i = 0; i < bodies.size(); i++) {
+            long t0 = System.nanoTime();
+            client.get().request(Addresses.SEARCH, bodies.get(i));
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Stats s = Stats.ofNanos(nanos);
+        return new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000);
+    }
+
+    private static double throughput(int threads, Duration duration, Runnable call) throws InterruptedException {
+        LongAdder done = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> list = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            list.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    call.run();
+                    done.increment();
+                }
+            }));
+        }
+        long t0 = System.nanoTime();
+        Thread.sleep(duration.toMillis());
+        stop.set(true);
+        for (Thread t : list) {
+            t.join();
+        }
+        return done.sum() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    public static JsonObject header(Options o) {
+        return new JsonObject().put("benchmark", "search").put("date", Instant.now().toString())
+                .put("machine", Machine.describe()).put("chunks", o.chunks()).put("queries", o.queries())
+                .put("vectors", "synthetic embedding-like (16-d latent + noise), " + o.dimensions() + " dimensions");
+    }
+
+    public static String table(JsonObject r) {
+        StringBuilder sb = new StringBuilder(String.format("%d chunks (built in %.0f s; daemon opened it in %.1f s),"
+                        + " %d queries%n", r.getInteger("chunks"), r.getDouble("build_seconds"),
+                r.getDouble("daemon_open_seconds", -1.0), r.getInteger("queries")));
+        sb.append(String.format("%-30s %10s %10s%n", "series", "p50 ms", "p99 ms"));
+        for (String where : List.of("in_process", "socket")) {
+            JsonObject modes = r.getJsonObject(where);
+            if (modes == null) {
+                continue;
+            }
+            for (String m : modes.fieldNames()) {
+                JsonObject s = modes.getJsonObject(m);
+                sb.append(String.format("%-30s %10.3f %10.3f%n", where + " " + m, s.getDouble("p50_ms"),
+                        s.getDouble("p99_ms")));
+            }
+        }
+        sb.append(String.format("dense recall@10 vs exact: %.3f (target >= 0.95)%n", r.getDouble("dense_recall_at_10")));
+        sb.append(String.format("hybrid queries/s at 16 threads: in-process %.0f, socket %.0f%n",
+                r.getDouble("in_process_hybrid_qps_16"), r.getDouble("socket_hybrid_qps_16", 0.0)));
+        JsonObject di = r.getJsonObject("during_ingest");
+        if (di != null) {
+            sb.append(String.format("hybrid p99 idle %.3f ms, during ingest %.3f ms: ratio %.2f (target <= 2)%n",
+                    di.getJsonObject("idle").getDouble("p99_ms"), di.getJsonObject("ingesting").getDouble("p99_ms"),
+                    di.getDouble("p99_ratio")));
+        }
+        return sb.toString();
+    }
+}
