@@ -145,10 +145,13 @@ public final class BeirEvaluation {
                     n++;
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                rows.add(new JsonObject().put("variant", v.name()).put("mode", v.mode())
+                JsonObject row = new JsonObject().put("variant", v.name()).put("mode", v.mode())
                         .put("fusion", v.fusion()).put("queries", n)
                         .put("ndcg_at_10", ndcg / n).put("recall_at_100", recall / n).put("mrr_at_10", mrr / n)
-                        .put("seconds", seconds));
+                        .put("seconds", seconds);
+                rows.add(row);
+                System.err.printf("dindex: %-34s nDCG@10 %.4f  Recall@100 %.4f  MRR@10 %.4f%n", v.name(),
+                        row.getDouble("ndcg_at_10"), row.getDouble("recall_at_100"), row.getDouble("mrr_at_10"));
             }
         }
         return rows;

@@ -86,11 +86,8 @@ final class EvalCommand implements Callable<Integer> {
             });
             progress.finish();
             double indexSeconds = (System.nanoTime() - t0) / 1e9;
+            String modelName = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
             JsonArray rows = eval.evaluate(paths.socket(), variants());
-            String modelName;
-            try (DindexClient c = DindexClient.connect(paths.socket())) {
-                modelName = c.request(Addresses.STATS, new JsonObject()).getJsonObject("model").getString("name");
-            }
             JsonObject result = new JsonObject().put("benchmark", "beir").put("dataset", dir.toString())
                     .put("split", split).put("model", modelName).put("documents", documents).put("chunks", chunks)
                     .put("index_seconds", indexSeconds).put("date", Instant.now().toString())
@@ -119,21 +116,18 @@ final class EvalCommand implements Callable<Integer> {
             list.add(new BeirEvaluation.Variant(m + " (configured)", m, null));
         }
         if (grid) {
-            for (double t : new double[]{0.5, 1.0, 2.0}) {
-                list.add(new BeirEvaluation.Variant(String.format("bm25 title=%.1f", t), "bm25", null, t));
-                list.add(new BeirEvaluation.Variant(String.format("hybrid rrf k=60 title=%.1f", t), "hybrid",
-                        null, t));
-                list.add(new BeirEvaluation.Variant(String.format("hybrid linear a=0.5 title=%.1f", t), "hybrid",
-                        new JsonObject().put("method", "linear").put("alpha", 0.5), t));
-            }
-            for (double k : new double[]{10, 60}) {
-                for (double[] w : new double[][]{{1, 1}, {1.5, 1}, {2, 1}, {1, 1.5}}) {
+            list.add(new BeirEvaluation.Variant("bm25 title=1.0", "bm25", null, 1.0));
+            list.add(new BeirEvaluation.Variant("hybrid rrf k=60 title=1.0", "hybrid", null, 1.0));
+            list.add(new BeirEvaluation.Variant("hybrid linear a=0.5 title=1.0", "hybrid",
+                    new JsonObject().put("method", "linear").put("alpha", 0.5), 1.0));
+            for (double k : new double[]{60}) {
+                for (double[] w : new double[][]{{1.5, 1}, {1, 1.5}}) {
                     list.add(new BeirEvaluation.Variant(String.format("rrf k=%.0f dense=%.1f bm25=%.1f", k, w[0],
                             w[1]), "hybrid", new JsonObject().put("method", "rrf").put("rrf_k", k)
                             .put("dense_weight", w[0]).put("bm25_weight", w[1])));
                 }
             }
-            for (double a : new double[]{0.3, 0.5, 0.6, 0.7, 0.8}) {
+            for (double a : new double[]{0.4, 0.5, 0.6}) {
                 list.add(new BeirEvaluation.Variant(String.format("linear alpha=%.1f", a), "hybrid",
                         new JsonObject().put("method", "linear").put("alpha", a)));
             }

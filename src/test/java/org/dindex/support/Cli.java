@@ -40,6 +40,8 @@ public final class Cli {
         this.socket = root.resolve("run").resolve("d.sock");
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("HOME", root.toString());
+        // Tests use the quantized MiniLM whatever the default model is: it is the fastest to embed.
+        env.put("DINDEX_EMBEDDING_MODEL", "all-minilm-l6-v2-q");
     }
 
     public Cli env(String name, String value) {

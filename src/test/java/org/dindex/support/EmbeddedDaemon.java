@@ -32,7 +32,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
                                        List<Function<BusHandlers, VerticleBase>> extensions) throws IOException {
         Path root = TestDirs.privateDir("dx");
         RuntimePaths paths = new RuntimePaths(root.resolve("data"), root.resolve("run").resolve("d.sock"), null);
-        DaemonConfig config = new ConfigLoader(Map.of()).load(null, settings);
+        Map<String, Object> withModel = new java.util.HashMap<>(Map.of("embedding.model", "all-minilm-l6-v2-q"));
+        withModel.putAll(settings);  // tests use the quantized MiniLM (fastest) unless they say otherwise
+        DaemonConfig config = new ConfigLoader(Map.of()).load(null, withModel);
         Daemon daemon = Daemon.start(new DaemonOptions(paths, config, extensions, false));
         return new EmbeddedDaemon(root, paths, daemon);
     }
