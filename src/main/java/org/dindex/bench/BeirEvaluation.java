@@ -27,9 +27,13 @@ import java.util.function.IntConsumer;
  */
 public final class BeirEvaluation {
     /** A named search configuration to evaluate: mode plus optional fusion override. */
-    public record Variant(String name, String mode, JsonObject fusion, Double titleWeight) {
+    public record Variant(String name, String mode, JsonObject fusion, Double titleWeight, Integer candidates) {
         public Variant(String name, String mode, JsonObject fusion) {
-            this(name, mode, fusion, null);
+            this(name, mode, fusion, null, null);
+        }
+
+        public Variant(String name, String mode, JsonObject fusion, Double titleWeight) {
+            this(name, mode, fusion, titleWeight, null);
         }
     }
 

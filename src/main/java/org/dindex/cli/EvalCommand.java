@@ -46,6 +46,10 @@ final class EvalCommand implements Callable<Integer> {
             + " linear alpha) on the same index.")
     boolean grid;
 
+    @Option(names = "--candidates-grid", description = "Also evaluate the configured hybrid with 50, 100 and 300"
+            + " candidates per retriever (top_k stays 300, so Recall@100 is capped by the depth).")
+    boolean candidatesGrid;
+
     @Option(names = "--model", description = "Embedding model for the temporary index (default: the configured"
             + " one).")
     String model;
@@ -114,6 +118,11 @@ final class EvalCommand implements Callable<Integer> {
         List<BeirEvaluation.Variant> list = new ArrayList<>();
         for (String m : modes) {
             list.add(new BeirEvaluation.Variant(m + " (configured)", m, null));
+        }
+        if (candidatesGrid) {
+            for (int c : new int[]{50, 100, 300}) {
+                list.add(new BeirEvaluation.Variant("hybrid (configured) candidates=" + c, "hybrid", null, null, c));
+            }
         }
         if (grid) {
             list.add(new BeirEvaluation.Variant("bm25 title=1.0", "bm25", null, 1.0));

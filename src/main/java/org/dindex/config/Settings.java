@@ -37,7 +37,7 @@ public final class Settings {
     public static final Setting EMBEDDING_BACKEND = Setting.choice("embedding.backend", "onnx",
             List.of("onnx", "http"), "`onnx`: the embedded model, offline. `http`: an OpenAI-compatible embedding"
                     + " service (embedding.http.*).");
-    public static final Setting EMBEDDING_MODEL = Setting.string("embedding.model", "all-minilm-l6-v2-q",
+    public static final Setting EMBEDDING_MODEL = Setting.string("embedding.model", "bge-small-en-v1.5-q",
             "Embedding model: all-minilm-l6-v2(-q), bge-small-en-v1.5(-q), e5-small-v2(-q) for onnx (see"
                     + " docs/quality.md), or the service's model name for http. Changing it needs a re-index.");
     public static final Setting EMBEDDING_THREADS = Setting.integer("embedding.threads", 0, 0, 256,
@@ -73,9 +73,9 @@ public final class Settings {
             "jvector search beam (candidates re-ranked exactly); more is slower and more accurate.");
     public static final Setting SEARCH_EXACT_BELOW = Setting.integer("search.exact_filter_below", 2000, 0,
             10_000_000, "A filter accepting at most this many chunks is answered by exact dense scoring.");
-    public static final Setting SEARCH_TITLE_WEIGHT = Setting.decimal("search.title_weight", 0.0, 0, 10,
+    public static final Setting SEARCH_TITLE_WEIGHT = Setting.decimal("search.title_weight", 1.0, 0, 10,
             "BM25 weight of the title field beside the chunk text (0 = text only).");
-    public static final Setting SEARCH_FUSION = Setting.choice("search.fusion", "rrf", List.of("rrf", "linear"),
+    public static final Setting SEARCH_FUSION = Setting.choice("search.fusion", "linear", List.of("rrf", "linear"),
             "Hybrid fusion: reciprocal-rank fusion or a normalised linear combination (see docs/quality.md).");
     public static final Setting SEARCH_RRF_K = Setting.decimal("search.rrf_k", 60, 1, 1000,
             "The RRF constant k in weight / (k + rank).");
