@@ -58,30 +58,13 @@ final class BenchCommand {
         var config = root.loadConfig();
         String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
         int threads = config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS);
-        Path tmp = Files.createTempDirectory(Path.of("/tmp"), "dindex-bench",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        var paths = new org.dindex.daemon.RuntimePaths(tmp.resolve("data"), tmp.resolve("run/d.sock"), null);
-        JsonObject status = new DaemonLauncher(paths, config, root.env).startDetached();
-        try {
+        try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env, "dindex-bench")) {
+            daemon.start();
             JsonObject result = new org.dindex.bench.IngestBenchmark(new org.dindex.bench.IngestBenchmark.Options(
                     corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, model,
-                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, paths.socket(),
-                    status.getLong("pid"))).run();
-            Files.writeString(outFile, result.encodePrettily() + "\n");
-            root.out.print(json ? result.encodePrettily() + "\n" : org.dindex.bench.IngestBenchmark.table(result));
-            root.err.println("dindex: wrote " + outFile.toAbsolutePath());
-            return Main.OK;
-        } finally {
-            try (DindexClient c = DindexClient.connect(paths.socket())) {
-                c.request(org.dindex.bus.Addresses.SHUTDOWN, new JsonObject());
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-            ProcessHandle.of(status.getLong("pid")).ifPresent(p -> p.onExit().join());
-            try (var walk = Files.walk(tmp)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, daemon.socket(),
+                    daemon.pid())).run();
+            return report(result, outFile, json, org.dindex.bench.IngestBenchmark.table(result));
         }
     }
 
@@ -102,37 +85,27 @@ final class BenchCommand {
         var spec = org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
                 .ParameterException(root.spec.commandLine(), "bench search needs an onnx model, got " + model));
         Path corpusFile = corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar();
-        Path tmp = Files.createTempDirectory(Path.of("/tmp"), "dindex-bench",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        var paths = new org.dindex.daemon.RuntimePaths(tmp.resolve("data"), tmp.resolve("run/d.sock"), null);
         var options = new org.dindex.bench.SearchBenchmark.Options(corpusFile, chunks, queries, model,
                 spec.dimensions(), Runtime.getRuntime().availableProcessors());
         var bench = new org.dindex.bench.SearchBenchmark(options);
         JsonObject report = org.dindex.bench.SearchBenchmark.header(options);
         java.util.List<String> texts = new java.util.ArrayList<>();
-        Files.createDirectories(paths.dataDir());
-        var vectors = bench.build(paths.dataDir().resolve("index"), texts, report);
-        long t0 = System.nanoTime();
-        JsonObject status = new DaemonLauncher(paths, config, root.env).startDetached();
-        report.put("daemon_open_seconds", (System.nanoTime() - t0) / 1e9);
-        try {
-            bench.throughDaemon(paths.socket(), vectors, texts, report,
+        try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env, "dindex-bench")) {
+            var vectors = bench.build(daemon.paths().dataDir().resolve("index"), texts, report);
+            long t0 = System.nanoTime();
+            daemon.start();
+            report.put("daemon_open_seconds", (System.nanoTime() - t0) / 1e9);
+            bench.throughDaemon(daemon.socket(), vectors, texts, report,
                     org.dindex.bench.EuroparlCorpus.english(corpusFile, 400));
-            Files.writeString(outFile, report.encodePrettily() + "\n");
-            root.out.print(json ? report.encodePrettily() + "\n" : org.dindex.bench.SearchBenchmark.table(report));
-            root.err.println("dindex: wrote " + outFile.toAbsolutePath());
-            return Main.OK;
-        } finally {
-            try (DindexClient c = DindexClient.connect(paths.socket())) {
-                c.request(org.dindex.bus.Addresses.SHUTDOWN, new JsonObject());
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-            ProcessHandle.of(status.getLong("pid")).ifPresent(p -> p.onExit().join());
-            try (var walk = Files.walk(tmp)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            return report(report, outFile, json, org.dindex.bench.SearchBenchmark.table(report));
         }
+    }
+
+    /** Writes the JSON file and prints the table (or the JSON). */
+    private int report(JsonObject result, Path outFile, boolean json, String table) throws java.io.IOException {
+        Files.writeString(outFile, result.encodePrettily() + "\n");
+        root.out.print(json ? result.encodePrettily() + "\n" : table);
+        root.err.println("dindex: wrote " + outFile.toAbsolutePath());
+        return Main.OK;
     }
 }

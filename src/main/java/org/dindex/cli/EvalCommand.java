@@ -4,8 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bench.BeirEvaluation;
 import org.dindex.bench.Machine;
-import org.dindex.bus.Addresses;
-import org.dindex.client.DindexClient;
 import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;
 import org.dindex.daemon.RuntimePaths;
@@ -15,10 +13,8 @@ import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,15 +66,13 @@ final class EvalCommand implements Callable<Integer> {
         }
         DaemonConfig config = model == null ? root.loadConfig()
                 : new ConfigLoader(root.env).load(root.paths().configFile(), Map.of("embedding.model", model));
-        Path tmp = Files.createTempDirectory(Path.of("/tmp"), "dindex-eval",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        RuntimePaths paths = new RuntimePaths(tmp.resolve("data"), tmp.resolve("run/d.sock"), null);
         Map<String, String> env = new java.util.HashMap<>(root.env);
         if (model != null) {
             env.put("DINDEX_EMBEDDING_MODEL", model);
         }
-        JsonObject status = new DaemonLauncher(paths, config, env).startDetached();
-        try {
+        try (TemporaryDaemon daemon = new TemporaryDaemon(config, env, "dindex-eval")) {
+            daemon.start();
+            RuntimePaths paths = daemon.paths();
             BeirEvaluation eval = new BeirEvaluation(dir, split);
             Progress progress = new Progress(root.err, json);
             long documents = Files.lines(dir.resolve("corpus.jsonl")).filter(l -> !l.isBlank()).count();
@@ -101,16 +95,6 @@ final class EvalCommand implements Callable<Integer> {
             }
             root.out.print(json ? result.encodePrettily() + "\n" : BeirEvaluation.table(result));
             return Main.OK;
-        } finally {
-            try (DindexClient c = DindexClient.connect(paths.socket())) {
-                c.request(Addresses.SHUTDOWN, new JsonObject());
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-            ProcessHandle.of(status.getLong("pid")).ifPresent(p -> p.onExit().join());
-            try (var walk = Files.walk(tmp)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 

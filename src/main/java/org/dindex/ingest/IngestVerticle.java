@@ -77,20 +77,24 @@ public final class IngestVerticle extends VerticleBase {
         JsonObject[] results = new JsonObject[docs.size()];
         List<DocumentRequest> requests = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
-        for (int i = 0; i < docs.size(); i++) {
-            Object o = docs.getValue(i);
-            try {
-                if (!(o instanceof JsonObject json)) {
-                    throw DindexException.badRequest("document " + i + " is not an object");
+        // Parsing may extract HTML or markdown (CPU work on large bodies): not on the event loop.
+        return chunkPool.executeBlocking(() -> {
+            for (int i = 0; i < docs.size(); i++) {
+                Object o = docs.getValue(i);
+                try {
+                    if (!(o instanceof JsonObject json)) {
+                        throw DindexException.badRequest("document " + i + " is not an object");
+                    }
+                    requests.add(DocumentRequest.parse(json));
+                    slots.add(i);
+                } catch (DindexException e) {
+                    results[i] = result(o instanceof JsonObject j ? j.getString("source") : null, null,
+                            Status.FAILED, 0).put("error", e.getMessage());
                 }
-                requests.add(DocumentRequest.parse(json));
-                slots.add(i);
-            } catch (DindexException e) {
-                results[i] = result(o instanceof JsonObject j ? j.getString("source") : null, null, Status.FAILED, 0)
-                        .put("error", e.getMessage());
             }
-        }
-        return prepare(requests).compose(prepared -> chunkAndEmbed(prepared, results, slots))
+            return requests;
+        }, false).compose(this::prepare)
+                .compose(prepared -> chunkAndEmbed(prepared, results, slots))
                 .map(seq -> new JsonObject().put("results", new JsonArray(List.of(results))));
     }
 
