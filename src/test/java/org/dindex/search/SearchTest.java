@@ -212,6 +212,29 @@ class SearchTest {
     }
 
     @Test
+    void adminRequestsRefuseBadInputWithoutTouchingTheIndex() {
+        int before = client.request(Addresses.STATS, new JsonObject()).getInteger("documents");
+        DindexException clear = assertThrows(DindexException.class,
+                () -> client.request(Addresses.CLEAR, new JsonObject()));
+        assertEquals("clearing deletes every document: send {\"confirm\": true}", clear.getMessage());
+        DindexException page = assertThrows(DindexException.class,
+                () -> client.request(Addresses.EXPORT, new JsonObject().put("limit", 0)));
+        assertEquals("'limit' must be between 1 and 5000, got 0", page.getMessage());
+        DindexException delete = assertThrows(DindexException.class,
+                () -> client.request(Addresses.DELETE, new JsonObject().put("source_prefix", "")));
+        assertTrue(delete.getMessage().startsWith("'source_prefix' must not be empty"), delete.getMessage());
+        DindexException submit = assertThrows(DindexException.class,
+                () -> client.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", "nope")));
+        assertEquals("'documents' must be an array of documents", submit.getMessage());
+        JsonObject partial = client.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents",
+                new JsonArray().add(new JsonObject().put("title", "no source")).add("not an object")));
+        assertEquals("document has no 'source' (or 'url')",
+                partial.getJsonArray("results").getJsonObject(0).getString("error"));
+        assertEquals("failed", partial.getJsonArray("results").getJsonObject(1).getString("status"));
+        assertEquals(before, client.request(Addresses.STATS, new JsonObject()).getInteger("documents"));
+    }
+
+    @Test
     void contextStaysWithinTheBudgetByExactTokenCount() throws Exception {
         try (OnnxEmbedder model = OnnxEmbedder.load(ModelCatalog.byName("all-minilm-l6-v2-q").orElseThrow(), 1)) {
             for (int budget : new int[]{120, 600, 2000}) {
