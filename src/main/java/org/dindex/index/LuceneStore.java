@@ -152,14 +152,6 @@ final class LuceneStore implements AutoCloseable {
         return writer.hasUncommittedChanges();
     }
 
-    IndexWriter writer() {
-        return writer;
-    }
-
-    Directory directory() {
-        return directory;
-    }
-
     @Override
     public void close() throws IOException {
         committed.close();

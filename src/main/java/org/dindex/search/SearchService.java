@@ -26,7 +26,6 @@ import org.dindex.index.StoredChunks;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -248,9 +247,5 @@ public final class SearchService {
                 .put("citations", citations)
                 .put("total_documents", docs.size())
                 .put("total_chunks", hits.size());
-    }
-
-    static Comparator<Hit> byFused() {
-        return Comparator.comparingDouble(Hit::fused).reversed();
     }
 }
