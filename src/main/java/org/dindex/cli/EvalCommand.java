@@ -42,8 +42,8 @@ final class EvalCommand implements Callable<Integer> {
             + " linear alpha) on the same index.")
     boolean grid;
 
-    @Option(names = "--candidates-grid", description = "Also evaluate the configured hybrid with 50, 100 and 300"
-            + " candidates per retriever (top_k stays 300, so Recall@100 is capped by the depth).")
+    @Option(names = "--candidates-grid", description = "Also evaluate the configured hybrid with 20, 50, 100 and"
+            + " 300 candidates per retriever (top_k equals the depth, so Recall@100 is capped by it).")
     boolean candidatesGrid;
 
     @Option(names = "--model", description = "Embedding model for the temporary index (default: the configured"
@@ -104,7 +104,7 @@ final class EvalCommand implements Callable<Integer> {
             list.add(new BeirEvaluation.Variant(m + " (configured)", m, null));
         }
         if (candidatesGrid) {
-            for (int c : new int[]{50, 100, 300}) {
+            for (int c : new int[]{20, 50, 100, 300}) {
                 list.add(new BeirEvaluation.Variant("hybrid (configured) candidates=" + c, "hybrid", null, null, c));
             }
         }
