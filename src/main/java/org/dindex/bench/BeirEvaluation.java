@@ -130,8 +130,11 @@ public final class BeirEvaluation {
                     if (text == null || text.isBlank()) {
                         continue;
                     }
-                    JsonObject req = new JsonObject().put("query", text).put("top_k", 300).put("mode", v.mode())
-                            .put("candidates", 300);
+                    // Depth is max(candidates, top_k): a candidate-depth variant asks for no more chunks than its
+                    // depth, so the depth is what is measured (its Recall@100 is then capped by that depth).
+                    int depth = v.candidates() != null ? v.candidates() : 300;
+                    JsonObject req = new JsonObject().put("query", text).put("top_k", depth).put("mode", v.mode())
+                            .put("candidates", depth);
                     if (v.fusion() != null) {
                         req.put("fusion", v.fusion());
                     }
