@@ -13,6 +13,7 @@ final class Progress {
     private final boolean quiet;
     private final long startNanos = System.nanoTime();
     private long lastDraw;
+    private boolean drewFinal;
 
     Progress(PrintStream err, boolean quiet) {
         this.err = err;
@@ -34,9 +35,10 @@ final class Progress {
 
     /** Redraws at most 10 times a second on a terminal, every 5 s otherwise. */
     void update(long done, long total, long chunks) {
-        if (quiet || (!terminal && done == 0)) {
+        if (quiet || (!terminal && done == 0) || drewFinal) {
             return;
         }
+        drewFinal = done >= total;
         long now = System.nanoTime();
         long every = terminal ? 100_000_000L : 5_000_000_000L;
         if (now - lastDraw < every && done < total) {
