@@ -36,6 +36,17 @@ public final class Addresses {
     /** A prompt-ready context block within a token budget. */
     public static final String CONTEXT = "dindex.context";
 
+    /** Every job, optionally filtered by state or type. */
+    public static final String JOBS_LIST = "dindex.jobs.list";
+    /** One job by id. */
+    public static final String JOBS_GET = "dindex.jobs.get";
+    /** Cancel a queued or running job (reply when it has stopped and committed). */
+    public static final String JOBS_CANCEL = "dindex.jobs.cancel";
+    /** Start an import job (a MediaWiki XML dump or a JSONL file on the daemon's machine). */
+    public static final String IMPORT = "dindex.import";
+    /** Start a scrape job. */
+    public static final String SCRAPE = "dindex.scrape";
+
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";
     /** Prefix of shared event streams such as {@code dindex.events.jobs}. */

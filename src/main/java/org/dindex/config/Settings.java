@@ -86,6 +86,27 @@ public final class Settings {
     public static final Setting SEARCH_LINEAR_ALPHA = Setting.decimal("search.linear_alpha", 0.5, 0, 1,
             "Linear fusion: alpha * dense + (1 - alpha) * bm25 over min-max normalised scores.");
 
+    public static final Setting JOBS_MAX_CONCURRENT = Setting.integer("jobs.max_concurrent", 2, 1, 64,
+            "Import and scrape jobs running at once; more wait in a queue.");
+    public static final Setting JOBS_HISTORY = Setting.integer("jobs.history", 200, 1, 100_000,
+            "Finished jobs remembered (shown by `dindex jobs`); the oldest are forgotten first.");
+    public static final Setting IMPORT_CHECKPOINT_PAGES = Setting.integer("jobs.checkpoint_pages", 500, 1,
+            10_000_000, "An import saves its resume position after this many pages (or lines).");
+    public static final Setting IMPORT_BATCH_DOCUMENTS = Setting.integer("jobs.batch_documents", 16, 1, 1000,
+            "Documents an import sends to the indexer per request.");
+    public static final Setting SCRAPE_USER_AGENT = Setting.string("scrape.user_agent",
+            "dindex/0.1 (+https://github.com/dindex/dindex)", "User-Agent sent by the scraper and matched in"
+                    + " robots.txt.");
+    public static final Setting SCRAPE_TIMEOUT_MS = Setting.integer("scrape.request_timeout_ms", 30_000, 100,
+            600_000, "Time limit of one HTTP request while scraping.");
+    public static final Setting SCRAPE_MAX_PAGE_BYTES = Setting.integer("scrape.max_page_bytes", 10L * 1024 * 1024,
+            1024, 1L << 30, "Largest page (or PDF) the scraper downloads; larger ones are skipped.");
+    public static final Setting SCRAPE_ALLOW_PRIVATE = Setting.bool("scrape.allow_private_addresses", false,
+            "Allow scraping private network addresses (10/8, 172.16/12, 192.168/16, fc00::/7). Link-local and"
+                    + " cloud-metadata addresses are always refused.");
+    public static final Setting SCRAPE_ALLOW_LOOPBACK = Setting.bool("scrape.allow_loopback", true,
+            "Allow scraping sites on this machine (127.0.0.0/8, ::1).");
+
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_MAX_FILE_BYTES,
             LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
@@ -93,7 +114,9 @@ public final class Settings {
             HTTP_EMBEDDING_DIMENSIONS, HTTP_EMBEDDING_MAX_RETRIES, CHUNK_MAX_TOKENS, CHUNK_OVERLAP_TOKENS,
             COMMIT_EVERY_CHUNKS, COMMIT_INTERVAL_MS, MAX_DOCUMENT_BYTES, SEARCH_CANDIDATES, SEARCH_DENSE_BEAM,
             SEARCH_EXACT_BELOW, SEARCH_TITLE_WEIGHT, SEARCH_FUSION, SEARCH_RRF_K, SEARCH_DENSE_WEIGHT,
-            SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA);
+            SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA, JOBS_MAX_CONCURRENT, JOBS_HISTORY, IMPORT_CHECKPOINT_PAGES,
+            IMPORT_BATCH_DOCUMENTS, SCRAPE_USER_AGENT, SCRAPE_TIMEOUT_MS, SCRAPE_MAX_PAGE_BYTES, SCRAPE_ALLOW_PRIVATE,
+            SCRAPE_ALLOW_LOOPBACK);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));

@@ -21,6 +21,9 @@ import org.dindex.index.IndexService;
 import org.dindex.index.IntegrityCheck;
 import org.dindex.ingest.Chunker;
 import org.dindex.ingest.IngestVerticle;
+import org.dindex.importer.ImportVerticle;
+import org.dindex.jobs.JobRegistry;
+import org.dindex.jobs.JobsVerticle;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,9 +41,12 @@ final class Components {
     private final IndexService index;
     private final EmbeddingService embeddings;
     private final Chunker chunker;
+    private final Path dataDir;
     private CommitVerticle commits;
 
-    private Components(DaemonConfig config, IndexService index, EmbeddingService embeddings, Chunker chunker) {
+    private Components(Path dataDir, DaemonConfig config, IndexService index, EmbeddingService embeddings,
+                       Chunker chunker) {
+        this.dataDir = dataDir;
         this.config = config;
         this.index = index;
         this.embeddings = embeddings;
@@ -74,7 +80,7 @@ final class Components {
         EmbeddingService embeddings = new EmbeddingService(vertx, embedder, new EmbeddingService.Options(
                 config.getInt(Settings.EMBEDDING_BATCH_SIZE), config.getLong(Settings.EMBEDDING_BATCH_WAIT_MS),
                 config.getInt(Settings.EMBEDDING_QUEUE_LIMIT)));
-        return new Components(config, index, embeddings, chunker(embedder, config));
+        return new Components(dataDir, config, index, embeddings, chunker(embedder, config));
     }
 
     private static Embedder loadEmbedder(DaemonConfig config) {
@@ -154,11 +160,17 @@ final class Components {
     }
 
     List<VerticleBase> verticles(BusHandlers handlers) {
+        // Jobs stop first (verticles stop in reverse order) so the final commit covers their last writes.
+        var jobs = new JobsVerticle(handlers, dataDir.resolve("jobs"), new JobRegistry.Options(
+                config.getInt(Settings.JOBS_MAX_CONCURRENT), config.getInt(Settings.JOBS_HISTORY),
+                java.time.Duration.ofMinutes(10)), config.shutdownTimeout().dividedBy(3));
         commits = new CommitVerticle(handlers, index, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
                 config.getLong(Settings.COMMIT_INTERVAL_MS));
         return List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
                 new IngestVerticle(handlers, index, embeddings, chunker, commits),
-                new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config)));
+                new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config)),
+                jobs, new ImportVerticle(handlers, jobs, new ImportVerticle.Settings(
+                        config.getInt(Settings.IMPORT_BATCH_DOCUMENTS), config.getInt(Settings.IMPORT_CHECKPOINT_PAGES))));
     }
 
     static org.dindex.search.SearchOptions searchOptions(DaemonConfig config) {

@@ -1,0 +1,75 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code dindex import FILE}: a background job that streams a MediaWiki XML dump or a JSONL file into the index. */
+@Command(name = "import", description = {"Import a MediaWiki XML dump (.xml, .xml.bz2 incl. multistream, .xml.gz) or a"
+        + " JSONL file ({\"id\",\"title\",\"text\",\"url\"?,\"metadata\"?} per line) as a background job.",
+        "Prints the job id and follows its progress; the job survives Ctrl-C (see 'dindex jobs')."})
+final class ImportCommand implements Callable<Integer> {
+    @ParentCommand
+    DindexCommand root;
+
+    @Parameters(paramLabel = "FILE", description = "The dump or JSONL file (read by the daemon).")
+    Path file;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "wikipedia-xml or jsonl (default: from the"
+            + " file name: *.jsonl[.gz] is jsonl, anything else a MediaWiki dump).")
+    String format;
+
+    @Option(names = "--namespaces", split = ",", paramLabel = "N", description = "MediaWiki namespaces to import"
+            + " (default: 0, articles only).")
+    List<Integer> namespaces;
+
+    @Option(names = "--max-docs", paramLabel = "N", description = "Stop after importing N documents.")
+    Long maxDocs;
+
+    @Option(names = "--min-length", paramLabel = "CHARS", description = "Skip articles shorter than CHARS"
+            + " characters of clean text (default 200; 0 keeps all).")
+    Integer minLength;
+
+    @Option(names = "--resume", paramLabel = "JOB_ID", description = "Continue an interrupted, cancelled or failed"
+            + " import of the same file where it stopped.")
+    String resume;
+
+    @Option(names = "--detach", description = "Print the job id and return at once.")
+    boolean detach;
+
+    @Option(names = "--json", description = "Print the job as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        JsonObject body = new JsonObject().put("path", file.toAbsolutePath().normalize().toString());
+        if (format != null) {
+            body.put("format", format);
+        }
+        if (namespaces != null) {
+            body.put("namespaces", new JsonArray(namespaces));
+        }
+        if (maxDocs != null) {
+            body.put("max_docs", maxDocs);
+        }
+        if (minLength != null) {
+            body.put("min_length", minLength);
+        }
+        if (resume != null) {
+            body.put("resume", resume);
+        }
+        try (DindexClient c = root.connect()) {
+            JsonObject job = c.request(Addresses.IMPORT, body).getJsonObject("job");
+            return JobCommands.startedJob(root, c, job, detach, json);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code jobs}, {@code job ID [--follow]} and {@code cancel ID}. */
+final class JobCommands {
+    private JobCommands() {
+    }
+
+    @Command(name = "jobs", description = "Import and scrape jobs, running and past (kept across restarts).")
+    static final class ListJobs implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Option(names = "--state", paramLabel = "STATE", description = "Only jobs in this state: queued, running,"
+                + " completed, failed, cancelled, interrupted.")
+        String state;
+
+        @Override
+        public Integer call() {
+            try (DindexClient c = root.connect()) {
+                JsonObject body = new JsonObject();
+                if (state != null) {
+                    body.put("state", state);
+                }
+                JsonArray jobs = c.request(Addresses.JOBS_LIST, body).getJsonArray("jobs");
+                if (json) {
+                    root.out.println(new JsonObject().put("jobs", jobs).encodePrettily());
+                } else if (jobs.isEmpty()) {
+                    root.out.println("no jobs");
+                } else {
+                    for (Object o : jobs) {
+                        JsonObject job = (JsonObject) o;
+                        root.out.printf("%-17s %-11s %-20s %s%n", job.getString("id"), job.getString("state"),
+                                job.getString("created_at").replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
+                                JobFollower.describe(job).replaceFirst("^\\S+ \\S+( \\([^)]*\\))?, ", ""));
+                    }
+                }
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "job", description = "One job's state and progress; --follow draws progress until it ends.")
+    static final class ShowJob implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Parameters(paramLabel = "ID", description = "Job id, as printed when it started or by 'dindex jobs'.")
+        String id;
+
+        @Option(names = {"-f", "--follow"}, description = "Watch until the job ends.")
+        boolean follow;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (DindexClient c = root.connect()) {
+                JsonObject job = follow ? new JobFollower(c, root.err, json).follow(id)
+                        : c.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job");
+                print(root, job, json);
+                return follow ? exitCode(job) : Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "cancel", description = "Cancel a queued or running job; what it indexed stays searchable.")
+    static final class Cancel implements Callable<Integer> {
+        @ParentCommand
+        DindexCommand root;
+
+        @Parameters(paramLabel = "ID", description = "Job id.")
+        String id;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (DindexClient c = root.connect()) {
+                JsonObject job = c.request(Addresses.JOBS_CANCEL, new JsonObject().put("id", id),
+                        Duration.ofSeconds(30)).getJsonObject("job");
+                print(root, job, json);
+                return Main.OK;
+            }
+        }
+    }
+
+    static void print(DindexCommand root, JsonObject job, boolean json) {
+        root.out.println(json ? job.encodePrettily() : JobFollower.describe(job));
+    }
+
+    /** 0 for a completed job, 1 for one that failed, was cancelled or interrupted. */
+    static int exitCode(JsonObject job) {
+        return "completed".equals(job.getString("state")) ? Main.OK : Main.FAILURE;
+    }
+
+    /**
+     * What start commands do with the job they started: print its id, then follow it unless detached. Scripts get
+     * the final job (or, detached, the queued one) as JSON on stdout.
+     */
+    static int startedJob(DindexCommand root, DindexClient c, JsonObject job, boolean detach, boolean json) {
+        String id = job.getString("id");
+        if (detach) {
+            if (json) {
+                root.out.println(job.encodePrettily());
+            } else {
+                root.out.println(id);
+                root.err.println("dindex: started " + id + "; watch it with 'dindex job " + id + " --follow'");
+            }
+            return Main.OK;
+        }
+        if (!json) {
+            root.err.println("dindex: started " + id + " (Ctrl-C stops watching; 'dindex cancel " + id
+                    + "' stops the job)");
+        }
+        JsonObject last = new JobFollower(c, root.err, json).follow(id);
+        print(root, last, json);
+        return exitCode(last);
+    }
+}

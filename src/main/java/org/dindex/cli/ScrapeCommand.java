@@ -1,0 +1,74 @@
+package org.dindex.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code dindex scrape URL...}: a background job that crawls web sites politely and indexes their pages. */
+@Command(name = "scrape", description = {"Crawl web pages (HTML, PDF, plain text) and index them, as a background job.",
+        "Honours robots.txt, waits between requests to one host, skips duplicates and crawler traps."})
+final class ScrapeCommand implements Callable<Integer> {
+    @ParentCommand
+    DindexCommand root;
+
+    @Parameters(paramLabel = "URL", arity = "1..*", description = "Start pages (http or https).")
+    List<String> urls;
+
+    @Option(names = "--depth", paramLabel = "N", description = "Links followed from a start page (default 2).")
+    Integer depth;
+
+    @Option(names = "--max-pages", paramLabel = "N", description = "Stop after indexing N pages (default 100).")
+    Integer maxPages;
+
+    @Option(names = "--stay-on-domain", description = "Only follow links to the start pages' hosts.")
+    boolean stayOnDomain;
+
+    @Option(names = "--delay-ms", paramLabel = "MS", description = "Pause between requests to one host (default"
+            + " 1000; a larger robots.txt Crawl-delay wins).")
+    Long delayMs;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight across hosts (default 4).")
+    Integer concurrency;
+
+    @Option(names = "--include", paramLabel = "REGEX", description = "Only URLs matching REGEX (searched anywhere"
+            + " in the URL).")
+    String include;
+
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Skip URLs matching REGEX.")
+    String exclude;
+
+    @Option(names = "--detach", description = "Print the job id and return at once.")
+    boolean detach;
+
+    @Option(names = "--json", description = "Print the job as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        JsonObject body = new JsonObject().put("urls", new JsonArray(urls)).put("stay_on_domain", stayOnDomain);
+        putIfSet(body, "depth", depth);
+        putIfSet(body, "max_pages", maxPages);
+        putIfSet(body, "delay_ms", delayMs);
+        putIfSet(body, "concurrency", concurrency);
+        putIfSet(body, "include", include);
+        putIfSet(body, "exclude", exclude);
+        try (DindexClient c = root.connect()) {
+            JsonObject job = c.request(Addresses.SCRAPE, body).getJsonObject("job");
+            return JobCommands.startedJob(root, c, job, detach, json);
+        }
+    }
+
+    private static void putIfSet(JsonObject body, String key, Object value) {
+        if (value != null) {
+            body.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.dindex.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.bus.BusHandlers;
+import org.dindex.bus.DindexException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Serves the jobs addresses: {@code dindex.jobs.list}, {@code dindex.jobs.get} and {@code dindex.jobs.cancel}. Owns
+ * the {@link JobRegistry}; the import and scrape verticles start their jobs through it.
+ */
+public final class JobsVerticle extends VerticleBase {
+    private final BusHandlers handlers;
+    private final Path dir;
+    private final JobRegistry.Options options;
+    private final Duration stopDeadline;
+    private JobRegistry registry;
+
+    public JobsVerticle(BusHandlers handlers, Path dir, JobRegistry.Options options, Duration stopDeadline) {
+        this.handlers = handlers;
+        this.dir = dir;
+        this.options = options;
+        this.stopDeadline = stopDeadline;
+    }
+
+    /** The registry; available once this verticle has started. */
+    public JobRegistry registry() {
+        if (registry == null) {
+            throw new IllegalStateException("the jobs verticle has not started");
+        }
+        return registry;
+    }
+
+    @Override
+    public Future<?> start() {
+        return JobRegistry.open(vertx, dir, options).onSuccess(r -> {
+            registry = r;
+            handlers.serve(Addresses.JOBS_LIST, this::list);
+            handlers.serve(Addresses.JOBS_GET, this::get);
+            handlers.serve(Addresses.JOBS_CANCEL, body -> registry.cancel(idOf(body), Duration.ofSeconds(10))
+                    .map(job -> new JsonObject().put("job", job.toJson())));
+        });
+    }
+
+    /** One job; with {@code "events": true} also its latest item events (each with its {@code seq}). */
+    private Future<JsonObject> get(JsonObject body) {
+        Job job = registry.require(idOf(body));
+        JsonObject reply = new JsonObject().put("job", job.toJson());
+        if (body.getBoolean("events", false)) {
+            reply.put("events", new JsonArray(registry.recentEvents(job.id())));
+        }
+        return Future.succeededFuture(reply);
+    }
+
+    private static String idOf(JsonObject body) {
+        if (!(body.getValue("id") instanceof String id)) {
+            throw DindexException.badRequest("'id' must be a job id string");
+        }
+        return id;
+    }
+
+    private Future<JsonObject> list(JsonObject body) {
+        String state = body.getString("state");
+        String type = body.getString("type");
+        List<Job> jobs = registry.list();
+        JsonArray out = new JsonArray();
+        for (Job job : jobs) {
+            if ((state == null || job.state().wireName().equals(state.toLowerCase(Locale.ROOT)))
+                    && (type == null || job.type().equals(type))) {
+                out.add(job.toJson());
+            }
+        }
+        return Future.succeededFuture(new JsonObject().put("jobs", out));
+    }
+
+    @Override
+    public Future<?> stop() {
+        return registry == null ? Future.succeededFuture() : registry.stopAll(stopDeadline);
+    }
+}

@@ -1,0 +1,101 @@
+package org.dindex.jobs;
+
+import io.vertx.core.json.JsonObject;
+import org.dindex.support.Cli;
+import org.dindex.support.Europarl;
+import org.dindex.support.TestDirs;
+import org.dindex.support.WikiDump;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Jobs across daemon restarts, with the daemon as a separate process: a job running when the daemon is killed
+ * (SIGKILL) or stopped is shown as interrupted after the restart and can be resumed to the same end state.
+ */
+@Timeout(600)
+class JobsRestartTest {
+    Path root;
+    Cli cli;
+
+    @AfterEach
+    void cleanUp() {
+        if (cli != null) {
+            cli.run("daemon", "stop");
+            cli.killDaemon();
+        }
+        TestDirs.deleteTree(root);
+    }
+
+    @Test
+    void anImportCutOffByAKillOrAStopIsInterruptedAndResumes() throws Exception {
+        root = TestDirs.privateDir("jr");
+        cli = new Cli(root).env("DINDEX_JOBS_CHECKPOINT_PAGES", "5").env("DINDEX_JOBS_BATCH_DOCUMENTS", "4");
+        List<Europarl.Line> lines = Europarl.english(300);
+        WikiDump dump = new WikiDump();
+        for (int i = 0; i < lines.size(); i++) {
+            dump.article("Speech " + i, "'''Speech " + i + "''' " + lines.get(i).text());
+        }
+        Path file = dump.writeBz2(root.resolve("speeches.xml.bz2"));
+        assertEquals(0, cli.run("daemon", "start").exit());
+
+        String first = start(file, null);
+        awaitImported(first, 12);
+        cli.killDaemon();
+
+        // The next command starts a new daemon, which finds the job cut off.
+        JsonObject killed = job(first);
+        assertEquals("interrupted", killed.getString("state"), killed.encodePrettily());
+        assertTrue(killed.getString("error").contains("resume"), killed.getString("error"));
+        long position = killed.getJsonObject("checkpoint").getLong("position");
+        assertTrue(position >= 5 && position < lines.size(), killed.encodePrettily());
+
+        String second = start(file, first);
+        awaitImported(second, killed.getJsonObject("counters").getLong("imported") + 8);
+        assertEquals(0, cli.run("daemon", "stop").exit());
+        JsonObject stopped = job(second);
+        assertEquals("interrupted", stopped.getString("state"), stopped.encodePrettily());
+
+        Cli.Result last = cli.run("import", file.toString(), "--resume", second, "--json");
+        assertEquals(0, last.exit(), last.toString());
+        assertEquals("completed", last.json().getString("state"));
+        assertEquals(lines.size(), last.json().getJsonObject("counters").getLong("pages_read"));
+        JsonObject stats = cli.run("stats", "--json").json();
+        assertEquals(lines.size(), stats.getInteger("documents"), stats.encodePrettily());
+        Cli.Result check = cli.run("check", "--json");
+        assertEquals(0, check.exit(), check.toString());
+    }
+
+    private String start(Path file, String resume) {
+        Cli.Result r = resume == null ? cli.run("import", file.toString(), "--detach", "--json")
+                : cli.run("import", file.toString(), "--resume", resume, "--detach", "--json");
+        assertEquals(0, r.exit(), r.toString());
+        return r.json().getString("id");
+    }
+
+    private JsonObject job(String id) {
+        Cli.Result r = cli.run("job", id, "--json");
+        assertEquals(0, r.exit(), r.toString());
+        return r.json();
+    }
+
+    private void awaitImported(String id, long imported) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonObject job = job(id);
+            assertEquals("running", job.getString("state"), job.encodePrettily());
+            if (job.getJsonObject("counters").getLong("imported", 0L) >= imported) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + id + " did not import " + imported + " documents in time");
+    }
+}
