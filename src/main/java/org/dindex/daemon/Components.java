@@ -24,6 +24,8 @@ import org.dindex.ingest.IngestVerticle;
 import org.dindex.importer.ImportVerticle;
 import org.dindex.jobs.JobRegistry;
 import org.dindex.jobs.JobsVerticle;
+import org.dindex.scrape.AddressPolicy;
+import org.dindex.scrape.ScrapeVerticle;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -170,7 +172,12 @@ final class Components {
                 new IngestVerticle(handlers, index, embeddings, chunker, commits),
                 new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config)),
                 jobs, new ImportVerticle(handlers, jobs, new ImportVerticle.Settings(
-                        config.getInt(Settings.IMPORT_BATCH_DOCUMENTS), config.getInt(Settings.IMPORT_CHECKPOINT_PAGES))));
+                        config.getInt(Settings.IMPORT_BATCH_DOCUMENTS), config.getInt(Settings.IMPORT_CHECKPOINT_PAGES))),
+                new ScrapeVerticle(handlers, jobs, new ScrapeVerticle.Settings(
+                        config.getString(Settings.SCRAPE_USER_AGENT), config.getLong(Settings.SCRAPE_TIMEOUT_MS),
+                        config.getLong(Settings.SCRAPE_MAX_PAGE_BYTES), new AddressPolicy(
+                        config.getBoolean(Settings.SCRAPE_ALLOW_LOOPBACK),
+                        config.getBoolean(Settings.SCRAPE_ALLOW_PRIVATE)))));
     }
 
     static org.dindex.search.SearchOptions searchOptions(DaemonConfig config) {

@@ -2,8 +2,10 @@ package org.dindex.ingest.extract;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -52,7 +54,7 @@ public final class Extractors {
             return fromText(source.name(), sniffText(source.name(), bytes), Format.TEXT, fallbackTitle);
         }
         return switch (format.get()) {
-            case HTML -> html(source.name(), bytes, file.toUri().toString(), fallbackTitle);
+            case HTML -> html(source.name(), bytes, null, file.toUri().toString(), fallbackTitle);
             case TEXT, MARKDOWN -> fromText(source.name(), decodeText(source.name(), bytes), format.get(),
                     fallbackTitle);
             case PDF -> throw new IllegalStateException("PDF is extracted from the file");
@@ -72,6 +74,59 @@ public final class Extractors {
         Objects.requireNonNull(format, "format");
         String title = TextNormalizer.title(fallbackTitle);
         return fromText(title != null ? title : "document", text, format, title);
+    }
+
+    /**
+     * Extracts content already in memory, such as a page fetched over HTTP, with the same rules as
+     * {@link #extract(Path, long)} applies to a file of that format. Equivalent to
+     * {@link #fromBytes(byte[], Format, String, String, String, Charset)} without a declared charset.
+     */
+    public static ExtractedDocument fromBytes(byte[] bytes, Format format, String name, String baseUri,
+            String fallbackTitle) throws ExtractionException {
+        return fromBytes(bytes, format, name, baseUri, fallbackTitle, null);
+    }
+
+    /**
+     * Extracts content already in memory (the crawler's pages): HTML, TEXT, MARKDOWN and PDF, so that PDFs, which
+     * {@link #fromText} cannot take, need not be written to a temporary file first.
+     *
+     * <p>Why a declared charset: on the web the encoding is often stated only in the {@code Content-Type} header,
+     * which takes precedence over {@code <meta charset>} (a byte order mark still wins, as browsers do). Without one
+     * (null) HTML is detected as for files and text must be UTF-8. Content declared UTF-8 is checked strictly, as
+     * files are; another declared charset is decoded as declared.
+     *
+     * @param name            how messages name the document (a URL, say)
+     * @param baseUri         base for relative links in HTML; may be null
+     * @param fallbackTitle   title used when the content has none; may be null
+     * @param declaredCharset charset stated outside the content, or null; ignored for PDF
+     * @throws ExtractionException EMPTY for no bytes or no text, BINARY for NUL bytes in text, INVALID_UTF8,
+     *                             UNREADABLE for a damaged PDF, UNSUPPORTED for UTF-16 text without a declared charset
+     */
+    public static ExtractedDocument fromBytes(byte[] bytes, Format format, String name, String baseUri,
+            String fallbackTitle, Charset declaredCharset) throws ExtractionException {
+        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(name, "name");
+        String title = TextNormalizer.title(fallbackTitle);
+        if (bytes.length == 0) {
+            throw new ExtractionException(Reason.EMPTY, name + ": empty document");
+        }
+        boolean declaredUtf8 = declaredCharset == null || StandardCharsets.UTF_8.equals(declaredCharset);
+        return switch (format) {
+            case PDF -> PdfExtractor.extract(name, bytes, title);
+            case HTML -> html(name, bytes, declaredUtf8 ? null : declaredCharset.name(), baseUri, title);
+            case TEXT, MARKDOWN -> fromText(name, declaredUtf8 ? decodeText(name, bytes)
+                    : decodeDeclared(name, bytes, declaredCharset), format, title);
+        };
+    }
+
+    /** Text in a declared non-UTF-8 charset; NUL bytes are refused unless the charset is a wide one. */
+    private static String decodeDeclared(String name, byte[] bytes, Charset charset) throws ExtractionException {
+        String cs = charset.name().toUpperCase(Locale.ROOT);
+        if (!cs.startsWith("UTF-16") && !cs.startsWith("UTF-32") && ContentSniffer.hasNul(bytes)) {
+            throw new ExtractionException(Reason.BINARY, name + ": binary file (contains NUL bytes)");
+        }
+        return TextNormalizer.document(new String(bytes, charset));
     }
 
     private static ExtractedDocument fromText(String name, String text, Format format, String fallbackTitle)
@@ -131,17 +186,18 @@ public final class Extractors {
     }
 
     /**
-     * HTML bytes: jsoup picks the charset (BOM, then {@code <meta charset>}, else UTF-8); when that is UTF-8 the
-     * bytes are checked strictly, since jsoup would otherwise silently replace invalid ones.
+     * HTML bytes: jsoup picks the charset (BOM, then the declared charsetName if not null, then
+     * {@code <meta charset>}, else UTF-8); when that is UTF-8 the bytes are checked strictly, since jsoup would
+     * otherwise silently replace invalid ones.
      */
-    private static ExtractedDocument html(String name, byte[] bytes, String baseUri, String fallbackTitle)
-            throws ExtractionException {
+    private static ExtractedDocument html(String name, byte[] bytes, String charsetName, String baseUri,
+            String fallbackTitle) throws ExtractionException {
         if (!Utf8.hasUtf16Bom(bytes) && ContentSniffer.hasNul(bytes)) {
             throw new ExtractionException(Reason.BINARY, name + ": binary file (contains NUL bytes)");
         }
         Document doc;
         try {
-            doc = Jsoup.parse(new ByteArrayInputStream(bytes), null, baseUri);
+            doc = Jsoup.parse(new ByteArrayInputStream(bytes), charsetName, baseUri == null ? "" : baseUri);
         } catch (IOException | RuntimeException e) {
             // In-memory input cannot fail to read; this is an unknown or unsupported declared charset.
             throw new ExtractionException(Reason.UNSUPPORTED, name + ": cannot decode HTML: " + e.getMessage(), e);

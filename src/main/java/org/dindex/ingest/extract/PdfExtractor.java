@@ -28,11 +28,27 @@ final class PdfExtractor {
     private PdfExtractor() {
     }
 
+    /** Opens the PDF; the file and in-memory variants differ only here. */
+    private interface PdfSource {
+        PDDocument load() throws IOException;
+    }
+
     static ExtractedDocument extract(SourceFile file, String fallbackTitle) throws ExtractionException {
-        String name = file.name();
+        return extract(file.name(), () -> Loader.loadPDF(file.path().toFile()), fallbackTitle);
+    }
+
+    /**
+     * A PDF already in memory (a web page fetched by the crawler); name is only used in messages.
+     */
+    static ExtractedDocument extract(String name, byte[] bytes, String fallbackTitle) throws ExtractionException {
+        return extract(name, () -> Loader.loadPDF(bytes), fallbackTitle);
+    }
+
+    private static ExtractedDocument extract(String name, PdfSource source, String fallbackTitle)
+            throws ExtractionException {
         PDDocument doc;
         try {
-            doc = Loader.loadPDF(file.path().toFile());
+            doc = source.load();
         } catch (InvalidPasswordException e) {
             throw new ExtractionException(Reason.UNREADABLE,
                     name + ": cannot open PDF: encrypted (" + message(e) + ")", e);

@@ -1,0 +1,72 @@
+package org.dindex.scrape;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.ingest.extract.Block;
+import org.dindex.jobs.JobContext;
+import org.dindex.jobs.JobFailure;
+import org.dindex.jobs.JobRunner;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A scrape as a job: runs a {@link Crawler}, indexes each page through {@code dindex.index.submit} (so a page
+ * scraped again replaces its chunks: its source is its URL), forwards every URL's fate to the job's stream and keeps
+ * the counters.
+ */
+public final class ScrapeJob implements JobRunner {
+    private final CrawlOptions options;
+
+    public ScrapeJob(CrawlOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public Future<Void> run(JobContext ctx) {
+        ctx.stage("crawling");
+        ctx.progress(0, options.maxPages(), "pages");
+        Set<Future<Integer>> writing = ConcurrentHashMap.newKeySet();
+        Crawler crawler = new Crawler(ctx.vertx(), options, page -> {
+            Future<Integer> written = index(ctx, page).onSuccess(chunks -> {
+                ctx.count("indexed", 1);
+                ctx.count("chunks", chunks);
+                ctx.progress(ctx.job().counter("indexed"), options.maxPages(), "pages");
+            });
+            writing.add(written);
+            return written.onComplete(ar -> writing.remove(written));
+        }, event -> {
+            ctx.event(event.toJson());
+            switch (event.kind()) {
+                case SKIPPED -> ctx.count("skipped", 1);
+                case FAILED -> ctx.count("failed", 1);
+                default -> {
+                }
+            }
+        });
+        ctx.onCancel(crawler::cancel);
+        // A cancelled crawl ends at once, but pages already handed over may still be written: wait for them, so
+        // the job's final commit covers every page it counts as indexed.
+        return crawler.run().compose(summary -> Future.join(List.copyOf(writing)).otherwiseEmpty()).mapEmpty();
+    }
+
+    private static Future<Integer> index(JobContext ctx, ScrapedPage page) {
+        JsonArray blocks = new JsonArray();
+        for (Block b : page.content().blocks()) {
+            blocks.add(new JsonObject().put("section", new JsonArray(b.section())).put("text", b.text()));
+        }
+        JsonObject doc = new JsonObject().put("source", page.url()).put("url", page.url()).put("title", page.title())
+                .put("format", page.content().format()).put("timestamp", page.fetchedAtMillis())
+                .put("metadata", new JsonObject().put("content_type", page.contentType()))
+                .put("blocks", blocks);
+        return ctx.submit(new JsonArray().add(doc)).map(reply -> {
+            JsonObject result = reply.getJsonArray("results").getJsonObject(0);
+            if ("failed".equals(result.getString("status"))) {
+                throw new JobFailure(result.getString("error", "indexing failed"));
+            }
+            return result.getInteger("chunks", 0);
+        });
+    }
+}
