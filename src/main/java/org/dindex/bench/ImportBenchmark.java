@@ -39,7 +39,8 @@ public final class ImportBenchmark {
     }
 
     public JsonObject run() throws Exception {
-        List<EuroparlCorpus.Doc> docs = EuroparlCorpus.english(options.corpus(), options.pages() * 4 + 200);
+        // Articles reuse speeches cyclically when the corpus runs out (the titles keep every article distinct).
+        List<EuroparlCorpus.Doc> docs = EuroparlCorpus.english(options.corpus(), options.pages() * 6);
         Path warm = writeDump(options.workDir().resolve("warm.xml.bz2"), docs, 0, options.pages() / 2, "Warm");
         Path dump = writeDump(options.workDir().resolve("bench.xml.bz2"), docs, options.pages() / 2 * 4,
                 options.pages(), "Article");
@@ -153,10 +154,10 @@ public final class ImportBenchmark {
                 String text = "{{Infobox debate\n| name = " + title + "\n| date = {{Start date|2004|05|01}}\n}}\n"
                         + "'''" + title + "''' was a [[European Parliament|parliamentary]] debate.<ref>{{cite web"
                         + " |url=https://example.org/" + i + " |title=Minutes}}</ref>\n\n== Opening ==\n"
-                        + docs.get(d).text() + "\n\n== Debate ==\n" + docs.get(d + 1).text()
+                        + docs.get(d % docs.size()).text() + "\n\n== Debate ==\n" + docs.get((d + 1) % docs.size()).text()
                         + "\n[[File:Hemicycle.jpg|thumb|The [[hemicycle]]]]\n\n=== Replies ===\n"
-                        + docs.get(d + 2).text() + "\n{| class=\"wikitable\"\n! Vote !! Count\n|-\n| For || 301\n|}\n"
-                        + "== Outcome ==\n" + docs.get(d + 3).text() + "\n\n== References ==\n{{Reflist}}\n"
+                        + docs.get((d + 2) % docs.size()).text() + "\n{| class=\"wikitable\"\n! Vote !! Count\n|-\n| For || 301\n|}\n"
+                        + "== Outcome ==\n" + docs.get((d + 3) % docs.size()).text() + "\n\n== References ==\n{{Reflist}}\n"
                         + "[[Category:Debates]]\n";
                 out.write("<page><title>" + title + "</title><ns>0</ns><id>" + (i + 1) + "</id><revision><id>"
                         + (i + 1) + "</id><timestamp>2024-01-01T00:00:00Z</timestamp><text xml:space=\"preserve\">"

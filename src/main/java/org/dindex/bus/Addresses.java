@@ -47,6 +47,9 @@ public final class Addresses {
     /** Start a scrape job. */
     public static final String SCRAPE = "dindex.scrape";
 
+    /** Group documents (by URL) into k clusters by their mean chunk vectors, with labels. */
+    public static final String CLUSTER = "dindex.cluster";
+
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";
     /** Prefix of shared event streams such as {@code dindex.events.jobs}. */

@@ -30,7 +30,10 @@ final class TemporaryDaemon implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         this.paths = new RuntimePaths(root.resolve("data"), root.resolve("run/d.sock"), null);
         this.config = config;
-        this.env = env;
+        // A temporary daemon must not take (or fail on) the user's HTTP port.
+        Map<String, String> withPort = new java.util.HashMap<>(env);
+        withPort.put("DINDEX_HTTP_PORT", "0");
+        this.env = withPort;
         Files.createDirectories(paths.dataDir());
     }
 

@@ -107,6 +107,28 @@ public final class Settings {
     public static final Setting SCRAPE_ALLOW_LOOPBACK = Setting.bool("scrape.allow_loopback", true,
             "Allow scraping sites on this machine (127.0.0.0/8, ::1).");
 
+    public static final Setting HTTP_ENABLED = Setting.bool("http.enabled", true,
+            "Serve the HTTP API, WebSocket streams and dashboard.");
+    public static final Setting HTTP_HOST = Setting.string("http.host", "127.0.0.1",
+            "Address the HTTP server listens on (loopback by default; 0.0.0.0 for all interfaces, e.g. in a pod).");
+    public static final Setting HTTP_PORT = Setting.integer("http.port", 7700, 0, 65535,
+            "HTTP port (0 picks a free one; `dindex daemon status` shows it).");
+    public static final Setting HTTP_API_KEYS = Setting.string("http.api_keys", "",
+            "Comma-separated API keys; when set, every route but health (and metrics, see below) needs one, as"
+                    + " `Authorization: Bearer KEY`, a bare `Authorization: KEY` or `X-API-Key: KEY`.");
+    public static final Setting HTTP_METRICS_NEED_KEY = Setting.bool("http.metrics_need_key", false,
+            "Require an API key for /metrics too.");
+    public static final Setting HTTP_CORS_ORIGINS = Setting.string("http.cors_origins", "",
+            "Comma-separated origins allowed by CORS (`*` for any); empty: no cross-origin access.");
+    public static final Setting HTTP_WS_ORIGINS = Setting.string("http.ws_origins", "",
+            "Comma-separated extra origins allowed to open /ws; the dashboard's own origin always is.");
+    public static final Setting HTTP_MAX_BODY_BYTES = Setting.integer("http.max_body_bytes", 16L * 1024 * 1024,
+            1024, 1L << 30, "Largest request body; larger ones get 413.");
+    public static final Setting HTTP_WS_MAX_FRAME_BYTES = Setting.integer("http.ws_max_frame_bytes", 65_536, 256,
+            16L * 1024 * 1024, "Largest WebSocket message a client may send.");
+    public static final Setting HTTP_IMPORT_ROOTS = Setting.string("http.import_roots", "",
+            "Comma-separated folders POST /api/v1/import may read from; empty: imports over HTTP are refused.");
+
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_MAX_FILE_BYTES,
             LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
@@ -116,7 +138,8 @@ public final class Settings {
             SEARCH_EXACT_BELOW, SEARCH_TITLE_WEIGHT, SEARCH_FUSION, SEARCH_RRF_K, SEARCH_DENSE_WEIGHT,
             SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA, JOBS_MAX_CONCURRENT, JOBS_HISTORY, IMPORT_CHECKPOINT_PAGES,
             IMPORT_BATCH_DOCUMENTS, SCRAPE_USER_AGENT, SCRAPE_TIMEOUT_MS, SCRAPE_MAX_PAGE_BYTES, SCRAPE_ALLOW_PRIVATE,
-            SCRAPE_ALLOW_LOOPBACK);
+            SCRAPE_ALLOW_LOOPBACK, HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
+            HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IMPORT_ROOTS);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));

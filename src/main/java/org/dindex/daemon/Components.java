@@ -44,7 +44,9 @@ final class Components {
     private final EmbeddingService embeddings;
     private final Chunker chunker;
     private final Path dataDir;
+    private final org.dindex.metrics.Metrics metrics = new org.dindex.metrics.Metrics();
     private CommitVerticle commits;
+    private org.dindex.http.HttpVerticle http;
 
     private Components(Path dataDir, DaemonConfig config, IndexService index, EmbeddingService embeddings,
                        Chunker chunker) {
@@ -168,7 +170,7 @@ final class Components {
                 java.time.Duration.ofMinutes(10)), config.shutdownTimeout().dividedBy(3));
         commits = new CommitVerticle(handlers, index, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
                 config.getLong(Settings.COMMIT_INTERVAL_MS));
-        return List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
+        List<VerticleBase> list = new java.util.ArrayList<>(List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
                 new IngestVerticle(handlers, index, embeddings, chunker, commits),
                 new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config)),
                 jobs, new ImportVerticle(handlers, jobs, new ImportVerticle.Settings(
@@ -177,7 +179,13 @@ final class Components {
                         config.getString(Settings.SCRAPE_USER_AGENT), config.getLong(Settings.SCRAPE_TIMEOUT_MS),
                         config.getLong(Settings.SCRAPE_MAX_PAGE_BYTES), new AddressPolicy(
                         config.getBoolean(Settings.SCRAPE_ALLOW_LOOPBACK),
-                        config.getBoolean(Settings.SCRAPE_ALLOW_PRIVATE)))));
+                        config.getBoolean(Settings.SCRAPE_ALLOW_PRIVATE))))));
+        if (config.getBoolean(Settings.HTTP_ENABLED)) {
+            // Last to start, first to stop: no HTTP request arrives while the parts behind it are not there.
+            http = new org.dindex.http.HttpVerticle(org.dindex.http.HttpOptions.from(config), metrics);
+            list.add(http);
+        }
+        return list;
     }
 
     static org.dindex.search.SearchOptions searchOptions(DaemonConfig config) {
@@ -191,6 +199,11 @@ final class Components {
                 (float) config.getDouble(Settings.SEARCH_TITLE_WEIGHT), fusion, 240);
     }
 
+    /** The HTTP server's URL, or null when HTTP is off (or not started yet). */
+    String httpUrl() {
+        return http == null ? null : http.url();
+    }
+
     JsonObject statusSummary() {
         ChunkIndex ix = index.index();
         return new JsonObject().put("model", ix.model()).put("pending_operations", ix.pendingOps())
@@ -199,6 +212,7 @@ final class Components {
 
     Future<Void> close() {
         embeddings.close();
+        metrics.close();
         try {
             index.close();
         } catch (IOException e) {

@@ -89,7 +89,10 @@ public final class Daemon {
         }
 
         vertx = Vertx.vertx(new VertxOptions()
-                .setPreferNativeTransport(options.config().getBoolean(Settings.PREFER_NATIVE_TRANSPORT)));
+                .setPreferNativeTransport(options.config().getBoolean(Settings.PREFER_NATIVE_TRANSPORT))
+                // Vert.x unpacks class-path files (the dashboard) into a cache: keep it in the data dir, not the cwd.
+                .setFileSystemOptions(new io.vertx.core.file.FileSystemOptions()
+                        .setFileCacheDir(paths.dataDir().resolve("cache").resolve("vertx").toString())));
         BusHandlers handlers = new BusHandlers(vertx, served);
         components = Components.open(vertx, paths.dataDir(), options.config());
         List<VerticleBase> verticles = new ArrayList<>();
@@ -239,6 +242,8 @@ public final class Daemon {
                 .put("bridge_errors", bridge == null ? new JsonObject() : new JsonObject(
                         new java.util.LinkedHashMap<>(bridge.stats().errors())))
                 .put("memory", memory.snapshot())
+                .put("http", components == null || components.httpUrl() == null ? null
+                        : new JsonObject().put("url", components.httpUrl()))
                 .put("index", components == null ? null : components.statusSummary());
     }
 

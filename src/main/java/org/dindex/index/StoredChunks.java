@@ -50,4 +50,10 @@ public final class StoredChunks {
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
+
+    /** The chunk's stored embedding, or null for a record without one. */
+    public static float[] vector(Document d) {
+        org.apache.lucene.util.BytesRef bytes = d.getBinaryValue(IndexFields.VECTOR);
+        return bytes == null ? null : VectorCodec.decode(bytes.bytes, bytes.offset, bytes.length);
+    }
 }

@@ -44,6 +44,8 @@ public final class SearchVerticle extends VerticleBase {
                 TimeUnit.SECONDS);
         handlers.serve(Addresses.SEARCH, body -> search(SearchRequest.parse(body)));
         handlers.serve(Addresses.CONTEXT, this::context);
+        handlers.serve(Addresses.CLUSTER, body -> pool.executeBlocking(() -> DocumentClusters.cluster(index.index(),
+                body), false));
         return Future.succeededFuture();
     }
 

@@ -42,6 +42,8 @@ public final class Cli {
         env.put("HOME", root.toString());
         // Tests use the quantized MiniLM whatever the default model is: it is the fastest to embed.
         env.put("DINDEX_EMBEDDING_MODEL", "all-minilm-l6-v2-q");
+        // Test daemons run side by side: each takes a free HTTP port.
+        env.put("DINDEX_HTTP_PORT", "0");
     }
 
     public Cli env(String name, String value) {

@@ -32,7 +32,8 @@ public final class EmbeddedDaemon implements AutoCloseable {
                                        List<Function<BusHandlers, VerticleBase>> extensions) throws IOException {
         Path root = TestDirs.privateDir("dx");
         RuntimePaths paths = new RuntimePaths(root.resolve("data"), root.resolve("run").resolve("d.sock"), null);
-        Map<String, Object> withModel = new java.util.HashMap<>(Map.of("embedding.model", "all-minilm-l6-v2-q"));
+        Map<String, Object> withModel = new java.util.HashMap<>(Map.of("embedding.model", "all-minilm-l6-v2-q",
+                "http.port", 0));
         withModel.putAll(settings);  // tests use the quantized MiniLM (fastest) unless they say otherwise
         DaemonConfig config = new ConfigLoader(Map.of()).load(null, withModel);
         Daemon daemon = Daemon.start(new DaemonOptions(paths, config, extensions, false));

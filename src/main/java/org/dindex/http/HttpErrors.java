@@ -1,0 +1,57 @@
+package org.dindex.http;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.dindex.bus.DindexException;
+import org.dindex.bus.ErrorCode;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Every HTTP error is {@code {"code","message"}} JSON with the status of its {@link ErrorCode} (codes follow HTTP
+ * status semantics, so a bus failure maps straight through). Unexpected exceptions are logged with their stack trace
+ * and answered with a one-line message, never the trace.
+ */
+final class HttpErrors {
+    private static final Logger LOG = Logger.getLogger(HttpErrors.class.getName());
+
+    private HttpErrors() {
+    }
+
+    static void send(RoutingContext ctx, ErrorCode code, String message) {
+        send(ctx, code.failureCode() == 599 ? 503 : code.failureCode(), code.wireName(), message);
+    }
+
+    static void send(RoutingContext ctx, int status, String code, String message) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        if (ctx.response().headWritten()) {
+            ctx.response().end();
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("code", code).put("message", message).encode());
+    }
+
+    /** Maps any failure (a bus reply failure, a {@link DindexException}, anything else) to its response. */
+    static void fail(RoutingContext ctx, Throwable e) {
+        if (e instanceof DindexException de) {
+            send(ctx, de.code(), de.getMessage());
+        } else if (e instanceof ReplyException re) {
+            if (re.failureType() == ReplyFailure.TIMEOUT) {
+                send(ctx, ErrorCode.TIMEOUT, "the daemon did not answer in time");
+            } else if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+                send(ctx, ErrorCode.UNAVAILABLE, "this operation is not available right now");
+            } else {
+                send(ctx, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage());
+            }
+        } else {
+            LOG.log(Level.WARNING, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " failed", e);
+            send(ctx, ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName());
+        }
+    }
+}

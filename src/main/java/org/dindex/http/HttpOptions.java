@@ -1,0 +1,32 @@
+package org.dindex.http;
+
+import org.dindex.config.DaemonConfig;
+import org.dindex.config.Settings;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The HTTP server's settings, read once from the daemon configuration.
+ *
+ * @param importRoots folders {@code POST /api/v1/import} may read from; empty refuses imports over HTTP
+ */
+public record HttpOptions(String host, int port, List<String> apiKeys, boolean metricsNeedKey,
+                          List<String> corsOrigins, List<String> wsOrigins, long maxBodyBytes, int wsMaxFrameBytes,
+                          List<Path> importRoots) {
+
+    public static HttpOptions from(DaemonConfig config) {
+        return new HttpOptions(config.getString(Settings.HTTP_HOST), config.getInt(Settings.HTTP_PORT),
+                list(config.getString(Settings.HTTP_API_KEYS)), config.getBoolean(Settings.HTTP_METRICS_NEED_KEY),
+                list(config.getString(Settings.HTTP_CORS_ORIGINS)), list(config.getString(Settings.HTTP_WS_ORIGINS)),
+                config.getLong(Settings.HTTP_MAX_BODY_BYTES), config.getInt(Settings.HTTP_WS_MAX_FRAME_BYTES),
+                list(config.getString(Settings.HTTP_IMPORT_ROOTS)).stream().map(p -> Path.of(p).toAbsolutePath()
+                        .normalize()).toList());
+    }
+
+    static List<String> list(String commaSeparated) {
+        return commaSeparated == null ? List.of() : Arrays.stream(commaSeparated.split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,200 @@
+package org.dindex.http;
+
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.dindex.bus.Addresses;
+import org.dindex.bus.ErrorCode;
+import org.dindex.daemon.StartupException;
+import org.dindex.daemon.Version;
+import org.dindex.metrics.Metrics;
+
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP server: the {@code /api/v1} routes ({@link ApiRoutes}), {@code /ws} progress streams
+ * ({@link ProgressSocket}), {@code /metrics} and the dashboard from {@code webroot/}. Loopback only unless configured;
+ * API keys guard everything except health (and, by configuration, metrics).
+ */
+public final class HttpVerticle extends VerticleBase {
+    private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
+    /** Scripts, styles and connections only from the daemon itself; no framing by other sites. */
+    static final String CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none';"
+            + " base-uri 'none'; form-action 'self'";
+
+    private final HttpOptions options;
+    private final Metrics metrics;
+    private final ApiKeys keys;
+    private HttpServer server;
+
+    public HttpVerticle(HttpOptions options, Metrics metrics) {
+        this.options = options;
+        this.metrics = metrics;
+        this.keys = new ApiKeys(options.apiKeys());
+    }
+
+    /** The URL the server answers on, once started. */
+    public String url() {
+        return server == null ? null : "http://" + hostForUrl() + ":" + server.actualPort();
+    }
+
+    private String hostForUrl() {
+        String h = options.host();
+        return h.contains(":") ? "[" + h + "]" : h;
+    }
+
+    @Override
+    public Future<?> start() {
+        ApiRoutes api = new ApiRoutes(vertx, options);
+        Router router = Router.router(vertx);
+        router.route().handler(this::measureAndSecure);
+        router.get("/api/v1/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")
+                .put("version", Version.get())));
+        router.get("/api/v1/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+        router.get("/api/v1/health/ready").handler(this::ready);
+        if (!options.corsOrigins().isEmpty()) {
+            CorsHandler cors = CorsHandler.create().allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST,
+                            HttpMethod.DELETE, HttpMethod.OPTIONS))
+                    .allowedHeaders(Set.of("Content-Type", "Authorization", "X-API-Key"));
+            if (options.corsOrigins().contains("*")) {
+                cors.addOrigin("*");
+            } else {
+                cors.addOrigins(options.corsOrigins());
+            }
+            router.route("/api/v1/*").handler(cors);
+        }
+        router.route("/api/v1/*").handler(ctx -> authorize(ctx, false));
+        router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+        api.mount(router);
+        router.route("/api/v1/*").handler(ctx -> HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "no route "
+                + ctx.request().method() + " " + ctx.request().path()));
+        router.get("/metrics").handler(ctx -> {
+            if (options.metricsNeedKey()) {
+                authorize(ctx, false);
+            } else {
+                ctx.next();
+            }
+        }).handler(ctx -> vertx.executeBlocking(metrics::scrape, false).onSuccess(text -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(e -> HttpErrors.fail(ctx, e)));
+        router.get("/ws").handler(ctx -> upgrade(ctx, api));
+        router.route("/*").handler(StaticHandler.create("webroot").setIncludeHidden(false)
+                .setDirectoryListing(false).setCachingEnabled(false));
+        router.route().failureHandler(this::failure);
+
+        HttpServerOptions serverOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port())
+                .setMaxWebSocketFrameSize(options.wsMaxFrameBytes())
+                .setMaxWebSocketMessageSize(options.wsMaxFrameBytes())
+                .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024);
+        return vertx.createHttpServer(serverOptions).requestHandler(router).listen()
+                .onSuccess(s -> {
+                    server = s;
+                    LOG.info("HTTP API and dashboard on " + url() + (keys.required() ? " (API keys required)" : ""));
+                })
+                .recover(e -> Future.failedFuture(new StartupException("cannot serve HTTP on " + options.host() + ":"
+                        + options.port() + " (" + e.getMessage() + "); set http.port (0 picks a free port) or"
+                        + " http.enabled: false")));
+    }
+
+    /** Security headers on every response; one timer sample per request, tagged with its route and status. */
+    private void measureAndSecure(RoutingContext ctx) {
+        Timer.Sample sample = Timer.start(metrics.registry());
+        ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer")
+                .putHeader("Content-Security-Policy", CSP);
+        ctx.addEndHandler(v -> {
+            String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other"
+                    : ctx.currentRoute().getPath();
+            if (route.equals("/*")) {
+                route = "static";
+            }
+            sample.stop(Timer.builder("dindex.http.requests").description("HTTP requests by route and status")
+                    .tag("route", route).tag("method", ctx.request().method().name())
+                    .tag("status", String.valueOf(ctx.response().getStatusCode()))
+                    .publishPercentileHistogram().register(metrics.registry()));
+        });
+        ctx.next();
+    }
+
+    private void authorize(RoutingContext ctx, boolean allowQuery) {
+        String problem = keys.problem(ctx.request(), allowQuery);
+        if (problem == null) {
+            ctx.next();
+        } else {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            HttpErrors.send(ctx, 401, "unauthorized", problem);
+        }
+    }
+
+    private void ready(RoutingContext ctx) {
+        vertx.eventBus().<JsonObject>request(Addresses.STATUS, new JsonObject(),
+                new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5000)).onComplete(ar -> {
+            String state = ar.succeeded() ? ar.result().body().getString("state") : "unreachable";
+            json(ctx, "running".equals(state) ? 200 : 503, new JsonObject().put("status", state));
+        });
+    }
+
+    /**
+     * Upgrades {@code /ws} after two checks: the Origin (a browser on another site must not drive the daemon with
+     * its user's credentials) and the API key (as a header or, since browsers cannot set one, {@code ?api_key=}).
+     */
+    private void upgrade(RoutingContext ctx, ApiRoutes api) {
+        String origin = ctx.request().getHeader("Origin");
+        if (origin != null && !originAllowed(origin, ctx.request().getHeader("Host"))) {
+            HttpErrors.send(ctx, 403, "access_denied", "origin " + origin + " may not open /ws (allowed: this"
+                    + " server's own origin" + (options.wsOrigins().isEmpty() ? "" : ", " + String.join(", ",
+                    options.wsOrigins())) + ")");
+            return;
+        }
+        String problem = keys.problem(ctx.request(), true);
+        if (problem != null) {
+            HttpErrors.send(ctx, 401, "unauthorized", problem);
+            return;
+        }
+        ctx.request().toWebSocket().onSuccess(ws -> new ProgressSocket(vertx, ws, api).start())
+                .onFailure(e -> HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "WebSocket upgrade failed: "
+                        + e.getMessage()));
+    }
+
+    private boolean originAllowed(String origin, String host) {
+        if (options.wsOrigins().contains("*") || options.wsOrigins().contains(origin)) {
+            return true;
+        }
+        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+    }
+
+    private void failure(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            HttpErrors.send(ctx, ErrorCode.TOO_LARGE, "the request body exceeds the limit of "
+                    + options.maxBodyBytes() + " bytes (http.max_body_bytes)");
+        } else if (ctx.failure() != null) {
+            HttpErrors.fail(ctx, ctx.failure());
+        } else if (status == 404) {
+            HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "not found: " + ctx.request().path());
+        } else {
+            HttpErrors.send(ctx, status < 400 ? 500 : status, status == 400 ? "bad_request" : "error",
+                    "request failed with status " + status);
+        }
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

@@ -1,0 +1,263 @@
+package org.dindex.http;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.support.EmbeddedDaemon;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Contract tests of the HTTP API against a real daemon (real model and index) over real HTTP on loopback: every route's
+ * success, API keys (missing, wrong, Bearer, bare, X-API-Key), and each bad input with its status and JSON error.
+ */
+@Timeout(300)
+class HttpApiTest {
+    static final String KEY = "s3cret-key-1";
+    static EmbeddedDaemon daemon;
+    static String base;
+    static Path importRoot;
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Reply(int status, String body, java.net.http.HttpHeaders headers) {
+        JsonObject json() {
+            return new JsonObject(body);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        importRoot = Files.createTempDirectory("dindex-import-root");
+        daemon = EmbeddedDaemon.start(Map.of("http.api_keys", KEY + ",other-key", "http.max_body_bytes", 4096,
+                "http.cors_origins", "http://app.example", "http.import_roots", importRoot.toString()), List.of());
+        base = daemon.client().request(Addresses.STATUS, new JsonObject()).getJsonObject("http").getString("url");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        daemon.close();
+        org.dindex.support.TestDirs.deleteTree(importRoot);
+    }
+
+    static Reply send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r.headers());
+    }
+
+    static Reply api(String method, String path, JsonObject body) throws Exception {
+        return body == null ? send(method, path, null, "Authorization", "Bearer " + KEY)
+                : send(method, path, body.encode(), "Authorization", "Bearer " + KEY, "Content-Type",
+                "application/json");
+    }
+
+    static void assertError(Reply r, int status, String code, String messagePart) {
+        assertEquals(status, r.status(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.body());
+        JsonObject json = r.json();
+        assertEquals(code, json.getString("code"), r.body());
+        assertTrue(json.getString("message").contains(messagePart), r.body());
+        assertFalse(r.body().contains("\tat "), "no stack trace: " + r.body());
+    }
+
+    @Test
+    void healthNeedsNoKeyEverythingElseDoes() throws Exception {
+        assertEquals(200, send("GET", "/api/v1/health", null).status());
+        assertEquals("running", send("GET", "/api/v1/health/ready", null).json().getString("status"));
+        assertEquals(200, send("GET", "/api/v1/health/live", null).status());
+
+        assertError(send("GET", "/api/v1/status", null), 401, "unauthorized", "API key is required");
+        assertError(send("GET", "/api/v1/status", null, "Authorization", "Bearer wrong"), 401, "unauthorized",
+                "not valid");
+        assertError(send("GET", "/api/v1/status", null, "Authorization", "Bearer " + KEY + "x"), 401,
+                "unauthorized", "not valid");
+        Reply bearer = send("GET", "/api/v1/status", null, "Authorization", "Bearer " + KEY);
+        assertEquals(200, bearer.status());
+        assertEquals("running", bearer.json().getString("state"));
+        assertFalse(bearer.body().contains(KEY), "keys are never echoed");
+        assertEquals(200, send("GET", "/api/v1/stats", null, "Authorization", KEY).status(), "bare key");
+        assertEquals(200, send("GET", "/api/v1/stats", null, "X-API-Key", "other-key").status(), "second key");
+        assertError(send("POST", "/api/v1/search", "{\"query\":\"x\"}", "Content-Type", "application/json"), 401,
+                "unauthorized", "API key");
+        assertError(send("GET", "/api/v1/jobs", null), 401, "unauthorized", "API key");
+    }
+
+    @Test
+    void indexSearchReplaceDeleteThroughHttp() throws Exception {
+        JsonObject docs = new JsonObject().put("documents", new JsonArray()
+                .add(new JsonObject().put("url", "https://docs.example/tides").put("title", "Tides")
+                        .put("content", "Ocean tides are caused by the gravitational pull of the moon and the sun"
+                                + " on the rotating earth.").put("metadata", new JsonObject().put("topic", "sea")))
+                .add(new JsonObject().put("url", "https://docs.example/volcano").put("title", "Volcanoes")
+                        .put("content", "Volcanoes erupt when magma rises through cracks in the crust.")));
+        Reply indexed = api("POST", "/api/v1/index", docs);
+        assertEquals(200, indexed.status(), indexed.body());
+        assertEquals(2, indexed.json().getInteger("indexed"), indexed.body());
+        assertTrue(indexed.json().getBoolean("searchable"));
+
+        Reply search = api("POST", "/api/v1/search", new JsonObject().put("query", "what causes ocean tides")
+                .put("top_k", 2));
+        assertEquals(200, search.status(), search.body());
+        JsonObject top = search.json().getJsonArray("results").getJsonObject(0);
+        assertEquals("https://docs.example/tides", top.getString("url"));
+        assertEquals("sea", top.getJsonObject("metadata").getString("topic"));
+        assertEquals(1, search.json().getJsonArray("citations").getJsonObject(0).getInteger("number"));
+
+        assertEquals(2, api("POST", "/api/v1/index", docs).json().getInteger("unchanged"), "same content again");
+        docs.getJsonArray("documents").getJsonObject(0).put("content", "Tides rise twice a day on most coasts.");
+        Reply replaced = api("POST", "/api/v1/index", docs);
+        assertEquals(1, replaced.json().getInteger("replaced"), replaced.body());
+
+        Reply context = api("POST", "/api/v1/context", new JsonObject().put("query", "magma").put("budget", 200));
+        assertEquals(200, context.status(), context.body());
+        assertTrue(context.body().contains("magma"), context.body());
+
+        Reply deleted = api("DELETE", "/api/v1/documents", new JsonObject().put("urls",
+                new JsonArray().add("https://docs.example/volcano")));
+        assertEquals(200, deleted.status(), deleted.body());
+        assertEquals(1, deleted.json().getInteger("deleted_documents"));
+        assertEquals(200, api("POST", "/api/v1/index/commit", null).status());
+        Reply after = api("POST", "/api/v1/search", new JsonObject().put("query", "magma crust eruption"));
+        assertFalse(after.body().contains("docs.example/volcano"), after.body());
+    }
+
+    @Test
+    void badInputGetsSpecificJsonErrors() throws Exception {
+        assertError(send("POST", "/api/v1/search", "{\"query\": ", "Authorization", KEY, "Content-Type",
+                "application/json"), 400, "bad_request", "not valid JSON");
+        assertError(send("POST", "/api/v1/search", "query=x", "Authorization", KEY, "Content-Type",
+                "application/x-www-form-urlencoded"), 415, "unsupported_media_type", "application/json");
+        assertError(send("POST", "/api/v1/search", "[1,2]", "Authorization", KEY, "Content-Type",
+                "application/json"), 400, "bad_request", "JSON object");
+        assertError(api("POST", "/api/v1/search", new JsonObject().put("query", "")), 400, "bad_request", "query");
+        assertError(api("POST", "/api/v1/search", new JsonObject().put("query", "x").put("top_k", 0)), 400,
+                "bad_request", "top_k");
+        assertError(api("POST", "/api/v1/index", new JsonObject()), 400, "bad_request", "'documents'");
+        assertError(api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray()
+                .add(new JsonObject().put("title", "no content")))), 400, "bad_request", "'content'");
+        String big = new JsonObject().put("query", "x".repeat(5000)).encode();
+        assertError(send("POST", "/api/v1/search", big, "Authorization", KEY, "Content-Type", "application/json"),
+                413, "too_large", "4096 bytes");
+        assertError(api("GET", "/api/v1/jobs/scrape-00000000", null), 404, "not_found", "no job");
+        assertError(api("GET", "/api/v1/jobs/..%2F..%2Fetc", null), 400, "bad_request", "invalid job id");
+        assertError(api("POST", "/api/v1/jobs/nope/cancel", null), 400, "bad_request", "invalid job id");
+        assertError(api("GET", "/api/v1/nothing-here", null), 404, "not_found", "no route");
+        assertError(api("POST", "/api/v1/index/clear", new JsonObject()), 400, "bad_request", "confirm");
+        assertError(api("POST", "/api/v1/scrape", new JsonObject().put("urls", new JsonArray().add("file:///etc"))),
+                400, "bad_request", "http(s)");
+        assertError(api("DELETE", "/api/v1/documents", new JsonObject()), 400, "bad_request", "document_ids");
+    }
+
+    @Test
+    void importIsConfinedToTheImportRoots() throws Exception {
+        Path inside = Files.writeString(importRoot.resolve("notes.jsonl"),
+                "{\"id\": \"n1\", \"title\": \"Bees\", \"text\": \"Honey bees dance to tell the hive where flowers"
+                        + " are.\"}\n");
+        Path outside = Files.writeString(daemon.root.resolve("outside.jsonl"), "{\"id\":\"x\",\"text\":\"secret\"}\n");
+        assertError(api("POST", "/api/v1/import", new JsonObject().put("path", outside.toString())), 403,
+                "access_denied", "outside the import roots");
+        assertError(api("POST", "/api/v1/import", new JsonObject().put("path", importRoot + "/../../etc/passwd")),
+                403, "access_denied", "outside the import roots");
+        Path link = importRoot.resolve("escape.jsonl");
+        Files.createSymbolicLink(link, outside);
+        assertError(api("POST", "/api/v1/import", new JsonObject().put("path", link.toString())), 403,
+                "access_denied", "outside the import roots");
+        assertError(api("POST", "/api/v1/import", new JsonObject().put("path", importRoot.resolve("none.xml")
+                .toString())), 404, "not_found", "no such file");
+
+        Reply started = api("POST", "/api/v1/import", new JsonObject().put("path", "notes.jsonl"));
+        assertEquals(202, started.status(), started.body());
+        String id = started.json().getJsonObject("job").getString("id");
+        // Server-sent events: the job, then its progress, ending with the final state.
+        Reply events = send("GET", "/api/v1/jobs/" + id + "/events", null, "Authorization", KEY);
+        assertEquals(200, events.status());
+        assertTrue(events.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        assertTrue(events.body().startsWith("event: job\ndata: {"), events.body());
+        assertTrue(events.body().contains("\"state\":\"completed\""), events.body());
+        JsonObject job = api("GET", "/api/v1/jobs/" + id, null).json().getJsonObject("job");
+        assertEquals("completed", job.getString("state"));
+        assertEquals(1, job.getJsonObject("counters").getInteger("imported"));
+        assertError(api("POST", "/api/v1/jobs/" + id + "/cancel", null), 409, "conflict", "already ended");
+        JsonArray jobs = api("GET", "/api/v1/jobs", null).json().getJsonArray("jobs");
+        assertTrue(jobs.stream().anyMatch(o -> ((JsonObject) o).getString("id").equals(id)));
+    }
+
+    @Test
+    void clusterGroupsDocumentsByTopic() throws Exception {
+        JsonArray docs = new JsonArray();
+        String[] sea = {"Coral reefs grow in warm shallow ocean water and shelter many fish.",
+                "Whales migrate across the ocean to feed in cold polar seas.",
+                "Sea turtles lay their eggs on sandy ocean beaches."};
+        String[] code = {"A compiler translates program source code into machine instructions.",
+                "Garbage collection frees memory that a program no longer uses.",
+                "A debugger lets a programmer step through code line by line."};
+        for (int i = 0; i < 3; i++) {
+            docs.add(new JsonObject().put("url", "https://c.example/sea" + i).put("title", "Ocean " + i)
+                    .put("content", sea[i]));
+            docs.add(new JsonObject().put("url", "https://c.example/code" + i).put("title", "Programming " + i)
+                    .put("content", code[i]));
+        }
+        assertEquals(200, api("POST", "/api/v1/index", new JsonObject().put("documents", docs)).status());
+        JsonArray urls = new JsonArray();
+        docs.forEach(d -> urls.add(((JsonObject) d).getString("url")));
+        urls.add("https://c.example/not-indexed");
+        Reply r = api("POST", "/api/v1/cluster", new JsonObject().put("urls", urls).put("k", 2));
+        assertEquals(200, r.status(), r.body());
+        JsonArray clusters = r.json().getJsonArray("clusters");
+        assertEquals(2, clusters.size(), r.body());
+        for (Object o : clusters) {
+            JsonObject c = (JsonObject) o;
+            assertEquals(3, c.getInteger("size"), r.body());
+            long seaCount = c.getJsonArray("documents").stream()
+                    .filter(d -> ((JsonObject) d).getString("url").contains("/sea")).count();
+            assertTrue(seaCount == 0 || seaCount == 3, "topics not mixed: " + r.body());
+            assertFalse(c.getString("label").isBlank());
+        }
+        assertEquals(new JsonArray().add("https://c.example/not-indexed"), r.json().getJsonArray("missing"));
+    }
+
+    @Test
+    void metricsCorsAndStaticFiles() throws Exception {
+        Reply metrics = send("GET", "/metrics", null);
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.body().contains("dindex_http_requests_seconds_count"), metrics.body().substring(0, 300));
+        assertTrue(metrics.body().contains("jvm_memory_used_bytes"));
+
+        Reply preflight = send("OPTIONS", "/api/v1/documents", null, "Origin", "http://app.example",
+                "Access-Control-Request-Method", "DELETE");
+        assertEquals("http://app.example", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("DELETE"));
+        Reply foreign = send("OPTIONS", "/api/v1/documents", null, "Origin", "http://evil.example",
+                "Access-Control-Request-Method", "DELETE");
+        assertTrue(foreign.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), foreign.toString());
+
+        Reply page = send("GET", "/", null);
+        assertEquals(200, page.status());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertNotNull(page.headers().firstValue("Content-Security-Policy").orElse(null));
+        assertEquals(404, send("GET", "/.hidden", null).status());
+        assertEquals(404, send("GET", "/../pom.xml", null).status());
+    }
+}
