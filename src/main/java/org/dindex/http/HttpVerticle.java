@@ -162,7 +162,7 @@ public final class HttpVerticle extends VerticleBase {
             HttpErrors.send(ctx, 401, "unauthorized", problem);
             return;
         }
-        ctx.request().toWebSocket().onSuccess(ws -> new ProgressSocket(vertx, ws, api).start())
+        ctx.request().toWebSocket().onSuccess(ws -> new ProgressSocket(vertx, ws, api, options.wsMaxFrameBytes()).start())
                 .onFailure(e -> HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "WebSocket upgrade failed: "
                         + e.getMessage()));
     }

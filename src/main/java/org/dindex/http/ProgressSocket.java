@@ -29,10 +29,12 @@ final class ProgressSocket {
     private final ApiRoutes api;
     private final Map<String, MessageConsumer<Object>> subscriptions = new HashMap<>();
     private final Map<String, JsonObject> heldJobs = new LinkedHashMap<>();
+    private final int maxFrameBytes;
     private long droppedItems;
     private boolean closed;
 
-    ProgressSocket(Vertx vertx, ServerWebSocket ws, ApiRoutes api) {
+    ProgressSocket(Vertx vertx, ServerWebSocket ws, ApiRoutes api, int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
         this.vertx = vertx;
         this.ws = ws;
         this.api = api;
@@ -43,7 +45,13 @@ final class ProgressSocket {
         ws.binaryMessageHandler(b -> error(null, ErrorCode.BAD_FRAME, "send JSON text frames, not binary"));
         ws.drainHandler(v -> flushHeld());
         ws.closeHandler(v -> close());
-        ws.exceptionHandler(e -> close());
+        ws.exceptionHandler(e -> {
+            if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException) {
+                // Netty refuses a frame over http.ws_max_frame_bytes: say why before the connection goes.
+                ws.close((short) 1009, "message too big (limit " + maxFrameBytes + " bytes)");
+            }
+            close();
+        });
         send(new JsonObject().put("type", "hello").put("protocol", 1));
     }
 
