@@ -433,6 +433,25 @@ class ImportJobTest {
 
     @Test
     @Order(8)
+    void maxDocsAndMinLengthLimitTheImport() throws Exception {
+        WikiDump dump = new WikiDump().article("Stub", "'''Stub''' is short.")
+                .article("Otters", "'''Otters''' are semiaquatic mammals that eat fish and shellfish, use stones"
+                        + " as tools to open clams, and hold hands while they sleep so they do not drift apart.")
+                .article("Beavers", "'''Beavers''' build dams of branches and mud across streams, creating ponds"
+                        + " that protect their lodges from predators and store food for the winter.")
+                .article("Badgers", "'''Badgers''' dig large burrows called setts, which families use and extend"
+                        + " over many generations, sometimes for more than a century.");
+        Path file = dump.writePlain(dir.resolve("limits.xml"));
+        JsonObject job = importJson(file.toString(), "--max-docs", "2", "--min-length", "60");
+        assertEquals("completed", job.getString("state"), job.encodePrettily());
+        JsonObject c = job.getJsonObject("counters");
+        assertEquals(1, c.getLong("skipped_short"), c.encode());
+        assertEquals(2, c.getLong("imported"), c.encode());
+        assertEquals(3, c.getLong("pages_read"), "stops reading at the limit: " + c.encode());
+    }
+
+    @Test
+    @Order(9)
     void badRequestsGetClearErrors() throws Exception {
         DindexException missing = assertThrows(DindexException.class, () -> client.request(Addresses.IMPORT,
                 new JsonObject().put("path", dir.resolve("nope.xml").toString())));

@@ -169,6 +169,39 @@ class ScrapeJobTest {
     }
 
     @Test
+    void jobsBeyondTheConcurrencyLimitQueueAndStartWhenASlotFrees() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {  // jobs.max_concurrent is 2 by default
+            Cli.Result r = cli.run("scrape", base + "/slow/" + (1000 * (i + 1)), "--depth", "10", "--max-pages",
+                    "1000", "--delay-ms", "0", "--detach", "--json");
+            assertEquals(0, r.exit(), r.toString());
+            ids.add(r.json().getString("id"));
+        }
+        assertEquals("queued", state(ids.get(2)));
+        assertEquals("running", state(ids.get(0)));
+        assertEquals("running", state(ids.get(1)));
+        client.request(Addresses.JOBS_CANCEL, new JsonObject().put("id", ids.get(0)), Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!state(ids.get(2)).equals("running") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals("running", state(ids.get(2)), "the queued job starts when a slot frees");
+        // A queued job is cancelled at once; cancelling it again is a conflict.
+        for (String id : ids.subList(1, 3)) {
+            assertEquals("cancelled", client.request(Addresses.JOBS_CANCEL, new JsonObject().put("id", id),
+                    Duration.ofSeconds(30)).getJsonObject("job").getString("state"));
+        }
+        DindexException again = assertThrows(DindexException.class, () -> client.request(Addresses.JOBS_CANCEL,
+                new JsonObject().put("id", ids.get(1))));
+        assertEquals(ErrorCode.CONFLICT, again.code());
+    }
+
+    static String state(String id) {
+        return client.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job")
+                .getString("state");
+    }
+
+    @Test
     void badScrapeRequestsGetClearErrors() {
         DindexException scheme = assertThrows(DindexException.class, () -> client.request(Addresses.SCRAPE,
                 new JsonObject().put("urls", new JsonArray().add("ftp://example.org/"))));
