@@ -99,7 +99,7 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             problems.add(file.getFileName() + (loc != null ? ":" + loc.getLineNr() + ":" + loc.getColumnNr() : "")
-                    + ": not valid YAML: " + e.getOriginalMessage());
+                    + ": not valid YAML: " + yamlMessage(e.getOriginalMessage()));
             return flat;
         }
         if (tree == null) {
@@ -158,5 +158,15 @@ public final class ConfigLoader {
             cur = t;
         }
         return prev[b.length()];
+    }
+
+    /** SnakeYAML's message without its source excerpts and caret lines: "while parsing X; expected Y". */
+    static String yamlMessage(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        return java.util.Arrays.stream(message.split("\n")).map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("in 'reader'") && !l.equals("^") && !l.startsWith("^"))
+                .reduce((a, b) -> a + "; " + b).orElse(message);
     }
 }

@@ -126,6 +126,9 @@ public final class Settings {
             1024, 1L << 30, "Largest request body; larger ones get 413.");
     public static final Setting HTTP_WS_MAX_FRAME_BYTES = Setting.integer("http.ws_max_frame_bytes", 65_536, 256,
             16L * 1024 * 1024, "Largest WebSocket message a client may send.");
+    public static final Setting HTTP_IDLE_TIMEOUT_MS = Setting.integer("http.idle_timeout_ms", 120_000, 100,
+            3_600_000, "An HTTP connection that sends nothing for this long is closed (bounds slow and stalled"
+                    + " clients; WebSocket clients should ping).");
     public static final Setting HTTP_IMPORT_ROOTS = Setting.string("http.import_roots", "",
             "Comma-separated folders POST /api/v1/import may read from; empty: imports over HTTP are refused.");
 
@@ -139,7 +142,7 @@ public final class Settings {
             SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA, JOBS_MAX_CONCURRENT, JOBS_HISTORY, IMPORT_CHECKPOINT_PAGES,
             IMPORT_BATCH_DOCUMENTS, SCRAPE_USER_AGENT, SCRAPE_TIMEOUT_MS, SCRAPE_MAX_PAGE_BYTES, SCRAPE_ALLOW_PRIVATE,
             SCRAPE_ALLOW_LOOPBACK, HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
-            HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IMPORT_ROOTS);
+            HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_IMPORT_ROOTS);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));

@@ -24,6 +24,12 @@ public record RuntimePaths(Path dataDir, Path socket, Path configFile) {
                 config == null ? null : config.toAbsolutePath().normalize());
     }
 
+    /** Where the config file is looked for when none is given: {@code $XDG_CONFIG_HOME/dindex/dindex.yaml}. */
+    public static Path defaultConfigLocation(Map<String, String> env) {
+        return xdg(env, "XDG_CONFIG_HOME", Path.of(System.getProperty("user.home")).resolve(".config"))
+                .resolve("dindex").resolve("dindex.yaml").toAbsolutePath().normalize();
+    }
+
     /** The lock file proving a live daemon owns the data dir. */
     public Path dataLock() {
         return dataDir.resolve("daemon.lock");

@@ -96,7 +96,7 @@ public final class HttpVerticle extends VerticleBase {
         HttpServerOptions serverOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port())
                 .setMaxWebSocketFrameSize(options.wsMaxFrameBytes())
                 .setMaxWebSocketMessageSize(options.wsMaxFrameBytes())
-                .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setIdleTimeout((int) options.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024);
         return vertx.createHttpServer(serverOptions).requestHandler(router).listen()
                 .onSuccess(s -> {
