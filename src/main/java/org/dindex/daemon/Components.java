@@ -47,6 +47,7 @@ final class Components {
     private final org.dindex.metrics.Metrics metrics = new org.dindex.metrics.Metrics();
     private CommitVerticle commits;
     private org.dindex.http.HttpVerticle http;
+    private JobsVerticle jobsVerticle;
 
     private Components(Path dataDir, DaemonConfig config, IndexService index, EmbeddingService embeddings,
                        Chunker chunker) {
@@ -168,11 +169,14 @@ final class Components {
         var jobs = new JobsVerticle(handlers, dataDir.resolve("jobs"), new JobRegistry.Options(
                 config.getInt(Settings.JOBS_MAX_CONCURRENT), config.getInt(Settings.JOBS_HISTORY),
                 java.time.Duration.ofMinutes(10)), config.shutdownTimeout().dividedBy(3));
+        jobsVerticle = jobs;
         commits = new CommitVerticle(handlers, index, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
-                config.getLong(Settings.COMMIT_INTERVAL_MS));
+                config.getLong(Settings.COMMIT_INTERVAL_MS)).meter(metrics);
+        embeddings.meter(metrics);
+        bindIndexMeters();
         List<VerticleBase> list = new java.util.ArrayList<>(List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
-                new IngestVerticle(handlers, index, embeddings, chunker, commits),
-                new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config)),
+                new IngestVerticle(handlers, index, embeddings, chunker, commits).meter(metrics),
+                new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config), metrics),
                 jobs, new ImportVerticle(handlers, jobs, new ImportVerticle.Settings(
                         config.getInt(Settings.IMPORT_BATCH_DOCUMENTS), config.getInt(Settings.IMPORT_CHECKPOINT_PAGES))),
                 new ScrapeVerticle(handlers, jobs, new ScrapeVerticle.Settings(
@@ -197,6 +201,58 @@ final class Components {
         return new org.dindex.search.SearchOptions(config.getInt(Settings.SEARCH_CANDIDATES),
                 config.getInt(Settings.SEARCH_DENSE_BEAM), config.getInt(Settings.SEARCH_EXACT_BELOW),
                 (float) config.getDouble(Settings.SEARCH_TITLE_WEIGHT), fusion, 240);
+    }
+
+    private void bindIndexMeters() {
+        var r = metrics.registry();
+        io.micrometer.core.instrument.Gauge.builder("dindex.wal.size", index, Components::walBytes)
+                .baseUnit("bytes").description("Write-ahead log size (emptied by each commit)").register(r);
+        io.micrometer.core.instrument.Gauge.builder("dindex.index.pending.operations", index,
+                i -> i.index().pendingOps()).description("Writes not yet committed").register(r);
+        io.micrometer.core.instrument.Gauge.builder("dindex.vectors.memory", index, i -> i.index().vectorBytes())
+                .baseUnit("bytes").description("Vectors and graph held in memory").register(r);
+    }
+
+    private static double walBytes(IndexService index) {
+        try {
+            return index.index().walBytes();
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Binds the meters of parts that exist only once the daemon runs (the job registry, the socket bridge). */
+    void started(org.dindex.bus.BridgeStats bridge) {
+        bindBridgeMeters(bridge);
+        if (jobsVerticle != null) {
+            bindJobMeters(jobsVerticle.registry());
+        }
+    }
+
+    /** Jobs by state, read from the registry at scrape time. */
+    private void bindJobMeters(org.dindex.jobs.JobRegistry jobs) {
+        for (org.dindex.jobs.JobState state : org.dindex.jobs.JobState.values()) {
+            io.micrometer.core.instrument.Gauge.builder("dindex.jobs", jobs, j -> j.list().stream()
+                            .filter(job -> job.state() == state).count())
+                    .tag("state", state.wireName()).description("Jobs known to the daemon, by state")
+                    .register(metrics.registry());
+        }
+    }
+
+    /** Socket bridge connections, frames and errors by kind. */
+    private void bindBridgeMeters(org.dindex.bus.BridgeStats stats) {
+        var r = metrics.registry();
+        io.micrometer.core.instrument.Gauge.builder("dindex.bridge.connections", stats,
+                org.dindex.bus.BridgeStats::connections).description("Open socket connections").register(r);
+        io.micrometer.core.instrument.FunctionCounter.builder("dindex.bridge.frames", stats,
+                org.dindex.bus.BridgeStats::framesIn).description("Frames received on the socket").register(r);
+        io.micrometer.core.instrument.FunctionCounter.builder("dindex.bridge.connections.accepted", stats,
+                org.dindex.bus.BridgeStats::acceptedConnections).register(r);
+        metrics.beforeScrape(() -> stats.errors().keySet().forEach(kind ->
+                io.micrometer.core.instrument.FunctionCounter.builder("dindex.bridge.errors", stats,
+                                s -> s.errors().getOrDefault(kind, 0L))
+                        .tag("kind", kind).description("Bad frames and failed requests on the socket, by kind")
+                        .register(r)));
     }
 
     /** The HTTP server's URL, or null when HTTP is off (or not started yet). */

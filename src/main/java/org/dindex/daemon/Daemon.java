@@ -111,6 +111,7 @@ public final class Daemon {
             });
         }
         await(started.compose(v -> bridge.listen(paths.socket())), Duration.ofMinutes(10), "start");
+        components.started(bridge.stats());
         try {
             Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString("rw-------"));
         } catch (IOException | UnsupportedOperationException e) {

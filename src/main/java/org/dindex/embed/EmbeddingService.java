@@ -83,7 +83,14 @@ public final class EmbeddingService implements AutoCloseable {
 
     /** Embeds a query right away (queries are latency-bound, not throughput-bound). */
     public Future<float[]> embedQuery(String text) {
-        return queryWorker.executeBlocking(() -> embedder.embedQuery(text), false)
+        return queryWorker.executeBlocking(() -> {
+                    long t0 = System.nanoTime();
+                    float[] v = embedder.embedQuery(text);
+                    if (queryTimer != null) {
+                        queryTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
+                    return v;
+                }, false)
                 .recover(e -> Future.failedFuture(e instanceof EmbeddingException ee
                         ? new DindexException(ErrorCode.UNAVAILABLE, "embedding failed: " + ee.getMessage(), ee) : e));
     }
@@ -118,7 +125,11 @@ public final class EmbeddingService implements AutoCloseable {
         worker.executeBlocking(() -> {
             long t0 = System.nanoTime();
             List<float[]> vectors = embedder.embedPassages(texts);
-            embedNanos.add(System.nanoTime() - t0);
+            long took = System.nanoTime() - t0;
+            embedNanos.add(took);
+            if (batchTimer != null) {
+                batchTimer.record(took, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
             return vectors;
         }, false).onComplete(ar -> context.runOnContext(v -> {
             running = false;
@@ -137,6 +148,20 @@ public final class EmbeddingService implements AutoCloseable {
             }
             schedule();
         }));
+    }
+
+    private volatile io.micrometer.core.instrument.Timer batchTimer;
+    private volatile io.micrometer.core.instrument.Timer queryTimer;
+
+    /** Records batch and query embedding latency (optional). */
+    public void meter(org.dindex.metrics.Metrics metrics) {
+        batchTimer = metrics.timer("dindex.embedding.batch", "Embedding of one batch of passages");
+        queryTimer = metrics.timer("dindex.embedding.query", "Embedding of one search query");
+        var r = metrics.registry();
+        io.micrometer.core.instrument.Gauge.builder("dindex.embedding.queue", this, EmbeddingService::queued)
+                .description("Passages waiting to be embedded").register(r);
+        io.micrometer.core.instrument.FunctionCounter.builder("dindex.embedding.passages", this,
+                s -> s.passagesEmbedded()).description("Passages embedded since start").register(r);
     }
 
     /** Passages embedded since start: re-indexing unchanged content must not move it. */

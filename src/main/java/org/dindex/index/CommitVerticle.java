@@ -27,6 +27,14 @@ public final class CommitVerticle extends VerticleBase {
     private long timer = -1;
     private Future<ChunkIndex.CommitInfo> inFlight;
 
+    private io.micrometer.core.instrument.Timer commitTimer;
+
+    /** Records commit latency in {@code dindex.commit} (optional: tests and tools may run without meters). */
+    public CommitVerticle meter(org.dindex.metrics.Metrics metrics) {
+        this.commitTimer = metrics.timer("dindex.commit", "Commits (Lucene commit, vector view, snapshot swap)");
+        return this;
+    }
+
     public CommitVerticle(BusHandlers handlers, IndexService index, long everyChunks, long intervalMillis) {
         this.handlers = handlers;
         this.index = index;
@@ -55,8 +63,14 @@ public final class CommitVerticle extends VerticleBase {
     /** Commits now (joining a commit already running only if it started after the caller's writes). */
     public Future<ChunkIndex.CommitInfo> commit() {
         writtenSinceCommit.set(0);
+        long t0 = System.nanoTime();
         Future<ChunkIndex.CommitInfo> f = index.commit()
-                .onSuccess(info -> commits.incrementAndGet())
+                .onSuccess(info -> {
+                    commits.incrementAndGet();
+                    if (commitTimer != null) {
+                        commitTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
+                })
                 .onFailure(e -> LOG.log(Level.SEVERE, "commit failed", e));
         inFlight = f;
         return f;

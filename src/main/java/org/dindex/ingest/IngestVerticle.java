@@ -45,6 +45,13 @@ public final class IngestVerticle extends VerticleBase {
     private final Chunker chunker;
     private final CommitVerticle commits;
     private WorkerExecutor chunkPool;
+    private org.dindex.metrics.Metrics metrics;
+
+    /** Counts documents by outcome and chunks written (optional). */
+    public IngestVerticle meter(org.dindex.metrics.Metrics metrics) {
+        this.metrics = metrics;
+        return this;
+    }
 
     public IngestVerticle(BusHandlers handlers, IndexService index, EmbeddingService embeddings, Chunker chunker,
                           CommitVerticle commits) {
@@ -78,7 +85,7 @@ public final class IngestVerticle extends VerticleBase {
         List<DocumentRequest> requests = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
         // Parsing may extract HTML or markdown (CPU work on large bodies): not on the event loop.
-        return chunkPool.executeBlocking(() -> {
+        Future<JsonObject> done = chunkPool.executeBlocking(() -> {
             for (int i = 0; i < docs.size(); i++) {
                 Object o = docs.getValue(i);
                 try {
@@ -96,6 +103,17 @@ public final class IngestVerticle extends VerticleBase {
         }, false).compose(this::prepare)
                 .compose(prepared -> chunkAndEmbed(prepared, results, slots))
                 .map(seq -> new JsonObject().put("results", new JsonArray(List.of(results))));
+        return metrics == null ? done : done.onSuccess(this::count);
+    }
+
+    private void count(JsonObject reply) {
+        for (Object o : reply.getJsonArray("results")) {
+            JsonObject r = (JsonObject) o;
+            metrics.registry().counter("dindex.documents", "status", r.getString("status")).increment();
+            if (!"unchanged".equals(r.getString("status")) && !"failed".equals(r.getString("status"))) {
+                metrics.registry().counter("dindex.chunks.indexed").increment(r.getInteger("chunks", 0));
+            }
+        }
     }
 
     /** Ids, hashes and what the index already holds, looked up on the writer (sees uncommitted writes too). */

@@ -29,12 +29,31 @@ public final class Metrics {
         new FileDescriptorMetrics().bindTo(registry);
     }
 
+    /** Latency buckets for everything a user waits on: 1 ms to 60 s. */
+    public static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 25, 50,
+            100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000).mapToObj(java.time.Duration::ofMillis)
+            .toArray(java.time.Duration[]::new);
+
+    private final java.util.List<Runnable> beforeScrape = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public MeterRegistry registry() {
         return registry;
     }
 
+    /** A timer with {@link #LATENCY_BUCKETS} as its histogram. */
+    public io.micrometer.core.instrument.Timer timer(String name, String description, String... tags) {
+        return io.micrometer.core.instrument.Timer.builder(name).description(description).tags(tags)
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    }
+
+    /** Runs {@code action} before each scrape: for meters whose set of tags is only known at run time. */
+    public void beforeScrape(Runnable action) {
+        beforeScrape.add(action);
+    }
+
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
+        beforeScrape.forEach(Runnable::run);
         return registry.scrape();
     }
 

@@ -29,8 +29,11 @@ public final class SearchVerticle extends VerticleBase {
     private final ContextAssembler context;
     private WorkerExecutor pool;
 
+    private final org.dindex.metrics.Metrics metrics;
+
     public SearchVerticle(BusHandlers handlers, IndexService index, EmbeddingService embeddings,
-                          SearchOptions options) {
+                          SearchOptions options, org.dindex.metrics.Metrics metrics) {
+        this.metrics = metrics;
         this.handlers = handlers;
         this.index = index;
         this.embeddings = embeddings;
@@ -42,7 +45,7 @@ public final class SearchVerticle extends VerticleBase {
     public Future<?> start() {
         pool = vertx.createSharedWorkerExecutor("dindex-search", Runtime.getRuntime().availableProcessors(), 60,
                 TimeUnit.SECONDS);
-        handlers.serve(Addresses.SEARCH, body -> search(SearchRequest.parse(body)));
+        handlers.serve(Addresses.SEARCH, body -> timed(SearchRequest.parse(body)));
         handlers.serve(Addresses.CONTEXT, this::context);
         handlers.serve(Addresses.CLUSTER, body -> pool.executeBlocking(() -> DocumentClusters.cluster(index.index(),
                 body), false));
@@ -52,6 +55,15 @@ public final class SearchVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         return pool.close();
+    }
+
+    /** Searches, recording the latency by mode and whether the answer was degraded. */
+    private Future<JsonObject> timed(SearchRequest req) {
+        long t0 = System.nanoTime();
+        return search(req).onComplete(ar -> metrics.timer("dindex.search", "Searches by mode and outcome", "mode",
+                req.mode().name().toLowerCase(java.util.Locale.ROOT), "outcome", ar.failed() ? "error"
+                        : ar.result().getBoolean("degraded", false) ? "degraded" : "ok")
+                .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS));
     }
 
     private Future<JsonObject> search(SearchRequest req) {

@@ -240,10 +240,25 @@ class HttpApiTest {
 
     @Test
     void metricsCorsAndStaticFiles() throws Exception {
+        api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray().add(new JsonObject()
+                .put("url", "https://m.example/a").put("content", "Metrics are numbers about the daemon."))));
+        api("POST", "/api/v1/search", new JsonObject().put("query", "numbers about the daemon").put("mode", "bm25"));
+        try (var c = daemon.client()) {
+            c.writeRaw("{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            c.readFrame(Duration.ofSeconds(5));
+        }
         Reply metrics = send("GET", "/metrics", null);
         assertEquals(200, metrics.status());
-        assertTrue(metrics.body().contains("dindex_http_requests_seconds_count"), metrics.body().substring(0, 300));
-        assertTrue(metrics.body().contains("jvm_memory_used_bytes"));
+        String text = metrics.body();
+        for (String expected : List.of("dindex_http_requests_seconds_count{method=\"POST\",route=\"/api/v1/search\","
+                        + "status=\"200\"}", "dindex_search_seconds_bucket{mode=\"bm25\",outcome=\"ok\",le=\"0.01\"}",
+                "dindex_commit_seconds_count", "dindex_embedding_batch_seconds_count", "dindex_embedding_queue ",
+                "dindex_embedding_passages_total", "dindex_documents_total{status=\"indexed\"}",
+                "dindex_chunks_indexed_total", "dindex_wal_size_bytes", "dindex_jobs{state=\"running\"}",
+                "dindex_bridge_connections", "dindex_bridge_frames_total", "dindex_bridge_errors_total{kind=",
+                "dindex_vectors_memory_bytes", "jvm_memory_used_bytes", "process_cpu_usage")) {
+            assertTrue(text.contains(expected), "metrics lack " + expected + "\n" + text);
+        }
 
         Reply preflight = send("OPTIONS", "/api/v1/documents", null, "Origin", "http://app.example",
                 "Access-Control-Request-Method", "DELETE");
