@@ -31,6 +31,9 @@ public final class Settings {
             List.of("error", "warn", "info", "debug", "trace"), "Daemon log level.");
     public static final Setting LOG_MAX_FILE_BYTES = Setting.integer("log.max_file_bytes", 10L * 1024 * 1024,
             64 * 1024, Integer.MAX_VALUE, "Size at which the detached daemon's log file is rotated.");
+    public static final Setting LOG_FORMAT = Setting.choice("log.format", "text", List.of("text", "json"),
+            "`text`: one readable line per event. `json`: one JSON object per line (ts, level, logger, thread, msg,"
+                    + " job_id, request_id, error) for log shippers.");
     public static final Setting LOG_FILES = Setting.integer("log.files", 5, 1, 100,
             "Rotated log files kept (logs/daemon.0.log is the newest).");
 
@@ -133,7 +136,7 @@ public final class Settings {
             "Comma-separated folders POST /api/v1/import may read from; empty: imports over HTTP are refused.");
 
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
-            MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_MAX_FILE_BYTES,
+            MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_FORMAT, LOG_MAX_FILE_BYTES,
             LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
             EMBEDDING_BATCH_WAIT_MS, EMBEDDING_QUEUE_LIMIT, HTTP_EMBEDDING_URL, HTTP_EMBEDDING_API_KEY,
             HTTP_EMBEDDING_DIMENSIONS, HTTP_EMBEDDING_MAX_RETRIES, CHUNK_MAX_TOKENS, CHUNK_OVERLAP_TOKENS,

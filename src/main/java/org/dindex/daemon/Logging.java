@@ -75,7 +75,8 @@ public final class Logging {
                     config.getInt(Settings.LOG_MAX_FILE_BYTES), config.getInt(Settings.LOG_FILES), true);
         }
         handler.setLevel(level);
-        handler.setFormatter(new LineFormatter());
+        handler.setFormatter("json".equals(config.getString(Settings.LOG_FORMAT)) ? new JsonFormatter()
+                : new LineFormatter());
         root.addHandler(handler);
         // Netty is chatty at FINE; keep it at INFO unless asked for trace.
         if (level.intValue() > Level.FINEST.intValue()) {
@@ -110,7 +111,7 @@ public final class Logging {
             return sb.toString();
         }
 
-        private static String name(Level level) {
+        static String name(Level level) {
             if (level.intValue() >= Level.SEVERE.intValue()) {
                 return "ERROR";
             }
@@ -121,6 +122,43 @@ public final class Logging {
                 return "INFO";
             }
             return level.intValue() >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+        }
+    }
+
+    /**
+     * One JSON object per line. Ids are lifted out of the message into their own fields so log shippers can filter
+     * on them: a job id ({@code import-1a2b3c4d}) wherever it appears, and {@code request_id=...} as HTTP and socket
+     * requests log it.
+     */
+    static final class JsonFormatter extends Formatter {
+        private static final java.util.regex.Pattern JOB = java.util.regex.Pattern.compile(
+                "\\b((?:import|scrape)-[0-9a-f]{8})\\b");
+        private static final java.util.regex.Pattern REQUEST = java.util.regex.Pattern.compile(
+                "\\brequest_id=([A-Za-z0-9._-]{1,64})");
+
+        @Override
+        public String format(LogRecord r) {
+            String message = formatMessage(r);
+            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()
+                    .put("ts", Instant.ofEpochMilli(r.getMillis()).toString())
+                    .put("level", LineFormatter.name(r.getLevel()))
+                    .put("logger", r.getLoggerName() == null ? "" : r.getLoggerName().replace("org.dindex.", ""))
+                    .put("thread", Thread.currentThread().getName())
+                    .put("msg", message);
+            var job = JOB.matcher(message);
+            if (job.find()) {
+                json.put("job_id", job.group(1));
+            }
+            var request = REQUEST.matcher(message);
+            if (request.find()) {
+                json.put("request_id", request.group(1));
+            }
+            if (r.getThrown() != null) {
+                StringWriter sw = new StringWriter();
+                r.getThrown().printStackTrace(new PrintWriter(sw));
+                json.put("error", sw.toString());
+            }
+            return json.encode() + "\n";
         }
     }
 }

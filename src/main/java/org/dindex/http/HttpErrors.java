@@ -18,6 +18,9 @@ import java.util.logging.Logger;
 final class HttpErrors {
     private static final Logger LOG = Logger.getLogger(HttpErrors.class.getName());
 
+    /** The routing-context key of the request's id (see {@link HttpVerticle}). */
+    static final String REQUEST_ID = "request_id";
+
     private HttpErrors() {
     }
 
@@ -50,7 +53,8 @@ final class HttpErrors {
                 send(ctx, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage());
             }
         } else {
-            LOG.log(Level.WARNING, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " failed", e);
+            LOG.log(Level.WARNING, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " failed"
+                    + " request_id=" + ctx.get(REQUEST_ID), e);
             send(ctx, ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName());
         }
     }

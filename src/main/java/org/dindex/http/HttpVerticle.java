@@ -111,9 +111,20 @@ public final class HttpVerticle extends VerticleBase {
     /** Security headers on every response; one timer sample per request, tagged with its route and status. */
     private void measureAndSecure(RoutingContext ctx) {
         Timer.Sample sample = Timer.start(metrics.registry());
+        long t0 = System.nanoTime();
+        String requestId = requestId(ctx.request().getHeader("X-Request-Id"));
+        ctx.put(HttpErrors.REQUEST_ID, requestId);
         ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer")
-                .putHeader("Content-Security-Policy", CSP);
+                .putHeader("Content-Security-Policy", CSP).putHeader("X-Request-Id", requestId);
         ctx.addEndHandler(v -> {
+            int status = ctx.response().getStatusCode();
+            java.util.logging.Level level = status >= 500 ? java.util.logging.Level.WARNING
+                    : java.util.logging.Level.FINE;
+            if (LOG.isLoggable(level)) {
+                // The path only: query strings may carry an api_key.
+                LOG.log(level, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " " + status + " "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms request_id=" + requestId);
+            }
             String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other"
                     : ctx.currentRoute().getPath();
             if (route.equals("/*")) {
@@ -125,6 +136,14 @@ public final class HttpVerticle extends VerticleBase {
                     .publishPercentileHistogram().register(metrics.registry()));
         });
         ctx.next();
+    }
+
+    /** The client's X-Request-Id when it is a sane token, else a new one: it ties log lines to a request. */
+    static String requestId(String given) {
+        if (given != null && given.matches("[A-Za-z0-9._-]{1,64}")) {
+            return given;
+        }
+        return java.util.UUID.randomUUID().toString().substring(0, 18);
     }
 
     private void authorize(RoutingContext ctx, boolean allowQuery) {

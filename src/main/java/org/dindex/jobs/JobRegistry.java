@@ -226,6 +226,7 @@ public final class JobRegistry {
 
     private void run(Entry e) {
         e.job.started();
+        LOG.info("job " + e.job.id() + " started: " + e.job.params().encode());
         persist(e);
         publish(e, true);
         Future<Void> work;
@@ -282,7 +283,8 @@ public final class JobRegistry {
         persist(e);
         publish(e, true);
         e.done.tryComplete();
-        LOG.info("job " + e.job.id() + " " + state.wireName() + (error == null ? "" : ": " + error));
+        LOG.info("job " + e.job.id() + " " + state.wireName() + " after " + e.job.toJson().getValue("elapsed_seconds")
+                + " s " + e.job.toJson().getJsonObject("counters").encode() + (error == null ? "" : ": " + error));
         forgetOldJobs();
     }
 

@@ -37,7 +37,8 @@ class JobsRestartTest {
     @Test
     void anImportCutOffByAKillOrAStopIsInterruptedAndResumes() throws Exception {
         root = TestDirs.privateDir("jr");
-        cli = new Cli(root).env("DINDEX_JOBS_CHECKPOINT_PAGES", "5").env("DINDEX_JOBS_BATCH_DOCUMENTS", "4");
+        cli = new Cli(root).env("DINDEX_JOBS_CHECKPOINT_PAGES", "5").env("DINDEX_JOBS_BATCH_DOCUMENTS", "4")
+                .env("DINDEX_LOG_FORMAT", "json").env("DINDEX_LOG_LEVEL", "debug");
         List<Europarl.Line> lines = Europarl.english(300);
         WikiDump dump = new WikiDump();
         for (int i = 0; i < lines.size(); i++) {
@@ -71,6 +72,28 @@ class JobsRestartTest {
         assertEquals(lines.size(), stats.getInteger("documents"), stats.encodePrettily());
         Cli.Result check = cli.run("check", "--json");
         assertEquals(0, check.exit(), check.toString());
+
+        // Structured logs: every line of the detached daemon's log is one JSON object, job lines carry job_id and
+        // HTTP lines the request id.
+        String url = cli.run("daemon", "status", "--json").json().getJsonObject("http").getString("url");
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(url + "/api/v1/nope")).header("X-Request-Id", "req-test-42").build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(0, cli.run("daemon", "stop").exit());
+        List<String> logLines = java.nio.file.Files.readAllLines(cli.dataDir.resolve("logs/daemon.0.log"));
+        assertTrue(logLines.size() > 10, "log lines: " + logLines.size());
+        boolean jobLine = false;
+        boolean requestLine = false;
+        for (String line : logLines) {
+            JsonObject json = new JsonObject(line);
+            for (String field : List.of("ts", "level", "logger", "thread", "msg")) {
+                assertTrue(json.containsKey(field), field + " missing in " + line);
+            }
+            jobLine |= last.json().getString("id").equals(json.getString("job_id"));
+            requestLine |= "req-test-42".equals(json.getString("request_id"));
+        }
+        assertTrue(jobLine, "a log line with the job's id");
+        assertTrue(requestLine, "a log line with the request id");
     }
 
     private String start(Path file, String resume) {
