@@ -8,8 +8,7 @@ import org.dindex.jobs.JobContext;
 import org.dindex.jobs.JobFailure;
 import org.dindex.jobs.JobRunner;
 
-import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,28 +27,46 @@ public final class ScrapeJob implements JobRunner {
     public Future<Void> run(JobContext ctx) {
         ctx.stage("crawling");
         ctx.progress(0, options.maxPages(), "pages");
-        Set<Future<Integer>> writing = ConcurrentHashMap.newKeySet();
+        // Pages handed to the index and not yet written, by URL. A cancel ends the crawl at once and reports these
+        // URLs skipped ("cancelled"), but their writes go on: their final event waits for the write's outcome, so
+        // the log says "indexed" exactly for what the index holds.
+        Map<String, Written> writing = new ConcurrentHashMap<>();
         Crawler crawler = new Crawler(ctx.vertx(), options, page -> {
             Future<Integer> written = index(ctx, page).onSuccess(chunks -> {
                 ctx.count("indexed", 1);
                 ctx.count("chunks", chunks);
                 ctx.progress(ctx.job().counter("indexed"), options.maxPages(), "pages");
             });
-            writing.add(written);
-            return written.onComplete(ar -> writing.remove(written));
+            writing.put(page.url(), new Written(page, written));
+            return written.onComplete(ar -> writing.remove(page.url()));
         }, event -> {
-            ctx.event(event.toJson());
-            switch (event.kind()) {
-                case SKIPPED -> ctx.count("skipped", 1);
-                case FAILED -> ctx.count("failed", 1);
-                default -> {
-                }
+            Written pending = event.kind() == UrlEvent.Kind.SKIPPED ? writing.get(event.url()) : null;
+            if (pending != null) {
+                pending.future().onComplete(ar -> report(ctx, ar.succeeded() ? new UrlEvent(event.url(),
+                        UrlEvent.Kind.INDEXED, event.depth(), pending.page().status(), null, ar.result(),
+                        pending.page().words(), System.currentTimeMillis(), null) : event));
+            } else {
+                report(ctx, event);
             }
         });
         ctx.onCancel(crawler::cancel);
         // A cancelled crawl ends at once, but pages already handed over may still be written: wait for them, so
         // the job's final commit covers every page it counts as indexed.
-        return crawler.run().compose(summary -> Future.join(List.copyOf(writing)).otherwiseEmpty()).mapEmpty();
+        return crawler.run().compose(summary -> Future.join(writing.values().stream().map(Written::future)
+                .toList()).otherwiseEmpty()).mapEmpty();
+    }
+
+    private record Written(ScrapedPage page, Future<Integer> future) {
+    }
+
+    private static void report(JobContext ctx, UrlEvent event) {
+        ctx.event(event.toJson());
+        switch (event.kind()) {
+            case SKIPPED -> ctx.count("skipped", 1);
+            case FAILED -> ctx.count("failed", 1);
+            default -> {
+            }
+        }
     }
 
     private static Future<Integer> index(JobContext ctx, ScrapedPage page) {
