@@ -105,6 +105,32 @@ class HttpApiTest {
     }
 
     @Test
+    void everyRouteButHealthNeedsTheKey() throws Exception {
+        String[][] routes = {{"GET", "/api/v1/status"}, {"GET", "/api/v1/stats"}, {"POST", "/api/v1/search"},
+                {"POST", "/api/v1/context"}, {"POST", "/api/v1/index"}, {"POST", "/api/v1/index/commit"},
+                {"POST", "/api/v1/index/clear"}, {"DELETE", "/api/v1/documents"}, {"POST", "/api/v1/scrape"},
+                {"POST", "/api/v1/import"}, {"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/import-00000000"},
+                {"POST", "/api/v1/jobs/import-00000000/cancel"}, {"GET", "/api/v1/jobs/import-00000000/events"},
+                {"POST", "/api/v1/cluster"}};
+        for (String[] r : routes) {
+            assertError(send(r[0], r[1], "{}", "Content-Type", "application/json"), 401, "unauthorized", "API key");
+            assertError(send(r[0], r[1], "{}", "Content-Type", "application/json", "X-API-Key", "nope"), 401,
+                    "unauthorized", "not valid");
+        }
+    }
+
+    @Test
+    void clearNeedsConfirmationThenEmptiesTheIndex() throws Exception {
+        api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray().add(new JsonObject()
+                .put("url", "https://x.example/clear-me").put("content", "Temporary text to be cleared."))));
+        assertError(api("POST", "/api/v1/index/clear", new JsonObject().put("confirm", "yes")), 400, "bad_request",
+                "confirm");
+        Reply cleared = api("POST", "/api/v1/index/clear", new JsonObject().put("confirm", true));
+        assertEquals(200, cleared.status(), cleared.body());
+        assertEquals(0, api("GET", "/api/v1/stats", null).json().getInteger("documents"));
+    }
+
+    @Test
     void indexSearchReplaceDeleteThroughHttp() throws Exception {
         JsonObject docs = new JsonObject().put("documents", new JsonArray()
                 .add(new JsonObject().put("url", "https://docs.example/tides").put("title", "Tides")
