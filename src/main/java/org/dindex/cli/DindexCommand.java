@@ -23,6 +23,7 @@ import java.util.Map;
                 IndexAdminCommands.Clear.class, IndexAdminCommands.Export.class, IndexAdminCommands.Check.class,
                 ImportCommand.class, ScrapeCommand.class, JobCommands.ListJobs.class, JobCommands.ShowJob.class,
                 JobCommands.Cancel.class, ConfigCommands.Init.class, ConfigCommands.Config.class, BenchCommand.class,
+                McpCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  failure", "  2  usage error", "  3  daemon not running or unreachable",

@@ -1,0 +1,55 @@
+package org.dindex.mcp;
+
+import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.Addresses;
+import org.dindex.client.DindexClient;
+
+/**
+ * {@code context}: the daemon's prompt-ready block (passages with [n] markers, then the numbered sources) within a
+ * token budget. The block itself is the text the model reads; counts and citations come as structured content.
+ */
+final class ContextTool implements DindexTool {
+    private final DaemonAccess daemon;
+
+    ContextTool(DaemonAccess daemon) {
+        this.daemon = daemon;
+    }
+
+    @Override
+    public String name() {
+        return "context";
+    }
+
+    @Override
+    public String description() {
+        return "Get a ready-to-read block of the passages most relevant to a question from the local dindex index,"
+                + " within a token budget: passages marked [1], [2], ... followed by a 'Sources:' list. Answer from"
+                + " it and cite with those numbers. Prefer this over 'search' to gather background for an answer.";
+    }
+
+    @Override
+    public Schema schema() {
+        return new Schema()
+                .string("query", true, "The question or topic the context is for.")
+                .integer("budget", 50, 100_000, 2000, "Maximum size of the block in tokens (counted with the"
+                        + " embedding model's tokenizer, close to an LLM's count).")
+                .object("filters", SearchTool.filtersSchema(), "Optional restrictions; all given ones must hold.");
+    }
+
+    @Override
+    public McpSchema.ToolAnnotations annotations() {
+        return new McpSchema.ToolAnnotations("Context for a question", true, false, true, false, null);
+    }
+
+    @Override
+    public ToolResult call(ToolArgs args) {
+        JsonObject body = new JsonObject().put("query", args.requiredString("query"))
+                .put("budget", args.integer("budget", 2000, 50, 100_000)).put("filters", args.object("filters"));
+        try (DindexClient c = daemon.connect()) {
+            JsonObject r = c.request(Addresses.CONTEXT, body);
+            String context = r.getString("context", "");
+            return ToolResult.of(context.isEmpty() ? "(nothing relevant found in the index)" : context, r);
+        }
+    }
+}
