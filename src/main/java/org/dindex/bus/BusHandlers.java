@@ -33,7 +33,9 @@ public final class BusHandlers {
      * {@link #unserve}.
      */
     public MessageConsumer<Object> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
-        MessageConsumer<Object> consumer = vertx.eventBus().consumer(address, message -> handle(message, handler));
+        // Local: in a cluster, a request to dindex.search must reach this daemon's handler, never another member's.
+        MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(address, message -> handle(message,
+                handler));
         served.add(address);
         return consumer;
     }

@@ -27,13 +27,35 @@ final class DaemonCommand {
     int start(@Option(names = "--foreground", description = "Run in this terminal, logging to stderr.")
               boolean foreground,
               @Option(names = "--log-to-files", hidden = true) boolean logToFiles,
-              @Option(names = "--json", description = "Print JSON.") boolean json) {
+              @Option(names = "--json", description = "Print JSON.") boolean json,
+              @Option(names = "--cluster", description = "Join a cluster of daemons (cluster.enabled).")
+              boolean cluster,
+              @Option(names = "--cluster-host", paramLabel = "ADDR", description = "Address this member binds and"
+                      + " announces (cluster.host).") String clusterHost,
+              @Option(names = "--cluster-port", paramLabel = "PORT", description = "Hazelcast member port"
+                      + " (cluster.port).") Integer clusterPort,
+              @Option(names = "--join", paramLabel = "HOST:PORT,...", description = "Members to join"
+                      + " (cluster.join).") String join) {
         RuntimePaths paths = root.paths();
-        DaemonConfig config = root.loadConfig();
+        // Flags become settings the way DINDEX_* variables do, so a detached daemon gets them too.
+        java.util.Map<String, String> env = new java.util.HashMap<>(root.env);
+        if (cluster || clusterHost != null || join != null || clusterPort != null) {
+            env.put(Settings.CLUSTER_ENABLED.envName(), "true");
+        }
+        if (clusterHost != null) {
+            env.put(Settings.CLUSTER_HOST.envName(), clusterHost);
+        }
+        if (clusterPort != null) {
+            env.put(Settings.CLUSTER_PORT.envName(), clusterPort.toString());
+        }
+        if (join != null) {
+            env.put(Settings.CLUSTER_JOIN.envName(), join);
+        }
+        DaemonConfig config = new org.dindex.config.ConfigLoader(env).load(paths.configFile(), java.util.Map.of());
         if (foreground) {
             return DaemonProcess.run(paths, config, logToFiles, root.err);
         }
-        JsonObject status = new DaemonLauncher(paths, config, root.env).startDetached();
+        JsonObject status = new DaemonLauncher(paths, config, env).startDetached();
         if (json) {
             root.out.println(status.encodePrettily());
         } else {
@@ -63,7 +85,7 @@ final class DaemonCommand {
     @Command(name = "restart", description = "Stop the daemon if it runs, then start it detached.")
     int restart(@Option(names = "--json", description = "Print JSON.") boolean json) {
         stopRunning().ifPresent(pid -> root.err.println("dindex: stopped daemon (pid " + pid + ")"));
-        return start(false, false, json);
+        return start(false, false, json, false, null, null, null);
     }
 
     /** Asks a running daemon to stop and waits for its process to exit; empty when none was running. */

@@ -27,6 +27,10 @@ final class StatusCommand implements Callable<Integer> {
         JsonObject status;
         try (DindexClient client = root.connectRunning()) {
             status = client.request(Addresses.STATUS, new JsonObject());
+            if (status.getJsonObject("cluster") != null) {
+                // Members with their index sizes (each asked with the member timeout).
+                status.put("cluster", client.request(Addresses.CLUSTER_STATUS, new JsonObject()));
+            }
         } catch (org.dindex.bus.DindexException e) {
             if (e.code() == org.dindex.bus.ErrorCode.DAEMON_NOT_RUNNING) {
                 if (json) {

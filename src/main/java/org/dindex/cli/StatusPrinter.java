@@ -23,6 +23,17 @@ final class StatusPrinter {
         JsonObject mem = s.getJsonObject("memory", new JsonObject());
         row(out, "memory", "rss " + mb(mem.getLong("rss_bytes", -1L)) + ", heap " + mb(mem.getLong("heap_used_bytes",
                 -1L)) + " of " + mb(mem.getLong("heap_max_bytes", -1L)));
+        row(out, "http", s.getJsonObject("http") == null ? "off" : s.getJsonObject("http").getString("url"));
+        JsonObject cluster = s.getJsonObject("cluster");
+        if (cluster != null) {
+            row(out, "cluster", cluster.getString("name") + ", this node " + cluster.getString("node_id"));
+            for (Object o : cluster.getJsonArray("members", new io.vertx.core.json.JsonArray())) {
+                JsonObject m = (JsonObject) o;
+                out.printf("  %-12s %s %s%s%n", "", m.getString("node_id"), m.getBoolean("reachable", false)
+                        ? m.getString("host") + ", " + m.getValue("documents") + " documents, " + m.getValue("chunks")
+                        + " chunks" : "unreachable", m.getBoolean("self", false) ? " (this node)" : "");
+            }
+        }
     }
 
     private static void row(PrintStream out, String name, Object value) {

@@ -135,6 +135,25 @@ public final class Settings {
     public static final Setting HTTP_IMPORT_ROOTS = Setting.string("http.import_roots", "",
             "Comma-separated folders POST /api/v1/import may read from; empty: imports over HTTP are refused.");
 
+    public static final Setting CLUSTER_ENABLED = Setting.bool("cluster.enabled", false,
+            "Join a cluster of daemons (Vert.x clustered event bus, Hazelcast); searches then cover every member.");
+    public static final Setting CLUSTER_NAME = Setting.string("cluster.name", "dindex",
+            "Only daemons with the same cluster name join each other.");
+    public static final Setting CLUSTER_HOST = Setting.string("cluster.host", "127.0.0.1",
+            "Address this member binds and announces to the others (an address they can reach).");
+    public static final Setting CLUSTER_PORT = Setting.integer("cluster.port", 5701, 1, 65535,
+            "Hazelcast member port (membership and cluster state).");
+    public static final Setting CLUSTER_BUS_PORT = Setting.integer("cluster.bus_port", 0, 0, 65535,
+            "Event-bus port for messages between members (0 picks a free one; set it when a firewall needs to).");
+    public static final Setting CLUSTER_JOIN = Setting.string("cluster.join", "",
+            "Comma-separated host:port of members to join (TCP join; multicast is never used). Empty: start alone"
+                    + " and wait for others to join.");
+    public static final Setting CLUSTER_KUBERNETES_DNS = Setting.string("cluster.kubernetes_dns", "",
+            "Discover members through the DNS name of a headless Kubernetes Service (e.g."
+                    + " dindex-headless.default.svc.cluster.local) instead of cluster.join.");
+    public static final Setting CLUSTER_MEMBER_TIMEOUT_MS = Setting.integer("cluster.member_timeout_ms", 2000, 50,
+            60_000, "How long a cluster search waits for each member before answering without it (partial).");
+
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_FORMAT, LOG_MAX_FILE_BYTES,
             LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
@@ -145,7 +164,9 @@ public final class Settings {
             SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA, JOBS_MAX_CONCURRENT, JOBS_HISTORY, IMPORT_CHECKPOINT_PAGES,
             IMPORT_BATCH_DOCUMENTS, SCRAPE_USER_AGENT, SCRAPE_TIMEOUT_MS, SCRAPE_MAX_PAGE_BYTES, SCRAPE_ALLOW_PRIVATE,
             SCRAPE_ALLOW_LOOPBACK, HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
-            HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_IMPORT_ROOTS);
+            HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_IMPORT_ROOTS, CLUSTER_ENABLED, CLUSTER_NAME,
+            CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_PORT, CLUSTER_JOIN, CLUSTER_KUBERNETES_DNS,
+            CLUSTER_MEMBER_TIMEOUT_MS);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));

@@ -8,6 +8,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.BridgePermissions;
 import org.dindex.bus.BusHandlers;
+import org.dindex.cluster.ClusterManagers;
+import org.dindex.cluster.ClusterOptions;
+import org.dindex.cluster.ClusterVerticle;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.dindex.bus.ServedAddresses;
 import org.dindex.bus.SocketBridge;
 import org.dindex.config.Settings;
@@ -49,6 +53,7 @@ public final class Daemon {
     private Vertx vertx;
     private SocketBridge bridge;
     private Components components;
+    private ClusterVerticle clusterVerticle;
     private volatile String state = "starting";
     private Future<Void> stopping;
     private volatile JsonObject staticStatus;
@@ -88,16 +93,33 @@ public final class Daemon {
             throw new StartupException("cannot remove stale socket " + paths.socket() + ": " + e.getMessage(), e);
         }
 
-        vertx = Vertx.vertx(new VertxOptions()
+        VertxOptions vertxOptions = new VertxOptions()
                 .setPreferNativeTransport(options.config().getBoolean(Settings.PREFER_NATIVE_TRANSPORT))
                 // Vert.x unpacks class-path files (the dashboard) into a cache: keep it in the data dir, not the cwd.
                 .setFileSystemOptions(new io.vertx.core.file.FileSystemOptions()
-                        .setFileCacheDir(paths.dataDir().resolve("cache").resolve("vertx").toString())));
+                        .setFileCacheDir(paths.dataDir().resolve("cache").resolve("vertx").toString()));
+        ClusterOptions cluster = ClusterOptions.from(options.config());
+        HazelcastClusterManager clusterManager = null;
+        if (cluster.enabled()) {
+            vertxOptions.getEventBusOptions().setHost(cluster.host()).setPort(cluster.busPort())
+                    .setClusterPublicHost(cluster.host());
+            clusterManager = ClusterManagers.hazelcast(cluster);
+            LOG.info("joining cluster '" + cluster.name() + "' as " + cluster.host() + ":" + cluster.port()
+                    + (cluster.join().isEmpty() ? "" : " via " + String.join(", ", cluster.join())));
+            vertx = await(Vertx.builder().with(vertxOptions).withClusterManager(clusterManager).buildClustered(),
+                    Duration.ofMinutes(2), "join the cluster");
+        } else {
+            vertx = Vertx.vertx(vertxOptions);
+        }
         BusHandlers handlers = new BusHandlers(vertx, served);
         components = Components.open(vertx, paths.dataDir(), options.config());
         List<VerticleBase> verticles = new ArrayList<>();
         verticles.add(new ControlVerticle(this, handlers));
         verticles.addAll(components.verticles(handlers));
+        if (clusterManager != null) {
+            clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster);
+            verticles.add(clusterVerticle);
+        }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {
             verticles.add(extension.apply(handlers));
         }
@@ -243,6 +265,8 @@ public final class Daemon {
                 .put("bridge_errors", bridge == null ? new JsonObject() : new JsonObject(
                         new java.util.LinkedHashMap<>(bridge.stats().errors())))
                 .put("memory", memory.snapshot())
+                .put("cluster", clusterVerticle == null ? null : new JsonObject().put("node_id",
+                        clusterVerticle.nodeId()).put("name", ClusterOptions.from(options.config()).name()))
                 .put("http", components == null || components.httpUrl() == null ? null
                         : new JsonObject().put("url", components.httpUrl()))
                 .put("index", components == null ? null : components.statusSummary());

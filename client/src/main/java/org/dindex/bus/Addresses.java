@@ -50,6 +50,9 @@ public final class Addresses {
     /** Group documents (by URL) into k clusters by their mean chunk vectors, with labels. */
     public static final String CLUSTER = "dindex.cluster";
 
+    /** The cluster this daemon belongs to: node id and members with their index sizes. */
+    public static final String CLUSTER_STATUS = "dindex.cluster.status";
+
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";
     /** Prefix of shared event streams such as {@code dindex.events.jobs}. */

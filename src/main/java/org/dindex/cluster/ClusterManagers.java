@@ -1,0 +1,48 @@
+package org.dindex.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the Hazelcast cluster manager under the Vert.x clustered event bus from {@link ClusterOptions}: Vert.x's
+ * own base configuration (the maps it needs), then our network: a fixed member port on the configured address,
+ * multicast and auto-detection off (a daemon never joins strangers on the LAN by accident), and members found by an
+ * explicit TCP list or, in Kubernetes, by the DNS name of a headless Service.
+ */
+public final class ClusterManagers {
+    private ClusterManagers() {
+    }
+
+    public static HazelcastClusterManager hazelcast(ClusterOptions o) {
+        Config config = ConfigUtil.loadConfig();
+        config.setClusterName(o.name());
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");  // the daemon stops Vert.x, which leaves
+        config.setProperty("hazelcast.local.localAddress", o.host());
+        // Members that stop answering are dropped after a few seconds, so searches stop waiting for them.
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(o.port()).setPortAutoIncrement(false).setPublicAddress(o.host() + ":" + o.port());
+        network.getInterfaces().setEnabled(false);
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        if (!o.kubernetesDns().isEmpty()) {
+            join.getTcpIpConfig().setEnabled(false);
+            join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", o.kubernetesDns());
+        } else {
+            List<String> members = new ArrayList<>(o.join());
+            members.add(o.host() + ":" + o.port());
+            join.getTcpIpConfig().setEnabled(true).setMembers(members);
+        }
+        return new HazelcastClusterManager(config);
+    }
+}

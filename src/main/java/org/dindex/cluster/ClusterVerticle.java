@@ -1,0 +1,87 @@
+package org.dindex.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import org.dindex.bus.Addresses;
+import org.dindex.bus.BusHandlers;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * This daemon as a cluster member. It answers other members on {@code dindex.member.<nodeId>.*} (clustered
+ * consumers, deliberately not exposed through the socket or HTTP: only daemons talk on them), and serves
+ * {@code dindex.cluster.status} locally: this node's id and every member with its index size, asked with the
+ * member timeout so a member that is down shows as unreachable instead of holding the answer up.
+ *
+ * <p>Every other handler is a local consumer ({@link BusHandlers}), so a request never wanders to another member's
+ * handler by accident: crossing the cluster is always an explicit member address.
+ */
+public final class ClusterVerticle extends VerticleBase {
+    /** A member's own addresses: {@code dindex.member.<nodeId>.<verb>}. */
+    public static String memberAddress(String nodeId, String verb) {
+        return "dindex.member." + nodeId + "." + verb;
+    }
+
+    private final BusHandlers handlers;
+    private final ClusterManager manager;
+    private final ClusterOptions options;
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+    public ClusterVerticle(BusHandlers handlers, ClusterManager manager, ClusterOptions options) {
+        this.handlers = handlers;
+        this.manager = manager;
+        this.options = options;
+    }
+
+    public String nodeId() {
+        return manager.getNodeId();
+    }
+
+    @Override
+    public Future<?> start() {
+        consumers.add(vertx.eventBus().<Object>consumer(memberAddress(nodeId(), "info"), m ->
+                vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
+                        .onSuccess(stats -> m.reply(info(stats.body())))
+                        .onFailure(e -> m.fail(503, e.getMessage()))));
+        handlers.serve(Addresses.CLUSTER_STATUS, body -> status());
+        return Future.succeededFuture();
+    }
+
+    private JsonObject info(JsonObject stats) {
+        return new JsonObject().put("node_id", nodeId()).put("host", options.host())
+                .put("documents", stats.getValue("documents")).put("chunks", stats.getValue("chunks"));
+    }
+
+    /** This node and every member, each asked for its index size within the member timeout. */
+    public Future<JsonObject> status() {
+        List<String> nodes = manager.getNodes();
+        List<Future<JsonObject>> answers = new ArrayList<>();
+        for (String node : nodes) {
+            answers.add(vertx.eventBus().<JsonObject>request(memberAddress(node, "info"), new JsonObject(),
+                            new DeliveryOptions().setSendTimeout(options.memberTimeout().toMillis()))
+                    .map(m -> m.body().put("reachable", true))
+                    .otherwise(e -> new JsonObject().put("node_id", node).put("reachable", false)
+                            .put("error", e.getMessage())));
+        }
+        return Future.join(answers).transform(ar -> {
+            JsonArray members = new JsonArray();
+            for (Future<JsonObject> f : answers) {
+                JsonObject m = f.result();
+                members.add(m.put("self", nodeId().equals(m.getString("node_id"))));
+            }
+            return Future.succeededFuture(new JsonObject().put("enabled", true).put("name", options.name())
+                    .put("node_id", nodeId()).put("members", members));
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+    }
+}
