@@ -31,6 +31,10 @@ final class SearchCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).")
     String mode;
 
+    @Option(names = "--scope", paramLabel = "SCOPE", description = "In a cluster: cluster (every member, the"
+            + " default) or local (this daemon's index only).")
+    String scope;
+
     @Option(names = "--source", paramLabel = "PREFIX", description = "Only sources starting with PREFIX.")
     String source;
 
@@ -64,6 +68,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JsonObject body = new JsonObject().put("query", String.join(" ", words)).put("top_k", topK).put("mode", mode)
+                .put("scope", scope)
                 .put("filters", filters(source, docs, meta));
         try (DindexClient c = root.connect()) {
             JsonObject r = c.request(Addresses.SEARCH, body);

@@ -33,7 +33,11 @@ public final class ClusterVerticle extends VerticleBase {
     private final ClusterOptions options;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
-    public ClusterVerticle(BusHandlers handlers, ClusterManager manager, ClusterOptions options) {
+    private final org.dindex.search.SearchService search;
+
+    public ClusterVerticle(BusHandlers handlers, ClusterManager manager, ClusterOptions options,
+                           org.dindex.search.SearchService search) {
+        this.search = search;
         this.handlers = handlers;
         this.manager = manager;
         this.options = options;
@@ -49,6 +53,17 @@ public final class ClusterVerticle extends VerticleBase {
                 vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
                         .onSuccess(stats -> m.reply(info(stats.body())))
                         .onFailure(e -> m.fail(503, e.getMessage()))));
+        // Another member's coordinator asks for this index's candidates.
+        consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "candidates"), m ->
+                vertx.eventBus().<JsonObject>request(org.dindex.search.SearchVerticle.CANDIDATES_ADDRESS, m.body())
+                        .onSuccess(r -> m.reply(r.body()))
+                        .onFailure(e -> BusHandlers.fail(m, e))));
+        // This daemon's searches with scope cluster: fan out, gather within the member timeout, fuse once.
+        FederatedSearch federated = new FederatedSearch(vertx, search, options.memberTimeout());
+        consumers.add(vertx.eventBus().<JsonObject>localConsumer(
+                org.dindex.search.SearchVerticle.CLUSTER_SEARCH_ADDRESS, m ->
+                        federated.search(manager.getNodes(), nodeId(), m.body()).onSuccess(m::reply)
+                                .onFailure(e -> BusHandlers.fail(m, e))));
         handlers.serve(Addresses.CLUSTER_STATUS, body -> status());
         return Future.succeededFuture();
     }

@@ -48,6 +48,12 @@ final class Components {
     private CommitVerticle commits;
     private org.dindex.http.HttpVerticle http;
     private JobsVerticle jobsVerticle;
+    private org.dindex.search.SearchVerticle search;
+
+    /** The search verticle (after {@link #verticles}): the cluster coordinator assembles answers with its service. */
+    org.dindex.search.SearchService searchService() {
+        return search.service();
+    }
 
     private Components(Path dataDir, DaemonConfig config, IndexService index, EmbeddingService embeddings,
                        Chunker chunker) {
@@ -176,7 +182,8 @@ final class Components {
         bindIndexMeters();
         List<VerticleBase> list = new java.util.ArrayList<>(List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
                 new IngestVerticle(handlers, index, embeddings, chunker, commits).meter(metrics),
-                new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config), metrics),
+                search = new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config),
+                        metrics, config.getBoolean(Settings.CLUSTER_ENABLED)),
                 jobs, new ImportVerticle(handlers, jobs, new ImportVerticle.Settings(
                         config.getInt(Settings.IMPORT_BATCH_DOCUMENTS), config.getInt(Settings.IMPORT_CHECKPOINT_PAGES))),
                 new ScrapeVerticle(handlers, jobs, new ScrapeVerticle.Settings(

@@ -117,7 +117,7 @@ public final class Daemon {
         verticles.add(new ControlVerticle(this, handlers));
         verticles.addAll(components.verticles(handlers));
         if (clusterManager != null) {
-            clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster);
+            clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, components.searchService());
             verticles.add(clusterVerticle);
         }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {

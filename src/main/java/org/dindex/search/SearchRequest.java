@@ -44,15 +44,59 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
     }
 
     private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain", "fusion",
-            "candidates", "title_weight", "query_vector");
+            "candidates", "title_weight", "query_vector", "scope");
     private static final Set<String> FILTERS = Set.of("source_url_prefix", "document_ids", "metadata_equals",
             "metadata_contains", "min_timestamp", "max_timestamp");
+
+    /** {@code scope}: "cluster" (every member, the default in a cluster), "local", or null when absent. */
+    public static String scope(JsonObject body) {
+        Object s = body.getValue("scope");
+        if (s == null) {
+            return null;
+        }
+        if (!"cluster".equals(s) && !"local".equals(s)) {
+            throw DindexException.badRequest("scope must be cluster or local, got '" + s + "'");
+        }
+        return (String) s;
+    }
+
+    /** The request as its JSON body (without a query vector: that travels separately). */
+    public JsonObject toJson() {
+        JsonObject f = new JsonObject();
+        if (filters.sourcePrefix() != null) {
+            f.put("source_url_prefix", filters.sourcePrefix());
+        }
+        if (!filters.documentIds().isEmpty()) {
+            f.put("document_ids", new JsonArray(filters.documentIds()));
+        }
+        if (!filters.metadataEquals().isEmpty()) {
+            f.put("metadata_equals", new JsonObject(new java.util.LinkedHashMap<>(filters.metadataEquals())));
+        }
+        if (!filters.metadataContains().isEmpty()) {
+            f.put("metadata_contains", new JsonObject(new java.util.LinkedHashMap<>(filters.metadataContains())));
+        }
+        if (filters.minTimestamp() != null) {
+            f.put("min_timestamp", filters.minTimestamp());
+        }
+        if (filters.maxTimestamp() != null) {
+            f.put("max_timestamp", filters.maxTimestamp());
+        }
+        JsonObject body = new JsonObject().put("query", query).put("top_k", topK)
+                .put("mode", mode.name().toLowerCase(Locale.ROOT)).put("filters", f);
+        if (candidates != null) {
+            body.put("candidates", candidates);
+        }
+        if (titleWeight != null) {
+            body.put("title_weight", titleWeight);
+        }
+        return body;
+    }
 
     public static SearchRequest parse(JsonObject body) {
         for (String key : body.fieldNames()) {
             if (!FIELDS.contains(key)) {
                 throw DindexException.badRequest("unknown field '" + key + "' (known: query, top_k, mode, filters,"
-                        + " explain, fusion, candidates, title_weight, query_vector)");
+                        + " explain, fusion, candidates, title_weight, query_vector, scope)");
             }
         }
         Object q = body.getValue("query");

@@ -52,8 +52,12 @@ public final class SearchService {
         return options;
     }
 
-    /** One chunk hit with everything the result needs. */
-    record Hit(int docId, Float dense, Float bm25, double fused, Document stored) {
+    /** One chunk hit with everything the result needs ({@code chunk}: its stored fields as JSON). */
+    public record Hit(int docId, Float dense, Float bm25, double fused, JsonObject chunk) {
+    }
+
+    /** Candidates of each retriever by Lucene doc id, with raw scores. */
+    record Candidates(Map<Integer, Float> dense, Map<Integer, Float> bm25) {
     }
 
     /**
@@ -78,6 +82,65 @@ public final class SearchService {
     List<Hit> retrieve(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector)
             throws IOException {
         IndexSearcher searcher = snap.searcher();
+        Candidates c = gather(current, snap, req, queryVector);
+        Map<Integer, Float> dense = c.dense();
+        Map<Integer, Float> bm25 = c.bm25();
+        Map<Integer, Double> fused;
+        boolean useDense = req.mode() == SearchRequest.Mode.DENSE && queryVector != null;
+        if (req.mode() == SearchRequest.Mode.HYBRID && queryVector != null) {
+            Fusion fusion = req.fusion() != null ? req.fusion() : options.fusion();
+            Map<String, Double> f = fusion.fuse(ranked(dense), ranked(bm25));
+            fused = new HashMap<>();
+            f.forEach((k, v) -> fused.put(Integer.parseInt(k), v));
+        } else {
+            fused = new HashMap<>();
+            (useDense ? dense : bm25).forEach((k, v) -> fused.put(k, v.doubleValue()));
+        }
+        List<Map.Entry<Integer, Double>> order = new ArrayList<>(fused.entrySet());
+        order.sort(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
+        List<Hit> hits = new ArrayList<>();
+        for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
+            hits.add(new Hit(e.getKey(), dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
+                    StoredChunks.toJson(searcher.storedFields().document(e.getKey()))));
+        }
+        return hits;
+    }
+
+    /**
+     * This index's candidates for a search spread over a cluster: each retriever's list with raw scores (dense: dot
+     * product of unit vectors; BM25: Lucene's score) and the stored chunks, so that the coordinator can fuse every
+     * member's lists once.
+     */
+    public JsonObject candidates(ChunkIndex current, SearchRequest req, float[] queryVector) throws IOException {
+        try (IndexSnapshot snap = current.acquire()) {
+            Candidates c = gather(current, snap, req, queryVector);
+            IndexSearcher searcher = snap.searcher();
+            JsonObject chunks = new JsonObject();
+            JsonArray dense = new JsonArray();
+            JsonArray bm25 = new JsonArray();
+            for (var e : c.dense().entrySet()) {
+                JsonObject chunk = StoredChunks.toJson(searcher.storedFields().document(e.getKey()));
+                chunks.put(chunk.getString("chunk_id"), chunk);
+                dense.add(new JsonArray().add(chunk.getString("chunk_id")).add(e.getValue()));
+            }
+            for (var e : c.bm25().entrySet()) {
+                JsonObject chunk = StoredChunks.toJson(searcher.storedFields().document(e.getKey()));
+                chunks.put(chunk.getString("chunk_id"), chunk);
+                bm25.add(new JsonArray().add(chunk.getString("chunk_id")).add(e.getValue()));
+            }
+            return new JsonObject().put("model", current.model()).put("dense", dense).put("bm25", bm25)
+                    .put("chunks", chunks);
+        }
+    }
+
+    /** Groups hits by document with snippets and citation numbers (the shape of every search answer). */
+    public JsonObject assembleHits(SearchRequest req, List<Hit> hits) {
+        return assemble(req, hits);
+    }
+
+    private Candidates gather(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector)
+            throws IOException {
+        IndexSearcher searcher = snap.searcher();
         Query filter = FilterQueries.of(req.filters());
         int depth = Math.max(req.candidates() != null ? req.candidates() : options.candidates(), req.topK());
         Map<Integer, Float> bm25 = new LinkedHashMap<>();
@@ -99,28 +162,10 @@ public final class SearchService {
                     accepted, options.exactBelow());
             resolveOrdinals(searcher, hits, dense);
         }
-        Map<Integer, Double> fused;
-        boolean useDense = req.mode() == SearchRequest.Mode.DENSE && queryVector != null;
-        if (req.mode() == SearchRequest.Mode.HYBRID && queryVector != null) {
-            Fusion fusion = req.fusion() != null ? req.fusion() : options.fusion();
-            Map<String, Double> f = fusion.fuse(ranked(dense), ranked(bm25));
-            fused = new HashMap<>();
-            f.forEach((k, v) -> fused.put(Integer.parseInt(k), v));
-        } else {
-            fused = new HashMap<>();
-            (useDense ? dense : bm25).forEach((k, v) -> fused.put(k, v.doubleValue()));
-        }
-        List<Map.Entry<Integer, Double>> order = new ArrayList<>(fused.entrySet());
-        order.sort(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
-        List<Hit> hits = new ArrayList<>();
-        for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
-            hits.add(new Hit(e.getKey(), dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
-                    searcher.storedFields().document(e.getKey())));
-        }
-        return hits;
+        return new Candidates(dense, bm25);
     }
 
-    private static Fusion.Ranked ranked(Map<Integer, Float> scores) {
+    static Fusion.Ranked ranked(Map<Integer, Float> scores) {
         List<String> ids = new ArrayList<>();
         Map<String, Float> s = new HashMap<>();
         scores.forEach((k, v) -> {
@@ -198,7 +243,7 @@ public final class SearchService {
         int rank = 0;
         for (Hit h : hits) {
             rank++;
-            JsonObject c = StoredChunks.toJson(h.stored());
+            JsonObject c = h.chunk();
             String docId = c.getString("document_id");
             JsonObject existing = docs.get(docId);
             if (existing == null) {

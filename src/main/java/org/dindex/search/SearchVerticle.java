@@ -3,6 +3,7 @@ package org.dindex.search;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.BusHandlers;
@@ -29,11 +30,20 @@ public final class SearchVerticle extends VerticleBase {
     private final ContextAssembler context;
     private WorkerExecutor pool;
 
+    /**
+     * Daemon-internal addresses (local consumers, never exposed to clients): this index's candidates for a search
+     * spread over a cluster, and the cluster coordinator that fans a search out to every member.
+     */
+    public static final String CANDIDATES_ADDRESS = "dindex.internal.search.candidates";
+    public static final String CLUSTER_SEARCH_ADDRESS = "dindex.internal.cluster.search";
+
     private final org.dindex.metrics.Metrics metrics;
+    private final boolean clustered;
 
     public SearchVerticle(BusHandlers handlers, IndexService index, EmbeddingService embeddings,
-                          SearchOptions options, org.dindex.metrics.Metrics metrics) {
+                          SearchOptions options, org.dindex.metrics.Metrics metrics, boolean clustered) {
         this.metrics = metrics;
+        this.clustered = clustered;
         this.handlers = handlers;
         this.index = index;
         this.embeddings = embeddings;
@@ -45,7 +55,13 @@ public final class SearchVerticle extends VerticleBase {
     public Future<?> start() {
         pool = vertx.createSharedWorkerExecutor("dindex-search", Runtime.getRuntime().availableProcessors(), 60,
                 TimeUnit.SECONDS);
-        handlers.serve(Addresses.SEARCH, body -> timed(SearchRequest.parse(body)));
+        handlers.serve(Addresses.SEARCH, body -> {
+            String scope = SearchRequest.scope(body);
+            SearchRequest req = SearchRequest.parse(body);
+            return timed(req, clustered && !"local".equals(scope) ? this::clusterSearch : this::search);
+        });
+        vertx.eventBus().<JsonObject>localConsumer(CANDIDATES_ADDRESS, m -> candidates(m.body())
+                .onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
         handlers.serve(Addresses.CONTEXT, this::context);
         handlers.serve(Addresses.CLUSTER, body -> pool.executeBlocking(() -> DocumentClusters.cluster(index.index(),
                 body), false));
@@ -58,9 +74,10 @@ public final class SearchVerticle extends VerticleBase {
     }
 
     /** Searches, recording the latency by mode and whether the answer was degraded. */
-    private Future<JsonObject> timed(SearchRequest req) {
+    private Future<JsonObject> timed(SearchRequest req,
+                                    java.util.function.Function<SearchRequest, Future<JsonObject>> how) {
         long t0 = System.nanoTime();
-        return search(req).onComplete(ar -> metrics.timer("dindex.search", "Searches by mode and outcome", "mode",
+        return how.apply(req).onComplete(ar -> metrics.timer("dindex.search", "Searches by mode and outcome", "mode",
                 req.mode().name().toLowerCase(java.util.Locale.ROOT), "outcome", ar.failed() ? "error"
                         : ar.result().getBoolean("degraded", false) ? "degraded" : "ok")
                 .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS));
@@ -85,6 +102,56 @@ public final class SearchVerticle extends VerticleBase {
     }
 
     private record Embedded(float[] vector, String error) {
+    }
+
+    private Future<Embedded> embed(SearchRequest req) {
+        Future<float[]> vector = req.mode() == SearchRequest.Mode.BM25 ? Future.succeededFuture(null)
+                : req.queryVector() != null ? Future.succeededFuture(org.dindex.embed.Embedder.normalize(
+                        req.queryVector().clone()))
+                : embeddings.embedQuery(req.query());
+        return vector.map(v -> new Embedded(v, null)).recover(e -> {
+            LOG.warning("query embedding failed, answering with BM25 only: " + e.getMessage());
+            return Future.succeededFuture(new Embedded(null, e.getMessage()));
+        });
+    }
+
+    /**
+     * A search over every cluster member: the query is embedded once here and the coordinator
+     * ({@link #CLUSTER_SEARCH_ADDRESS}) gathers each member's candidates and fuses them once.
+     */
+    private Future<JsonObject> clusterSearch(SearchRequest req) {
+        return embed(req).compose(emb -> {
+            JsonObject body = new JsonObject().put("request", req.toJson()).put("degraded", emb.error());
+            if (emb.vector() != null) {
+                JsonArray v = new JsonArray();
+                for (float x : emb.vector()) {
+                    v.add(x);
+                }
+                body.put("query_vector", v);
+            }
+            return vertx.eventBus().<JsonObject>request(CLUSTER_SEARCH_ADDRESS, body,
+                    new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000)).map(m -> m.body());
+        });
+    }
+
+    /** This index's candidates for a coordinator: {@code {request, query_vector?}}. */
+    private Future<JsonObject> candidates(JsonObject body) {
+        SearchRequest req = SearchRequest.parse(body.getJsonObject("request"));
+        float[] vector = null;
+        if (body.getJsonArray("query_vector") != null) {
+            JsonArray a = body.getJsonArray("query_vector");
+            vector = new float[a.size()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = a.getNumber(i).floatValue();
+            }
+        }
+        float[] v = vector;
+        return pool.executeBlocking(() -> search.candidates(index.index(), req, v), false);
+    }
+
+    /** The retrieval service (the cluster coordinator assembles fused answers with it). */
+    public SearchService service() {
+        return search;
     }
 
     private Future<JsonObject> context(JsonObject body) {

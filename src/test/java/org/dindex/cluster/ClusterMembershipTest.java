@@ -85,11 +85,36 @@ class ClusterMembershipTest {
             assertEquals(ErrorCode.ACCESS_DENIED, denied.code());
         }
 
-        assertEquals(0, b.run("daemon", "stop").exit());
-        JsonObject alone = awaitMembers(a, 1);
-        assertEquals(clusterA.getString("node_id"), alone.getJsonArray("members").getJsonObject(0)
+        // A search from b covers both members and is fused once; each document says where it lives.
+        Path volcano = Files.writeString(root.resolve("volcano.md"), "# Volcanoes\n\nMagma rises through the crust"
+                + " and erupts as lava from a volcano.\n");
+        assertEquals(0, b.run("index", volcano.toString()).exit());
+        JsonObject federated = b.run("search", "lighthouse guiding ships past reefs", "--json").json();
+        assertEquals("cluster", federated.getString("scope"), federated.encodePrettily());
+        assertEquals(false, federated.getBoolean("partial"));
+        assertEquals(2, federated.getJsonArray("members").size());
+        JsonObject top = federated.getJsonArray("results").getJsonObject(0);
+        assertEquals(doc.toAbsolutePath().toString(), top.getString("source"), federated.encodePrettily());
+        assertEquals(clusterA.getString("node_id"), top.getString("member"));
+        assertEquals(2, federated.getInteger("total_documents"), "both members' documents: " + federated.encode());
+        JsonObject local = b.run("search", "lighthouse guiding ships past reefs", "--scope", "local", "--json").json();
+        assertEquals(1, local.getInteger("total_documents"), local.encodePrettily());
+        assertTrue(local.getJsonArray("results").getJsonObject(0).getString("source").endsWith("volcano.md"));
+
+        // A member that dies makes answers partial, not failures, within the member timeout.
+        a.killDaemon();
+        long t0 = System.nanoTime();
+        JsonObject partial = b.run("search", "lighthouse guiding ships past reefs", "--json").json();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (partial.getJsonArray("members").size() == 2) {
+            assertTrue(partial.getBoolean("partial"), partial.encodePrettily());
+            assertTrue(ms < 10_000, "answered in " + ms + " ms");
+        }
+        assertTrue(partial.getJsonArray("results").getJsonObject(0).getString("source").endsWith("volcano.md"));
+        JsonObject alone = awaitMembers(b, 1);
+        assertEquals(clusterB.getString("node_id"), alone.getJsonArray("members").getJsonObject(0)
                 .getString("node_id"));
-        Cli.Result text = a.run("daemon", "status");
+        Cli.Result text = b.run("daemon", "status");
         assertTrue(text.out().contains("cluster") && text.out().contains("(this node)"), text.out());
     }
 

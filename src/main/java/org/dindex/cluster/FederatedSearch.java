@@ -1,0 +1,151 @@
+package org.dindex.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.search.Fusion;
+import org.dindex.search.SearchRequest;
+import org.dindex.search.SearchService;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A search over every cluster member, fused once at the coordinator.
+ *
+ * <p>Each member returns its candidates per retriever with raw scores (not a fused list: fusing per member and
+ * then comparing fused scores from different indexes would mix incomparable scales). The math:
+ * <ul>
+ *   <li>Dense scores are dot products of unit vectors from the same model on every member (the coordinator embeds
+ *       the query once and refuses members with another model), so they are comparable as they are.</li>
+ *   <li>BM25 scores are not: IDF and length norms depend on each member's corpus. Each member's BM25 list is
+ *       min-max normalised to [0, 1] on its own before the lists are merged; merged rank order is by that value.</li>
+ *   <li>The merged lists are fused once with the configured fusion: RRF on the merged ranks, or linear over
+ *       min-max normalised scores (for dense, over the union of all members' candidates).</li>
+ * </ul>
+ * A member that does not answer within the member timeout is left out and the answer says {@code partial}.
+ */
+final class FederatedSearch {
+    private final Vertx vertx;
+    private final SearchService service;
+    private final Duration memberTimeout;
+
+    FederatedSearch(Vertx vertx, SearchService service, Duration memberTimeout) {
+        this.vertx = vertx;
+        this.service = service;
+        this.memberTimeout = memberTimeout;
+    }
+
+    private record Answer(String node, JsonObject candidates, String problem, double millis) {
+    }
+
+    Future<JsonObject> search(List<String> nodes, String self, JsonObject body) {
+        long t0 = System.nanoTime();
+        SearchRequest req = SearchRequest.parse(body.getJsonObject("request"));
+        JsonObject ask = new JsonObject().put("request", body.getJsonObject("request"))
+                .put("query_vector", body.getJsonArray("query_vector"));
+        List<Future<Answer>> answers = new ArrayList<>();
+        for (String node : nodes) {
+            long start = System.nanoTime();
+            answers.add(vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "candidates"), ask,
+                            new DeliveryOptions().setSendTimeout(memberTimeout.toMillis()))
+                    .map(m -> new Answer(node, m.body(), null, (System.nanoTime() - start) / 1e6))
+                    .otherwise(e -> new Answer(node, null, e.getMessage(), (System.nanoTime() - start) / 1e6)));
+        }
+        return Future.join(answers).transform(ar -> vertx.executeBlocking(() -> {
+            List<Answer> all = answers.stream().map(Future::result).toList();
+            String model = all.stream().filter(a -> a.candidates() != null && a.node().equals(self))
+                    .map(a -> a.candidates().getString("model")).findFirst().orElse(null);
+            JsonObject result = fuse(req, all, model);
+            result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
+            if (body.getString("degraded") != null) {
+                result.put("degraded", true).put("warning", "dense retrieval unavailable (" + body.getString(
+                        "degraded") + "); results are BM25 only");
+            }
+            return result;
+        }, false));
+    }
+
+    private JsonObject fuse(SearchRequest req, List<Answer> answers, String model) {
+        Map<String, Float> dense = new LinkedHashMap<>();
+        Map<String, Float> bm25 = new LinkedHashMap<>();
+        Map<String, JsonObject> chunks = new HashMap<>();
+        JsonArray members = new JsonArray();
+        boolean partial = false;
+        for (Answer a : answers) {
+            JsonObject c = a.candidates();
+            String problem = a.problem();
+            if (c != null && model != null && !model.equals(c.getString("model"))) {
+                problem = "embeds with " + c.getString("model") + ", not " + model;
+                c = null;
+            }
+            if (c == null) {
+                partial = true;
+                members.add(new JsonObject().put("node_id", a.node()).put("status", problem != null
+                        && problem.contains("Timed out") ? "timeout" : "failed").put("error", problem));
+                continue;
+            }
+            members.add(new JsonObject().put("node_id", a.node()).put("status", "ok")
+                    .put("candidates", c.getJsonObject("chunks").size()).put("time_ms", a.millis()));
+            String prefix = a.node() + "/";
+            for (Object o : c.getJsonArray("dense")) {
+                JsonArray pair = (JsonArray) o;
+                dense.put(prefix + pair.getString(0), pair.getNumber(1).floatValue());
+            }
+            float min = Float.MAX_VALUE;
+            float max = -Float.MAX_VALUE;
+            for (Object o : c.getJsonArray("bm25")) {
+                float s = ((JsonArray) o).getNumber(1).floatValue();
+                min = Math.min(min, s);
+                max = Math.max(max, s);
+            }
+            for (Object o : c.getJsonArray("bm25")) {
+                JsonArray pair = (JsonArray) o;
+                float s = pair.getNumber(1).floatValue();
+                bm25.put(prefix + pair.getString(0), max > min ? (s - min) / (max - min) : 1f);
+            }
+            String node = a.node();
+            c.getJsonObject("chunks").forEach(e -> chunks.put(prefix + e.getKey(),
+                    ((JsonObject) e.getValue()).put("member", node)));
+        }
+        boolean hasDense = !dense.isEmpty();
+        Map<String, Double> fused = new HashMap<>();
+        if (req.mode() == SearchRequest.Mode.HYBRID && hasDense) {
+            Fusion fusion = req.fusion() != null ? req.fusion() : service.options().fusion();
+            fused.putAll(fusion.fuse(ranked(dense), ranked(bm25)));
+        } else {
+            (req.mode() == SearchRequest.Mode.DENSE && hasDense ? dense : bm25)
+                    .forEach((k, v) -> fused.put(k, v.doubleValue()));
+        }
+        List<Map.Entry<String, Double>> order = new ArrayList<>(fused.entrySet());
+        order.sort(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
+        List<SearchService.Hit> hits = new ArrayList<>();
+        for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
+            hits.add(new SearchService.Hit(-1, dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
+                    chunks.get(e.getKey())));
+        }
+        JsonObject result = service.assembleHits(req, hits);
+        Map<String, String> memberOfDoc = new HashMap<>();
+        hits.forEach(h -> memberOfDoc.putIfAbsent(h.chunk().getString("document_id"), h.chunk().getString("member")));
+        for (Object o : result.getJsonArray("results")) {
+            JsonObject doc = (JsonObject) o;
+            doc.put("member", memberOfDoc.get(doc.getString("document_id")));
+        }
+        return result.put("mode", req.mode().name().toLowerCase(java.util.Locale.ROOT)).put("scope", "cluster")
+                .put("members", members).put("partial", partial);
+    }
+
+    /** Candidates in descending score order (the rank RRF uses). */
+    private static Fusion.Ranked ranked(Map<String, Float> scores) {
+        List<Map.Entry<String, Float>> order = new ArrayList<>(scores.entrySet());
+        order.sort(Map.Entry.<String, Float>comparingByValue().reversed());
+        List<String> ids = order.stream().map(Map.Entry::getKey).toList();
+        return new Fusion.Ranked(ids, scores);
+    }
+}
