@@ -76,11 +76,16 @@ final class BridgeConnection {
         return inFlight;
     }
 
+    private int expectedLength;
+
     private void onRecord(Buffer record) {
         if (closed) {
             return;
         }
         if (expectingLength) {
+            if (record.length() < 4) {
+                return;  // the stream ended inside a length prefix: nothing to answer, nobody to answer
+            }
             int length = record.getInt(0);
             if (length <= 0 || length > options.maxFrameBytes()) {
                 stats.error("frame_size");
@@ -94,8 +99,12 @@ final class BridgeConnection {
                 return;
             }
             expectingLength = false;
+            expectedLength = length;
             parser.fixedSizeMode(length);
         } else {
+            if (record.length() < expectedLength) {
+                return;  // cut off by a disconnect, not a bad frame
+            }
             expectingLength = true;
             parser.fixedSizeMode(4);
             stats.frameIn();

@@ -70,6 +70,10 @@ public final class BusHandlers {
     public static void fail(Message<?> message, Throwable e) {
         if (e instanceof DindexException de) {
             message.fail(de.code().failureCode(), de.getMessage());
+        } else if (e instanceof ClassCastException) {
+            // A safety net for a request field of the wrong type that a handler did not check itself.
+            LOG.log(Level.FINE, "wrongly typed field in a request to " + message.address(), e);
+            message.fail(ErrorCode.BAD_REQUEST.failureCode(), "a field of the request has the wrong type");
         } else {
             LOG.log(Level.WARNING, "handler for " + message.address() + " failed", e);
             message.fail(ErrorCode.INTERNAL.failureCode(), "internal error: " + e);

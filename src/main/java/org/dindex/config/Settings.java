@@ -132,6 +132,9 @@ public final class Settings {
     public static final Setting HTTP_IDLE_TIMEOUT_MS = Setting.integer("http.idle_timeout_ms", 120_000, 100,
             3_600_000, "An HTTP connection that sends nothing for this long is closed (bounds slow and stalled"
                     + " clients; WebSocket clients should ping).");
+    public static final Setting HTTP_REQUEST_TIMEOUT_MS = Setting.integer("http.request_timeout_ms", 60_000, 100,
+            3_600_000, "A request must arrive whole (headers and body) within this time, else 408 and the connection"
+                    + " is closed (bounds clients that trickle a body byte by byte).");
     public static final Setting HTTP_IMPORT_ROOTS = Setting.string("http.import_roots", "",
             "Comma-separated folders POST /api/v1/import may read from; empty: imports over HTTP are refused.");
 
@@ -164,7 +167,7 @@ public final class Settings {
             SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA, JOBS_MAX_CONCURRENT, JOBS_HISTORY, IMPORT_CHECKPOINT_PAGES,
             IMPORT_BATCH_DOCUMENTS, SCRAPE_USER_AGENT, SCRAPE_TIMEOUT_MS, SCRAPE_MAX_PAGE_BYTES, SCRAPE_ALLOW_PRIVATE,
             SCRAPE_ALLOW_LOOPBACK, HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
-            HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_IMPORT_ROOTS, CLUSTER_ENABLED, CLUSTER_NAME,
+            HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_IMPORT_ROOTS, CLUSTER_ENABLED, CLUSTER_NAME,
             CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_PORT, CLUSTER_JOIN, CLUSTER_KUBERNETES_DNS,
             CLUSTER_MEMBER_TIMEOUT_MS);
 

@@ -84,6 +84,17 @@ public final class Logging {
         }
     }
 
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile(
+            "(?i)(api_key=|authorization: *(?:bearer )?|x-api-key: *)[^&\\s\"]+");
+
+    /**
+     * Removes credentials a library might log (Vert.x Web logs request URIs at trace level, with their
+     * {@code ?api_key=}): every line of every log goes through here.
+     */
+    static String redact(String message) {
+        return message == null ? null : SECRET.matcher(message).replaceAll("$1***");
+    }
+
     static Level level(String name) {
         return switch (name) {
             case "error" -> Level.SEVERE;
@@ -102,7 +113,7 @@ public final class Logging {
             StringBuilder sb = new StringBuilder(128)
                     .append(Instant.ofEpochMilli(r.getMillis())).append(' ')
                     .append(String.format("%-5s", name(r.getLevel()))).append(' ')
-                    .append(logger).append(": ").append(formatMessage(r)).append('\n');
+                    .append(logger).append(": ").append(redact(formatMessage(r))).append('\n');
             if (r.getThrown() != null) {
                 StringWriter sw = new StringWriter();
                 r.getThrown().printStackTrace(new PrintWriter(sw));
@@ -138,7 +149,7 @@ public final class Logging {
 
         @Override
         public String format(LogRecord r) {
-            String message = formatMessage(r);
+            String message = redact(formatMessage(r));
             io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()
                     .put("ts", Instant.ofEpochMilli(r.getMillis()).toString())
                     .put("level", LineFormatter.name(r.getLevel()))

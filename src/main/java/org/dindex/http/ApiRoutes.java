@@ -229,6 +229,11 @@ final class ApiRoutes {
                 .onFailure(e -> HttpErrors.fail(ctx, e));
     }
 
+    /**
+     * Order matters: the path as given must lie inside a root (403 otherwise, whether or not it exists, so a client
+     * cannot probe the file system outside the roots); only then is it resolved (404 when missing), and the real
+     * path checked again (403 for links leading out).
+     */
     private Path permittedPath(String given) {
         Path path;
         try {
@@ -239,10 +244,13 @@ final class ApiRoutes {
         if (!path.isAbsolute()) {
             path = options.importRoots().getFirst().resolve(path);
         }
-        path = path.normalize();
+        Path normalized = path.normalize();
+        if (options.importRoots().stream().noneMatch(normalized::startsWith)) {
+            throw new DindexException(ErrorCode.ACCESS_DENIED, "'" + given + "' is outside the import roots");
+        }
         Path real;
         try {
-            real = path.toRealPath();
+            real = normalized.toRealPath();
         } catch (IOException e) {
             throw new DindexException(ErrorCode.NOT_FOUND, "no such file under the import roots: " + given);
         }

@@ -52,6 +52,9 @@ final class HttpErrors {
             } else {
                 send(ctx, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage());
             }
+        } else if (e instanceof io.vertx.core.http.HttpClosedException) {
+            // The client went away (or the idle timeout closed it): nobody to answer, nothing to log.
+            ctx.response().reset();
         } else {
             LOG.log(Level.WARNING, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " failed"
                     + " request_id=" + ctx.get(REQUEST_ID), e);

@@ -14,14 +14,14 @@ import java.util.List;
  */
 public record HttpOptions(String host, int port, List<String> apiKeys, boolean metricsNeedKey,
                           List<String> corsOrigins, List<String> wsOrigins, long maxBodyBytes, int wsMaxFrameBytes,
-                          long idleTimeoutMs, List<Path> importRoots) {
+                          long idleTimeoutMs, long requestTimeoutMs, List<Path> importRoots) {
 
     public static HttpOptions from(DaemonConfig config) {
         return new HttpOptions(config.getString(Settings.HTTP_HOST), config.getInt(Settings.HTTP_PORT),
                 list(config.getString(Settings.HTTP_API_KEYS)), config.getBoolean(Settings.HTTP_METRICS_NEED_KEY),
                 list(config.getString(Settings.HTTP_CORS_ORIGINS)), list(config.getString(Settings.HTTP_WS_ORIGINS)),
                 config.getLong(Settings.HTTP_MAX_BODY_BYTES), config.getInt(Settings.HTTP_WS_MAX_FRAME_BYTES),
-                config.getLong(Settings.HTTP_IDLE_TIMEOUT_MS),
+                config.getLong(Settings.HTTP_IDLE_TIMEOUT_MS), config.getLong(Settings.HTTP_REQUEST_TIMEOUT_MS),
                 list(config.getString(Settings.HTTP_IMPORT_ROOTS)).stream().map(p -> Path.of(p).toAbsolutePath()
                         .normalize()).toList());
     }

@@ -75,7 +75,9 @@ public final class HttpVerticle extends VerticleBase {
             router.route("/api/v1/*").handler(cors);
         }
         router.route("/api/v1/*").handler(ctx -> authorize(ctx, false));
+        router.route("/api/v1/*").handler(this::armRequestDeadline);
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+        router.route("/api/v1/*").handler(HttpVerticle::disarmRequestDeadline);
         api.mount(router);
         router.route("/api/v1/*").handler(ctx -> HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "no route "
                 + ctx.request().method() + " " + ctx.request().path()));
@@ -137,6 +139,35 @@ public final class HttpVerticle extends VerticleBase {
         });
         ctx.next();
     }
+
+    /**
+     * Why a deadline besides the idle timeout: every byte resets the idle timer, so a client trickling a body byte
+     * by byte would hold its connection (and a buffer up to the body limit) for ever. The whole request must arrive
+     * within {@code http.request_timeout_ms}.
+     */
+    private void armRequestDeadline(RoutingContext ctx) {
+        long timer = vertx.setTimer(options.requestTimeoutMs(), t -> {
+            if (!ctx.response().headWritten()) {
+                ctx.response().putHeader("Connection", "close");
+                HttpErrors.send(ctx, 408, "request_timeout", "the request did not arrive within "
+                        + options.requestTimeoutMs() + " ms (http.request_timeout_ms)");
+            }
+            ctx.request().connection().close();
+        });
+        ctx.put(DEADLINE, timer);
+        ctx.addEndHandler(v -> vertx.cancelTimer(timer));
+        ctx.next();
+    }
+
+    private static void disarmRequestDeadline(RoutingContext ctx) {
+        Long timer = ctx.get(DEADLINE);
+        if (timer != null) {
+            ctx.vertx().cancelTimer(timer);
+        }
+        ctx.next();
+    }
+
+    private static final String DEADLINE = "request_deadline";
 
     /** The client's X-Request-Id when it is a sane token, else a new one: it ties log lines to a request. */
     static String requestId(String given) {

@@ -52,12 +52,12 @@ public final class ImportVerticle extends VerticleBase {
 
     private Job start(JsonObject body) {
         Path path = path(body);
-        ImportJob.Format format = format(body.getString("format"), path);
+        ImportJob.Format format = format(string(body, "format"), path);
         Set<Integer> namespaces = namespaces(body.getValue("namespaces"));
         long maxDocs = nonNegative(body, "max_docs", 0);
         int minLength = (int) nonNegative(body, "min_length",
                 format == ImportJob.Format.JSONL ? 0 : DEFAULT_MIN_LENGTH);
-        Job resumes = resumed(body.getString("resume"), path);
+        Job resumes = resumed(string(body, "resume"), path);
         JsonObject params = new JsonObject().put("path", path.toString())
                 .put("format", format.name().toLowerCase(Locale.ROOT).replace('_', '-'))
                 .put("namespaces", new JsonArray(namespaces.stream().toList())).put("max_docs", maxDocs)
@@ -65,6 +65,14 @@ public final class ImportVerticle extends VerticleBase {
         ImportJob job = new ImportJob(new ImportJob.Options(path, format, namespaces, maxDocs, minLength,
                 settings.batchDocuments(), settings.checkpointEvery()));
         return jobs.registry().submit(JOB_TYPE, params, job, resumes);
+    }
+
+    private static String string(JsonObject body, String key) {
+        Object v = body.getValue(key);
+        if (v != null && !(v instanceof String)) {
+            throw DindexException.badRequest("'" + key + "' must be a string, got " + v);
+        }
+        return (String) v;
     }
 
     private static Path path(JsonObject body) {

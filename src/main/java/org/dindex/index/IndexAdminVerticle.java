@@ -135,7 +135,15 @@ public final class IndexAdminVerticle extends VerticleBase {
 
     /** One page of chunks in chunk-id order, after the {@code after} cursor. */
     private Future<JsonObject> export(JsonObject body) {
-        int limit = body.getInteger("limit", 1000);
+        Object limitValue = body.getValue("limit", 1000);
+        if (!(limitValue instanceof Number ln) || ln.doubleValue() != ln.intValue()) {
+            return Future.failedFuture(DindexException.badRequest("'limit' must be a whole number between 1 and "
+                    + MAX_EXPORT_PAGE + ", got " + limitValue));
+        }
+        int limit = ln.intValue();
+        if (body.getValue("after") != null && !(body.getValue("after") instanceof String)) {
+            return Future.failedFuture(DindexException.badRequest("'after' must be a chunk id string"));
+        }
         if (limit < 1 || limit > MAX_EXPORT_PAGE) {
             return Future.failedFuture(DindexException.badRequest("'limit' must be between 1 and "
                     + MAX_EXPORT_PAGE + ", got " + limit));
@@ -168,17 +176,24 @@ public final class IndexAdminVerticle extends VerticleBase {
         });
     }
 
+    /**
+     * Bytes under {@code dir}. Files come and go while commits merge segments: a file that vanishes mid-walk counts
+     * as zero, and a walk broken by one (Files.walk throws UncheckedIOException from the stream) is retried.
+     */
     static long folderSize(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException e) {
-            return -1;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                return files.mapToLong(p -> {
+                    try {
+                        return Files.isRegularFile(p) ? Files.size(p) : 0;
+                    } catch (IOException e) {
+                        return 0;
+                    }
+                }).sum();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // retry: a segment file was deleted under the walk
+            }
         }
+        return -1;
     }
 }

@@ -60,10 +60,14 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
             if (list.isEmpty()) {
                 throw DindexException.badRequest(source + ": no text to index (empty document)");
             }
-            content = new ExtractedDocument(title, list, json.getString("format", "text"));
+            content = new ExtractedDocument(title, list, json.getValue("format") instanceof String f ? f : "text");
         } else if (json.getValue("text") instanceof String text || json.getValue("content") instanceof String) {
             String body = json.getValue("text") instanceof String t ? t : json.getString("content");
-            Format format = parseFormat(json.getString("format", "text"), source);
+            Object formatValue = json.getValue("format");
+            if (formatValue != null && !(formatValue instanceof String)) {
+                throw DindexException.badRequest(source + ": 'format' must be text, markdown or html");
+            }
+            Format format = parseFormat(formatValue == null ? "text" : (String) formatValue, source);
             try {
                 content = Extractors.fromText(body, format, title == null ? source : title);
             } catch (ExtractionException e) {

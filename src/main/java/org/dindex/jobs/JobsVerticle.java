@@ -54,7 +54,11 @@ public final class JobsVerticle extends VerticleBase {
     private Future<JsonObject> get(JsonObject body) {
         Job job = registry.require(idOf(body));
         JsonObject reply = new JsonObject().put("job", job.toJson());
-        if (body.getBoolean("events", false)) {
+        Object events = body.getValue("events");
+        if (events != null && !(events instanceof Boolean)) {
+            throw DindexException.badRequest("'events' must be true or false, got " + events);
+        }
+        if (Boolean.TRUE.equals(events)) {
             reply.put("events", new JsonArray(registry.recentEvents(job.id())));
         }
         return Future.succeededFuture(reply);
@@ -68,6 +72,10 @@ public final class JobsVerticle extends VerticleBase {
     }
 
     private Future<JsonObject> list(JsonObject body) {
+        if ((body.getValue("state") != null && !(body.getValue("state") instanceof String))
+                || (body.getValue("type") != null && !(body.getValue("type") instanceof String))) {
+            return Future.failedFuture(DindexException.badRequest("'state' and 'type' must be strings"));
+        }
         String state = body.getString("state");
         String type = body.getString("type");
         List<Job> jobs = registry.list();

@@ -63,7 +63,8 @@ final class Snippets {
         if (!hits.isEmpty()) {
             int best = 0;
             for (int i = 0, j = 0; i < hits.size(); i++) {
-                while (hits.get(i)[1] - hits.get(j)[0] > width) {
+                // A single hit wider than the window (a very long word) stands alone: j never passes i.
+                while (j < i && hits.get(i)[1] - hits.get(j)[0] > width) {
                     j++;
                 }
                 if (i - j + 1 > best) {
