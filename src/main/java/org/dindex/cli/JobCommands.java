@@ -29,6 +29,9 @@ final class JobCommands {
                 + " completed, failed, cancelled, interrupted.")
         String state;
 
+        @Option(names = "--cluster", description = "Every cluster member's jobs (each with its member).")
+        boolean cluster;
+
         @Override
         public Integer call() {
             try (DindexClient c = root.connect()) {
@@ -36,7 +39,8 @@ final class JobCommands {
                 if (state != null) {
                     body.put("state", state);
                 }
-                JsonArray jobs = c.request(Addresses.JOBS_LIST, body).getJsonArray("jobs");
+                JsonArray jobs = cluster ? filter(c.request(Addresses.CLUSTER_JOBS, new JsonObject())
+                        .getJsonArray("jobs"), state) : c.request(Addresses.JOBS_LIST, body).getJsonArray("jobs");
                 if (json) {
                     root.out.println(new JsonObject().put("jobs", jobs).encodePrettily());
                 } else if (jobs.isEmpty()) {
@@ -52,6 +56,19 @@ final class JobCommands {
                 return Main.OK;
             }
         }
+    }
+
+    private static JsonArray filter(JsonArray jobs, String state) {
+        if (state == null) {
+            return jobs;
+        }
+        JsonArray out = new JsonArray();
+        jobs.forEach(j -> {
+            if (state.equals(((JsonObject) j).getString("state"))) {
+                out.add(j);
+            }
+        });
+        return out;
     }
 
     @Command(name = "job", description = "One job's state and progress; --follow draws progress until it ends.")

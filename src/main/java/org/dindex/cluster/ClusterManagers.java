@@ -29,6 +29,9 @@ public final class ClusterManagers {
         // Members that stop answering are dropped after a few seconds, so searches stop waiting for them.
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+        // Join quickly: members listed but not running yet are simply not there (they join us when they start).
+        config.setProperty("hazelcast.wait.seconds.before.join", "1");
+        config.setProperty("hazelcast.max.wait.seconds.before.join", "3");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(o.port()).setPortAutoIncrement(false).setPublicAddress(o.host() + ":" + o.port());
         network.getInterfaces().setEnabled(false);
@@ -41,7 +44,7 @@ public final class ClusterManagers {
         } else {
             List<String> members = new ArrayList<>(o.join());
             members.add(o.host() + ":" + o.port());
-            join.getTcpIpConfig().setEnabled(true).setMembers(members);
+            join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
         }
         return new HazelcastClusterManager(config);
     }

@@ -35,8 +35,11 @@ public final class ClusterVerticle extends VerticleBase {
 
     private final org.dindex.search.SearchService search;
 
+    private final org.dindex.jobs.JobsVerticle jobs;
+
     public ClusterVerticle(BusHandlers handlers, ClusterManager manager, ClusterOptions options,
-                           org.dindex.search.SearchService search) {
+                           org.dindex.search.SearchService search, org.dindex.jobs.JobsVerticle jobs) {
+        this.jobs = jobs;
         this.search = search;
         this.handlers = handlers;
         this.manager = manager;
@@ -65,7 +68,66 @@ public final class ClusterVerticle extends VerticleBase {
                         federated.search(manager.getNodes(), nodeId(), m.body()).onSuccess(m::reply)
                                 .onFailure(e -> BusHandlers.fail(m, e))));
         handlers.serve(Addresses.CLUSTER_STATUS, body -> status());
+        // Jobs: every member's list, and one job wherever it runs.
+        consumers.add(forward("jobs", Addresses.JOBS_LIST));
+        consumers.add(forward("job", Addresses.JOBS_GET));
+        handlers.serve(Addresses.CLUSTER_JOBS, body -> clusterJobs());
+        if (jobs != null) {
+            jobs.lookElsewhere(this::jobElsewhere);
+        }
         return Future.succeededFuture();
+    }
+
+    /** A member address answered by a local address of this daemon. */
+    private MessageConsumer<JsonObject> forward(String verb, String localAddress) {
+        return vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), verb), m ->
+                vertx.eventBus().<JsonObject>request(localAddress, m.body() == null ? new JsonObject() : m.body())
+                        .onSuccess(r -> m.reply(r.body()))
+                        .onFailure(e -> BusHandlers.fail(m, e)));
+    }
+
+    private DeliveryOptions memberDelivery() {
+        return new DeliveryOptions().setSendTimeout(options.memberTimeout().toMillis());
+    }
+
+    /** Every member's jobs, each tagged with its member; members that do not answer are listed as such. */
+    private Future<JsonObject> clusterJobs() {
+        List<String> nodes = manager.getNodes();
+        List<Future<JsonObject>> answers = new ArrayList<>();
+        for (String node : nodes) {
+            answers.add(vertx.eventBus().<JsonObject>request(memberAddress(node, "jobs"), new JsonObject(),
+                    memberDelivery()).map(m -> m.body().put("node_id", node))
+                    .otherwise(e -> new JsonObject().put("node_id", node).put("error", e.getMessage())));
+        }
+        return Future.join(answers).transform(ar -> {
+            JsonArray all = new JsonArray();
+            JsonArray unreachable = new JsonArray();
+            for (Future<JsonObject> f : answers) {
+                JsonObject r = f.result();
+                if (r.getJsonArray("jobs") == null) {
+                    unreachable.add(r.getString("node_id"));
+                    continue;
+                }
+                r.getJsonArray("jobs").forEach(j -> all.add(((JsonObject) j).put("member", r.getString("node_id"))));
+            }
+            return Future.succeededFuture(new JsonObject().put("jobs", all).put("unreachable", unreachable));
+        });
+    }
+
+    /** A job this daemon does not know: the first other member that knows it answers. */
+    private Future<JsonObject> jobElsewhere(JsonObject request) {
+        List<Future<JsonObject>> answers = new ArrayList<>();
+        for (String node : manager.getNodes()) {
+            if (!node.equals(nodeId())) {
+                answers.add(vertx.eventBus().<JsonObject>request(memberAddress(node, "job"), request,
+                        memberDelivery()).map(m -> m.body().put("member", node)));
+            }
+        }
+        return Future.any(answers).map(f -> answers.stream().filter(Future::succeeded).findFirst().orElseThrow()
+                        .result())
+                .recover(e -> Future.failedFuture(new org.dindex.bus.DindexException(
+                        org.dindex.bus.ErrorCode.NOT_FOUND, "no job '" + request.getString("id")
+                        + "' on any member")));
     }
 
     private JsonObject info(JsonObject stats) {

@@ -50,6 +50,10 @@ final class Components {
     private JobsVerticle jobsVerticle;
     private org.dindex.search.SearchVerticle search;
 
+    JobsVerticle jobsVerticle() {
+        return jobsVerticle;
+    }
+
     /** The search verticle (after {@link #verticles}): the cluster coordinator assembles answers with its service. */
     org.dindex.search.SearchService searchService() {
         return search.service();

@@ -117,7 +117,8 @@ public final class Daemon {
         verticles.add(new ControlVerticle(this, handlers));
         verticles.addAll(components.verticles(handlers));
         if (clusterManager != null) {
-            clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, components.searchService());
+            clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, components.searchService(),
+                    components.jobsVerticle());
             verticles.add(clusterVerticle);
         }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {

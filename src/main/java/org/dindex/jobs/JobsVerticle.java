@@ -23,6 +23,15 @@ public final class JobsVerticle extends VerticleBase {
     private final JobRegistry.Options options;
     private final Duration stopDeadline;
     private JobRegistry registry;
+    private volatile java.util.function.Function<JsonObject, Future<JsonObject>> elsewhere;
+
+    /**
+     * In a cluster: where to look for a job this daemon does not know (another member's), so that any member's job
+     * can be shown and followed from any member.
+     */
+    public void lookElsewhere(java.util.function.Function<JsonObject, Future<JsonObject>> lookup) {
+        this.elsewhere = lookup;
+    }
 
     public JobsVerticle(BusHandlers handlers, Path dir, JobRegistry.Options options, Duration stopDeadline) {
         this.handlers = handlers;
@@ -52,7 +61,13 @@ public final class JobsVerticle extends VerticleBase {
 
     /** One job; with {@code "events": true} also its latest item events (each with its {@code seq}). */
     private Future<JsonObject> get(JsonObject body) {
-        Job job = registry.require(idOf(body));
+        String id = idOf(body);
+        var lookup = elsewhere;
+        if (lookup != null && !Boolean.TRUE.equals(body.getValue("local_only")) && Job.ID.matcher(id).matches()
+                && registry.get(id).isEmpty()) {
+            return lookup.apply(body.copy().put("local_only", true));
+        }
+        Job job = registry.require(id);
         JsonObject reply = new JsonObject().put("job", job.toJson());
         Object events = body.getValue("events");
         if (events != null && !(events instanceof Boolean)) {

@@ -53,6 +53,9 @@ public final class Addresses {
     /** The cluster this daemon belongs to: node id and members with their index sizes. */
     public static final String CLUSTER_STATUS = "dindex.cluster.status";
 
+    /** Every cluster member's jobs, each with its member. */
+    public static final String CLUSTER_JOBS = "dindex.cluster.jobs";
+
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";
     /** Prefix of shared event streams such as {@code dindex.events.jobs}. */
