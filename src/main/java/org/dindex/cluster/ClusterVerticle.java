@@ -61,6 +61,10 @@ public final class ClusterVerticle extends VerticleBase {
                 vertx.eventBus().<JsonObject>request(org.dindex.search.SearchVerticle.CANDIDATES_ADDRESS, m.body())
                         .onSuccess(r -> m.reply(r.body()))
                         .onFailure(e -> BusHandlers.fail(m, e))));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "chunks"), m ->
+                vertx.eventBus().<JsonObject>request(org.dindex.search.SearchVerticle.CHUNKS_ADDRESS, m.body())
+                        .onSuccess(r -> m.reply(r.body()))
+                        .onFailure(e -> BusHandlers.fail(m, e))));
         // This daemon's searches with scope cluster: fan out, gather within the member timeout, fuse once.
         FederatedSearch federated = new FederatedSearch(vertx, search, options.memberTimeout());
         consumers.add(vertx.eventBus().<JsonObject>localConsumer(

@@ -58,21 +58,48 @@ final class FederatedSearch {
                     .map(m -> new Answer(node, m.body(), null, (System.nanoTime() - start) / 1e6))
                     .otherwise(e -> new Answer(node, null, e.getMessage(), (System.nanoTime() - start) / 1e6)));
         }
-        return Future.join(answers).transform(ar -> vertx.executeBlocking(() -> {
+        return Future.join(answers).transform(ar -> {
             List<Answer> all = answers.stream().map(Future::result).toList();
             String model = all.stream().filter(a -> a.candidates() != null && a.node().equals(self))
                     .map(a -> a.candidates().getString("model")).findFirst().orElse(null);
-            JsonObject result = fuse(req, all, model);
-            result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
-            if (body.getString("degraded") != null) {
-                result.put("degraded", true).put("warning", "dense retrieval unavailable (" + body.getString(
-                        "degraded") + "); results are BM25 only");
-            }
-            return result;
-        }, false));
+            Fused fused = fuse(req, all, model);
+            return fetchMissing(fused).map(v -> {
+                JsonObject result = assemble(req, fused);
+                result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
+                if (body.getString("degraded") != null) {
+                    result.put("degraded", true).put("warning", "dense retrieval unavailable (" + body.getString(
+                            "degraded") + "); results are BM25 only");
+                }
+                return result;
+            });
+        });
     }
 
-    private JsonObject fuse(SearchRequest req, List<Answer> answers, String model) {
+    /** The fused top k (keys {@code node/chunkId}) with their scores, and what is known so far. */
+    private record Fused(List<Map.Entry<String, Double>> top, Map<String, Float> dense, Map<String, Float> bm25,
+                         Map<String, JsonObject> chunks, JsonArray members, boolean partial) {
+    }
+
+    /** Fetches the stored chunks of picked candidates whose payload a member did not send (rare). */
+    private Future<Void> fetchMissing(Fused f) {
+        Map<String, List<String>> missing = new LinkedHashMap<>();
+        for (var e : f.top()) {
+            if (!f.chunks().containsKey(e.getKey())) {
+                int slash = e.getKey().indexOf('/');
+                missing.computeIfAbsent(e.getKey().substring(0, slash), k -> new ArrayList<>())
+                        .add(e.getKey().substring(slash + 1));
+            }
+        }
+        List<Future<?>> fetches = new ArrayList<>();
+        missing.forEach((node, ids) -> fetches.add(vertx.eventBus().<JsonObject>request(
+                        ClusterVerticle.memberAddress(node, "chunks"), new JsonObject().put("chunk_ids",
+                                new JsonArray(ids)), new DeliveryOptions().setSendTimeout(memberTimeout.toMillis()))
+                .onSuccess(m -> m.body().forEach(c -> f.chunks().put(node + "/" + c.getKey(),
+                        ((JsonObject) c.getValue()).put("member", node))))));
+        return Future.join(fetches).otherwiseEmpty().mapEmpty();
+    }
+
+    private Fused fuse(SearchRequest req, List<Answer> answers, String model) {
         Map<String, Float> dense = new LinkedHashMap<>();
         Map<String, Float> bm25 = new LinkedHashMap<>();
         Map<String, JsonObject> chunks = new HashMap<>();
@@ -92,7 +119,7 @@ final class FederatedSearch {
                 continue;
             }
             members.add(new JsonObject().put("node_id", a.node()).put("status", "ok")
-                    .put("candidates", c.getJsonObject("chunks").size()).put("time_ms", a.millis()));
+                    .put("candidates", c.getJsonArray("dense").size() + c.getJsonArray("bm25").size()).put("time_ms", a.millis()));
             String prefix = a.node() + "/";
             for (Object o : c.getJsonArray("dense")) {
                 JsonArray pair = (JsonArray) o;
@@ -125,11 +152,21 @@ final class FederatedSearch {
         }
         List<Map.Entry<String, Double>> order = new ArrayList<>(fused.entrySet());
         order.sort(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
+        return new Fused(new ArrayList<>(order.subList(0, Math.min(req.topK(), order.size()))), dense, bm25, chunks,
+                members, partial);
+    }
+
+    private JsonObject assemble(SearchRequest req, Fused f) {
         List<SearchService.Hit> hits = new ArrayList<>();
-        for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
-            hits.add(new SearchService.Hit(-1, dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
-                    chunks.get(e.getKey())));
+        for (var e : f.top()) {
+            JsonObject chunk = f.chunks().get(e.getKey());
+            if (chunk != null) {  // null only when its member died between the two rounds
+                hits.add(new SearchService.Hit(-1, f.dense().get(e.getKey()), f.bm25().get(e.getKey()),
+                        e.getValue(), chunk));
+            }
         }
+        JsonArray members = f.members();
+        boolean partial = f.partial() || hits.size() < f.top().size();
         JsonObject result = service.assembleHits(req, hits);
         Map<String, String> memberOfDoc = new HashMap<>();
         hits.forEach(h -> memberOfDoc.putIfAbsent(h.chunk().getString("document_id"), h.chunk().getString("member")));

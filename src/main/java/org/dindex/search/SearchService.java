@@ -116,20 +116,44 @@ public final class SearchService {
             Candidates c = gather(current, snap, req, queryVector);
             IndexSearcher searcher = snap.searcher();
             JsonObject chunks = new JsonObject();
-            JsonArray dense = new JsonArray();
-            JsonArray bm25 = new JsonArray();
-            for (var e : c.dense().entrySet()) {
-                JsonObject chunk = StoredChunks.toJson(searcher.storedFields().document(e.getKey()));
-                chunks.put(chunk.getString("chunk_id"), chunk);
-                dense.add(new JsonArray().add(chunk.getString("chunk_id")).add(e.getValue()));
+            // Payloads only for each list's top k: the fused top k almost always comes from them, and the
+            // coordinator fetches any other it picks ({@link #chunks}); ids and scores for all.
+            return new JsonObject().put("model", current.model())
+                    .put("dense", list(searcher, c.dense(), req.topK(), chunks))
+                    .put("bm25", list(searcher, c.bm25(), req.topK(), chunks)).put("chunks", chunks);
+        }
+    }
+
+    private static JsonArray list(IndexSearcher searcher, Map<Integer, Float> scores, int withPayload,
+                                  JsonObject chunks) throws IOException {
+        List<Map.Entry<Integer, Float>> order = new ArrayList<>(scores.entrySet());
+        order.sort(Map.Entry.<Integer, Float>comparingByValue().reversed());
+        JsonArray out = new JsonArray();
+        for (int i = 0; i < order.size(); i++) {
+            var e = order.get(i);
+            Document d = searcher.storedFields().document(e.getKey(), Set.of(IndexFields.CHUNK_ID));
+            String id = d.get(IndexFields.CHUNK_ID);
+            if (i < withPayload && !chunks.containsKey(id)) {
+                chunks.put(id, StoredChunks.toJson(searcher.storedFields().document(e.getKey())));
             }
-            for (var e : c.bm25().entrySet()) {
-                JsonObject chunk = StoredChunks.toJson(searcher.storedFields().document(e.getKey()));
-                chunks.put(chunk.getString("chunk_id"), chunk);
-                bm25.add(new JsonArray().add(chunk.getString("chunk_id")).add(e.getValue()));
+            out.add(new JsonArray().add(id).add(e.getValue()));
+        }
+        return out;
+    }
+
+    /** Stored chunks by id (the coordinator's second, rare, round: payloads it picked but did not get). */
+    public JsonObject chunks(ChunkIndex current, List<String> ids) throws IOException {
+        try (IndexSnapshot snap = current.acquire()) {
+            IndexSearcher searcher = snap.searcher();
+            JsonObject out = new JsonObject();
+            for (String id : ids) {
+                ScoreDoc[] hit = searcher.search(new org.apache.lucene.search.TermQuery(
+                        new org.apache.lucene.index.Term(IndexFields.CHUNK_ID, id)), 1).scoreDocs;
+                if (hit.length > 0) {
+                    out.put(id, StoredChunks.toJson(searcher.storedFields().document(hit[0].doc)));
+                }
             }
-            return new JsonObject().put("model", current.model()).put("dense", dense).put("bm25", bm25)
-                    .put("chunks", chunks);
+            return out;
         }
     }
 

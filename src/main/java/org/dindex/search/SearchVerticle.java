@@ -36,6 +36,7 @@ public final class SearchVerticle extends VerticleBase {
      */
     public static final String CANDIDATES_ADDRESS = "dindex.internal.search.candidates";
     public static final String CLUSTER_SEARCH_ADDRESS = "dindex.internal.cluster.search";
+    public static final String CHUNKS_ADDRESS = "dindex.internal.search.chunks";
 
     private final org.dindex.metrics.Metrics metrics;
     private final boolean clustered;
@@ -62,6 +63,9 @@ public final class SearchVerticle extends VerticleBase {
         });
         vertx.eventBus().<JsonObject>localConsumer(CANDIDATES_ADDRESS, m -> candidates(m.body())
                 .onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
+        vertx.eventBus().<JsonObject>localConsumer(CHUNKS_ADDRESS, m -> pool.executeBlocking(() -> search.chunks(
+                        index.index(), m.body().getJsonArray("chunk_ids").stream().map(String::valueOf).toList()),
+                        false).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
         handlers.serve(Addresses.CONTEXT, this::context);
         handlers.serve(Addresses.CLUSTER, body -> pool.executeBlocking(() -> DocumentClusters.cluster(index.index(),
                 body), false));
@@ -165,7 +169,9 @@ public final class SearchVerticle extends VerticleBase {
         if (!request.containsKey("top_k")) {
             request.put("top_k", 30);
         }
-        return search(SearchRequest.parse(request)).compose(result -> pool.executeBlocking(() -> {
+        SearchRequest req = SearchRequest.parse(request);
+        boolean cluster = clustered && !"local".equals(SearchRequest.scope(request));
+        return (cluster ? clusterSearch(req) : search(req)).compose(result -> pool.executeBlocking(() -> {
             JsonObject assembled = context.assemble(result, n.intValue());
             if (result.getBoolean("degraded", false)) {
                 assembled.put("degraded", true).put("warning", result.getString("warning"));
