@@ -6,6 +6,7 @@ import org.dindex.bus.DindexException;
 import org.dindex.bus.ErrorCode;
 import org.dindex.client.DindexClient;
 import org.dindex.support.Cli;
+import org.dindex.support.Europarl;
 import org.dindex.support.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,11 +76,18 @@ class ClusterTest {
             ports[i] = freePort();
             members.add(new Cli(root.resolve("m" + i)));
         }
+        // Each member: its own slice of a real corpus (Europarl speeches) plus one document only it holds.
+        List<Europarl.Line> speeches = Europarl.english(60);
         for (int i = 0; i < 3; i++) {
             Cli.Result r = start(i);
             assertEquals(0, r.exit(), r.toString());
-            Path doc = Files.writeString(root.resolve(corpora[i][0]), corpora[i][1]);
-            assertEquals(0, members.get(i).run("index", doc.toString()).exit());
+            Path dir = Files.createDirectories(root.resolve("corpus" + i));
+            Files.writeString(dir.resolve(corpora[i][0]), corpora[i][1]);
+            for (int s = i; s < speeches.size(); s += 3) {
+                Files.writeString(dir.resolve("speech-" + s + ".txt"), speeches.get(s).text());
+            }
+            Cli.Result indexed = members.get(i).run("index", dir.toString());
+            assertEquals(0, indexed.exit(), indexed.toString());
         }
         List<String> ids = new ArrayList<>();
         for (Cli m : members) {
@@ -98,11 +106,22 @@ class ClusterTest {
                 assertTrue(top.getString("source").endsWith(corpora[q][0]), "query " + q + " from member " + from
                         + ": " + r.encodePrettily());
                 assertEquals(ids.get(q), top.getString("member"));
-                assertEquals(3, r.getInteger("total_documents"), "every member's documents: " + r.encode());
             }
         }
+        // A query every corpus answers: documents come from all three members, each attributed.
+        JsonObject broad = members.get(0).run("search", "the European Parliament debated the report", "--top-k", "30",
+                "--json").json();
+        java.util.Set<String> holders = new java.util.HashSet<>();
+        broad.getJsonArray("results").forEach(o -> holders.add(((JsonObject) o).getString("member")));
+        assertEquals(java.util.Set.copyOf(ids), holders, broad.encodePrettily());
+        for (Object o : broad.getJsonArray("results")) {
+            JsonObject d = (JsonObject) o;
+            int holder = ids.indexOf(d.getString("member"));
+            assertTrue(d.getString("source").contains("/corpus" + holder + "/"), "attribution: " + d.encode());
+        }
         JsonObject local = members.get(0).run("search", queries[1], "--scope", "local", "--json").json();
-        assertEquals(1, local.getInteger("total_documents"), local.encodePrettily());
+        assertTrue(local.getJsonArray("results").stream().map(o -> (JsonObject) o)
+                .noneMatch(d -> d.getString("source").endsWith("volcano.md")), local.encodePrettily());
 
         // Member addresses are for daemons only.
         try (DindexClient client = DindexClient.connect(members.get(0).socket)) {
@@ -136,7 +155,7 @@ class ClusterTest {
         }
         assertTrue(partial.getJsonArray("results").getJsonObject(0).getString("source").endsWith("lighthouse.md"));
         assertTrue(partial.getJsonArray("results").stream().map(o -> (JsonObject) o)
-                .noneMatch(d -> d.getString("source").endsWith("volcano.md")), partial.encodePrettily());
+                .noneMatch(d -> d.getString("source").contains("/corpus1/")), partial.encodePrettily());
         awaitMembers(members.get(0), 2);
 
         // Restarted, it rejoins and answers are complete again.
