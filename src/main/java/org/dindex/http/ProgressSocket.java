@@ -93,9 +93,12 @@ final class ProgressSocket {
         subscriptions.put(address, consumer);
         JsonObject snapshotRequest = job == null ? new JsonObject() : new JsonObject().put("id", job)
                 .put("events", true);
+        // In a cluster the snapshot of all jobs covers every member (live events already do: they are published
+        // cluster-wide); a lone daemon answers with its own list.
         consumer.completion()
-                .compose(v -> api.request(job == null ? Addresses.JOBS_LIST : Addresses.JOBS_GET, snapshotRequest,
-                        Duration.ofSeconds(10)))
+                .compose(v -> job != null ? api.request(Addresses.JOBS_GET, snapshotRequest, Duration.ofSeconds(10))
+                        : api.request(Addresses.CLUSTER_JOBS, snapshotRequest, Duration.ofSeconds(10))
+                        .recover(e -> api.request(Addresses.JOBS_LIST, snapshotRequest, Duration.ofSeconds(10))))
                 .onSuccess(reply -> send(reply.copy().put("type", "snapshot").put("id", id)
                         .put("scope", job == null ? "jobs" : job)))
                 .onFailure(e -> {

@@ -140,6 +140,31 @@ class ClusterTest {
         Cli.Result remote = members.get(0).run("job", job, "--json");
         assertEquals(0, remote.exit(), remote.toString());
         assertEquals("completed", remote.json().getString("state"));
+        // The dashboard's stream on member 0 lists member 2's job in its snapshot.
+        String url = members.get(0).run("daemon", "status", "--json").json().getJsonObject("http").getString("url");
+        java.util.concurrent.BlockingQueue<String> inbox = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create(url.replace("http://", "ws://") + "/ws"),
+                        new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w,
+                                                                                  CharSequence data, boolean last) {
+                                inbox.add(data.toString());
+                                w.request(1);
+                                return null;
+                            }
+                        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        ws.sendText("{\"type\":\"subscribe\",\"id\":\"s\"}", true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        JsonObject snapshot = null;
+        for (int i = 0; i < 10 && snapshot == null; i++) {
+            String m = inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (m != null && new JsonObject(m).getString("type").equals("snapshot")) {
+                snapshot = new JsonObject(m);
+            }
+        }
+        assertTrue(snapshot != null && snapshot.getJsonArray("jobs").stream().map(o -> (JsonObject) o)
+                .anyMatch(j -> j.getString("id").equals(job)), String.valueOf(snapshot));
+        ws.abort();
 
         // A member dies: answers are partial, not failures, and come within the member timeout.
         members.get(1).killDaemon();
