@@ -43,11 +43,8 @@ final class ImportCommand implements Callable<Integer> {
             + " import of the same file where it stopped.")
     String resume;
 
-    @Option(names = "--detach", description = "Print the job id and return at once.")
-    boolean detach;
-
-    @Option(names = "--json", description = "Print the job as JSON.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    JobStartOptions start;
 
     @Override
     public Integer call() {
@@ -69,7 +66,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         try (DindexClient c = root.connect()) {
             JsonObject job = c.request(Addresses.IMPORT, body).getJsonObject("job");
-            return JobCommands.startedJob(root, c, job, detach, json);
+            return JobCommands.startedJob(root, c, job, start.detach, start.json);
         }
     }
 }

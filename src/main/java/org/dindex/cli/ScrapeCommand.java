@@ -45,11 +45,8 @@ final class ScrapeCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "REGEX", description = "Skip URLs matching REGEX.")
     String exclude;
 
-    @Option(names = "--detach", description = "Print the job id and return at once.")
-    boolean detach;
-
-    @Option(names = "--json", description = "Print the job as JSON.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    JobStartOptions start;
 
     @Override
     public Integer call() {
@@ -62,7 +59,7 @@ final class ScrapeCommand implements Callable<Integer> {
         putIfSet(body, "exclude", exclude);
         try (DindexClient c = root.connect()) {
             JsonObject job = c.request(Addresses.SCRAPE, body).getJsonObject("job");
-            return JobCommands.startedJob(root, c, job, detach, json);
+            return JobCommands.startedJob(root, c, job, start.detach, start.json);
         }
     }
 
