@@ -283,8 +283,9 @@ public final class JobRegistry {
         persist(e);
         publish(e, true);
         e.done.tryComplete();
-        LOG.info("job " + e.job.id() + " " + state.wireName() + " after " + e.job.toJson().getValue("elapsed_seconds")
-                + " s " + e.job.toJson().getJsonObject("counters").encode() + (error == null ? "" : ": " + error));
+        JsonObject done = e.job.toJson();
+        LOG.info("job " + e.job.id() + " " + state.wireName() + " after " + done.getValue("elapsed_seconds")
+                + " s " + done.getJsonObject("counters").encode() + (error == null ? "" : ": " + error));
         forgetOldJobs();
     }
 
