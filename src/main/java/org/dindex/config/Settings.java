@@ -75,7 +75,7 @@ public final class Settings {
     public static final Setting SEARCH_DENSE_BEAM = Setting.integer("search.dense_beam", 100, 10, 10_000,
             "jvector search beam (candidates re-ranked exactly); more is slower and more accurate.");
     public static final Setting SEARCH_EXACT_BELOW = Setting.integer("search.exact_filter_below", 2000, 0,
-            10_000_000, "A filter accepting at most this many chunks is answered by exact dense scoring.");
+            10_000_000, "An index or filter with at most this many eligible chunks is answered by exact dense scoring.");
     public static final Setting SEARCH_TITLE_WEIGHT = Setting.decimal("search.title_weight", 1.0, 0, 10,
             "BM25 weight of the title field beside the chunk text (0 = text only).");
     public static final Setting SEARCH_FUSION = Setting.choice("search.fusion", "linear", List.of("rrf", "linear"),

@@ -402,17 +402,26 @@ public final class ChunkIndex implements AutoCloseable {
 
     /**
      * Dense search on a snapshot: the {@code k} visible vectors nearest to {@code query}, among {@code accepted}
-     * ordinals when given. A selective filter (at most {@code exactBelow} accepted ordinals) is answered exactly by
-     * scoring every accepted vector (graph search degrades when few nodes are eligible); otherwise the graph is
-     * searched with the accepted set as its filter. Any thread.
+     * ordinals when given. A small index or a selective filter (at most {@code exactBelow} visible or accepted
+     * ordinals) is answered exactly by scoring every eligible vector: graph search degrades when few nodes are
+     * eligible, and a tiny freshly built graph may not yet connect every node, while scoring 2,000 vectors costs
+     * well under a millisecond. Otherwise the graph is searched with the accepted set as its filter, and an
+     * unfiltered search that comes back short of {@code k} while more vectors are visible is redone exactly. Any
+     * thread.
      */
     public List<DenseHit> denseSearch(IndexSnapshot snapshot, float[] query, int k, int beam,
                                       org.apache.lucene.util.FixedBitSet accepted, int exactBelow) {
         io.github.jbellis.jvector.util.Bits filter = accepted == null ? null
                 : ordinal -> ordinal < accepted.length() && accepted.get(ordinal);
-        List<VectorStore.Hit> hits = accepted != null && accepted.cardinality() <= exactBelow
-                ? vectors.bruteForce(snapshot.vectors(), query, k, filter)
-                : vectors.search(snapshot.vectors(), query, k, beam, filter);
+        VectorStore.View view = snapshot.vectors();
+        boolean small = view.live() <= exactBelow || accepted != null && accepted.cardinality() <= exactBelow;
+        List<VectorStore.Hit> hits = small
+                ? vectors.bruteForce(view, query, k, filter)
+                : vectors.search(view, query, k, beam, filter);
+        if (!small && filter == null && hits.size() < Math.min(k, view.live())) {
+            // The graph left visible nodes unreachable (possible after many deletes): exact beats short.
+            hits = vectors.bruteForce(view, query, k, null);
+        }
         List<DenseHit> out = new ArrayList<>(hits.size());
         for (VectorStore.Hit h : hits) {
             out.add(new DenseHit(h.ordinal(), h.score()));
