@@ -46,6 +46,14 @@ public final class ChunkIndex implements AutoCloseable {
     static final String KEY_MODEL = "model";
     static final String KEY_DIMENSIONS = "dimensions";
     static final String KEY_COMMITTED_AT = "committed_at";
+    /** The next vector ordinal: ordinals are never reused, so a graph snapshot can never mistake one vector for another. */
+    static final String KEY_NEXT_ORDINAL = "next_ordinal";
+    /**
+     * A graph snapshot is saved after a commit once this many graph changes (and a fifth of the graph) have piled up
+     * since the last one, and at close. Saving a million-node graph takes seconds on the writer thread; rebuilding
+     * it after a crash would take the better part of an hour, so a crash costs at most the inserts since.
+     */
+    static final int SNAPSHOT_AFTER_CHANGES = 50_000;
 
     /** What the writer knows of a document written since the last commit; ordinals null for a deleted one. */
     private record Pending(String source, String contentHash, int[] ordinals) {
@@ -81,6 +89,7 @@ public final class ChunkIndex implements AutoCloseable {
     private volatile long lastCommitMillis;
     private long generation;
     private int recoveredOps;
+    private String graphOrigin = "";
 
     private ChunkIndex(Path dir, String model, int dimensions, LuceneStore lucene, VectorStore vectors,
                        WriteAheadLog wal) {
@@ -113,16 +122,17 @@ public final class ChunkIndex implements AutoCloseable {
             }
             long committedSeq = Long.parseLong(data.getOrDefault(KEY_WAL_SEQ, "0"));
             VectorStore vectors = new VectorStore(dimensions);
+            vectors.reserveOrdinalsBelow(Integer.parseInt(data.getOrDefault(KEY_NEXT_ORDINAL, "0")));
             long t0 = System.nanoTime();
-            int restored = restoreVectors(lucene, vectors);
-            if (restored > 0) {
-                LOG.info("rebuilt the vector graph from " + restored + " stored vectors in "
-                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            String how = vectors.restore(graphFile(dir), sink -> restoreVectors(lucene, sink));
+            if (vectors.graphSize() > 0) {
+                LOG.info("vector graph ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + how);
             }
             WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal").resolve("wal.log"));
             wal.advanceTo(committedSeq);
             int replayed = 0;
             index = new ChunkIndex(dir, model, dimensions, lucene, vectors, wal);
+            index.graphOrigin = how;
             for (WriteAheadLog.Entry e : wal.recovered()) {
                 if (e.seq() > committedSeq) {
                     for (WriteOp op : WalCodec.decode(e.payload())) {
@@ -145,7 +155,12 @@ public final class ChunkIndex implements AutoCloseable {
         }
     }
 
-    private static int restoreVectors(LuceneStore lucene, VectorStore vectors) throws IOException {
+    static Path graphFile(Path dir) {
+        return dir.resolve("vectors").resolve("graph.bin");
+    }
+
+    private static int restoreVectors(LuceneStore lucene, VectorStore.StoredVectors.Sink vectors)
+            throws IOException {
         return lucene.withCommitted(searcher -> {
             int n = 0;
             Set<String> fields = Set.of(IndexFields.VECTOR, IndexFields.VECTOR_ORDINAL);
@@ -166,7 +181,7 @@ public final class ChunkIndex implements AutoCloseable {
                     }
                     Document d = stored.document(doc, fields);
                     var bytes = d.getBinaryValue(IndexFields.VECTOR);
-                    vectors.add(d.getField(IndexFields.VECTOR_ORDINAL).numericValue().intValue(),
+                    vectors.accept(d.getField(IndexFields.VECTOR_ORDINAL).numericValue().intValue(),
                             VectorCodec.decode(bytes.bytes, bytes.offset, bytes.length));
                     n++;
                 }
@@ -186,6 +201,7 @@ public final class ChunkIndex implements AutoCloseable {
         for (WriteOp op : ops) {
             apply(op);
         }
+        vectors.flushInserts();
         return seq;
     }
 
@@ -322,8 +338,10 @@ public final class ChunkIndex implements AutoCloseable {
         int ops = pendingOps;
         if (ops > 0 || force || lucene.hasUncommittedChanges()) {
             Instant at = Instant.now();
+            vectors.flushInserts();
             lucene.commit(Map.of(KEY_WAL_SEQ, Long.toString(wal.lastSeq()), KEY_MODEL, model,
-                    KEY_DIMENSIONS, Integer.toString(dimensions), KEY_COMMITTED_AT, at.toString()));
+                    KEY_DIMENSIONS, Integer.toString(dimensions), KEY_COMMITTED_AT, at.toString(),
+                    KEY_NEXT_ORDINAL, Integer.toString(vectors.ordinalHighWater())));
             VectorStore.View view = vectors.publish();
             IndexSearcher searcher = lucene.committed().acquire();
             IndexSnapshot previous = current;
@@ -337,6 +355,10 @@ public final class ChunkIndex implements AutoCloseable {
             pendingOps = 0;
             pendingChunks = 0;
             lastCommitAt = at;
+            if (vectors.changedSinceSnapshot() >= SNAPSHOT_AFTER_CHANGES
+                    && vectors.changedSinceSnapshot() >= vectors.graphSize() / 5) {
+                saveGraph();
+            }
         }
         lastCommitMillis = (System.nanoTime() - t0) / 1_000_000;
         return new CommitInfo(wal.lastSeq(), ops, lastCommitMillis, lastCommitAt);
@@ -439,12 +461,34 @@ public final class ChunkIndex implements AutoCloseable {
         return vectors;
     }
 
+    /** How the vector graph was obtained at open: loaded from its snapshot (and reconciled) or built. */
+    String graphOrigin() {
+        return graphOrigin;
+    }
+
     LuceneStore luceneStore() {
         return lucene;
     }
 
+    /** Saves the vector graph snapshot; a failure (a full disk) is logged, never fatal: the graph can be rebuilt. */
+    private void saveGraph() {
+        long t0 = System.nanoTime();
+        int nodes = vectors.graphSize();
+        try {
+            vectors.saveGraph(graphFile(dir));
+            LOG.info("saved the vector graph snapshot (" + nodes + " nodes) in " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms");
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("could not save the vector graph snapshot (" + IndexService.describe(e) + "); a restart will"
+                    + " rebuild the graph from the stored vectors instead");
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        if (vectors.changedSinceSnapshot() > 0) {
+            saveGraph();
+        }
         IndexSnapshot s = current;
         current = null;
         if (s != null) {

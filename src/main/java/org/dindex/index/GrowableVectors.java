@@ -43,6 +43,11 @@ final class GrowableVectors implements RandomAccessVectorValues {
         }
     }
 
+    /** What a slot holds before it is set: never in the graph, or in it only as a deleted node. */
+    VectorFloat<?> placeholder() {
+        return placeholder;
+    }
+
     synchronized void clear() {
         chunks = new VectorFloat<?>[16][];
         size = 0;

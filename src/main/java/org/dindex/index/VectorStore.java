@@ -12,20 +12,30 @@ import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
 
 /**
  * Dense vectors and their jvector graph.
  *
  * <p><b>Strategy.</b> One incremental graph ({@link GraphIndexBuilder}) over all vectors, held in memory. Every
  * chunk gets a vector ordinal when it is written; the ordinal is also stored in Lucene (doc values), so a Lucene
- * filter can be turned into accepted-ordinal bits, and so ordinals survive restarts: at start-up the graph is rebuilt
- * from the vectors Lucene stores, at the same ordinals. The WAL plus Lucene's commit are the durable state; the graph
- * is derived. (Persisted graph snapshots, to skip the rebuild on large indexes, are the next step: see
- * docs/architecture.md.)
+ * filter can be turned into accepted-ordinal bits, and so ordinals survive restarts. The WAL plus Lucene's commit
+ * are the durable state; the graph is derived. At start-up the vectors are read back from Lucene and the graph is
+ * loaded from its last {@link GraphSnapshot} (saved at shutdown and after large growth), then reconciled: nodes
+ * Lucene no longer holds are marked deleted, vectors the snapshot lacks are inserted. Without a usable snapshot the
+ * graph is rebuilt from the vectors.
+ *
+ * <p><b>Inserts</b> are queued by {@link #add} and run by {@link #flushInserts()} (at the end of each write batch, and
+ * before every publish) on all cores at once: jvector's builder takes concurrent inserts, and a graph insert costs
+ * far more than anything else on the write path once the model is out of the way.
  *
  * <p><b>Visibility.</b> New nodes are added at once but searches only accept ordinals below the {@link View#limit}
  * of the last commit; deletes are queued and applied ({@code markNodeDeleted}) when a commit publishes the next view,
@@ -51,8 +61,21 @@ final class VectorStore implements AutoCloseable {
     record Hit(int ordinal, float score) {
     }
 
+    /** Below this many queued inserts a flush runs on the calling thread (a fork costs more than it saves). */
+    private static final int PARALLEL_INSERTS = 64;
+    /** Graph inserts on every core; daemon threads, shared by all stores of the process. */
+    private static final ForkJoinPool INSERTS = new ForkJoinPool(Runtime.getRuntime().availableProcessors(),
+            pool -> {
+                var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                t.setName("dindex-graph-" + t.getPoolIndex());
+                t.setDaemon(true);
+                return t;
+            }, null, false);
+
     private final int dimension;
     private GrowableVectors vectors;
+    private final List<Integer> pendingInserts = new ArrayList<>();
+    private int changedSinceSnapshot;
     private GraphIndexBuilder builder;
     private final BitSet inGraph = new BitSet();
     private final BitSet deleted = new BitSet();
@@ -70,14 +93,21 @@ final class VectorStore implements AutoCloseable {
         float[] unit = new float[dimension];
         unit[0] = 1f;
         vectors = new GrowableVectors(dimension, VTS.createFloatVector(unit));
+        pendingInserts.clear();
+        newGraph();
+        pendingDeletes.clear();
+        nextOrdinal = 0;
+    }
+
+    /** An empty graph over the current vectors. */
+    private void newGraph() {
         builder = GraphIndexBuilder.builder(BuildScoreProvider.randomAccessScoreProvider(vectors, SIMILARITY),
                         dimension, 16)
                 .withBeamWidth(100).withNeighborOverflow(1.2f).withAlpha(1.2f).build();
         inGraph.clear();
         deleted.clear();
-        pendingDeletes.clear();
-        nextOrdinal = 0;
         deletedSinceCleanup = 0;
+        changedSinceSnapshot = 0;
     }
 
     /** Reserves the next ordinal for a new vector. */
@@ -85,13 +115,49 @@ final class VectorStore implements AutoCloseable {
         return nextOrdinal++;
     }
 
-    /** Adds {@code vector} at {@code ordinal} (from {@link #nextOrdinal()} or restored from Lucene). */
+    /** Ordinals are never reused, even across restarts: the next one is at least {@code floor}. */
+    void reserveOrdinalsBelow(int floor) {
+        nextOrdinal = Math.max(nextOrdinal, floor);
+    }
+
+    /** The next ordinal {@link #nextOrdinal()} will hand out (persisted with each commit). */
+    int ordinalHighWater() {
+        return nextOrdinal;
+    }
+
+    /**
+     * Stores {@code vector} at {@code ordinal} (from {@link #nextOrdinal()} or restored from Lucene) and queues its
+     * graph insert for the next {@link #flushInserts()}.
+     */
     void add(int ordinal, float[] vector) {
-        var v = VTS.createFloatVector(vector);
-        vectors.set(ordinal, v);
-        builder.addGraphNode(ordinal, v);
+        put(ordinal, vector);
+        pendingInserts.add(ordinal);
         inGraph.set(ordinal);
+    }
+
+    /** Stores {@code vector} at {@code ordinal} without touching the graph (a restore fills the graph itself). */
+    private void put(int ordinal, float[] vector) {
+        vectors.set(ordinal, VTS.createFloatVector(vector));
         nextOrdinal = Math.max(nextOrdinal, ordinal + 1);
+    }
+
+    /** Inserts every queued vector into the graph, on all cores when there are enough of them. */
+    void flushInserts() {
+        if (pendingInserts.isEmpty()) {
+            return;
+        }
+        int[] ordinals = pendingInserts.stream().mapToInt(Integer::intValue).toArray();
+        pendingInserts.clear();
+        if (ordinals.length < PARALLEL_INSERTS) {
+            for (int o : ordinals) {
+                builder.addGraphNode(o, vectors.getVector(o));
+            }
+        } else {
+            GraphIndexBuilder b = builder;
+            INSERTS.submit(() -> IntStream.of(ordinals).parallel()
+                    .forEach(o -> b.addGraphNode(o, vectors.getVector(o)))).join();
+        }
+        changedSinceSnapshot += ordinals.length;
     }
 
     /** Queues {@code ordinal} for deletion at the next {@link #publish()}. */
@@ -111,11 +177,13 @@ final class VectorStore implements AutoCloseable {
 
     /** Applies queued deletes and makes everything added so far visible. Called at each commit. */
     View publish() {
+        flushInserts();
         for (int ordinal : pendingDeletes) {
             if (inGraph.get(ordinal) && !deleted.get(ordinal)) {
                 builder.markNodeDeleted(ordinal);
                 deleted.set(ordinal);
                 deletedSinceCleanup++;
+                changedSinceSnapshot++;
             }
         }
         pendingDeletes.clear();
@@ -126,6 +194,7 @@ final class VectorStore implements AutoCloseable {
             close();
             reset();
             nextOrdinal = keepNext;
+            changedSinceSnapshot = 1;
         } else if (deletedSinceCleanup > 1000 && deletedSinceCleanup > live / 10) {
             long t0 = System.nanoTime();
             builder.cleanup();
@@ -133,6 +202,7 @@ final class VectorStore implements AutoCloseable {
             LOG.info("vector graph cleanup removed " + deletedSinceCleanup + " deleted nodes in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
             deletedSinceCleanup = 0;
+            changedSinceSnapshot++;
         }
         view = new View(vectors.size(), (BitSet) deleted.clone(), live);
         return view;
@@ -180,6 +250,118 @@ final class VectorStore implements AutoCloseable {
         }
         all.sort((a, b) -> Float.compare(b.score(), a.score()));
         return all.subList(0, Math.min(k, all.size()));
+    }
+
+    // ------------------------------------------------------------------------------------------- snapshots
+
+    /** Graph inserts and deletes since the last {@link #saveGraph save} or load. */
+    int changedSinceSnapshot() {
+        return changedSinceSnapshot;
+    }
+
+    int graphSize() {
+        return inGraph.cardinality();
+    }
+
+    /** Saves the graph to {@code file} (see {@link GraphSnapshot}). Writer thread, after a publish. */
+    void saveGraph(Path file) throws IOException {
+        flushInserts();
+        GraphSnapshot.write(file, builder.getGraph(), dimension, o -> GraphSnapshot.hash(vectors.getVector(o)));
+        changedSinceSnapshot = 0;
+    }
+
+    /**
+     * Rebuilds the in-memory state at start-up from the vectors Lucene holds, using the snapshot in {@code file}
+     * when it is usable, and a full (parallel) rebuild otherwise.
+     *
+     * @param stored calls back with every live (ordinal, vector) pair Lucene holds
+     * @return how the graph was obtained, for the start-up log
+     */
+    String restore(Path file, StoredVectors stored) throws IOException {
+        BitSet live = new BitSet();
+        AtomicInteger count = new AtomicInteger();
+        stored.forEach((ordinal, vector) -> {
+            put(ordinal, vector);
+            live.set(ordinal);
+            count.incrementAndGet();
+        });
+        String loaded = null;
+        if (Files.exists(file)) {
+            try {
+                loaded = loadGraph(file, live);
+            } catch (IOException | RuntimeException e) {
+                LOG.warning("the vector graph snapshot " + file + " cannot be used (" + e.getMessage()
+                        + "); rebuilding the graph from the stored vectors");
+                close();
+                newGraph();
+            }
+        }
+        for (int o = live.nextSetBit(0); o >= 0; o = live.nextSetBit(o + 1)) {
+            if (!inGraph.get(o)) {
+                pendingInserts.add(o);
+                inGraph.set(o);
+            }
+        }
+        int inserted = pendingInserts.size();
+        flushInserts();
+        changedSinceSnapshot = loaded == null ? inserted : inserted + deleted.cardinality();
+        return loaded == null ? "built from " + count.get() + " stored vectors"
+                : loaded + ", " + inserted + " vectors inserted";
+    }
+
+    /** Lucene's live vectors, by ordinal. */
+    interface StoredVectors {
+        void forEach(Sink sink) throws IOException;
+
+        interface Sink {
+            void accept(int ordinal, float[] vector);
+        }
+    }
+
+    private String loadGraph(Path file, BitSet live) throws IOException {
+        try (GraphSnapshot.Reader reader = new GraphSnapshot.Reader(file)) {
+            GraphSnapshot.Header h = reader.header();
+            if (h.dimension() != dimension) {
+                throw new IOException("it has " + h.dimension() + " dimensions, the index " + dimension);
+            }
+            int gone = 0;
+            for (int i = 0; i < h.ordinals().length; i++) {
+                int o = h.ordinals()[i];
+                if (!live.get(o)) {
+                    gone++;
+                } else if (GraphSnapshot.hash(vectors.getVector(o)) != h.hashes()[i]) {
+                    throw new IOException("ordinal " + o + " holds another vector than when it was saved");
+                }
+            }
+            // Deleted nodes stay in a jvector graph until a (slow) cleanup; a snapshot mostly of them is worse
+            // than a fresh build.
+            if (gone > 1000 && gone > h.ordinals().length / 10) {
+                throw new IOException(gone + " of its " + h.ordinals().length + " nodes are no longer in the index");
+            }
+            for (int o : h.ordinals()) {
+                if (!live.get(o)) {
+                    vectors.set(o, vectors.placeholder()); // its vector left with its chunk; it is marked deleted below
+                }
+            }
+            BuildScoreProvider scores = BuildScoreProvider.randomAccessScoreProvider(vectors, SIMILARITY);
+            builder.load(reader.graphSection(node -> scores.searchProviderFor(node).scoreFunction()));
+            for (int o : h.ordinals()) {
+                inGraph.set(o);
+                nextOrdinal = Math.max(nextOrdinal, o + 1);
+                if (!live.get(o)) {
+                    builder.markNodeDeleted(o);
+                    deleted.set(o);
+                    deletedSinceCleanup++;
+                }
+            }
+            return "loaded " + h.ordinals().length + " nodes from " + file.getFileName() + " (" + gone
+                    + " since deleted)";
+        }
+    }
+
+    /** The graph itself, for tests that compare a saved graph with its reload. */
+    ImmutableGraphIndex graph() {
+        return builder.getGraph();
     }
 
     int liveCount() {
