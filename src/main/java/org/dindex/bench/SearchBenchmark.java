@@ -30,10 +30,10 @@ import java.util.function.Supplier;
 /**
  * {@code dindex bench search}. Builds an index of {@code chunks} chunks of real Europarl text with synthetic
  * embedding-like vectors (a 16-dimensional latent structure plus noise, unit length: embedding 100k chunks with the
- * real model would take most of an hour here), then measures, in one run: in-process latency per mode excluding
- * query embedding, dense recall@10 against exact search, queries/s at 16 threads; then through a daemon on the same
- * index: the socket's added latency for the same requests, latency with real query embedding, and search p99 while
- * an ingest (real embedding) runs against idle.
+ * real model would take most of an hour here), closes it, starts a daemon on it in this process, then measures in
+ * one run: each search three ways side by side (a direct call, the event bus, the socket) per mode excluding query
+ * embedding, the socket with real query embedding, dense recall@10 against exact search, queries/s at 16 threads,
+ * and search p99 while an ingest (real embedding) runs against idle.
  */
 public final class SearchBenchmark {
     public record Options(Path corpus, int chunks, int queries, String model, int dimensions, int threads) {
@@ -78,10 +78,24 @@ public final class SearchBenchmark {
         return org.dindex.embed.Embedder.normalize(v);
     }
 
-    /** Builds the index; returns the vectors (for query generation) and the texts. */
-    public List<float[]> build(Path indexDir, List<String> texts, JsonObject report) throws Exception {
+    /**
+     * A sample of the indexed chunks (every n-th, at most 20,000) to draw queries from: the texts and vectors of a
+     * million chunks would take gigabytes beside the index itself.
+     */
+    public record Sample(List<String> texts, List<float[]> vectors) {
+    }
+
+    /**
+     * Builds the index and closes it (which saves its vector graph snapshot for the daemon to load). With
+     * {@code reuse} the index is already there: the same seeded chunks are generated for the sample, not written.
+     */
+    public Sample build(Path indexDir, JsonObject report, boolean reuse) throws Exception {
+        if (reuse) {
+            return sampleOnly();
+        }
         List<EuroparlCorpus.Doc> lines = EuroparlCorpus.english(options.corpus(), 20_000);
-        List<float[]> vectors = new ArrayList<>();
+        int every = Math.max(1, options.chunks() / 20_000);
+        Sample sample = new Sample(new ArrayList<>(), new ArrayList<>());
         long t0 = System.nanoTime();
         try (ChunkIndex index = ChunkIndex.open(indexDir, options.model(), options.dimensions())) {
             List<WriteOp> batch = new ArrayList<>();
@@ -89,19 +103,23 @@ public final class SearchBenchmark {
                 EuroparlCorpus.Doc line = lines.get(i % lines.size());
                 String text = line.text().length() > 1200 ? line.text().substring(0, 1200) : line.text();
                 float[] v = embeddingLike();
-                vectors.add(v);
-                texts.add(text);
+                if (i % every == 0) {
+                    sample.vectors().add(v);
+                    sample.texts().add(text);
+                }
                 String source = "bench://search/" + i;
                 String id = DocumentIds.forSource(source);
                 batch.add(new WriteOp.Upsert(new DocumentRecord(id, source, line.title(), null, "h",
                         Map.of("group", i % 100 == 0 ? "rare" : "common"), i, 0,
                         List.of(new ChunkRecord(ChunkRecord.id(id, 0), 0, text, List.of(), 0, 200, v)))));
-                if (batch.size() == 500) {
+                if (batch.size() == 2000) {
                     index.write(batch);
                     batch = new ArrayList<>();
                 }
-                if ((i + 1) % 20_000 == 0) {
+                if ((i + 1) % 100_000 == 0) {
                     index.commit();
+                    System.err.printf("bench search: %,d of %,d chunks indexed (%.0f s)%n", i + 1, options.chunks(),
+                            (System.nanoTime() - t0) / 1e9);
                 }
             }
             if (!batch.isEmpty()) {
@@ -109,37 +127,96 @@ public final class SearchBenchmark {
             }
             index.commit();
             report.put("build_seconds", (System.nanoTime() - t0) / 1e9);
-            inProcess(index, vectors, texts, report);
+            long t1 = System.nanoTime();
+            index.close();
+            report.put("graph_save_seconds", (System.nanoTime() - t1) / 1e9);
         }
-        return vectors;
+        return sample;
     }
 
-    private void inProcess(ChunkIndex index, List<float[]> vectors, List<String> texts, JsonObject report)
-            throws Exception {
-        SearchService service = new SearchService(index, new SearchOptions(100, 100, 2000, 0f,
-                new org.dindex.search.Fusion(org.dindex.search.Fusion.Method.RRF, 60, 1, 1, 0.5), 240));
+    private Sample sampleOnly() throws Exception {
+        List<EuroparlCorpus.Doc> lines = EuroparlCorpus.english(options.corpus(), 20_000);
+        int every = Math.max(1, options.chunks() / 20_000);
+        Sample sample = new Sample(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < options.chunks(); i++) {
+            float[] v = embeddingLike(); // the same random sequence as the build
+            if (i % every == 0) {
+                String text = lines.get(i % lines.size()).text();
+                sample.vectors().add(v);
+                sample.texts().add(text.length() > 1200 ? text.substring(0, 1200) : text);
+            }
+        }
+        return sample;
+    }
+
+    /** The three ways to run one search, timed side by side. */
+    private enum Path3 { DIRECT, BUS, SOCKET }
+
+    /**
+     * Everything measured against a daemon running in this process on the built index: each search three ways
+     * (a direct call of the daemon's search service on its index, a request on the daemon's event bus, and the same
+     * request through the socket), interleaved query by query so that noise hits all three alike; then query
+     * embedding, dense recall, throughput and search during ingest.
+     */
+    public void measure(org.dindex.daemon.Daemon daemon, Sample sample, JsonObject report,
+                        List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
+        SearchService service = daemon.searchService();
+        org.dindex.index.IndexService indexService = daemon.indexService();
+        var bus = daemon.vertx().eventBus();
         List<SearchRequest> requests = new ArrayList<>();
         for (int q = 0; q < options.queries(); q++) {
-            requests.add(request(texts, vectors, "hybrid"));
+            requests.add(request(sample.texts(), sample.vectors(), "hybrid"));
         }
         JsonObject modes = new JsonObject();
-        for (String mode : List.of("bm25", "dense", "hybrid")) {
-            List<SearchRequest> reqs = requests.stream().map(r -> withMode(r, mode)).toList();
-            for (SearchRequest r : reqs.subList(0, Math.min(200, reqs.size()))) {
-                service.search(index, r, r.queryVector(), null); // warm-up
+        try (DindexClient c = DindexClient.connect(daemon.socket())) {
+            for (String mode : List.of("bm25", "dense", "hybrid")) {
+                List<JsonObject> bodies = requests.stream().map(r -> json(withMode(r, mode), true)).toList();
+                long[][] nanos = new long[3][bodies.size()];
+                for (int round = 0; round < 2; round++) {
+                    int n = round == 0 ? Math.min(300, bodies.size()) : bodies.size(); // round 0 warms up
+                    for (int i = 0; i < n; i++) {
+                        JsonObject body = bodies.get(i);
+                        for (int k = 0; k < 3; k++) {
+                            Path3 how = Path3.values()[(i + k) % 3];
+                            long t0 = System.nanoTime();
+                            switch (how) {
+                                case DIRECT -> {
+                                    SearchRequest r = SearchRequest.parse(body);
+                                    service.search(indexService.index(), r, r.mode() == SearchRequest.Mode.BM25
+                                            ? null : org.dindex.embed.Embedder.normalize(r.queryVector().clone()),
+                                            null);
+                                }
+                                case BUS -> bus.request(Addresses.SEARCH, body).toCompletionStage()
+                                        .toCompletableFuture().get();
+                                case SOCKET -> c.request(Addresses.SEARCH, body);
+                            }
+                            if (round == 1) {
+                                nanos[how.ordinal()][i] = System.nanoTime() - t0;
+                            }
+                        }
+                    }
+                }
+                JsonObject m = new JsonObject();
+                for (Path3 how : Path3.values()) {
+                    Stats st = Stats.ofNanos(nanos[how.ordinal()]);
+                    m.put(how.name().toLowerCase(java.util.Locale.ROOT), new JsonObject()
+                            .put("p50_ms", st.p50Micros() / 1000).put("p99_ms", st.p99Micros() / 1000));
+                }
+                m.put("socket_minus_direct_p50_ms", pairedMedianMs(nanos[2], nanos[0]))
+                        .put("socket_minus_bus_p50_ms", pairedMedianMs(nanos[2], nanos[1]))
+                        .put("bus_minus_direct_p50_ms", pairedMedianMs(nanos[1], nanos[0]));
+                modes.put(mode, m);
             }
-            long[] nanos = new long[reqs.size()];
-            for (int i = 0; i < reqs.size(); i++) {
-                long t0 = System.nanoTime();
-                service.search(index, reqs.get(i), reqs.get(i).queryVector(), null);
-                nanos[i] = System.nanoTime() - t0;
-            }
-            Stats s = Stats.ofNanos(nanos);
-            modes.put(mode, new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000));
+            report.put("latency", modes);
+
+            // With real query embedding (the model runs in the daemon).
+            List<JsonObject> text = requests.stream().map(r -> json(r, false)).toList();
+            text.subList(0, Math.min(50, text.size())).forEach(b -> c.request(Addresses.SEARCH, b));
+            report.put("socket_hybrid_with_embedding", time(() -> c, text));
         }
-        report.put("in_process", modes);
 
         // Dense recall@10 of the default settings against exact search.
+        ChunkIndex index = indexService.index();
         double recall = 0;
         int n = Math.min(200, requests.size());
         try (IndexSnapshot snap = index.acquire()) {
@@ -154,8 +231,8 @@ public final class SearchBenchmark {
         }
         report.put("dense_recall_at_10", recall / n);
 
-        // Queries/s at 16 threads, hybrid, in process.
-        report.put("in_process_hybrid_qps_16", throughput(16, Duration.ofSeconds(5), () -> {
+        // Queries/s at 16 threads, hybrid: direct and through the socket.
+        report.put("direct_hybrid_qps_16", throughput(16, Duration.ofSeconds(5), () -> {
             SearchRequest r = requests.get(random.nextInt(requests.size()));
             try {
                 service.search(index, r, r.queryVector(), null);
@@ -163,6 +240,26 @@ public final class SearchBenchmark {
                 throw new IllegalStateException(e);
             }
         }));
+        report.put("socket_hybrid_qps_16", throughput(16, Duration.ofSeconds(5), new Runnable() {
+            final ThreadLocal<DindexClient> clients = ThreadLocal.withInitial(
+                    () -> DindexClient.connect(daemon.socket()));
+
+            @Override
+            public void run() {
+                clients.get().request(Addresses.SEARCH, json(requests.get(random.nextInt(requests.size())), true));
+            }
+        }));
+        duringIngest(daemon.socket(), requests, report, ingestDocs);
+    }
+
+    /** The median over queries of {@code a[i] - b[i]}, in ms: the paired difference, robust to drift. */
+    private static double pairedMedianMs(long[] a, long[] b) {
+        long[] d = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        java.util.Arrays.sort(d);
+        return d[d.length / 2] / 1e6;
     }
 
     private SearchRequest request(List<String> texts, List<float[]> vectors, String mode) {
@@ -185,44 +282,15 @@ public final class SearchBenchmark {
         JsonObject body = new JsonObject().put("query", r.query()).put("mode", r.mode().name().toLowerCase(
                 java.util.Locale.ROOT)).put("top_k", r.topK());
         if (withVector) {
-            JsonArray v = new JsonArray();
-            for (float x : r.queryVector()) {
-                v.add(x);
-            }
-            body.put("query_vector", v);
+            body.put("query_vector", org.dindex.bus.QueryVectors.encode(r.queryVector()));
         }
         return body;
     }
 
-    /** Measurements through the daemon serving the same index. */
-    public void throughDaemon(Path socket, List<float[]> vectors, List<String> texts, JsonObject report,
+    /** Search p99 while an ingest runs, against idle, same requests, through the socket. */
+    private void duringIngest(Path socket, List<SearchRequest> requests, JsonObject report,
                               List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
-        List<SearchRequest> requests = new ArrayList<>();
-        for (int q = 0; q < options.queries(); q++) {
-            requests.add(request(texts, vectors, "hybrid"));
-        }
-        JsonObject socketModes = new JsonObject();
         try (DindexClient c = DindexClient.connect(socket)) {
-            for (String mode : List.of("bm25", "dense", "hybrid")) {
-                List<JsonObject> bodies = requests.stream().map(r -> json(withMode(r, mode), true)).toList();
-                bodies.subList(0, Math.min(200, bodies.size())).forEach(b -> c.request(Addresses.SEARCH, b));
-                socketModes.put(mode, time(() -> c, bodies));
-            }
-            // With real query embedding (the model runs in the daemon).
-            List<JsonObject> text = requests.stream().map(r -> json(r, false)).toList();
-            text.subList(0, Math.min(50, text.size())).forEach(b -> c.request(Addresses.SEARCH, b));
-            socketModes.put("hybrid_with_embedding", time(() -> c, text));
-            report.put("socket", socketModes);
-            report.put("socket_hybrid_qps_16", throughput(16, Duration.ofSeconds(5), new Runnable() {
-                final ThreadLocal<DindexClient> clients = ThreadLocal.withInitial(() -> DindexClient.connect(socket));
-
-                @Override
-                public void run() {
-                    clients.get().request(Addresses.SEARCH, json(requests.get(random.nextInt(requests.size())), true));
-                }
-            }));
-
-            // Search p99 while an ingest runs, against idle, same requests.
             List<JsonObject> hybrid = requests.stream().map(r -> json(r, true)).toList();
             JsonObject idle = time(() -> c, hybrid);
             AtomicBoolean stop = new AtomicBoolean();
@@ -290,24 +358,27 @@ public final class SearchBenchmark {
     }
 
     public static String table(JsonObject r) {
-        StringBuilder sb = new StringBuilder(String.format("%d chunks (built in %.0f s; daemon opened it in %.1f s),"
-                        + " %d queries%n", r.getInteger("chunks"), r.getDouble("build_seconds"),
+        StringBuilder sb = new StringBuilder(String.format("%,d chunks (built in %.0f s, graph saved in %.1f s; the"
+                        + " daemon opened it in %.1f s), %d queries; ms, excluding query embedding%n",
+                r.getInteger("chunks"), r.getDouble("build_seconds"), r.getDouble("graph_save_seconds", -1.0),
                 r.getDouble("daemon_open_seconds", -1.0), r.getInteger("queries")));
-        sb.append(String.format("%-30s %10s %10s%n", "series", "p50 ms", "p99 ms"));
-        for (String where : List.of("in_process", "socket")) {
-            JsonObject modes = r.getJsonObject(where);
-            if (modes == null) {
-                continue;
-            }
-            for (String m : modes.fieldNames()) {
-                JsonObject s = modes.getJsonObject(m);
-                sb.append(String.format("%-30s %10.3f %10.3f%n", where + " " + m, s.getDouble("p50_ms"),
-                        s.getDouble("p99_ms")));
-            }
+        sb.append(String.format("%-8s %8s %8s %8s %8s %8s %8s %12s %12s%n", "mode", "direct", "p99", "bus", "p99",
+                "socket", "p99", "sock-direct", "sock-bus"));
+        JsonObject latency = r.getJsonObject("latency");
+        for (String m : latency.fieldNames()) {
+            JsonObject s = latency.getJsonObject(m);
+            sb.append(String.format("%-8s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %12.3f %12.3f%n", m,
+                    s.getJsonObject("direct").getDouble("p50_ms"), s.getJsonObject("direct").getDouble("p99_ms"),
+                    s.getJsonObject("bus").getDouble("p50_ms"), s.getJsonObject("bus").getDouble("p99_ms"),
+                    s.getJsonObject("socket").getDouble("p50_ms"), s.getJsonObject("socket").getDouble("p99_ms"),
+                    s.getDouble("socket_minus_direct_p50_ms"), s.getDouble("socket_minus_bus_p50_ms")));
         }
+        JsonObject e = r.getJsonObject("socket_hybrid_with_embedding");
+        sb.append(String.format("hybrid with query embedding, socket: p50 %.3f, p99 %.3f%n", e.getDouble("p50_ms"),
+                e.getDouble("p99_ms")));
         sb.append(String.format("dense recall@10 vs exact: %.3f (target >= 0.95)%n", r.getDouble("dense_recall_at_10")));
-        sb.append(String.format("hybrid queries/s at 16 threads: in-process %.0f, socket %.0f%n",
-                r.getDouble("in_process_hybrid_qps_16"), r.getDouble("socket_hybrid_qps_16", 0.0)));
+        sb.append(String.format("hybrid queries/s at 16 threads: direct %.0f, socket %.0f%n",
+                r.getDouble("direct_hybrid_qps_16"), r.getDouble("socket_hybrid_qps_16", 0.0)));
         JsonObject di = r.getJsonObject("during_ingest");
         if (di != null) {
             sb.append(String.format("hybrid p99 idle %.3f ms, during ingest %.3f ms: ratio %.2f (target <= 2)%n",

@@ -49,7 +49,7 @@ final class FederatedSearch {
         long t0 = System.nanoTime();
         SearchRequest req = SearchRequest.parse(body.getJsonObject("request"));
         JsonObject ask = new JsonObject().put("request", body.getJsonObject("request"))
-                .put("query_vector", body.getJsonArray("query_vector"));
+                .put("query_vector", body.getValue("query_vector"));
         List<Future<Answer>> answers = new ArrayList<>();
         for (String node : nodes) {
             long start = System.nanoTime();

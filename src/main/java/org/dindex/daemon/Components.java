@@ -59,6 +59,10 @@ final class Components {
         return search.service();
     }
 
+    IndexService indexService() {
+        return index;
+    }
+
     private Components(Path dataDir, DaemonConfig config, IndexService index, EmbeddingService embeddings,
                        Chunker chunker) {
         this.dataDir = dataDir;

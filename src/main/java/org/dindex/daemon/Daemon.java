@@ -281,6 +281,18 @@ public final class Daemon {
         return vertx;
     }
 
+    /**
+     * The retrieval this daemon serves and the index it runs on, so that a benchmark in the same process can call
+     * them directly beside the same search through the bus and the socket.
+     */
+    public org.dindex.search.SearchService searchService() {
+        return components.searchService();
+    }
+
+    public org.dindex.index.IndexService indexService() {
+        return components.indexService();
+    }
+
     public SocketBridge bridge() {
         return bridge;
     }

@@ -90,6 +90,7 @@ public final class ChunkIndex implements AutoCloseable {
     private long generation;
     private int recoveredOps;
     private String graphOrigin = "";
+    private boolean closed;
 
     private ChunkIndex(Path dir, String model, int dimensions, LuceneStore lucene, VectorStore vectors,
                        WriteAheadLog wal) {
@@ -484,8 +485,13 @@ public final class ChunkIndex implements AutoCloseable {
         }
     }
 
+    /** Saves the graph snapshot if it changed, then closes the stores. A second call does nothing. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (vectors.changedSinceSnapshot() > 0) {
             saveGraph();
         }

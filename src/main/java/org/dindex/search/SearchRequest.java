@@ -148,15 +148,10 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         }
         float[] vector = null;
         if (body.getValue("query_vector") != null) {
-            if (!(body.getValue("query_vector") instanceof JsonArray a) || a.isEmpty()) {
-                throw DindexException.badRequest("query_vector must be a non-empty array of numbers");
-            }
-            vector = new float[a.size()];
-            for (int i = 0; i < vector.length; i++) {
-                if (!(a.getValue(i) instanceof Number x) || !Double.isFinite(x.doubleValue())) {
-                    throw DindexException.badRequest("query_vector must be a non-empty array of numbers");
-                }
-                vector[i] = x.floatValue();
+            try {
+                vector = org.dindex.bus.QueryVectors.decode(body.getValue("query_vector"));
+            } catch (IllegalArgumentException e) {
+                throw DindexException.badRequest(e.getMessage());
             }
         }
         return new SearchRequest(query.strip(), topK, mode, filters, Boolean.TRUE.equals(body.getValue("explain")),

@@ -2,8 +2,6 @@ package org.dindex.search;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.BusHandlers;
@@ -16,7 +14,7 @@ import java.util.logging.Logger;
 
 /**
  * Serves {@code dindex.search} and {@code dindex.context}. The query is embedded by the daemon's one model (its own
- * query lane, so searches do not queue behind ingest batches); retrieval runs on the {@code dindex-search} pool on
+ * query lane, so searches do not queue behind ingest batches); retrieval runs on the {@link RetrievalPool} on
  * one consistent snapshot. If the query cannot be embedded the search still answers, BM25 only, marked degraded.
  */
 public final class SearchVerticle extends VerticleBase {
@@ -28,7 +26,7 @@ public final class SearchVerticle extends VerticleBase {
     private final EmbeddingService embeddings;
     private final SearchService search;
     private final ContextAssembler context;
-    private WorkerExecutor pool;
+    private RetrievalPool pool;
 
     /**
      * Daemon-internal addresses (local consumers, never exposed to clients): this index's candidates for a search
@@ -54,8 +52,8 @@ public final class SearchVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        pool = vertx.createSharedWorkerExecutor("dindex-search", Runtime.getRuntime().availableProcessors(), 60,
-                TimeUnit.SECONDS);
+        pool = new RetrievalPool(Runtime.getRuntime().availableProcessors());
+        search.denseBranchOn(pool.branches());
         handlers.serve(Addresses.SEARCH, body -> {
             String scope = SearchRequest.scope(body);
             SearchRequest req = SearchRequest.parse(body);
@@ -63,18 +61,20 @@ public final class SearchVerticle extends VerticleBase {
         });
         vertx.eventBus().<JsonObject>localConsumer(CANDIDATES_ADDRESS, m -> candidates(m.body())
                 .onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
-        vertx.eventBus().<JsonObject>localConsumer(CHUNKS_ADDRESS, m -> pool.executeBlocking(() -> search.chunks(
-                        index.index(), m.body().getJsonArray("chunk_ids").stream().map(String::valueOf).toList()),
-                        false).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
+        vertx.eventBus().<JsonObject>localConsumer(CHUNKS_ADDRESS, m -> pool.submit(() -> search.chunks(
+                        index.index(), m.body().getJsonArray("chunk_ids").stream().map(String::valueOf).toList())).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
         handlers.serve(Addresses.CONTEXT, this::context);
-        handlers.serve(Addresses.CLUSTER, body -> pool.executeBlocking(() -> DocumentClusters.cluster(index.index(),
-                body), false));
+        handlers.serve(Addresses.CLUSTER, body -> pool.submit(() -> DocumentClusters.cluster(index.index(),
+                body)));
         return Future.succeededFuture();
     }
 
     @Override
     public Future<?> stop() {
-        return pool.close();
+        return vertx.executeBlocking(() -> {
+            pool.close();
+            return null;
+        });
     }
 
     /** Searches, recording the latency by mode and whether the answer was degraded. */
@@ -101,8 +101,8 @@ public final class SearchVerticle extends VerticleBase {
                     LOG.warning("query embedding failed, answering with BM25 only: " + e.getMessage());
                     return Future.succeededFuture(new Embedded(null, e.getMessage()));
                 })
-                .compose(emb -> pool.executeBlocking(() -> search.search(index.index(), req, emb.vector(),
-                        emb.error()), false));
+                .compose(emb -> pool.submit(() -> search.search(index.index(), req, emb.vector(),
+                        emb.error())));
     }
 
     private record Embedded(float[] vector, String error) {
@@ -127,11 +127,7 @@ public final class SearchVerticle extends VerticleBase {
         return embed(req).compose(emb -> {
             JsonObject body = new JsonObject().put("request", req.toJson()).put("degraded", emb.error());
             if (emb.vector() != null) {
-                JsonArray v = new JsonArray();
-                for (float x : emb.vector()) {
-                    v.add(x);
-                }
-                body.put("query_vector", v);
+                body.put("query_vector", org.dindex.bus.QueryVectors.encode(emb.vector()));
             }
             return vertx.eventBus().<JsonObject>request(CLUSTER_SEARCH_ADDRESS, body,
                     new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000)).map(m -> m.body());
@@ -141,16 +137,9 @@ public final class SearchVerticle extends VerticleBase {
     /** This index's candidates for a coordinator: {@code {request, query_vector?}}. */
     private Future<JsonObject> candidates(JsonObject body) {
         SearchRequest req = SearchRequest.parse(body.getJsonObject("request"));
-        float[] vector = null;
-        if (body.getJsonArray("query_vector") != null) {
-            JsonArray a = body.getJsonArray("query_vector");
-            vector = new float[a.size()];
-            for (int i = 0; i < vector.length; i++) {
-                vector[i] = a.getNumber(i).floatValue();
-            }
-        }
-        float[] v = vector;
-        return pool.executeBlocking(() -> search.candidates(index.index(), req, v), false);
+        float[] v = body.getValue("query_vector") == null ? null
+                : org.dindex.bus.QueryVectors.decode(body.getValue("query_vector"));
+        return pool.submit(() -> search.candidates(index.index(), req, v));
     }
 
     /** The retrieval service (the cluster coordinator assembles fused answers with it). */
@@ -171,12 +160,12 @@ public final class SearchVerticle extends VerticleBase {
         }
         SearchRequest req = SearchRequest.parse(request);
         boolean cluster = clustered && !"local".equals(SearchRequest.scope(request));
-        return (cluster ? clusterSearch(req) : search(req)).compose(result -> pool.executeBlocking(() -> {
+        return (cluster ? clusterSearch(req) : search(req)).compose(result -> pool.submit(() -> {
             JsonObject assembled = context.assemble(result, n.intValue());
             if (result.getBoolean("degraded", false)) {
                 assembled.put("degraded", true).put("warning", result.getString("warning"));
             }
             return assembled;
-        }, false));
+        }));
     }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -203,12 +204,48 @@ class SearchTest {
                         "mode must be hybrid, dense or bm25, got 'fuzzy'"),
                 new Case(new JsonObject().put("query", "q").put("filters", new JsonObject().put("colour", "red")),
                         "unknown filter 'colour'"),
-                new Case(new JsonObject().put("query", "q").put("topk", 3), "unknown field 'topk'"));
+                new Case(new JsonObject().put("query", "q").put("topk", 3), "unknown field 'topk'"),
+                new Case(new JsonObject().put("query", "q").put("query_vector", "not base64!"),
+                        "query_vector as a string must be base64 of little-endian float32 values: "),
+                new Case(new JsonObject().put("query", "q").put("query_vector", "AAAA"),
+                        "query_vector as a string must be base64 of little-endian float32 values, got 3 bytes"),
+                new Case(new JsonObject().put("query", "q").put("query_vector", new JsonArray().add("x")),
+                        "query_vector must be a non-empty array of numbers or a base64 string"),
+                new Case(new JsonObject().put("query", "q").put("mode", "dense")
+                        .put("query_vector", org.dindex.bus.QueryVectors.encode(new float[]{1, 0, 0})),
+                        "query_vector has 3 dimensions, the index uses 384"));
         for (Case c : cases) {
             DindexException e = assertThrows(DindexException.class, () -> search(c.body()));
             assertEquals(ErrorCode.BAD_REQUEST, e.code(), c.message());
             assertTrue(e.getMessage().startsWith(c.message()), e.getMessage() + " / " + c.message());
         }
+    }
+
+    @Test
+    void aQueryVectorAsNumbersOrAsBase64GivesTheSameAnswer() {
+        java.util.Random random = new java.util.Random(7);
+        float[] v = new float[384];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        JsonArray numbers = new JsonArray();
+        for (float x : v) {
+            numbers.add(x);
+        }
+        JsonObject asNumbers = search(new JsonObject().put("query", "ignored in dense mode").put("mode", "dense")
+                .put("query_vector", numbers));
+        JsonObject asBase64 = search(new JsonObject().put("query", "ignored in dense mode").put("mode", "dense")
+                .put("query_vector", org.dindex.bus.QueryVectors.encode(v)));
+        assertTrue(asNumbers.getInteger("total_chunks") > 0, asNumbers.encode());
+        asNumbers.remove("query_time_ms");
+        asBase64.remove("query_time_ms");
+        assertEquals(asNumbers, asBase64);
+        float[] flipped = v.clone();
+        flipped[0] = -flipped[0] * 50;
+        JsonObject other = search(new JsonObject().put("query", "x").put("mode", "dense")
+                .put("query_vector", org.dindex.bus.QueryVectors.encode(flipped)));
+        other.remove("query_time_ms");
+        assertNotEquals(asNumbers, other, "the vector is what is searched");
     }
 
     @Test
