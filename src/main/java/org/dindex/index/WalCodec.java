@@ -28,7 +28,7 @@ final class WalCodec {
                 case WriteOp.Clear c -> new JsonObject().put("op", "clear");
             });
         }
-        return new JsonObject().put("ops", array).toBuffer().getBytes();
+        return org.dindex.bus.Frames.utf8(new JsonObject().put("ops", array));
     }
 
     static List<WriteOp> decode(byte[] payload) {

@@ -22,8 +22,17 @@ public final class Frames {
 
     /** Length prefix plus UTF-8 JSON of {@code frame}. */
     public static Buffer encode(JsonObject frame) {
-        Buffer json = frame.toBuffer();
-        return Buffer.buffer(json.length() + 4).appendInt(json.length()).appendBuffer(json);
+        byte[] json = utf8(frame);
+        return Buffer.buffer(json.length + 4).appendInt(json.length).appendBytes(json);
+    }
+
+    /**
+     * The UTF-8 JSON of {@code json}. Through a String on purpose: {@code JsonObject.toBuffer()} (Jackson writing
+     * into a Netty buffer through an output stream) took 2-3 times as long for a 19 KB search reply (55-90 us
+     * against 22-37 us, Vert.x 5.1.6, JDK 25), and every search reply and request passes here.
+     */
+    public static byte[] utf8(JsonObject json) {
+        return json.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

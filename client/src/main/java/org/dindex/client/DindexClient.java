@@ -101,7 +101,7 @@ public final class DindexClient implements AutoCloseable {
 
     /** Writes one frame. */
     public void writeFrame(JsonObject frame) {
-        writeRaw(frame.toBuffer().getBytes());
+        writeRaw(Frames.utf8(frame));
     }
 
     /** Writes a length prefix and {@code payload} as given: tests use it to send malformed frames. */
