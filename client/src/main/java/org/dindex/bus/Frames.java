@@ -29,10 +29,19 @@ public final class Frames {
     /**
      * The UTF-8 JSON of {@code json}. Through a String on purpose: {@code JsonObject.toBuffer()} (Jackson writing
      * into a Netty buffer through an output stream) took 2-3 times as long for a 19 KB search reply (55-90 us
-     * against 22-37 us, Vert.x 5.1.6, JDK 25), and every search reply and request passes here.
+     * against 22-37 us, Vert.x 5.1.6, JDK 25), and every search reply and request passes here. A String holding a
+     * surrogate goes through Jackson after all: {@code String.getBytes} turns a lone surrogate (which hostile or
+     * broken clients send, say in a reply address) into '?', while Jackson keeps it the way the other end reads it
+     * back, so an error reply still names the address it answers.
      */
     public static byte[] utf8(JsonObject json) {
-        return json.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String s = json.encode();
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return json.toBuffer().getBytes();
+            }
+        }
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
