@@ -16,7 +16,15 @@ class RetrievalPoolTest {
         RetrievalPool pool = new RetrievalPool(2);
         try {
             CompletableFuture<String> where = new CompletableFuture<>();
-            pool.submit(() -> 42).onSuccess(v -> where.complete(Thread.currentThread().getName() + "=" + v));
+            java.util.concurrent.CountDownLatch registered = new java.util.concurrent.CountDownLatch(1);
+            // The task finishes only after the continuation is registered, as a search almost always does (it takes
+            // milliseconds). A continuation registered on a future already completed runs on the registering
+            // thread instead: still correct, only without the saved hand-off.
+            pool.submit(() -> {
+                registered.await();
+                return 42;
+            }).onSuccess(v -> where.complete(Thread.currentThread().getName() + "=" + v));
+            registered.countDown();
             String seen = where.get(10, TimeUnit.SECONDS);
             assertTrue(seen.startsWith("dindex-search-") && seen.endsWith("=42"), seen);
 
