@@ -185,7 +185,10 @@ public final class Daemon {
         Duration grace = deadline.dividedBy(2);
         stopping = bridge.close(grace)
                 .compose(v -> undeployAll())
-                .eventually(() -> components == null ? Future.succeededFuture() : components.close())
+                // Closing commits Lucene and saves the vector graph snapshot (seconds for a large index): blocking
+                // work, so off the event loop.
+                .eventually(() -> components == null ? Future.succeededFuture()
+                        : vertx.executeBlocking(components::close).compose(closed -> closed))
                 .eventually(() -> vertx.close())
                 .eventually(() -> {
                     deleteSocketQuietly();
