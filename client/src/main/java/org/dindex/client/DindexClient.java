@@ -173,14 +173,14 @@ public final class DindexClient implements AutoCloseable {
         if (in.position() < length + 4) {
             return null;
         }
-        String json = new String(in.array(), 4, length, StandardCharsets.UTF_8);
-        in.flip();
-        in.position(length + 4);
-        in.compact();
         try {
-            return new JsonObject(json);
-        } catch (DecodeException e) {
-            throw new DindexException(ErrorCode.BAD_FRAME, "the daemon sent a frame that is not JSON");
+            return Frames.decode(in.array(), 4, length);
+        } catch (DecodeException | ClassCastException e) {
+            throw new DindexException(ErrorCode.BAD_FRAME, "the daemon sent a frame that is not a JSON object");
+        } finally {
+            in.flip();
+            in.position(length + 4);
+            in.compact();
         }
     }
 
