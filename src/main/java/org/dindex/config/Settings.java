@@ -18,6 +18,10 @@ public final class Settings {
             3_600_000, "How long `daemon start` and auto-start wait for the daemon to answer on its socket.");
     public static final Setting PREFER_NATIVE_TRANSPORT = Setting.bool("daemon.prefer_native_transport", true,
             "Use Netty's native epoll transport when available (status shows the transport in use).");
+    public static final Setting BACKGROUND_NICE = Setting.integer("daemon.background_nice", 10, 0, 19,
+            "Linux nice value of the threads doing background work (embedding ingest batches, chunking, index writes,"
+                    + " graph inserts, merges, dump parsing), so that searches keep the cores during an import; 0"
+                    + " leaves them at normal priority. Idle cores still go to the background.");
     public static final Setting MAX_FRAME_BYTES = Setting.integer("bridge.max_frame_bytes", 16L * 1024 * 1024, 1024,
             1L << 30, "Largest frame accepted on the socket; a larger length prefix gets an `err` frame and the"
                     + " connection is closed.");
@@ -157,7 +161,7 @@ public final class Settings {
     public static final Setting CLUSTER_MEMBER_TIMEOUT_MS = Setting.integer("cluster.member_timeout_ms", 2000, 50,
             60_000, "How long a cluster search waits for each member before answering without it (partial).");
 
-    public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
+    public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT, BACKGROUND_NICE,
             MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_FORMAT, LOG_MAX_FILE_BYTES,
             LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
             EMBEDDING_BATCH_WAIT_MS, EMBEDDING_QUEUE_LIMIT, HTTP_EMBEDDING_URL, HTTP_EMBEDDING_API_KEY,

@@ -74,6 +74,7 @@ final class Components {
 
     static Components open(Vertx vertx, Path dataDir, DaemonConfig config) {
         useDataDirCaches(dataDir);
+        org.dindex.platform.BackgroundPriority.configure(config.getInt(Settings.BACKGROUND_NICE));
         Embedder embedder = loadEmbedder(config);
         ChunkIndex chunkIndex;
         try {
@@ -112,12 +113,20 @@ final class Components {
         int threads = config.getInt(Settings.EMBEDDING_THREADS);
         try {
             long t0 = System.nanoTime();
-            OnnxEmbedder embedder = OnnxEmbedder.load(spec, threads == 0
-                    ? Runtime.getRuntime().availableProcessors() : threads);
+            int intraOp = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+            // Loaded and run once on a lowered thread: the threads ONNX Runtime and the tokenizer start (some on the
+            // first run) inherit its priority (BackgroundPriority). The run also spares the first search the warm-up.
+            OnnxEmbedder embedder = org.dindex.platform.BackgroundPriority.createLowered(() -> {
+                OnnxEmbedder loaded = OnnxEmbedder.load(spec, intraOp);
+                loaded.embedPassages(java.util.List.of("warm-up"));
+                return loaded;
+            });
             LOG.info("embedding model " + spec.name() + " loaded in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             return embedder;
         } catch (EmbeddingException e) {
             throw new StartupException(e.getMessage(), e);
+        } catch (Exception e) {
+            throw new StartupException("cannot load the embedding model " + spec.name() + ": " + e, e);
         }
     }
 

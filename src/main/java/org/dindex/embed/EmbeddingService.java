@@ -123,6 +123,7 @@ public final class EmbeddingService implements AutoCloseable {
         running = true;
         List<String> texts = batch.stream().map(Waiting::text).toList();
         worker.executeBlocking(() -> {
+            org.dindex.platform.BackgroundPriority.lower();
             long t0 = System.nanoTime();
             List<float[]> vectors = embedder.embedPassages(texts);
             long took = System.nanoTime() - t0;

@@ -50,6 +50,7 @@ public final class ImportJob implements JobRunner {
     public Future<Void> run(JobContext ctx) {
         Promise<Void> done = Promise.promise();
         Thread.ofPlatform().name("dindex-import-" + ctx.job().id()).start(() -> {
+            org.dindex.platform.BackgroundPriority.lower();
             try {
                 importFile(ctx);
                 done.complete();

@@ -82,7 +82,10 @@ public final class IndexService implements AutoCloseable {
 
     /** Runs {@code task} on the writer thread, after every write submitted before it. */
     public <T> Future<T> onWriter(Callable<T> task) {
-        return writer.executeBlocking(task, true);
+        return writer.executeBlocking(() -> {
+            org.dindex.platform.BackgroundPriority.lower();
+            return task.call();
+        }, true);
     }
 
     public IndexSnapshot acquire() {

@@ -13,7 +13,9 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -54,7 +56,14 @@ final class LuceneStore implements AutoCloseable {
         IndexWriterConfig config = new IndexWriterConfig(ANALYZER)
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setRAMBufferSizeMB(64)
-                .setCommitOnClose(false);
+                .setCommitOnClose(false)
+                .setMergeScheduler(new ConcurrentMergeScheduler() {
+                    @Override
+                    protected void doMerge(MergeSource source, MergePolicy.OneMerge merge) throws IOException {
+                        org.dindex.platform.BackgroundPriority.lower();  // merges are background work
+                        super.doMerge(source, merge);
+                    }
+                });
         writer = new IndexWriter(directory, config);
         committed = new SearcherManager(writer, new SearcherFactory() {
             @Override

@@ -66,7 +66,12 @@ final class VectorStore implements AutoCloseable {
     /** Graph inserts on every core; daemon threads, shared by all stores of the process. */
     private static final ForkJoinPool INSERTS = new ForkJoinPool(Runtime.getRuntime().availableProcessors(),
             pool -> {
-                var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                var t = new java.util.concurrent.ForkJoinWorkerThread(null, pool, true) {
+                    @Override
+                    protected void onStart() {
+                        org.dindex.platform.BackgroundPriority.lower();
+                    }
+                };
                 t.setName("dindex-graph-" + t.getPoolIndex());
                 t.setDaemon(true);
                 return t;

@@ -86,6 +86,7 @@ public final class IngestVerticle extends VerticleBase {
         List<Integer> slots = new ArrayList<>();
         // Parsing may extract HTML or markdown (CPU work on large bodies): not on the event loop.
         Future<JsonObject> done = chunkPool.executeBlocking(() -> {
+            org.dindex.platform.BackgroundPriority.lower();
             for (int i = 0; i < docs.size(); i++) {
                 Object o = docs.getValue(i);
                 try {
@@ -145,8 +146,11 @@ public final class IngestVerticle extends VerticleBase {
         if (changed.isEmpty()) {
             return Future.succeededFuture(0L);
         }
-        return chunkPool.executeBlocking(() -> changed.stream().map(p -> chunker.chunk(p.request().content()))
-                        .toList(), false)
+        return chunkPool.executeBlocking(() -> {
+                    org.dindex.platform.BackgroundPriority.lower();
+                    return changed.stream().map(p -> chunker.chunk(p.request().content()))
+                        .toList();
+                }, false)
                 .compose(chunked -> {
                     List<String> texts = chunked.stream().flatMap(List::stream).map(Chunk::text).toList();
                     return embeddings.embedPassages(texts).map(vectors -> records(changed, chunked, vectors));

@@ -1,0 +1,171 @@
+package org.dindex.platform;
+
+import java.lang.invoke.MethodHandle;
+import java.util.Locale;
+import java.util.concurrent.ThreadFactory;
+import java.util.logging.Logger;
+
+/**
+ * Gives background threads (embedding of ingest batches and the model's own threads, chunking, index writes, vector
+ * graph inserts, Lucene merges, dump parsing) a lower CPU priority than searches: a Linux nice value, per thread.
+ *
+ * <p><b>Why.</b> The daemon's promise is search while importing. On a small machine an import keeps every core busy
+ * (the model alone takes them all), and a search then waits for CPU like any other thread: its p99 doubled during an
+ * ingest on two cores (docs/benchmarks.md). With the background at nice 10 the kernel's scheduler gives a runnable
+ * search thread about ten times the share of a background one, and idle cores still go to the background, so an
+ * import alone runs as fast as before. Java's thread priorities do nothing on Linux, hence a call to
+ * {@code setpriority(2)} through the foreign function API (on Linux, unlike POSIX, the nice value is per thread, and
+ * a new thread inherits its creator's: the model's thread pool is created from a lowered thread for that reason).
+ *
+ * <p>Lowering one's own priority needs no privilege. Elsewhere than Linux, or if the call fails, nothing changes
+ * (logged once). {@link #configure} sets the nice value once at daemon start ({@code daemon.background_nice}; 0
+ * turns this off).
+ */
+public final class BackgroundPriority {
+    private static final Logger LOG = Logger.getLogger(BackgroundPriority.class.getName());
+    private static final int PRIO_PROCESS = 0;
+
+    /** The default nice value of background threads. */
+    public static final int DEFAULT_NICE = 10;
+
+    private static final MethodHandle SETPRIORITY;
+    private static final MethodHandle GETPRIORITY;
+    private static final MethodHandle GETTID;
+    private static volatile int nice = DEFAULT_NICE;
+    private static final ThreadLocal<Integer> APPLIED = new ThreadLocal<>();
+    private static volatile boolean warned;
+
+    static {
+        MethodHandle set = null;
+        MethodHandle get = null;
+        MethodHandle tid = null;
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            try {
+                set = downcall("setpriority", 3);
+                get = downcall("getpriority", 2);
+                tid = downcall("gettid", 0);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                LOG.info("background threads keep their priority (no foreign function access: " + e + ")");
+                set = null;
+            }
+        }
+        SETPRIORITY = set;
+        GETPRIORITY = get;
+        GETTID = tid;
+    }
+
+    private BackgroundPriority() {
+    }
+
+    /**
+     * A handle on the C function {@code int name(int...)} of the C library, through the foreign function API. By
+     * reflection because the project compiles for Java 21, where that API is a preview; the daemon runs on JDK 22+
+     * where it is final (on 21 this fails and priorities stay as they are).
+     */
+    private static MethodHandle downcall(String name, int intArguments) throws ReflectiveOperationException {
+        Class<?> linkerClass = Class.forName("java.lang.foreign.Linker");
+        Class<?> layoutClass = Class.forName("java.lang.foreign.MemoryLayout");
+        Class<?> descriptorClass = Class.forName("java.lang.foreign.FunctionDescriptor");
+        Class<?> segmentClass = Class.forName("java.lang.foreign.MemorySegment");
+        Class<?> optionClass = Class.forName("java.lang.foreign.Linker$Option");
+        Object linker = linkerClass.getMethod("nativeLinker").invoke(null);
+        Object lookup = linkerClass.getMethod("defaultLookup").invoke(linker);
+        Object symbol = ((java.util.Optional<?>) Class.forName("java.lang.foreign.SymbolLookup")
+                .getMethod("find", String.class).invoke(lookup, name)).orElseThrow(
+                        () -> new NoSuchMethodException("no C function " + name));
+        Object javaInt = Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_INT").get(null);
+        Object arguments = java.lang.reflect.Array.newInstance(layoutClass, intArguments);
+        for (int i = 0; i < intArguments; i++) {
+            java.lang.reflect.Array.set(arguments, i, javaInt);
+        }
+        Object descriptor = descriptorClass.getMethod("of", layoutClass, arguments.getClass())
+                .invoke(null, javaInt, arguments);
+        Object options = java.lang.reflect.Array.newInstance(optionClass, 0);
+        return (MethodHandle) linkerClass.getMethod("downcallHandle", segmentClass, descriptorClass,
+                options.getClass()).invoke(linker, symbol, descriptor, options);
+    }
+
+    /** Sets the nice value background threads take from now on (0-19; 0 leaves them at normal priority). */
+    public static void configure(int niceValue) {
+        if (niceValue < 0 || niceValue > 19) {
+            throw new IllegalArgumentException("nice value must be 0-19, got " + niceValue);
+        }
+        nice = niceValue;
+    }
+
+    /** Whether this platform can lower a thread's priority. */
+    public static boolean supported() {
+        return SETPRIORITY != null;
+    }
+
+    /**
+     * Lowers the calling thread to the configured nice value. Cheap after the first call on a thread (nothing is done
+     * again unless the configured value changed), so background tasks call it at their start.
+     */
+    public static void lower() {
+        int target = nice;
+        Integer applied = APPLIED.get();
+        if (SETPRIORITY == null || (applied != null && applied == target) || (applied == null && target == 0)) {
+            return;
+        }
+        try {
+            int rc = (int) SETPRIORITY.invokeExact(PRIO_PROCESS, (int) GETTID.invokeExact(), target);
+            if (rc != 0 && !warned) {
+                warned = true;
+                LOG.info("could not lower the priority of background threads (setpriority returned " + rc + ")");
+            }
+        } catch (Throwable e) {
+            if (!warned) {
+                warned = true;
+                LOG.info("could not lower the priority of background threads: " + e);
+            }
+        }
+        APPLIED.set(target);
+    }
+
+    /** The calling thread's nice value (0 where it cannot be read). */
+    public static int current() {
+        if (GETPRIORITY == null) {
+            return 0;
+        }
+        try {
+            return (int) GETPRIORITY.invokeExact(PRIO_PROCESS, (int) GETTID.invokeExact());
+        } catch (Throwable e) {
+            return 0;
+        }
+    }
+
+    /** A factory whose threads lower themselves before running anything. */
+    public static ThreadFactory lowered(ThreadFactory factory) {
+        return task -> factory.newThread(() -> {
+            lower();
+            task.run();
+        });
+    }
+
+    /** Runs {@code task} on a new thread at background priority and waits for it (for objects that start threads). */
+    public static <T> T createLowered(java.util.concurrent.Callable<T> task) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("dindex-lowered-init").start(() -> {
+            lower();
+            try {
+                result.set(task.call());
+            } catch (Throwable e) {
+                result.set(new Failure(e));
+            }
+        });
+        t.join();
+        if (result.get() instanceof Failure(Throwable e)) {
+            if (e instanceof Exception ex) {
+                throw ex;
+            }
+            throw (Error) e;
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result.get();
+        return value;
+    }
+
+    private record Failure(Throwable cause) {
+    }
+}
