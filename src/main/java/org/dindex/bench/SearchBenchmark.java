@@ -381,9 +381,11 @@ public final class SearchBenchmark {
                 r.getDouble("direct_hybrid_qps_16"), r.getDouble("socket_hybrid_qps_16", 0.0)));
         JsonObject di = r.getJsonObject("during_ingest");
         if (di != null) {
-            sb.append(String.format("hybrid p99 idle %.3f ms, during ingest %.3f ms: ratio %.2f (target <= 2)%n",
+            sb.append(String.format("hybrid p99 idle %.3f ms, during ingest %.3f ms: ratio %.2f (target <= 2;"
+                            + " background threads at nice %d, %d documents ingested meanwhile)%n",
                     di.getJsonObject("idle").getDouble("p99_ms"), di.getJsonObject("ingesting").getDouble("p99_ms"),
-                    di.getDouble("p99_ratio")));
+                    di.getDouble("p99_ratio"), r.getInteger("background_nice", -1),
+                    di.getLong("documents_ingested", -1L)));
         }
         return sb.toString();
     }

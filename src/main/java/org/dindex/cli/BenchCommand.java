@@ -129,6 +129,7 @@ final class BenchCommand {
         var daemon = org.dindex.daemon.Daemon.start(new org.dindex.daemon.DaemonOptions(paths, inProcess));
         try {
             report.put("daemon_open_seconds", (System.nanoTime() - t0) / 1e9);
+            report.put("background_nice", inProcess.getInt(org.dindex.config.Settings.BACKGROUND_NICE));
             bench.measure(daemon, sample, report, org.dindex.bench.EuroparlCorpus.english(corpusFile, 400));
         } finally {
             daemon.stop("benchmark finished").toCompletionStage().toCompletableFuture()
