@@ -297,11 +297,15 @@ public final class SearchBenchmark {
             LongAdder ingested = new LongAdder();
             Thread ingest = Thread.ofPlatform().start(() -> {
                 try (DindexClient w = DindexClient.connect(socket)) {
-                    for (int i = 0; i < ingestDocs.size() && !stop.get(); i += 8) {
+                    // Round after round until the measurement ends, under sources new to the index (this run's id,
+                    // the round), so nothing is skipped as unchanged, not even in an index kept from earlier runs.
+                    String run = Long.toString(System.currentTimeMillis(), 36);
+                    for (int i = 0; !stop.get(); i += 8) {
                         JsonArray batch = new JsonArray();
-                        for (int j = i; j < Math.min(ingestDocs.size(), i + 8); j++) {
-                            batch.add(new JsonObject().put("source", "bench://ingest/" + j)
-                                    .put("text", ingestDocs.get(j).text()));
+                        for (int j = i; j < i + 8; j++) {
+                            batch.add(new JsonObject().put("source", "bench://ingest/" + run + "/"
+                                    + j / ingestDocs.size() + "/"
+                                    + j % ingestDocs.size()).put("text", ingestDocs.get(j % ingestDocs.size()).text()));
                         }
                         w.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", batch),
                                 Duration.ofMinutes(10));
