@@ -258,11 +258,11 @@ public final class ChunkIndex implements AutoCloseable {
         }
         Query q = chunksOf(docId);
         return lucene.withCommitted(searcher -> {
-            TopDocs top = searcher.search(q, Integer.MAX_VALUE);
-            int[] ords = new int[top.scoreDocs.length];
+            ScoreDoc[] hits = LuceneStore.allMatches(searcher, q);
+            int[] ords = new int[hits.length];
             StoredFields stored = searcher.storedFields();
             for (int i = 0; i < ords.length; i++) {
-                ords[i] = stored.document(top.scoreDocs[i].doc, Set.of(IndexFields.VECTOR_ORDINAL))
+                ords[i] = stored.document(hits[i].doc, Set.of(IndexFields.VECTOR_ORDINAL))
                         .getField(IndexFields.VECTOR_ORDINAL).numericValue().intValue();
             }
             return ords;
@@ -286,9 +286,8 @@ public final class ChunkIndex implements AutoCloseable {
                     .build();
             ids.addAll(lucene.withCommitted(searcher -> {
                 List<String> found = new ArrayList<>();
-                TopDocs top = searcher.search(q, Math.max(1, searcher.getIndexReader().maxDoc()));
                 StoredFields stored = searcher.storedFields();
-                for (ScoreDoc sd : top.scoreDocs) {
+                for (ScoreDoc sd : LuceneStore.allMatches(searcher, q)) {
                     found.add(stored.document(sd.doc, Set.of(IndexFields.DOC_ID)).get(IndexFields.DOC_ID));
                 }
                 return found;

@@ -95,7 +95,8 @@ final class DocumentClusters {
                 .add(new TermQuery(new Term(IndexFields.DOC_ID, DocumentIds.forSource(url))), BooleanClause.Occur.FILTER)
                 .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)), BooleanClause.Occur.FILTER)
                 .build();
-        ScoreDoc[] hits = searcher.search(q, 10_000).scoreDocs;
+        // Counted first: a hit queue of 10,000 is allocated and filled up front even for a three-chunk document.
+        ScoreDoc[] hits = searcher.search(q, Math.max(1, Math.min(10_000, searcher.count(q)))).scoreDocs;
         if (hits.length == 0) {
             return null;
         }
