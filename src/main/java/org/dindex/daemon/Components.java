@@ -116,7 +116,7 @@ final class Components {
             int intraOp = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
             // Loaded and run once on a lowered thread: the threads ONNX Runtime and the tokenizer start (some on the
             // first run) inherit its priority (BackgroundPriority). The run also spares the first search the warm-up.
-            OnnxEmbedder embedder = org.dindex.platform.BackgroundPriority.createLowered(() -> {
+            OnnxEmbedder embedder = org.dindex.platform.BackgroundPriority.createLowered("dindex-model", () -> {
                 OnnxEmbedder loaded = OnnxEmbedder.load(spec, intraOp);
                 loaded.embedPassages(java.util.List.of("warm-up"));
                 return loaded;

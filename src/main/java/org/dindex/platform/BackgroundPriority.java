@@ -143,10 +143,14 @@ public final class BackgroundPriority {
         });
     }
 
-    /** Runs {@code task} on a new thread at background priority and waits for it (for objects that start threads). */
-    public static <T> T createLowered(java.util.concurrent.Callable<T> task) throws Exception {
+    /**
+     * Runs {@code task} on a new thread named {@code name} at background priority and waits for it: for objects that
+     * start native threads of their own, which inherit both the priority and the name (so {@code top -H} shows
+     * them under it).
+     */
+    public static <T> T createLowered(String name, java.util.concurrent.Callable<T> task) throws Exception {
         java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("dindex-lowered-init").start(() -> {
+        Thread t = Thread.ofPlatform().name(name).start(() -> {
             lower();
             try {
                 result.set(task.call());

@@ -56,7 +56,7 @@ class BackgroundPriorityTest {
             pool.shutdown();
         }
         // A thread started by a lowered thread inherits its nice value (what the model's native threads rely on).
-        int child = BackgroundPriority.createLowered(() -> {
+        int child = BackgroundPriority.createLowered("dindex-model", () -> {
             AtomicInteger n = new AtomicInteger(-1);
             Thread c = Thread.ofPlatform().start(() -> n.set(kernelNice(tid())));
             c.join();
@@ -71,7 +71,7 @@ class BackgroundPriorityTest {
         Set<String> before = tasks().keySet();
         // As the daemon does: load and first run on a lowered thread (ONNX Runtime and the tokenizer start some of
         // their threads lazily, on the first run).
-        try (OnnxEmbedder model = BackgroundPriority.createLowered(() -> {
+        try (OnnxEmbedder model = BackgroundPriority.createLowered("dindex-model", () -> {
             OnnxEmbedder m = OnnxEmbedder.load(ModelCatalog.byName("all-minilm-l6-v2-q").orElseThrow(), 2);
             m.embedPassages(java.util.List.of("warm up the session's threads", "and the tokenizer's"));
             return m;
@@ -81,6 +81,8 @@ class BackgroundPriorityTest {
             created.keySet().removeAll(before);
             created.keySet().removeIf(tid -> JVM_THREADS.matcher(comm(tid)).find());
             assertFalse(created.isEmpty(), "ONNX Runtime with 2 intra-op threads starts native threads of its own");
+            assertTrue(created.keySet().stream().anyMatch(tid -> comm(tid).equals("dindex-model")),
+                    "the model's native threads inherit the creating thread's name");
             created.forEach((tid, nice) -> assertEquals(10, nice, "new thread " + tid + " (" + comm(tid)
                     + ") should run at background priority"));
         }
@@ -98,7 +100,8 @@ class BackgroundPriorityTest {
                     .results().getFirst().title());
             Map<String, Integer> byName = new HashMap<>();
             tasks().forEach((tid, nice) -> byName.merge(comm(tid), nice, Math::max));
-            for (String background : new String[]{"dindex-index-wr", "dindex-embed-0", "dindex-ingest-0"}) {
+            for (String background : new String[]{"dindex-index-wr", "dindex-embed-0", "dindex-ingest-0",
+                    "dindex-model"}) {
                 assertEquals(10, byName.get(background), background + " in " + byName);
             }
             byName.forEach((name, nice) -> {
