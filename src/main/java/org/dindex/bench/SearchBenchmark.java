@@ -303,9 +303,10 @@ public final class SearchBenchmark {
                     for (int i = 0; !stop.get(); i += 8) {
                         JsonArray batch = new JsonArray();
                         for (int j = i; j < i + 8; j++) {
-                            batch.add(new JsonObject().put("source", "bench://ingest/" + run + "/"
-                                    + j / ingestDocs.size() + "/"
-                                    + j % ingestDocs.size()).put("text", ingestDocs.get(j % ingestDocs.size()).text()));
+                            int round = j / ingestDocs.size();
+                            int doc = j % ingestDocs.size();
+                            batch.add(new JsonObject().put("source", "bench://ingest/" + run + "/" + round + "/" + doc)
+                                    .put("text", ingestDocs.get(doc).text()));
                         }
                         w.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", batch),
                                 Duration.ofMinutes(10));

@@ -148,8 +148,7 @@ public final class IngestVerticle extends VerticleBase {
         }
         return chunkPool.executeBlocking(() -> {
                     org.dindex.platform.BackgroundPriority.lower();
-                    return changed.stream().map(p -> chunker.chunk(p.request().content()))
-                        .toList();
+                    return changed.stream().map(p -> chunker.chunk(p.request().content())).toList();
                 }, false)
                 .compose(chunked -> {
                     List<String> texts = chunked.stream().flatMap(List::stream).map(Chunk::text).toList();

@@ -2,7 +2,9 @@ package org.dindex.platform;
 
 import java.lang.invoke.MethodHandle;
 import java.util.Locale;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.logging.Logger;
 
 /**
@@ -29,7 +31,6 @@ public final class BackgroundPriority {
     public static final int DEFAULT_NICE = 10;
 
     private static final MethodHandle SETPRIORITY;
-    private static final MethodHandle GETPRIORITY;
     private static final MethodHandle GETTID;
     private static volatile int nice = DEFAULT_NICE;
     private static final ThreadLocal<Integer> APPLIED = new ThreadLocal<>();
@@ -37,12 +38,10 @@ public final class BackgroundPriority {
 
     static {
         MethodHandle set = null;
-        MethodHandle get = null;
         MethodHandle tid = null;
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             try {
                 set = downcall("setpriority", 3);
-                get = downcall("getpriority", 2);
                 tid = downcall("gettid", 0);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 LOG.info("background threads keep their priority (no foreign function access: " + e + ")");
@@ -50,7 +49,6 @@ public final class BackgroundPriority {
             }
         }
         SETPRIORITY = set;
-        GETPRIORITY = get;
         GETTID = tid;
     }
 
@@ -123,53 +121,24 @@ public final class BackgroundPriority {
         APPLIED.set(target);
     }
 
-    /** The calling thread's nice value (0 where it cannot be read). */
-    public static int current() {
-        if (GETPRIORITY == null) {
-            return 0;
-        }
-        try {
-            return (int) GETPRIORITY.invokeExact(PRIO_PROCESS, (int) GETTID.invokeExact());
-        } catch (Throwable e) {
-            return 0;
-        }
-    }
-
-    /** A factory whose threads lower themselves before running anything. */
-    public static ThreadFactory lowered(ThreadFactory factory) {
-        return task -> factory.newThread(() -> {
-            lower();
-            task.run();
-        });
-    }
-
     /**
      * Runs {@code task} on a new thread named {@code name} at background priority and waits for it: for objects that
      * start native threads of their own, which inherit both the priority and the name (so {@code top -H} shows
      * them under it).
      */
-    public static <T> T createLowered(String name, java.util.concurrent.Callable<T> task) throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread t = Thread.ofPlatform().name(name).start(() -> {
+    public static <T> T createLowered(String name, Callable<T> task) throws Exception {
+        FutureTask<T> run = new FutureTask<>(() -> {
             lower();
-            try {
-                result.set(task.call());
-            } catch (Throwable e) {
-                result.set(new Failure(e));
-            }
+            return task.call();
         });
-        t.join();
-        if (result.get() instanceof Failure(Throwable e)) {
-            if (e instanceof Exception ex) {
-                throw ex;
+        Thread.ofPlatform().name(name).start(run);
+        try {
+            return run.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
             }
-            throw (Error) e;
+            throw (Error) e.getCause();
         }
-        @SuppressWarnings("unchecked")
-        T value = (T) result.get();
-        return value;
-    }
-
-    private record Failure(Throwable cause) {
     }
 }
