@@ -13,6 +13,7 @@ import org.dindex.embed.EmbeddingService;
 import org.dindex.embed.ModelCatalog;
 import org.dindex.embed.ModelSpec;
 import org.dindex.embed.OnnxEmbedder;
+import org.dindex.embed.OnnxRuntimeNatives;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.CommitVerticle;
 import org.dindex.index.IndexAdminVerticle;
@@ -175,10 +176,11 @@ final class Components {
     }
 
     /**
-     * The tokenizer's native library and pdfbox's font cache go under the data dir unless the user chose a place:
-     * the daemon then writes nowhere else (read-only root file systems in containers stay happy).
+     * The tokenizer's and ONNX Runtime's native libraries and pdfbox's font cache go under the data dir unless the
+     * user chose a place: the daemon then writes nowhere else (read-only root file systems in containers stay happy).
      */
     private static void useDataDirCaches(Path dataDir) {
+        OnnxRuntimeNatives.prepare(dataDir.resolve("cache"));
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
             System.setProperty("DJL_CACHE_DIR", dataDir.resolve("cache").resolve("djl").toString());
         }

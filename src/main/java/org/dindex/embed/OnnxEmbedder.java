@@ -53,6 +53,7 @@ public final class OnnxEmbedder implements Embedder {
         try {
             byte[] model = resource(spec.resourceBase() + ".onnx");
             byte[] tokenizerJson = resource(spec.resourceBase() + "-tokenizer.json");
+            OnnxRuntimeNatives.prepare();
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(threads);

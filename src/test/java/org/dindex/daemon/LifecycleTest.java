@@ -51,6 +51,12 @@ class LifecycleTest {
         assertTrue(alive(pid));
         assertNotEquals(ProcessHandle.current().pid(), pid, "a separate process");
         assertTrue(Files.exists(cli.socket));
+        try (var cached = Files.list(cli.dataDir.resolve("cache"))) {
+            assertTrue(cached.anyMatch(d -> d.getFileName().toString().startsWith("onnxruntime-")),
+                    "ONNX Runtime's libraries are unpacked under the data dir, not into a new temp dir per start");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
 
         Cli.Result status = cli.run("daemon", "status", "--json");
         assertEquals(0, status.exit(), status.toString());
