@@ -49,6 +49,12 @@ public final class ChunkIndex implements AutoCloseable {
     /** The next vector ordinal: ordinals are never reused, so a graph snapshot can never mistake one vector for another. */
     static final String KEY_NEXT_ORDINAL = "next_ordinal";
     /**
+     * The layout of the Lucene documents; {@value #LAYOUT}: document records store their title without indexing it
+     * (see {@link IndexFields}). An index without it is upgraded at {@link #open}.
+     */
+    static final String KEY_LAYOUT = "layout";
+    static final String LAYOUT = "2";
+    /**
      * A graph snapshot is saved after a commit once this many graph changes (and a fifth of the graph) have piled up
      * since the last one, and at close. Saving a million-node graph takes seconds on the writer thread; rebuilding
      * it after a crash would take the better part of an hour, so a crash costs at most the inserts since.
@@ -121,6 +127,9 @@ public final class ChunkIndex implements AutoCloseable {
                         + model + "' (" + dimensions + "): set embedding.model back to '" + indexModel
                         + "', or re-index (dindex clear --yes, then index again)");
             }
+            if (!data.isEmpty() && !LAYOUT.equals(data.get(KEY_LAYOUT))) {
+                upgradeLayout(lucene, data);
+            }
             long committedSeq = Long.parseLong(data.getOrDefault(KEY_WAL_SEQ, "0"));
             VectorStore vectors = new VectorStore(dimensions);
             vectors.reserveOrdinalsBelow(Integer.parseInt(data.getOrDefault(KEY_NEXT_ORDINAL, "0")));
@@ -154,6 +163,18 @@ public final class ChunkIndex implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Brings an index written before layout {@value #LAYOUT} to it, in one commit. */
+    private static void upgradeLayout(LuceneStore lucene, Map<String, String> data) throws IOException {
+        long t0 = System.nanoTime();
+        LOG.info("upgrading the index layout: rewriting document records so that text queries skip them");
+        int records = lucene.rewriteRecordsWithStoredTitles();
+        Map<String, String> upgraded = new HashMap<>(data);
+        upgraded.put(KEY_LAYOUT, LAYOUT);
+        lucene.commit(upgraded);
+        LOG.info("index layout upgraded: " + records + " document records rewritten in "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     static Path graphFile(Path dir) {
@@ -341,7 +362,7 @@ public final class ChunkIndex implements AutoCloseable {
             vectors.flushInserts();
             lucene.commit(Map.of(KEY_WAL_SEQ, Long.toString(wal.lastSeq()), KEY_MODEL, model,
                     KEY_DIMENSIONS, Integer.toString(dimensions), KEY_COMMITTED_AT, at.toString(),
-                    KEY_NEXT_ORDINAL, Integer.toString(vectors.ordinalHighWater())));
+                    KEY_NEXT_ORDINAL, Integer.toString(vectors.ordinalHighWater()), KEY_LAYOUT, LAYOUT));
             VectorStore.View view = vectors.publish();
             IndexSearcher searcher = lucene.committed().acquire();
             IndexSnapshot previous = current;

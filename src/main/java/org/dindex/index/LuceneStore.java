@@ -108,20 +108,37 @@ final class LuceneStore implements AutoCloseable {
             d.add(new StoredField(IndexFields.VECTOR, new BytesRef(VectorCodec.encode(c.vector()))));
             docs.add(d);
         }
-        Document record = new Document();
-        record.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC, Field.Store.NO));
-        addShared(record, doc, meta);
-        record.add(new StoredField(IndexFields.CONTENT_HASH, doc.contentHash()));
-        record.add(new StoredField(IndexFields.CHUNK_COUNT, doc.chunks().size()));
-        docs.add(record);
+        docs.add(record(new Shared(doc.docId(), doc.source(), doc.title(), doc.url(), doc.timestamp(),
+                doc.indexedAt(), doc.metadata(), meta), doc.contentHash(), doc.chunks().size()));
         writer.updateDocuments(new Term(IndexFields.DOC_ID, doc.docId()), docs);
     }
 
+    /** The fields chunk documents and their document's record both carry. */
+    private record Shared(String docId, String source, String title, String url, long timestamp, long indexedAt,
+                          Map<String, String> metadata, String metadataJson) {
+    }
+
+    /** A document's record; its title is stored only, so that text queries never match records. */
+    private static Document record(Shared shared, String contentHash, int chunkCount) {
+        Document record = new Document();
+        record.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC, Field.Store.NO));
+        addShared(record, shared, false);
+        record.add(new StoredField(IndexFields.CONTENT_HASH, contentHash));
+        record.add(new StoredField(IndexFields.CHUNK_COUNT, chunkCount));
+        return record;
+    }
+
     private static void addShared(Document d, DocumentRecord doc, String meta) {
+        addShared(d, new Shared(doc.docId(), doc.source(), doc.title(), doc.url(), doc.timestamp(), doc.indexedAt(),
+                doc.metadata(), meta), true);
+    }
+
+    private static void addShared(Document d, Shared doc, boolean indexTitle) {
         d.add(new StringField(IndexFields.DOC_ID, doc.docId(), Field.Store.YES));
         d.add(new StringField(IndexFields.SOURCE, doc.source(), Field.Store.YES));
         if (doc.title() != null) {
-            d.add(new TextField(IndexFields.TITLE, doc.title(), Field.Store.YES));
+            d.add(indexTitle ? new TextField(IndexFields.TITLE, doc.title(), Field.Store.YES)
+                    : new StoredField(IndexFields.RECORD_TITLE, doc.title()));
         }
         if (doc.url() != null) {
             d.add(new StoredField(IndexFields.URL, doc.url()));
@@ -129,7 +146,36 @@ final class LuceneStore implements AutoCloseable {
         d.add(new LongField(IndexFields.TIMESTAMP, doc.timestamp(), Field.Store.YES));
         d.add(new LongField(IndexFields.INDEXED_AT, doc.indexedAt(), Field.Store.YES));
         doc.metadata().forEach((k, v) -> d.add(new StringField(IndexFields.META, k + "=" + v, Field.Store.NO)));
-        d.add(new StoredField(IndexFields.METADATA, meta));
+        d.add(new StoredField(IndexFields.METADATA, doc.metadataJson()));
+    }
+
+    /**
+     * Rewrites every document record of the last commit with its title stored only (indexes written before
+     * 2026-12-06 indexed it, so text queries needed a filter to skip records). Deletes the records, then adds the
+     * rewritten ones read from a commit-time searcher, which still sees the old ones (a delete applies only to
+     * documents added before it). Nothing is committed here: a crash before the caller's commit leaves the old
+     * layout, and the next open runs this again. Returns the number of records rewritten.
+     */
+    int rewriteRecordsWithStoredTitles() throws IOException {
+        return withCommitted(searcher -> {
+            Query records = new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC));
+            writer.deleteDocuments(records);
+            int n = 0;
+            for (ScoreDoc sd : allMatches(searcher, records)) {
+                Document old = searcher.storedFields().document(sd.doc);
+                Map<String, String> metadata = new HashMap<>();
+                String json = old.get(IndexFields.METADATA);
+                new JsonObject(json).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+                Shared shared = new Shared(old.get(IndexFields.DOC_ID), old.get(IndexFields.SOURCE),
+                        old.get(IndexFields.TITLE), old.get(IndexFields.URL),
+                        old.getField(IndexFields.TIMESTAMP).numericValue().longValue(),
+                        old.getField(IndexFields.INDEXED_AT).numericValue().longValue(), metadata, json);
+                writer.addDocument(record(shared, old.get(IndexFields.CONTENT_HASH),
+                        old.getField(IndexFields.CHUNK_COUNT).numericValue().intValue()));
+                n++;
+            }
+            return n;
+        });
     }
 
     void deleteDocuments(List<String> docIds) throws IOException {

@@ -199,8 +199,9 @@ public final class SearchService {
             Query text = bm25Query(req.query(), req.titleWeight() != null ? req.titleWeight()
                     : options.titleWeight());
             if (text != null) {
-                Query q = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
-                        .add(filter, BooleanClause.Occur.FILTER).build();
+                // Only chunks have text terms (IndexFields), so without filters the kind filter is not needed.
+                Query q = req.filters().isEmpty() ? text : new BooleanQuery.Builder()
+                        .add(text, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER).build();
                 for (ScoreDoc sd : searcher.search(q, depth).scoreDocs) {
                     bm25.put(sd.doc, sd.score);
                 }

@@ -155,4 +155,103 @@ class ChunkIndexTest {
             assertEquals(1, count(ok, IndexFields.KIND_DOC), "the refusal left the index intact");
         }
     }
+
+    static int titleMatches(ChunkIndex index, String word) throws Exception {
+        try (IndexSnapshot s = index.acquire()) {
+            return s.searcher().count(new TermQuery(new Term(IndexFields.TITLE, word)));
+        }
+    }
+
+    /**
+     * Indexes written before layout 2 indexed the title of document records too, so that an unfiltered text query
+     * matched records; opening one rewrites its records once, keeping everything they hold.
+     */
+    @Test
+    void anOldLayoutIsUpgradedSoThatTextQueriesMatchChunksOnly() throws Exception {
+        List<DocumentRecord> docs = List.of(doc("/docs/zebra-1", 3, "h1"), doc("/docs/zebra-2", 2, "h2"),
+                doc("/docs/other", 1, "h3"));
+        try (ChunkIndex index = ChunkIndex.open(dir, "m", DIMS)) {
+            for (DocumentRecord d : docs) {
+                index.write(List.of(new WriteOp.Upsert(d)));
+            }
+            index.commit();
+            assertEquals(5, titleMatches(index, "zebra"), "a new index: the chunks only");
+            assertEquals(ChunkIndex.LAYOUT, index.luceneStore().commitData().get(ChunkIndex.KEY_LAYOUT));
+        }
+        // Rewrite the records as the old layout had them (title indexed) and drop the layout key.
+        try (var fs = org.apache.lucene.store.FSDirectory.open(dir.resolve("lucene"));
+             var w = new org.apache.lucene.index.IndexWriter(fs,
+                     new org.apache.lucene.index.IndexWriterConfig(IndexFields.ANALYZER))) {
+            for (DocumentRecord d : docs) {
+                w.deleteDocuments(new org.apache.lucene.search.BooleanQuery.Builder()
+                        .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
+                                org.apache.lucene.search.BooleanClause.Occur.FILTER)
+                        .add(new TermQuery(new Term(IndexFields.DOC_ID, d.docId())),
+                                org.apache.lucene.search.BooleanClause.Occur.FILTER).build());
+                var old = new org.apache.lucene.document.Document();
+                old.add(new org.apache.lucene.document.StringField(IndexFields.KIND, IndexFields.KIND_DOC,
+                        org.apache.lucene.document.Field.Store.NO));
+                old.add(new org.apache.lucene.document.StringField(IndexFields.DOC_ID, d.docId(),
+                        org.apache.lucene.document.Field.Store.YES));
+                old.add(new org.apache.lucene.document.StringField(IndexFields.SOURCE, d.source(),
+                        org.apache.lucene.document.Field.Store.YES));
+                old.add(new org.apache.lucene.document.TextField(IndexFields.TITLE, d.title(),
+                        org.apache.lucene.document.Field.Store.YES));
+                old.add(new org.apache.lucene.document.LongField(IndexFields.TIMESTAMP, d.timestamp(),
+                        org.apache.lucene.document.Field.Store.YES));
+                old.add(new org.apache.lucene.document.LongField(IndexFields.INDEXED_AT, d.indexedAt(),
+                        org.apache.lucene.document.Field.Store.YES));
+                old.add(new org.apache.lucene.document.StringField(IndexFields.META, "lang=en",
+                        org.apache.lucene.document.Field.Store.NO));
+                old.add(new org.apache.lucene.document.StoredField(IndexFields.METADATA, "{\"lang\":\"en\"}"));
+                old.add(new org.apache.lucene.document.StoredField(IndexFields.CONTENT_HASH, d.contentHash()));
+                old.add(new org.apache.lucene.document.StoredField(IndexFields.CHUNK_COUNT, d.chunks().size()));
+                w.addDocument(old);
+            }
+            Map<String, String> data = new java.util.HashMap<>();
+            w.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
+            data.remove(ChunkIndex.KEY_LAYOUT);
+            w.setLiveCommitData(data.entrySet());
+            w.commit();
+            try (var r = org.apache.lucene.index.DirectoryReader.open(w)) {
+                assertEquals(7, new org.apache.lucene.search.IndexSearcher(r)
+                        .count(new TermQuery(new Term(IndexFields.TITLE, "zebra"))), "the old layout's records match");
+            }
+        }
+        try (ChunkIndex upgraded = ChunkIndex.open(dir, "m", DIMS)) {
+            assertEquals(ChunkIndex.LAYOUT, upgraded.luceneStore().commitData().get(ChunkIndex.KEY_LAYOUT));
+            assertEquals(5, titleMatches(upgraded, "zebra"), "records no longer match text queries");
+            assertEquals(3, count(upgraded, IndexFields.KIND_DOC));
+            assertEquals(6, count(upgraded, IndexFields.KIND_CHUNK));
+            assertEquals("h2", upgraded.lookup(DocumentIds.forSource("/docs/zebra-2")).orElseThrow().contentHash());
+            assertEquals(2, upgraded.lookup(DocumentIds.forSource("/docs/zebra-2")).orElseThrow().chunks());
+            assertEquals(List.of(DocumentIds.forSource("/docs/zebra-1"), DocumentIds.forSource("/docs/zebra-2")),
+                    upgraded.docIdsWithSourcePrefix("/docs/zebra").stream().sorted().toList());
+            try (IndexSnapshot s = upgraded.acquire()) {
+                var record = s.searcher().storedFields().document(s.searcher().search(
+                        new TermQuery(new Term(IndexFields.META, "lang=en")), 100).scoreDocs[0].doc);
+                assertEquals(1L, record.getField(IndexFields.TIMESTAMP).numericValue().longValue());
+                assertEquals(3, s.searcher().count(new org.apache.lucene.search.BooleanQuery.Builder()
+                        .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
+                                org.apache.lucene.search.BooleanClause.Occur.FILTER)
+                        .add(new TermQuery(new Term(IndexFields.META, "lang=en")),
+                                org.apache.lucene.search.BooleanClause.Occur.FILTER).build()),
+                        "metadata terms are rebuilt from the stored metadata");
+                var records = s.searcher().search(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
+                        10).scoreDocs;
+                java.util.Set<String> titles = new java.util.HashSet<>();
+                for (var sd : records) {
+                    titles.add(s.searcher().storedFields().document(sd.doc).get(IndexFields.RECORD_TITLE));
+                }
+                assertEquals(java.util.Set.of("T /docs/zebra-1", "T /docs/zebra-2", "T /docs/other"), titles,
+                        "titles stay stored");
+            }
+            assertTrue(IntegrityCheck.run(upgraded).ok());
+            // Deleting a document removes its rewritten record with its chunks.
+            upgraded.write(List.of(new WriteOp.DeleteDocuments(List.of(DocumentIds.forSource("/docs/zebra-1")))));
+            upgraded.commit();
+            assertEquals(2, count(upgraded, IndexFields.KIND_DOC));
+            assertEquals(2, titleMatches(upgraded, "zebra"));
+        }
+    }
 }

@@ -35,7 +35,7 @@ class SearchTest {
     static final int EUROPARL = 300;
 
     static final List<String[]> KNOWN = List.of(
-            new String[]{"mem://animals/panda", "Giant pandas", "The giant panda lives in the mountain forests of"
+            new String[]{"mem://animals/panda", "Giant pandas (Ailuropoda)", "The giant panda lives in the mountain forests of"
                     + " Sichuan and feeds almost entirely on bamboo shoots and leaves, eating for up to fourteen"
                     + " hours a day."},
             new String[]{"mem://space/mars", "Mars rovers", "Robotic rovers such as Curiosity and Perseverance drive"
@@ -104,6 +104,27 @@ class SearchTest {
         assertEquals("mem://animals/panda", firstSource(dense));
         JsonObject hybrid = search("how is leavened loaf made with natural ferment", "hybrid", 5);
         assertEquals("mem://cooking/bread", firstSource(hybrid));
+    }
+
+    /**
+     * A word found only in a title matches the document's chunks and nothing else: document records carry the title
+     * too, stored but not indexed, which is what lets an unfiltered text query skip the kind filter.
+     */
+    @Test
+    void aTitleOnlyWordFindsTheChunksAndNeverTheDocumentRecord() {
+        for (String mode : List.of("bm25", "hybrid")) {
+            JsonObject r = search("Ailuropoda", mode, 10);
+            JsonObject first = r.getJsonArray("results").getJsonObject(0);
+            assertEquals("mem://animals/panda", first.getString("source"), mode);
+            if (mode.equals("bm25")) {
+                assertEquals(1, r.getInteger("total_documents"), r.encodePrettily());
+                assertEquals(1, r.getInteger("total_chunks"), r.encodePrettily());
+            }
+            JsonObject chunk = first.getJsonArray("chunks").getJsonObject(0);
+            assertTrue(chunk.getString("chunk_id").startsWith(first.getString("document_id") + "-"), mode);
+            assertTrue(chunk.getJsonArray("matched_by").contains("bm25"), mode);
+            assertTrue(chunk.getString("content").contains("bamboo"), mode);
+        }
     }
 
     @Test
