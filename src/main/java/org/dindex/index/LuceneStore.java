@@ -200,11 +200,14 @@ final class LuceneStore implements AutoCloseable {
         return n == 0 ? new ScoreDoc[0] : searcher.search(query, n).scoreDocs;
     }
 
-    /** Runs {@code fn} on the last committed state. */
+    /**
+     * Runs {@code fn} on the last committed state, searching its segments one after another on the calling thread:
+     * the writer's lookups are background work and must not take the segment threads searches use.
+     */
     <T> T withCommitted(SearcherFunction<T> fn) throws IOException {
         IndexSearcher s = committed.acquire();
         try {
-            return fn.apply(s);
+            return fn.apply(new IndexSearcher(s.getIndexReader()));
         } finally {
             committed.release(s);
         }

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Searchers that search a snapshot's segments concurrently, in at most one slice per core.
@@ -30,8 +32,19 @@ final class SegmentSearch {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
-    private static final ExecutorService THREADS = Executors.newFixedThreadPool(CORES,
-            Thread.ofPlatform().name("dindex-segments-", 0).daemon().factory());
+    /**
+     * Started all at once, when the index is first opened (on the daemon's main thread): a Linux thread inherits
+     * its creator's nice value, and threads created on demand by a background thread would search at background
+     * priority for the daemon's lifetime ({@link org.dindex.platform.BackgroundPriority}).
+     */
+    private static final ExecutorService THREADS = startedPool();
+
+    private static ExecutorService startedPool() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(CORES, CORES, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("dindex-segments-", 0).daemon().factory());
+        pool.prestartAllCoreThreads();
+        return pool;
+    }
 
     private SegmentSearch() {
     }

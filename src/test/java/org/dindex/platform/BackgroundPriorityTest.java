@@ -94,8 +94,11 @@ class BackgroundPriorityTest {
                     "dindex-model"}) {
                 assertEquals(10, byName.get(background), background + " in " + byName);
             }
+            // Started with the first index, never on demand by a background thread (whose nice they would inherit).
+            assertTrue(byName.containsKey("dindex-segments"), "segment threads started up front: " + byName);
             byName.forEach((name, nice) -> {
                 if (name.startsWith("dindex-search") || name.startsWith("dindex-embed-qu")
+                        || name.startsWith("dindex-segments")
                         || name.startsWith("vert.x-eventlo")) {
                     assertEquals(0, nice, name + " serves searches and must keep its priority");
                 }
