@@ -247,14 +247,23 @@ final class VectorStore implements AutoCloseable {
     /** Exact scores for every visible vector accepted by {@code filter}: the ground truth for recall checks. */
     List<Hit> bruteForce(View in, float[] query, int k, Bits filter) {
         var q = VTS.createFloatVector(query);
-        List<Hit> all = new ArrayList<>();
+        // The k best in a bounded heap: a list of every hit cost a million objects per query at 1M chunks.
+        java.util.PriorityQueue<Hit> best = new java.util.PriorityQueue<>(k + 1,
+                java.util.Comparator.comparingDouble(Hit::score));
         for (int o = 0; o < in.limit(); o++) {
             if (in.get(o) && inGraph.get(o) && (filter == null || filter.get(o))) {
-                all.add(new Hit(o, 2 * SIMILARITY.compare(q, vectors.getVector(o)) - 1));
+                float score = 2 * SIMILARITY.compare(q, vectors.getVector(o)) - 1;
+                if (best.size() < k || score > best.peek().score()) {
+                    best.add(new Hit(o, score));
+                    if (best.size() > k) {
+                        best.poll();
+                    }
+                }
             }
         }
-        all.sort((a, b) -> Float.compare(b.score(), a.score()));
-        return all.subList(0, Math.min(k, all.size()));
+        List<Hit> top = new ArrayList<>(best);
+        top.sort((a, b) -> Float.compare(b.score(), a.score()));
+        return top;
     }
 
     // ------------------------------------------------------------------------------------------- snapshots
