@@ -269,7 +269,7 @@ public final class ChunkIndex implements AutoCloseable {
     }
 
     /** Vector ordinals of a document's chunks as the writer sees it (pending writes first, then the last commit). */
-    private int[] ordinalsOf(String docId) throws IOException {
+    int[] ordinalsOf(String docId) throws IOException {
         Pending p = pending.get(docId);
         if (p != null) {
             return p.ordinals() == null ? new int[0] : p.ordinals();

@@ -21,6 +21,14 @@ public final class IndexSnapshot implements AutoCloseable {
         return searcher;
     }
 
+    /**
+     * The live chunk document (index-wide doc id) of each vector ordinal in this snapshot, or -1 where there is none.
+     * Any thread.
+     */
+    public int[] docsOfOrdinals(int[] ordinals) {
+        return OrdinalDocs.docsOf(searcher.getIndexReader().leaves(), ordinals);
+    }
+
     VectorStore.View vectors() {
         return vectors;
     }

@@ -11,6 +11,15 @@ public final class StoredChunks {
     private StoredChunks() {
     }
 
+    /**
+     * The stored fields {@link #toJson} reads: everything but the vector, which is a third of a chunk's stored bytes
+     * and no part of an answer. Pass it to {@code StoredFields.document(doc, FIELDS)}.
+     */
+    public static final java.util.Set<String> FIELDS = java.util.Set.of(IndexFields.CHUNK_ID, IndexFields.DOC_ID,
+            IndexFields.SOURCE, IndexFields.TITLE, IndexFields.URL, IndexFields.ORDINAL, IndexFields.SECTION,
+            IndexFields.POSITION, IndexFields.TOKENS, IndexFields.PREV_ID, IndexFields.NEXT_ID, IndexFields.TIMESTAMP,
+            IndexFields.INDEXED_AT, IndexFields.METADATA, IndexFields.TEXT);
+
     public static JsonObject toJson(Document d) {
         String section = d.get(IndexFields.SECTION);
         JsonArray sections = new JsonArray();

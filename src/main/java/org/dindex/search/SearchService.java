@@ -3,8 +3,8 @@ package org.dindex.search;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.IntField;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -113,9 +113,10 @@ public final class SearchService {
         List<Map.Entry<Integer, Double>> order = new ArrayList<>(fused.entrySet());
         order.sort(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
         List<Hit> hits = new ArrayList<>();
+        StoredFields stored = searcher.storedFields();
         for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
             hits.add(new Hit(e.getKey(), dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
-                    StoredChunks.toJson(searcher.storedFields().document(e.getKey()))));
+                    StoredChunks.toJson(stored.document(e.getKey(), StoredChunks.FIELDS))));
         }
         return hits;
     }
@@ -143,12 +144,13 @@ public final class SearchService {
         List<Map.Entry<Integer, Float>> order = new ArrayList<>(scores.entrySet());
         order.sort(Map.Entry.<Integer, Float>comparingByValue().reversed());
         JsonArray out = new JsonArray();
+        StoredFields stored = searcher.storedFields();
         for (int i = 0; i < order.size(); i++) {
             var e = order.get(i);
-            Document d = searcher.storedFields().document(e.getKey(), Set.of(IndexFields.CHUNK_ID));
+            Document d = stored.document(e.getKey(), Set.of(IndexFields.CHUNK_ID));
             String id = d.get(IndexFields.CHUNK_ID);
             if (i < withPayload && !chunks.containsKey(id)) {
-                chunks.put(id, StoredChunks.toJson(searcher.storedFields().document(e.getKey())));
+                chunks.put(id, StoredChunks.toJson(stored.document(e.getKey(), StoredChunks.FIELDS)));
             }
             out.add(new JsonArray().add(id).add(e.getValue()));
         }
@@ -164,7 +166,8 @@ public final class SearchService {
                 ScoreDoc[] hit = searcher.search(new org.apache.lucene.search.TermQuery(
                         new org.apache.lucene.index.Term(IndexFields.CHUNK_ID, id)), 1).scoreDocs;
                 if (hit.length > 0) {
-                    out.put(id, StoredChunks.toJson(searcher.storedFields().document(hit[0].doc)));
+                    out.put(id, StoredChunks.toJson(searcher.storedFields().document(hit[0].doc,
+                            StoredChunks.FIELDS)));
                 }
             }
             return out;
@@ -231,7 +234,7 @@ public final class SearchService {
         List<ChunkIndex.DenseHit> hits = current.denseSearch(snap, queryVector, depth, options.denseBeam(),
                 accepted, options.exactBelow());
         Map<Integer, Float> dense = new LinkedHashMap<>();
-        resolveOrdinals(searcher, hits, dense);
+        resolveOrdinals(snap, hits, dense);
         return dense;
     }
 
@@ -292,23 +295,16 @@ public final class SearchService {
         void accept(int ordinal, int doc);
     }
 
-    /**
-     * Maps dense hits (ordinals) to Lucene doc ids in this snapshot, keeping their order. The ordinals are found
-     * through the points index and read back from doc values: reading them from stored fields instead decompresses a
-     * block per hit.
-     */
-    private static void resolveOrdinals(IndexSearcher searcher, List<ChunkIndex.DenseHit> hits,
-                                        Map<Integer, Float> out) throws IOException {
+    /** Maps dense hits (ordinals) to Lucene doc ids in this snapshot, keeping their order. */
+    private static void resolveOrdinals(IndexSnapshot snap, List<ChunkIndex.DenseHit> hits,
+                                        Map<Integer, Float> out) {
         if (hits.isEmpty()) {
             return;
         }
-        int[] ords = hits.stream().mapToInt(ChunkIndex.DenseHit::ordinal).toArray();
-        Map<Integer, Integer> docByOrdinal = new HashMap<>();
-        forEachOrdinal(searcher, IntField.newSetQuery(IndexFields.VECTOR_ORDINAL, ords), docByOrdinal::put);
-        for (ChunkIndex.DenseHit h : hits) {
-            Integer doc = docByOrdinal.get(h.ordinal());
-            if (doc != null) {
-                out.put(doc, h.score());
+        int[] docs = snap.docsOfOrdinals(hits.stream().mapToInt(ChunkIndex.DenseHit::ordinal).toArray());
+        for (int i = 0; i < docs.length; i++) {
+            if (docs[i] >= 0) {
+                out.put(docs[i], hits.get(i).score());
             }
         }
     }

@@ -254,4 +254,40 @@ class ChunkIndexTest {
             assertEquals(2, titleMatches(upgraded, "zebra"));
         }
     }
+
+    /** Every live chunk's ordinal leads to its document, across segments; replaced and deleted ones lead nowhere. */
+    @Test
+    void ordinalsResolveToTheirLiveDocumentsAcrossSegments() throws Exception {
+        try (ChunkIndex index = ChunkIndex.open(dir, "m", DIMS)) {
+            for (int round = 0; round < 4; round++) {  // a commit per round: several segments
+                for (int i = 0; i < 10; i++) {
+                    index.write(List.of(new WriteOp.Upsert(doc("/o/" + (round * 10 + i), 1 + i % 3, "h"))));
+                }
+                index.commit();
+            }
+            int[] old = index.ordinalsOf(DocumentIds.forSource("/o/3"));
+            assertEquals(1, old.length);
+            index.write(List.of(new WriteOp.Upsert(doc("/o/3", 2, "changed")),
+                    new WriteOp.DeleteDocuments(List.of(DocumentIds.forSource("/o/25")))));
+            index.commit();
+            try (IndexSnapshot s = index.acquire()) {
+                assertTrue(s.searcher().getIndexReader().leaves().size() > 1, "several segments");
+                var stored = s.searcher().storedFields();
+                int checked = 0;
+                for (var sd : s.searcher().search(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)),
+                        1000).scoreDocs) {
+                    int ordinal = stored.document(sd.doc).getField(IndexFields.VECTOR_ORDINAL).numericValue()
+                            .intValue();
+                    assertEquals(sd.doc, s.docsOfOrdinals(new int[] {ordinal})[0]);
+                    checked++;
+                }
+                assertEquals(count(index, IndexFields.KIND_CHUNK), checked);
+                int[] gone = s.docsOfOrdinals(old);
+                for (int d : gone) {
+                    assertEquals(-1, d, "a replaced chunk's ordinal resolves to nothing");
+                }
+                assertEquals(-1, s.docsOfOrdinals(new int[] {1_000_000})[0]);
+            }
+        }
+    }
 }
