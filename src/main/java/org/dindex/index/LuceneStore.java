@@ -69,6 +69,7 @@ final class LuceneStore implements AutoCloseable {
         committed = new SearcherManager(writer, new SearcherFactory() {
             @Override
             public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+                OrdinalDocs.warm(reader.leaves());
                 return SegmentSearch.searcher(reader);
             }
         });

@@ -63,6 +63,16 @@ final class OrdinalDocs {
         return out;
     }
 
+    /**
+     * Builds the tables of segments that have none yet. Called as each commit's searcher is made, so that the first
+     * search after a merge does not pay for its new segment (about 100 ms per million chunks).
+     */
+    static void warm(List<LeafReaderContext> leaves) {
+        for (LeafReaderContext leaf : leaves) {
+            of(leaf.reader());
+        }
+    }
+
     private static OrdinalDocs of(LeafReader reader) {
         IndexReader.CacheHelper helper = reader.getCoreCacheHelper();
         if (helper == null) {
