@@ -311,7 +311,7 @@ public final class SearchService {
 
     /** Groups hits by document (documents in order of their best chunk) and numbers citations. */
     JsonObject assemble(SearchRequest req, List<Hit> hits) {
-        Set<String> terms = snippets.terms(req.query());
+        Snippets.Terms terms = snippets.terms(req.query());
         Map<String, JsonObject> docs = new LinkedHashMap<>();
         JsonArray citations = new JsonArray();
         int rank = 0;
