@@ -12,14 +12,21 @@ import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.util.BytesRef;
 import org.dindex.index.IndexFields;
 
-/** Turns {@link SearchRequest.Filters} into one Lucene filter query over chunk documents. */
+/**
+ * Turns {@link SearchRequest.Filters} into one Lucene filter query. It matches document records as well as chunks
+ * (both carry source, ids, metadata and timestamps): every use pairs it with something only chunks have, the text
+ * query for BM25 and the vector-ordinal doc values for dense search, so a {@code kind} clause would only slow the
+ * conjunction down. Without filters it matches every chunk.
+ */
 final class FilterQueries {
     private FilterQueries() {
     }
 
     static Query of(SearchRequest.Filters f) {
-        BooleanQuery.Builder b = new BooleanQuery.Builder()
-                .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)), BooleanClause.Occur.FILTER);
+        if (f.isEmpty()) {
+            return new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK));
+        }
+        BooleanQuery.Builder b = new BooleanQuery.Builder();
         if (f.sourcePrefix() != null) {
             b.add(new PrefixQuery(new Term(IndexFields.SOURCE, f.sourcePrefix())), BooleanClause.Occur.FILTER);
         }
