@@ -1,15 +1,31 @@
 package org.dindex.index;
 
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -179,42 +195,42 @@ class ChunkIndexTest {
             assertEquals(ChunkIndex.LAYOUT, index.luceneStore().commitData().get(ChunkIndex.KEY_LAYOUT));
         }
         // Rewrite the records as the old layout had them (title indexed) and drop the layout key.
-        try (var fs = org.apache.lucene.store.FSDirectory.open(dir.resolve("lucene"));
-             var w = new org.apache.lucene.index.IndexWriter(fs,
-                     new org.apache.lucene.index.IndexWriterConfig(IndexFields.ANALYZER))) {
+        try (var fs = FSDirectory.open(dir.resolve("lucene"));
+             var w = new IndexWriter(fs,
+                     new IndexWriterConfig(IndexFields.ANALYZER))) {
             for (DocumentRecord d : docs) {
-                w.deleteDocuments(new org.apache.lucene.search.BooleanQuery.Builder()
+                w.deleteDocuments(new BooleanQuery.Builder()
                         .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
-                                org.apache.lucene.search.BooleanClause.Occur.FILTER)
+                                BooleanClause.Occur.FILTER)
                         .add(new TermQuery(new Term(IndexFields.DOC_ID, d.docId())),
-                                org.apache.lucene.search.BooleanClause.Occur.FILTER).build());
-                var old = new org.apache.lucene.document.Document();
-                old.add(new org.apache.lucene.document.StringField(IndexFields.KIND, IndexFields.KIND_DOC,
-                        org.apache.lucene.document.Field.Store.NO));
-                old.add(new org.apache.lucene.document.StringField(IndexFields.DOC_ID, d.docId(),
-                        org.apache.lucene.document.Field.Store.YES));
-                old.add(new org.apache.lucene.document.StringField(IndexFields.SOURCE, d.source(),
-                        org.apache.lucene.document.Field.Store.YES));
-                old.add(new org.apache.lucene.document.TextField(IndexFields.TITLE, d.title(),
-                        org.apache.lucene.document.Field.Store.YES));
-                old.add(new org.apache.lucene.document.LongField(IndexFields.TIMESTAMP, d.timestamp(),
-                        org.apache.lucene.document.Field.Store.YES));
-                old.add(new org.apache.lucene.document.LongField(IndexFields.INDEXED_AT, d.indexedAt(),
-                        org.apache.lucene.document.Field.Store.YES));
-                old.add(new org.apache.lucene.document.StringField(IndexFields.META, "lang=en",
-                        org.apache.lucene.document.Field.Store.NO));
-                old.add(new org.apache.lucene.document.StoredField(IndexFields.METADATA, "{\"lang\":\"en\"}"));
-                old.add(new org.apache.lucene.document.StoredField(IndexFields.CONTENT_HASH, d.contentHash()));
-                old.add(new org.apache.lucene.document.StoredField(IndexFields.CHUNK_COUNT, d.chunks().size()));
+                                BooleanClause.Occur.FILTER).build());
+                var old = new Document();
+                old.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC,
+                        Field.Store.NO));
+                old.add(new StringField(IndexFields.DOC_ID, d.docId(),
+                        Field.Store.YES));
+                old.add(new StringField(IndexFields.SOURCE, d.source(),
+                        Field.Store.YES));
+                old.add(new TextField(IndexFields.TITLE, d.title(),
+                        Field.Store.YES));
+                old.add(new LongField(IndexFields.TIMESTAMP, d.timestamp(),
+                        Field.Store.YES));
+                old.add(new LongField(IndexFields.INDEXED_AT, d.indexedAt(),
+                        Field.Store.YES));
+                old.add(new StringField(IndexFields.META, "lang=en",
+                        Field.Store.NO));
+                old.add(new StoredField(IndexFields.METADATA, "{\"lang\":\"en\"}"));
+                old.add(new StoredField(IndexFields.CONTENT_HASH, d.contentHash()));
+                old.add(new StoredField(IndexFields.CHUNK_COUNT, d.chunks().size()));
                 w.addDocument(old);
             }
-            Map<String, String> data = new java.util.HashMap<>();
+            Map<String, String> data = new HashMap<>();
             w.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
             data.remove(ChunkIndex.KEY_LAYOUT);
             w.setLiveCommitData(data.entrySet());
             w.commit();
-            try (var r = org.apache.lucene.index.DirectoryReader.open(w)) {
-                assertEquals(7, new org.apache.lucene.search.IndexSearcher(r)
+            try (var r = DirectoryReader.open(w)) {
+                assertEquals(7, new IndexSearcher(r)
                         .count(new TermQuery(new Term(IndexFields.TITLE, "zebra"))), "the old layout's records match");
             }
         }
@@ -231,19 +247,19 @@ class ChunkIndexTest {
                 var record = s.searcher().storedFields().document(s.searcher().search(
                         new TermQuery(new Term(IndexFields.META, "lang=en")), 100).scoreDocs[0].doc);
                 assertEquals(1L, record.getField(IndexFields.TIMESTAMP).numericValue().longValue());
-                assertEquals(3, s.searcher().count(new org.apache.lucene.search.BooleanQuery.Builder()
+                assertEquals(3, s.searcher().count(new BooleanQuery.Builder()
                         .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
-                                org.apache.lucene.search.BooleanClause.Occur.FILTER)
+                                BooleanClause.Occur.FILTER)
                         .add(new TermQuery(new Term(IndexFields.META, "lang=en")),
-                                org.apache.lucene.search.BooleanClause.Occur.FILTER).build()),
+                                BooleanClause.Occur.FILTER).build()),
                         "metadata terms are rebuilt from the stored metadata");
                 var records = s.searcher().search(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
                         10).scoreDocs;
-                java.util.Set<String> titles = new java.util.HashSet<>();
+                Set<String> titles = new HashSet<>();
                 for (var sd : records) {
                     titles.add(s.searcher().storedFields().document(sd.doc).get(IndexFields.RECORD_TITLE));
                 }
-                assertEquals(java.util.Set.of("T /docs/zebra-1", "T /docs/zebra-2", "T /docs/other"), titles,
+                assertEquals(Set.of("T /docs/zebra-1", "T /docs/zebra-2", "T /docs/other"), titles,
                         "titles stay stored");
             }
             assertTrue(IntegrityCheck.run(upgraded).ok());
