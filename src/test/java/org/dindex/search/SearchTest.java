@@ -36,8 +36,8 @@ class SearchTest {
 
     static final List<String[]> KNOWN = List.of(
             new String[]{"mem://animals/panda", "Giant pandas (Ailuropoda)", "The giant panda lives in the mountain"
-                    + " forests of Sichuan and feeds almost entirely on bamboo shoots and leaves, eating for up to fourteen"
-                    + " hours a day."},
+                    + " forests of Sichuan and feeds almost entirely on bamboo shoots and leaves, eating for up to"
+                    + " fourteen hours a day."},
             new String[]{"mem://space/mars", "Mars rovers", "Robotic rovers such as Curiosity and Perseverance drive"
                     + " across the red planet, drilling rocks and searching for signs of ancient microbial life."},
             new String[]{"mem://cooking/bread", "Sourdough", "Sourdough bread rises thanks to a starter of wild"
