@@ -17,6 +17,7 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.MergePolicy;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -129,6 +130,16 @@ final class LuceneStore implements AutoCloseable {
         return record;
     }
 
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** A stored number, 0 when absent (a record is rewritten whatever it lacks rather than stop the daemon). */
+    private static long number(Document d, String field) {
+        var f = d.getField(field);
+        return f == null || f.numericValue() == null ? 0 : f.numericValue().longValue();
+    }
+
     private static void addShared(Document d, DocumentRecord doc, String meta) {
         addShared(d, new Shared(doc.docId(), doc.source(), doc.title(), doc.url(), doc.timestamp(), doc.indexedAt(),
                 doc.metadata(), meta), true);
@@ -162,17 +173,24 @@ final class LuceneStore implements AutoCloseable {
             Query records = new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC));
             writer.deleteDocuments(records);
             int n = 0;
+            StoredFields stored = searcher.storedFields();
             for (ScoreDoc sd : allMatches(searcher, records)) {
-                Document old = searcher.storedFields().document(sd.doc);
+                Document old = stored.document(sd.doc);
+                if (old.get(IndexFields.DOC_ID) == null) {
+                    continue;  // no id, no way to address it: dropped with the other old records
+                }
                 Map<String, String> metadata = new HashMap<>();
-                String json = old.get(IndexFields.METADATA);
-                new JsonObject(json).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
-                Shared shared = new Shared(old.get(IndexFields.DOC_ID), old.get(IndexFields.SOURCE),
-                        old.get(IndexFields.TITLE), old.get(IndexFields.URL),
-                        old.getField(IndexFields.TIMESTAMP).numericValue().longValue(),
-                        old.getField(IndexFields.INDEXED_AT).numericValue().longValue(), metadata, json);
-                writer.addDocument(record(shared, old.get(IndexFields.CONTENT_HASH),
-                        old.getField(IndexFields.CHUNK_COUNT).numericValue().intValue()));
+                String json = old.get(IndexFields.METADATA) == null ? "{}" : old.get(IndexFields.METADATA);
+                try {
+                    new JsonObject(json).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+                } catch (io.vertx.core.json.DecodeException unreadable) {
+                    json = "{}";  // the record keeps its other fields; its chunks keep their own metadata
+                }
+                Shared shared = new Shared(old.get(IndexFields.DOC_ID), orEmpty(old.get(IndexFields.SOURCE)),
+                        old.get(IndexFields.TITLE), old.get(IndexFields.URL), number(old, IndexFields.TIMESTAMP),
+                        number(old, IndexFields.INDEXED_AT), metadata, json);
+                writer.addDocument(record(shared, orEmpty(old.get(IndexFields.CONTENT_HASH)),
+                        (int) number(old, IndexFields.CHUNK_COUNT)));
                 n++;
             }
             return n;
