@@ -213,13 +213,14 @@ class ChunkIndexTest {
                         Field.Store.YES));
                 old.add(new TextField(IndexFields.TITLE, d.title(),
                         Field.Store.YES));
-                old.add(new LongField(IndexFields.TIMESTAMP, d.timestamp(),
-                        Field.Store.YES));
-                old.add(new LongField(IndexFields.INDEXED_AT, d.indexedAt(),
-                        Field.Store.YES));
+                boolean damaged = d.source().equals("/docs/other");  // no timestamps, unreadable metadata
+                if (!damaged) {
+                    old.add(new LongField(IndexFields.TIMESTAMP, d.timestamp(), Field.Store.YES));
+                    old.add(new LongField(IndexFields.INDEXED_AT, d.indexedAt(), Field.Store.YES));
+                }
                 old.add(new StringField(IndexFields.META, "lang=en",
                         Field.Store.NO));
-                old.add(new StoredField(IndexFields.METADATA, "{\"lang\":\"en\"}"));
+                old.add(new StoredField(IndexFields.METADATA, damaged ? "{not json" : "{\"lang\":\"en\"}"));
                 old.add(new StoredField(IndexFields.CONTENT_HASH, d.contentHash()));
                 old.add(new StoredField(IndexFields.CHUNK_COUNT, d.chunks().size()));
                 w.addDocument(old);
@@ -241,13 +242,16 @@ class ChunkIndexTest {
             assertEquals(6, count(upgraded, IndexFields.KIND_CHUNK));
             assertEquals("h2", upgraded.lookup(DocumentIds.forSource("/docs/zebra-2")).orElseThrow().contentHash());
             assertEquals(2, upgraded.lookup(DocumentIds.forSource("/docs/zebra-2")).orElseThrow().chunks());
+            assertEquals("h3", upgraded.lookup(DocumentIds.forSource("/docs/other")).orElseThrow().contentHash(),
+                    "a damaged record is rewritten, not lost");
             assertEquals(List.of(DocumentIds.forSource("/docs/zebra-1"), DocumentIds.forSource("/docs/zebra-2")),
                     upgraded.docIdsWithSourcePrefix("/docs/zebra").stream().sorted().toList());
             try (IndexSnapshot s = upgraded.acquire()) {
                 var record = s.searcher().storedFields().document(s.searcher().search(
                         new TermQuery(new Term(IndexFields.META, "lang=en")), 100).scoreDocs[0].doc);
                 assertEquals(1L, record.getField(IndexFields.TIMESTAMP).numericValue().longValue());
-                assertEquals(3, s.searcher().count(new BooleanQuery.Builder()
+                // The damaged record's metadata could not be read: it keeps its other fields, not its terms.
+                assertEquals(2, s.searcher().count(new BooleanQuery.Builder()
                         .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
                                 BooleanClause.Occur.FILTER)
                         .add(new TermQuery(new Term(IndexFields.META, "lang=en")),
