@@ -114,16 +114,25 @@ class SearchTest {
     void aTitleOnlyWordFindsTheChunksAndNeverTheDocumentRecord() {
         for (String mode : List.of("bm25", "hybrid")) {
             JsonObject r = search("Ailuropoda", mode, 10);
-            JsonObject first = r.getJsonArray("results").getJsonObject(0);
-            assertEquals("mem://animals/panda", first.getString("source"), mode);
             if (mode.equals("bm25")) {
                 assertEquals(1, r.getInteger("total_documents"), r.encodePrettily());
                 assertEquals(1, r.getInteger("total_chunks"), r.encodePrettily());
             }
-            JsonObject chunk = first.getJsonArray("chunks").getJsonObject(0);
-            assertTrue(chunk.getString("chunk_id").startsWith(first.getString("document_id") + "-"), mode);
-            assertTrue(chunk.getJsonArray("matched_by").contains("bm25"), mode);
-            assertTrue(chunk.getString("content").contains("bamboo"), mode);
+            int bm25Hits = 0;
+            for (Object o : r.getJsonArray("results")) {
+                JsonObject doc = (JsonObject) o;
+                for (Object c : doc.getJsonArray("chunks")) {
+                    JsonObject chunk = (JsonObject) c;
+                    assertTrue(chunk.getString("chunk_id").startsWith(doc.getString("document_id") + "-"), mode);
+                    if (chunk.getJsonArray("matched_by").contains("bm25")) {
+                        // Only the panda's chunk has the word (in its title); hybrid adds dense neighbours.
+                        assertEquals("mem://animals/panda", doc.getString("source"), mode);
+                        assertTrue(chunk.getString("content").contains("bamboo"), mode);
+                        bm25Hits++;
+                    }
+                }
+            }
+            assertEquals(1, bm25Hits, mode + ": " + r.encodePrettily());
         }
     }
 
