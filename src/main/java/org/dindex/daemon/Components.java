@@ -203,7 +203,8 @@ final class Components {
      */
     private static void useDataDirCaches(Path dataDir) {
         OnnxRuntimeNatives.prepare(dataDir.resolve("cache"));
-        if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
+        if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null
+                && !org.dindex.platform.Mounts.noExec(dataDir)) {  // else DJL's own default, ~/.djl.ai
             System.setProperty("DJL_CACHE_DIR", dataDir.resolve("cache").resolve("djl").toString());
         }
         if (System.getProperty("pdfbox.fontcache") == null) {

@@ -35,7 +35,8 @@ import java.util.zip.CRC32;
  * <p>The directory is named after the libraries' size and CRC as recorded in the jar, so an upgrade gets a fresh one,
  * and it is filled in a private temporary directory then renamed into place, so concurrent starts never load a
  * half-written library. If the cache cannot be written, or the property is already set, ONNX Runtime is left to its
- * own loader: this saves disk, it never stops the model from loading.
+ * own loader: this saves disk, it never stops the model from loading. So is a cache on a {@code noexec} mount, where
+ * a library could be written but not loaded.
  */
 public final class OnnxRuntimeNatives {
     private static final Logger LOG = Logger.getLogger(OnnxRuntimeNatives.class.getName());
@@ -67,6 +68,10 @@ public final class OnnxRuntimeNatives {
             return;
         }
         try {
+            if (org.dindex.platform.Mounts.noExec(root)) {
+                LOG.info("ONNX Runtime unpacks its own native libraries (" + root + " is on a noexec mount)");
+                return;
+            }
             Path dir = unpack(root);
             if (dir != null) {
                 System.setProperty(PROPERTY, dir.toString());
