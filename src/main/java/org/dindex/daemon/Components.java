@@ -25,6 +25,7 @@ import org.dindex.ingest.IngestVerticle;
 import org.dindex.importer.ImportVerticle;
 import org.dindex.jobs.JobRegistry;
 import org.dindex.jobs.JobsVerticle;
+import org.dindex.platform.Mounts;
 import org.dindex.scrape.AddressPolicy;
 import org.dindex.scrape.ScrapeVerticle;
 
@@ -204,7 +205,7 @@ final class Components {
     private static void useDataDirCaches(Path dataDir) {
         OnnxRuntimeNatives.prepare(dataDir.resolve("cache"));
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null
-                && !org.dindex.platform.Mounts.noExec(dataDir)) {  // else DJL's own default, ~/.djl.ai
+                && !Mounts.noExec(dataDir)) {  // else DJL's own default, ~/.djl.ai
             System.setProperty("DJL_CACHE_DIR", dataDir.resolve("cache").resolve("djl").toString());
         }
         if (System.getProperty("pdfbox.fontcache") == null) {

@@ -89,7 +89,8 @@ final class LuceneStore implements AutoCloseable {
     /** Adds or replaces {@code doc}; {@code vectorOrdinals[i]} is chunk i's ordinal in the vector store. */
     void upsert(DocumentRecord doc, int[] vectorOrdinals) throws IOException {
         List<Document> docs = new ArrayList<>(doc.chunks().size() + 1);
-        String meta = new JsonObject(new HashMap<>(doc.metadata())).encode();
+        Shared shared = new Shared(doc.docId(), doc.source(), doc.title(), doc.url(), doc.timestamp(),
+                doc.indexedAt(), doc.metadata(), new JsonObject(new HashMap<>(doc.metadata())).encode());
         for (int i = 0; i < doc.chunks().size(); i++) {
             ChunkRecord c = doc.chunks().get(i);
             Document d = new Document();
@@ -102,7 +103,7 @@ final class LuceneStore implements AutoCloseable {
             d.add(new IntField(IndexFields.ORDINAL, c.ordinal(), Field.Store.YES));
             // Points (dense hits -> chunk documents), doc values (filters -> accepted ordinals), stored (rebuilds).
             d.add(new IntField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i], Field.Store.YES));
-            addShared(d, doc, meta);
+            addShared(d, shared, true);
             d.add(new TextField(IndexFields.TEXT, c.text(), Field.Store.YES));
             d.add(new StoredField(IndexFields.SECTION, String.join(IndexFields.SECTION_SEPARATOR, c.section())));
             d.add(new StoredField(IndexFields.POSITION, c.position()));
@@ -110,8 +111,7 @@ final class LuceneStore implements AutoCloseable {
             d.add(new StoredField(IndexFields.VECTOR, new BytesRef(VectorCodec.encode(c.vector()))));
             docs.add(d);
         }
-        docs.add(record(new Shared(doc.docId(), doc.source(), doc.title(), doc.url(), doc.timestamp(),
-                doc.indexedAt(), doc.metadata(), meta), doc.contentHash(), doc.chunks().size()));
+        docs.add(record(shared, doc.contentHash(), doc.chunks().size()));
         writer.updateDocuments(new Term(IndexFields.DOC_ID, doc.docId()), docs);
     }
 
@@ -136,13 +136,8 @@ final class LuceneStore implements AutoCloseable {
 
     /** A stored number, 0 when absent (a record is rewritten whatever it lacks rather than stop the daemon). */
     private static long number(Document d, String field) {
-        var f = d.getField(field);
-        return f == null || f.numericValue() == null ? 0 : f.numericValue().longValue();
-    }
-
-    private static void addShared(Document d, DocumentRecord doc, String meta) {
-        addShared(d, new Shared(doc.docId(), doc.source(), doc.title(), doc.url(), doc.timestamp(), doc.indexedAt(),
-                doc.metadata(), meta), true);
+        Long value = StoredChunks.longValue(d, field);
+        return value == null ? 0 : value;
     }
 
     private static void addShared(Document d, Shared doc, boolean indexTitle) {

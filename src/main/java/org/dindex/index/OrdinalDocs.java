@@ -112,9 +112,4 @@ final class OrdinalDocs {
             throw new UncheckedIOException(e);
         }
     }
-
-    /** Segments with a table now (tests). */
-    static int cachedSegments() {
-        return BY_SEGMENT.size();
-    }
 }

@@ -51,7 +51,7 @@ public final class StoredChunks {
         return f == null ? null : f.numericValue().intValue();
     }
 
-    private static Long longValue(Document d, String field) {
+    static Long longValue(Document d, String field) {
         var f = d.getField(field);
         return f == null || f.numericValue() == null ? null : f.numericValue().longValue();
     }
