@@ -31,9 +31,10 @@ import java.util.function.Supplier;
  * {@code dindex bench search}. Builds an index of {@code chunks} chunks of real Europarl text with synthetic
  * embedding-like vectors (a 16-dimensional latent structure plus noise, unit length: embedding 100k chunks with the
  * real model would take most of an hour here), closes it, starts a daemon on it in this process, then measures in
- * one run: each search three ways side by side (a direct call, the event bus, the socket) per mode excluding query
- * embedding, the socket with real query embedding, dense recall@10 against exact search, queries/s at 16 threads,
- * and search p99 while an ingest (real embedding) runs against idle.
+ * one run: each search side by side as a direct call, on the event bus, through the socket, and through two floors
+ * ({@link PlainSocketServer}: what any socket server that hands the search to a worker adds on this machine, with
+ * and without JSON) per mode excluding query embedding; the socket with real query embedding; dense recall@10
+ * against exact search; queries/s at 16 threads; and search p99 while an ingest (real embedding) runs against idle.
  */
 public final class SearchBenchmark {
     public record Options(Path corpus, int chunks, int queries, String model, int dimensions, int threads) {
@@ -149,8 +150,12 @@ public final class SearchBenchmark {
         return sample;
     }
 
-    /** The three ways to run one search, timed side by side. */
-    private enum Path3 { DIRECT, BUS, SOCKET }
+    /**
+     * The ways to run one search, timed side by side: a direct call, the daemon's event bus, the daemon's socket, and
+     * two floors: a {@link PlainSocketServer} answering a reply of the usual size without JSON, and the same server
+     * speaking the bridge's JSON frames.
+     */
+    private enum Path5 { DIRECT, BUS, SOCKET, PLAIN, PLAIN_JSON }
 
     /**
      * Everything measured against a daemon running in this process on the built index: each search three ways
@@ -168,27 +173,62 @@ public final class SearchBenchmark {
             requests.add(request(sample.texts(), sample.vectors(), "hybrid"));
         }
         JsonObject modes = new JsonObject();
-        try (DindexClient c = DindexClient.connect(daemon.socket())) {
+        java.util.function.Function<JsonObject, JsonObject> direct = body -> {
+            SearchRequest r = SearchRequest.parse(body);
+            try {
+                return service.search(indexService.index(), r, r.mode() == SearchRequest.Mode.BM25 ? null
+                        : org.dindex.embed.Embedder.normalize(r.queryVector().clone()), null);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        // The floors' servers: the plain one looks the request up by number and answers bytes of a reply's usual
+        // size; the JSON one does what the bridge must (decode the frame, search, encode the reply frame).
+        List<JsonObject> current = new ArrayList<>();
+        byte[][] usualReply = new byte[1][];
+        java.nio.file.Path floorDir = java.nio.file.Files.createTempDirectory("dindex-bench-floor",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        int workers = Runtime.getRuntime().availableProcessors();
+        try (PlainSocketServer plain = new PlainSocketServer(floorDir.resolve("plain.sock"), workers, payload -> {
+                 direct.apply(current.get(java.nio.ByteBuffer.wrap(payload).getInt()));
+                 return usualReply[0];
+             });
+             PlainSocketServer plainJson = new PlainSocketServer(floorDir.resolve("json.sock"), workers, payload -> {
+                 JsonObject frame = org.dindex.bus.Frames.decode(payload, 0, payload.length);
+                 return org.dindex.bus.Frames.utf8(org.dindex.bus.Frames.message(frame.getString("replyAddress"),
+                         direct.apply(frame.getJsonObject("body"))));
+             });
+             DindexClient c = DindexClient.connect(daemon.socket());
+             DindexClient cj = DindexClient.connect(plainJson.socket());
+             java.nio.channels.SocketChannel cp = java.nio.channels.SocketChannel.open(
+                     java.net.UnixDomainSocketAddress.of(plain.socket()))) {
             for (String mode : List.of("bm25", "dense", "hybrid")) {
                 List<JsonObject> bodies = requests.stream().map(r -> json(withMode(r, mode), true)).toList();
-                long[][] nanos = new long[3][bodies.size()];
+                current.clear();
+                current.addAll(bodies);
+                usualReply[0] = org.dindex.bus.Frames.utf8(org.dindex.bus.Frames.message("dindex.client.bench.1",
+                        direct.apply(bodies.get(0))));
+                int paths = Path5.values().length;
+                long[][] nanos = new long[paths][bodies.size()];
                 for (int round = 0; round < 2; round++) {
                     int n = round == 0 ? Math.min(300, bodies.size()) : bodies.size(); // round 0 warms up
                     for (int i = 0; i < n; i++) {
                         JsonObject body = bodies.get(i);
-                        for (int k = 0; k < 3; k++) {
-                            Path3 how = Path3.values()[(i + k) % 3];
+                        for (int k = 0; k < paths; k++) {
+                            Path5 how = Path5.values()[(i + k) % paths];
                             long t0 = System.nanoTime();
                             switch (how) {
-                                case DIRECT -> {
-                                    SearchRequest r = SearchRequest.parse(body);
-                                    service.search(indexService.index(), r, r.mode() == SearchRequest.Mode.BM25
-                                            ? null : org.dindex.embed.Embedder.normalize(r.queryVector().clone()),
-                                            null);
-                                }
+                                case DIRECT -> direct.apply(body);
                                 case BUS -> bus.request(Addresses.SEARCH, body).toCompletionStage()
                                         .toCompletableFuture().get();
                                 case SOCKET -> c.request(Addresses.SEARCH, body);
+                                case PLAIN -> {
+                                    PlainSocketServer.writeFrame(cp, java.nio.ByteBuffer.allocate(4).putInt(i)
+                                            .array());
+                                    PlainSocketServer.readFrame(cp);
+                                }
+                                case PLAIN_JSON -> cj.request(Addresses.SEARCH, body);
                             }
                             if (round == 1) {
                                 nanos[how.ordinal()][i] = System.nanoTime() - t0;
@@ -197,18 +237,25 @@ public final class SearchBenchmark {
                     }
                 }
                 JsonObject m = new JsonObject();
-                for (Path3 how : Path3.values()) {
+                for (Path5 how : Path5.values()) {
                     Stats st = Stats.ofNanos(nanos[how.ordinal()]);
                     m.put(how.name().toLowerCase(java.util.Locale.ROOT), new JsonObject()
                             .put("p50_ms", st.p50Micros() / 1000).put("p99_ms", st.p99Micros() / 1000));
                 }
                 m.put("socket_minus_direct_p50_ms", pairedMedianMs(nanos[2], nanos[0]))
                         .put("socket_minus_bus_p50_ms", pairedMedianMs(nanos[2], nanos[1]))
-                        .put("bus_minus_direct_p50_ms", pairedMedianMs(nanos[1], nanos[0]));
+                        .put("bus_minus_direct_p50_ms", pairedMedianMs(nanos[1], nanos[0]))
+                        .put("plain_minus_direct_p50_ms", pairedMedianMs(nanos[3], nanos[0]))
+                        .put("plain_json_minus_direct_p50_ms", pairedMedianMs(nanos[4], nanos[0]))
+                        .put("socket_minus_plain_json_p50_ms", pairedMedianMs(nanos[2], nanos[4]))
+                        .put("reply_bytes", usualReply[0].length);
                 modes.put(mode, m);
             }
             report.put("latency", modes);
-
+        } finally {
+            java.nio.file.Files.deleteIfExists(floorDir);
+        }
+        try (DindexClient c = DindexClient.connect(daemon.socket())) {
             // With real query embedding (the model runs in the daemon).
             List<JsonObject> text = requests.stream().map(r -> json(r, false)).toList();
             text.subList(0, Math.min(50, text.size())).forEach(b -> c.request(Addresses.SEARCH, b));
@@ -287,51 +334,80 @@ public final class SearchBenchmark {
         return body;
     }
 
-    /** Search p99 while an ingest runs, against idle, same requests, through the socket. */
+    /** Blocks of idle and busy searches, alternated so that drift in the machine's noise hits both alike. */
+    private static final int INGEST_BLOCKS = 4;
+
+    /**
+     * Search p99 while an ingest runs, against idle, same requests, through the socket. The requests are split into
+     * {@link #INGEST_BLOCKS} blocks, each searched once idle and once while an ingest runs (idle, busy, idle, busy,
+     * ...), and the p99s are taken over all idle and all busy searches: measured as one idle series followed by one
+     * busy series, the ratio swung from 0.7 to 3.3 between runs of the same build as the VM's noise drifted.
+     */
     private void duringIngest(Path socket, List<SearchRequest> requests, JsonObject report,
                               List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
         try (DindexClient c = DindexClient.connect(socket)) {
             List<JsonObject> hybrid = requests.stream().map(r -> json(r, true)).toList();
-            JsonObject idle = time(() -> c, hybrid);
-            AtomicBoolean stop = new AtomicBoolean();
+            int per = Math.max(1, hybrid.size() / INGEST_BLOCKS);
+            long[] idle = new long[per * INGEST_BLOCKS];
+            long[] busy = new long[per * INGEST_BLOCKS];
             LongAdder ingested = new LongAdder();
-            Thread ingest = Thread.ofPlatform().start(() -> {
-                try (DindexClient w = DindexClient.connect(socket)) {
-                    // Round after round until the measurement ends, under sources new to the index (this run's id,
-                    // the round), so nothing is skipped as unchanged, not even in an index kept from earlier runs.
-                    String run = Long.toString(System.currentTimeMillis(), 36);
-                    for (int i = 0; !stop.get(); i += 8) {
-                        JsonArray batch = new JsonArray();
-                        for (int j = i; j < i + 8; j++) {
-                            int round = j / ingestDocs.size();
-                            int doc = j % ingestDocs.size();
-                            batch.add(new JsonObject().put("source", "bench://ingest/" + run + "/" + round + "/" + doc)
-                                    .put("text", ingestDocs.get(doc).text()));
-                        }
-                        w.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", batch),
-                                Duration.ofMinutes(10));
-                        ingested.add(batch.size());
-                    }
-                }
-            });
-            Thread.sleep(1500);
-            JsonObject busy = time(() -> c, hybrid);
-            stop.set(true);
-            ingest.join();
-            report.put("during_ingest", new JsonObject().put("idle", idle).put("ingesting", busy)
-                    .put("p99_ratio", busy.getDouble("p99_ms") / idle.getDouble("p99_ms"))
+            String run = Long.toString(System.currentTimeMillis(), 36);
+            for (int b = 0; b < INGEST_BLOCKS; b++) {
+                List<JsonObject> block = hybrid.subList(b * per, (b + 1) * per);
+                System.arraycopy(timeNanos(c, block), 0, idle, b * per, per);
+                AtomicBoolean stop = new AtomicBoolean();
+                String prefix = "bench://ingest/" + run + "/" + b + "/";
+                Thread ingest = Thread.ofPlatform().start(() -> ingestUntil(socket, prefix, ingestDocs, stop,
+                        ingested));
+                Thread.sleep(1500); // the pipeline is busy (batches embedding, commits) before measuring
+                System.arraycopy(timeNanos(c, block), 0, busy, b * per, per);
+                stop.set(true);
+                ingest.join(); // its last batch is committed: the next idle block is idle
+            }
+            Stats idleStats = Stats.ofNanos(idle);
+            Stats busyStats = Stats.ofNanos(busy);
+            report.put("during_ingest", new JsonObject()
+                    .put("idle", new JsonObject().put("p50_ms", idleStats.p50Micros() / 1000)
+                            .put("p99_ms", idleStats.p99Micros() / 1000))
+                    .put("ingesting", new JsonObject().put("p50_ms", busyStats.p50Micros() / 1000)
+                            .put("p99_ms", busyStats.p99Micros() / 1000))
+                    .put("p99_ratio", busyStats.p99Micros() / idleStats.p99Micros())
+                    .put("blocks", INGEST_BLOCKS)
                     .put("documents_ingested", ingested.sum()));
         }
     }
 
-    private static JsonObject time(Supplier<DindexClient> client, List<JsonObject> bodies) {
+    /**
+     * Submits documents in batches of 8 until {@code stop}, under sources new to the index (this run's id, the block,
+     * the round), so nothing is skipped as unchanged, not even in an index kept from earlier runs.
+     */
+    private static void ingestUntil(Path socket, String prefix, List<EuroparlCorpus.Doc> docs, AtomicBoolean stop,
+                                    LongAdder ingested) {
+        try (DindexClient w = DindexClient.connect(socket)) {
+            for (int i = 0; !stop.get(); i += 8) {
+                JsonArray batch = new JsonArray();
+                for (int j = i; j < i + 8; j++) {
+                    batch.add(new JsonObject().put("source", prefix + (j / docs.size()) + "/" + (j % docs.size()))
+                            .put("text", docs.get(j % docs.size()).text()));
+                }
+                w.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", batch), Duration.ofMinutes(10));
+                ingested.add(batch.size());
+            }
+        }
+    }
+
+    private static long[] timeNanos(DindexClient client, List<JsonObject> bodies) {
         long[] nanos = new long[bodies.size()];
         for (int i = 0; i < bodies.size(); i++) {
             long t0 = System.nanoTime();
-            client.get().request(Addresses.SEARCH, bodies.get(i));
+            client.request(Addresses.SEARCH, bodies.get(i));
             nanos[i] = System.nanoTime() - t0;
         }
-        Stats s = Stats.ofNanos(nanos);
+        return nanos;
+    }
+
+    private static JsonObject time(Supplier<DindexClient> client, List<JsonObject> bodies) {
+        Stats s = Stats.ofNanos(timeNanos(client.get(), bodies));
         return new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000);
     }
 
@@ -363,10 +439,12 @@ public final class SearchBenchmark {
     }
 
     public static String table(JsonObject r) {
-        StringBuilder sb = new StringBuilder(String.format("%,d chunks (built in %.0f s, graph saved in %.1f s; the"
-                        + " daemon opened it in %.1f s), %d queries; ms, excluding query embedding%n",
-                r.getInteger("chunks"), r.getDouble("build_seconds"), r.getDouble("graph_save_seconds", -1.0),
-                r.getDouble("daemon_open_seconds", -1.0), r.getInteger("queries")));
+        String saved = r.containsKey("graph_save_seconds") ? String.format("graph saved in %.1f s",
+                r.getDouble("graph_save_seconds")) : "kept from an earlier run";
+        StringBuilder sb = new StringBuilder(String.format("%,d chunks (built in %.0f s, %s; the daemon opened it in"
+                        + " %.1f s), %d queries; ms, excluding query embedding%n", r.getInteger("chunks"),
+                r.getDouble("build_seconds"), saved, r.getDouble("daemon_open_seconds", -1.0),
+                r.getInteger("queries")));
         sb.append(String.format("%-8s %8s %8s %8s %8s %8s %8s %12s %12s%n", "mode", "direct", "p99", "bus", "p99",
                 "socket", "p99", "sock-direct", "sock-bus"));
         JsonObject latency = r.getJsonObject("latency");
@@ -378,6 +456,15 @@ public final class SearchBenchmark {
                     s.getJsonObject("socket").getDouble("p50_ms"), s.getJsonObject("socket").getDouble("p99_ms"),
                     s.getDouble("socket_minus_direct_p50_ms"), s.getDouble("socket_minus_bus_p50_ms")));
         }
+        sb.append(String.format("socket floor, added to a direct call at p50 (a plain Unix-socket server handing the"
+                + " same search to a worker thread):%n"));
+        for (String m : latency.fieldNames()) {
+            JsonObject s = latency.getJsonObject(m);
+            sb.append(String.format("%-8s plain, %d-byte reply without JSON %.3f; plain with JSON frames %.3f;"
+                            + " daemon %.3f (daemon - plain JSON %.3f)%n", m, s.getInteger("reply_bytes"),
+                    s.getDouble("plain_minus_direct_p50_ms"), s.getDouble("plain_json_minus_direct_p50_ms"),
+                    s.getDouble("socket_minus_direct_p50_ms"), s.getDouble("socket_minus_plain_json_p50_ms")));
+        }
         JsonObject e = r.getJsonObject("socket_hybrid_with_embedding");
         sb.append(String.format("hybrid with query embedding, socket: p50 %.3f, p99 %.3f%n", e.getDouble("p50_ms"),
                 e.getDouble("p99_ms")));
@@ -387,9 +474,10 @@ public final class SearchBenchmark {
         JsonObject di = r.getJsonObject("during_ingest");
         if (di != null) {
             sb.append(String.format("hybrid p99 idle %.3f ms, during ingest %.3f ms: ratio %.2f (target <= 2;"
-                            + " background threads at nice %d, %d documents ingested meanwhile)%n",
+                            + " %d blocks of each, alternated; background threads at nice %d, %d documents ingested"
+                            + " meanwhile)%n",
                     di.getJsonObject("idle").getDouble("p99_ms"), di.getJsonObject("ingesting").getDouble("p99_ms"),
-                    di.getDouble("p99_ratio"), r.getInteger("background_nice", -1),
+                    di.getDouble("p99_ratio"), di.getInteger("blocks", 1), r.getInteger("background_nice", -1),
                     di.getLong("documents_ingested", -1L)));
         }
         return sb.toString();
