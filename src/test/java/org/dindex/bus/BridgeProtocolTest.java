@@ -87,6 +87,33 @@ class BridgeProtocolTest {
         }
     }
 
+    /**
+     * Replies reach the socket already encoded by the handler's thread (BusHandlers.ENCODED_REPLY): the frame must
+     * be the same JSON the bus hands an in-process caller, whatever the body holds, under any reply address.
+     */
+    @Test
+    void encodedRepliesCarryExactlyWhatTheBusAnswers() throws Exception {
+        JsonObject body = new JsonObject()
+                .put("text", "quote \" backslash \\ newline \n tab \t control \u0001 line sep \u2028 é 中文 🦀")
+                .put("numbers", new JsonArray().add(0).add(-1).add(1.5e-7).add(Long.MAX_VALUE).add(3.25))
+                .put("nested", new JsonObject().put("empty", new JsonObject()).put("list", new JsonArray()
+                        .add(new JsonObject().put("null", (Object) null)).add(true).add(false)))
+                .put("big", "x".repeat(200_000));
+        JsonObject inProcess = daemon.daemon.vertx().eventBus().<JsonObject>request(TestVerticles.ECHO, body)
+                .toCompletionStage().toCompletableFuture().get().body();
+        try (DindexClient c = daemon.client()) {
+            for (String replyAddress : List.of("dindex.client.plain.1", "odd \"address\" \\ é 🦀")) {
+                c.writeFrame(send(TestVerticles.ECHO, body, replyAddress));
+                JsonObject frame = next(c);
+                assertEquals("message", frame.getString("type"), frame.encode().substring(0, 100));
+                assertEquals(replyAddress, frame.getString("address"));
+                assertEquals(inProcess, frame.getJsonObject("body"));
+                assertEquals(body, frame.getJsonObject("body").getJsonObject("echo"));
+            }
+            assertUsable(c);
+        }
+    }
+
     @Test
     void malformedJsonGetsErrAndConnectionStaysOpen() {
         try (DindexClient c = daemon.client()) {
