@@ -39,7 +39,7 @@ public final class IpcBenchmark {
     public JsonObject run() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("dindex-bench",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (EchoServer echo = new EchoServer(dir.resolve("echo.sock"))) {
+        try (PlainSocketServer echo = PlainSocketServer.echo(dir.resolve("echo.sock"))) {
             int blocks = 10;
             int perBlock = Math.max(1, options.requests() / blocks);
             long[] echoNanos = new long[perBlock * blocks];

@@ -14,11 +14,17 @@ import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 
 /**
- * The least a socket server can add to a search on this machine: a plain Unix-socket server (no Vert.x, no event
- * bus), one blocking thread per connection, that hands each length-prefixed request to a worker thread, waits, and
- * writes the worker's answer. {@code bench search} times the same search through it beside the daemon's socket, so
- * the daemon's overhead can be read against what any server that keeps blocking work off its I/O thread must pay
- * here (two thread wake-ups, two socket transfers), with and without JSON.
+ * The benchmarks' baselines: a plain Unix-socket server (no Vert.x, no event bus), one blocking thread per
+ * connection, answering each length-prefixed frame with what its handler makes of it.
+ *
+ * <ul>
+ *   <li>{@link #echo}: the handler runs on the connection's thread and returns the frame unchanged, the bare round
+ *       trip {@code bench ipc} measures the daemon against;</li>
+ *   <li>with workers: each request is handed to a worker thread and answered when it comes back. {@code bench
+ *       search} times the same search through it beside the daemon's socket, so the daemon's overhead can be read
+ *       against what any server that keeps blocking work off its I/O thread must pay here (two thread wake-ups,
+ *       two socket transfers), with and without JSON.</li>
+ * </ul>
  */
 final class PlainSocketServer implements AutoCloseable {
     private final Path socket;
@@ -26,16 +32,24 @@ final class PlainSocketServer implements AutoCloseable {
     private final ExecutorService workers;
     private final UnaryOperator<byte[]> handler;
 
-    /** @param handler turns a request's payload into the reply's payload; runs on a worker thread */
+    /**
+     * @param workers threads the handler runs on, or 0 to run it on the connection's thread
+     * @param handler turns a request's payload into the reply's payload
+     */
     PlainSocketServer(Path socket, int workers, UnaryOperator<byte[]> handler) throws IOException {
         this.socket = socket;
         this.handler = handler;
-        this.workers = Executors.newFixedThreadPool(workers, Thread.ofPlatform().name("plain-worker-", 0).daemon()
-                .factory());
+        this.workers = workers == 0 ? null : Executors.newFixedThreadPool(workers, Thread.ofPlatform()
+                .name("plain-worker-", 0).daemon().factory());
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Thread.ofPlatform().daemon().name("plain-accept").start(this::acceptLoop);
+    }
+
+    /** A server that echoes each frame unchanged on the connection's thread. */
+    static PlainSocketServer echo(Path socket) throws IOException {
+        return new PlainSocketServer(socket, 0, UnaryOperator.identity());
     }
 
     Path socket() {
@@ -60,7 +74,8 @@ final class PlainSocketServer implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
-                byte[] reply = workers.submit(() -> handler.apply(request)).get();
+                byte[] reply = workers == null ? handler.apply(request)
+                        : workers.submit(() -> handler.apply(request)).get();
                 writeFrame(ch, reply);
             }
         } catch (IOException | ExecutionException e) {
@@ -104,7 +119,9 @@ final class PlainSocketServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        workers.shutdownNow();
+        if (workers != null) {
+            workers.shutdownNow();
+        }
         Files.deleteIfExists(socket);
     }
 }
