@@ -158,10 +158,10 @@ public final class SearchBenchmark {
     private enum Path5 { DIRECT, BUS, SOCKET, PLAIN, PLAIN_JSON }
 
     /**
-     * Everything measured against a daemon running in this process on the built index: each search three ways
-     * (a direct call of the daemon's search service on its index, a request on the daemon's event bus, and the same
-     * request through the socket), interleaved query by query so that noise hits all three alike; then query
-     * embedding, dense recall, throughput and search during ingest.
+     * Everything measured against a daemon running in this process on the built index: each search five ways
+     * ({@link Path5}: a direct call of the daemon's search service on its index, a request on the daemon's event
+     * bus, the same request through the socket, and the two plain-server floors), interleaved query by query so
+     * that noise hits them all alike; then query embedding, dense recall, throughput and search during ingest.
      */
     public void measure(org.dindex.daemon.Daemon daemon, Sample sample, JsonObject report,
                         List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
@@ -226,7 +226,10 @@ public final class SearchBenchmark {
                                 case PLAIN -> {
                                     PlainSocketServer.writeFrame(cp, java.nio.ByteBuffer.allocate(4).putInt(i)
                                             .array());
-                                    PlainSocketServer.readFrame(cp);
+                                    if (PlainSocketServer.readFrame(cp) == null) {
+                                        throw new IllegalStateException("the plain socket server closed the"
+                                                + " connection: its search failed");
+                                    }
                                 }
                                 case PLAIN_JSON -> cj.request(Addresses.SEARCH, body);
                             }
