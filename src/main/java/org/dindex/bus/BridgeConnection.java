@@ -180,7 +180,6 @@ final class BridgeConnection {
             return;
         }
         EventBus bus = vertx.eventBus();
-        delivery.addHeader(BusHandlers.ENCODED_REPLY, "1");
         if (Frames.PUBLISH.equals(type)) {
             bus.publish(address, body, delivery);
         } else if (replyAddress == null) {
@@ -204,22 +203,13 @@ final class BridgeConnection {
             stats.requestFinished();
             if (ar.succeeded()) {
                 Message<Object> reply = ar.result();
-                JsonObject headers = null;
+                JsonObject frame = Frames.message(replyAddress, reply.body());
                 if (!reply.headers().isEmpty()) {
-                    headers = new JsonObject();
-                    for (var h : reply.headers()) {
-                        headers.put(h.getKey(), h.getValue());
-                    }
+                    JsonObject headers = new JsonObject();
+                    reply.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
+                    frame.put("headers", headers);
                 }
-                if (reply.body() instanceof Buffer encodedBody) {
-                    writeEncoded(replyAddress, encodedBody, headers);
-                } else {
-                    JsonObject frame = Frames.message(replyAddress, reply.body());
-                    if (headers != null) {
-                        frame.put("headers", headers);
-                    }
-                    write(frame);
-                }
+                write(frame);
             } else {
                 write(failureFrame(replyAddress, address, ar.cause(), delivery.getSendTimeout()));
             }
@@ -301,11 +291,7 @@ final class BridgeConnection {
         if (closed) {
             return;
         }
-        writeBytes(Frames.encode(frame));
-    }
-
-    private void writeBytes(Buffer frame) {
-        socket.write(frame);
+        socket.write(Frames.encode(frame));
         if (socket.writeQueueFull()) {
             // The client reads slower than it sends: stop reading its requests until our replies drain.
             parser.pause();
@@ -316,23 +302,6 @@ final class BridgeConnection {
             });
         }
     }
-
-    /** A {@code message} frame around a body that is already UTF-8 JSON ({@link BusHandlers#ENCODED_REPLY}). */
-    private void writeEncoded(String replyAddress, Buffer body, JsonObject headers) {
-        if (closed) {
-            return;
-        }
-        JsonObject envelope = new JsonObject().put("type", Frames.MESSAGE).put("address", replyAddress);
-        if (headers != null) {
-            envelope.put("headers", headers);
-        }
-        byte[] head = Frames.utf8(envelope);  // {"type":"message","address":"..."}
-        int length = head.length - 1 + BODY_KEY.length + body.length() + 1;
-        writeBytes(Buffer.buffer(length + 4).appendInt(length).appendBytes(head, 0, head.length - 1)
-                .appendBytes(BODY_KEY).appendBuffer(body).appendByte((byte) '}'));
-    }
-
-    private static final byte[] BODY_KEY = ",\"body\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private void onClosed() {
         closed = true;

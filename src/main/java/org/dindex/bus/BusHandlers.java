@@ -45,14 +45,6 @@ public final class BusHandlers {
         return consumer.unregister();
     }
 
-    /**
-     * A request header the socket bridge sets: reply with the UTF-8 JSON bytes of the answer (a {@code Buffer})
-     * instead of the {@code JsonObject}. The answer is then encoded on the thread that produced it (for a search, the
-     * retrieval thread, its caches still warm with the answer) instead of on the bridge's event loop after a
-     * hand-off, and the bus copies 20 KB of bytes instead of deep-copying the object.
-     */
-    public static final String ENCODED_REPLY = "dindex.reply-encoded";
-
     private static void handle(Message<Object> message, Function<JsonObject, Future<JsonObject>> handler) {
         Future<JsonObject> result;
         try {
@@ -60,9 +52,7 @@ public final class BusHandlers {
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }
-        boolean encoded = message.headers().contains(ENCODED_REPLY);
-        result.onSuccess(json -> message.reply(encoded ? io.vertx.core.buffer.Buffer.buffer(Frames.utf8(json))
-                : json)).onFailure(e -> fail(message, e));
+        result.onSuccess(message::reply).onFailure(e -> fail(message, e));
     }
 
     private static JsonObject bodyOf(Message<Object> message) {

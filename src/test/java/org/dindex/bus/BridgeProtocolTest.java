@@ -87,12 +87,9 @@ class BridgeProtocolTest {
         }
     }
 
-    /**
-     * Replies reach the socket already encoded by the handler's thread (BusHandlers.ENCODED_REPLY): the frame must
-     * be the same JSON the bus hands an in-process caller, whatever the body holds, under any reply address.
-     */
+    /** A reply frame carries the same JSON the bus hands an in-process caller, whatever it holds, to any address. */
     @Test
-    void encodedRepliesCarryExactlyWhatTheBusAnswers() throws Exception {
+    void repliesCarryExactlyWhatTheBusAnswers() throws Exception {
         JsonObject body = new JsonObject()
                 .put("text", "quote \" backslash \\ newline \n tab \t control \u0001 line sep \u2028 é 中文 🦀")
                 .put("numbers", new JsonArray().add(0).add(-1).add(1.5e-7).add(Long.MAX_VALUE).add(3.25))
