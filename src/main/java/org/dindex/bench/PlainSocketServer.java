@@ -78,7 +78,7 @@ final class PlainSocketServer implements AutoCloseable {
                         : workers.submit(() -> handler.apply(request)).get();
                 writeFrame(ch, reply);
             }
-        } catch (IOException | ExecutionException e) {
+        } catch (IOException | ExecutionException | RuntimeException e) {
             // client went away, or the handler failed: the client sees the connection close
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -25,7 +25,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 /**
  * {@code dindex bench search}. Builds an index of {@code chunks} chunks of real Europarl text with synthetic
@@ -241,9 +240,7 @@ public final class SearchBenchmark {
                 }
                 JsonObject m = new JsonObject();
                 for (Path5 how : Path5.values()) {
-                    Stats st = Stats.ofNanos(nanos[how.ordinal()]);
-                    m.put(how.name().toLowerCase(java.util.Locale.ROOT), new JsonObject()
-                            .put("p50_ms", st.p50Micros() / 1000).put("p99_ms", st.p99Micros() / 1000));
+                    m.put(how.name().toLowerCase(java.util.Locale.ROOT), percentiles(nanos[how.ordinal()]));
                 }
                 m.put("socket_minus_direct_p50_ms", pairedMedianMs(nanos[2], nanos[0]))
                         .put("socket_minus_bus_p50_ms", pairedMedianMs(nanos[2], nanos[1]))
@@ -262,7 +259,7 @@ public final class SearchBenchmark {
             // With real query embedding (the model runs in the daemon).
             List<JsonObject> text = requests.stream().map(r -> json(r, false)).toList();
             text.subList(0, Math.min(50, text.size())).forEach(b -> c.request(Addresses.SEARCH, b));
-            report.put("socket_hybrid_with_embedding", time(() -> c, text));
+            report.put("socket_hybrid_with_embedding", time(c, text));
         }
 
         // Dense recall@10 of the default settings against exact search.
@@ -379,14 +376,10 @@ public final class SearchBenchmark {
                 stop.set(true);
                 ingest.join(); // its last batch is committed: the next idle block is idle
             }
-            Stats idleStats = Stats.ofNanos(idle);
-            Stats busyStats = Stats.ofNanos(busy);
-            report.put("during_ingest", new JsonObject()
-                    .put("idle", new JsonObject().put("p50_ms", idleStats.p50Micros() / 1000)
-                            .put("p99_ms", idleStats.p99Micros() / 1000))
-                    .put("ingesting", new JsonObject().put("p50_ms", busyStats.p50Micros() / 1000)
-                            .put("p99_ms", busyStats.p99Micros() / 1000))
-                    .put("p99_ratio", busyStats.p99Micros() / idleStats.p99Micros())
+            JsonObject idleMs = percentiles(idle);
+            JsonObject busyMs = percentiles(busy);
+            report.put("during_ingest", new JsonObject().put("idle", idleMs).put("ingesting", busyMs)
+                    .put("p99_ratio", busyMs.getDouble("p99_ms") / idleMs.getDouble("p99_ms"))
                     .put("blocks", INGEST_BLOCKS)
                     .put("documents_ingested", ingested.sum()));
         }
@@ -421,8 +414,13 @@ public final class SearchBenchmark {
         return nanos;
     }
 
-    private static JsonObject time(Supplier<DindexClient> client, List<JsonObject> bodies) {
-        Stats s = Stats.ofNanos(timeNanos(client.get(), bodies));
+    private static JsonObject time(DindexClient client, List<JsonObject> bodies) {
+        return percentiles(timeNanos(client, bodies));
+    }
+
+    /** {@code {p50_ms, p99_ms}} of a series of nanosecond timings. */
+    private static JsonObject percentiles(long[] nanos) {
+        Stats s = Stats.ofNanos(nanos);
         return new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000);
     }
 
