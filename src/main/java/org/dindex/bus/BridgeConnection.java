@@ -1,5 +1,6 @@
 package org.dindex.bus;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,7 +23,12 @@ import java.util.logging.Logger;
  *
  * <p>Unlike the stock {@code TcpEventBusBridge}, every bad frame gets an {@code err} frame. Bad content (JSON, type,
  * address, body) leaves the connection usable; a bad length prefix cannot be resynchronised, so the connection is
- * closed after the {@code err} frame. All state is confined to the connection's event loop.
+ * closed after the {@code err} frame. All state is confined to the connection's event loop, except
+ * {@link #idleSince()}, which the bridge reads from another loop to choose a connection to close at the limit.
+ *
+ * <p>Memory and time are bounded: a frame over 64 KiB reserves its announced length from the bridge-wide
+ * {@link FrameBudget} before its body is buffered, a frame must arrive whole within {@code bridge.frame_timeout_ms},
+ * and a connection idle for {@code bridge.idle_timeout_ms} is closed.
  */
 final class BridgeConnection {
     private static final Logger LOG = Logger.getLogger(BridgeConnection.class.getName());
@@ -36,22 +42,33 @@ final class BridgeConnection {
     private final BridgeOptions options;
     private final BridgePermissions permissions;
     private final BridgeStats stats;
+    private final FrameBudget budget;
     private final RecordParser parser;
     private final Map<String, MessageConsumer<Object>> registrations = new HashMap<>();
     private boolean expectingLength = true;
     private boolean closed;
     private int inFlight;
+    /** Bytes reserved from the budget for the frame being received, 0 between frames. */
+    private int reservedBytes;
+    private long frameStartedNanos;
+    private long timer = -1;
+    private final Context context;
+    /** {@link System#nanoTime()} when the connection last became idle, or {@link Long#MAX_VALUE} while busy. */
+    private volatile long idleSince = System.nanoTime();
 
     BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions options, BridgePermissions permissions,
-                     BridgeStats stats) {
+                     BridgeStats stats, FrameBudget budget) {
         this.vertx = vertx;
         this.socket = socket;
         this.options = options;
         this.permissions = permissions;
         this.stats = stats;
+        this.budget = budget;
         this.parser = RecordParser.newFixed(4, socket);
+        this.context = vertx.getOrCreateContext();  // made on the connection's event loop
     }
 
+    /** Starts reading; called on the connection's event loop, so its timer runs there too. */
     void start() {
         parser.handler(this::onRecord);
         parser.exceptionHandler(e -> {
@@ -59,6 +76,46 @@ final class BridgeConnection {
             socket.close();
         });
         socket.closeHandler(v -> onClosed());
+        long period = Math.max(50, Math.min(options.frameTimeout().toMillis(), options.idleTimeout().toMillis()) / 4);
+        timer = vertx.setPeriodic(period, t -> checkTimeouts());
+    }
+
+    /** When this connection last became idle (nothing in flight, no registration, no frame under way). */
+    long idleSince() {
+        return idleSince;
+    }
+
+    private void updateIdle() {
+        boolean busy = inFlight > 0 || !registrations.isEmpty() || !expectingLength;
+        if (busy) {
+            idleSince = Long.MAX_VALUE;
+        } else if (idleSince == Long.MAX_VALUE) {
+            idleSince = System.nanoTime();
+        }
+    }
+
+    private void checkTimeouts() {
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!expectingLength && now - frameStartedNanos > options.frameTimeout().toNanos()) {
+            stats.error("frame_timeout");
+            closeWith(ErrorCode.TIMEOUT, "a frame of " + expectedLength + " bytes did not arrive whole within "
+                    + options.frameTimeout().toMillis() + " ms (bridge.frame_timeout_ms)");
+        } else if (idleSince != Long.MAX_VALUE && now - idleSince > options.idleTimeout().toNanos()) {
+            stats.error("idle_timeout");
+            closeWith(ErrorCode.TIMEOUT, "closing this connection after " + options.idleTimeout().toMillis()
+                    + " ms without requests (bridge.idle_timeout_ms)");
+        }
+    }
+
+    /** Writes an {@code err} frame (not addressed to any request) and ends the connection. */
+    private void closeWith(ErrorCode code, String message) {
+        closed = true;
+        parser.pause();
+        socket.write(Frames.encode(Frames.err(null, code, message)));
+        socket.end();
     }
 
     /** Rejects the connection outright (too many connections), telling the client why. */
@@ -70,6 +127,15 @@ final class BridgeConnection {
 
     void close() {
         socket.close();
+    }
+
+    /** Closes an idle connection to make room for a new one, telling its client why. */
+    void evict(String message) {
+        context.runOnContext(v -> {  // on this connection's own loop, where its state lives
+            if (!closed && idleSince != Long.MAX_VALUE) {
+                closeWith(ErrorCode.TOO_MANY_REQUESTS, message);
+            }
+        });
     }
 
     int inFlight() {
@@ -91,17 +157,26 @@ final class BridgeConnection {
                 stats.error("frame_size");
                 String what = length <= 0 ? "invalid frame length " + length + " (must be positive)"
                         : "frame of " + length + " bytes exceeds the limit of " + options.maxFrameBytes() + " bytes";
-                closed = true;
-                parser.pause();
-                socket.write(Frames.encode(Frames.err(null, ErrorCode.TOO_LARGE,
-                        what + "; closing the connection because the stream cannot be resynchronised")));
-                socket.end();
+                closeWith(ErrorCode.TOO_LARGE, what + "; closing the connection because the stream cannot be"
+                        + " resynchronised");
                 return;
             }
+            if (!budget.reserve(length)) {
+                stats.error("frame_budget");
+                closeWith(ErrorCode.UNAVAILABLE, "the daemon is already receiving " + budget.reserved() / (1 << 20)
+                        + " MiB of large frames (limit " + budget.limit() / (1 << 20) + " MiB,"
+                        + " bridge.max_pending_frame_bytes); a frame of " + length + " bytes was refused and this"
+                        + " connection closed; retry later");
+                return;
+            }
+            reservedBytes = length;
+            frameStartedNanos = System.nanoTime();
             expectingLength = false;
             expectedLength = length;
+            updateIdle();
             parser.fixedSizeMode(length);
         } else {
+            releaseReservation();
             if (record.length() < expectedLength) {
                 return;  // cut off by a disconnect, not a bad frame
             }
@@ -109,7 +184,13 @@ final class BridgeConnection {
             parser.fixedSizeMode(4);
             stats.frameIn();
             onFrame(record);
+            updateIdle();
         }
+    }
+
+    private void releaseReservation() {
+        budget.release(reservedBytes);
+        reservedBytes = 0;
     }
 
     private void onFrame(Buffer payload) {
@@ -127,7 +208,7 @@ final class BridgeConnection {
             return;
         }
         if (!(type instanceof String typeName)) {
-            badFrame(replyAddress, "'type' must be a string, got " + jsonType(type));
+            badFrame(replyAddress, "'type' must be a string, got " + JsonTypes.describe(type));
             return;
         }
         switch (typeName) {
@@ -151,14 +232,14 @@ final class BridgeConnection {
         }
         Object body = frame.getValue("body");
         if (body != null && !(body instanceof JsonObject)) {
-            badFrame(replyAddress, "'body' must be a JSON object, got " + jsonType(body));
+            badFrame(replyAddress, "'body' must be a JSON object, got " + JsonTypes.describe(body));
             return;
         }
         DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(options.requestTimeout().toMillis());
         Object headers = frame.getValue("headers");
         if (headers != null) {
             if (!(headers instanceof JsonObject headerObject)) {
-                badFrame(replyAddress, "'headers' must be a JSON object, got " + jsonType(headers));
+                badFrame(replyAddress, "'headers' must be a JSON object, got " + JsonTypes.describe(headers));
                 return;
             }
             for (var e : headerObject) {
@@ -201,6 +282,7 @@ final class BridgeConnection {
         bus.request(address, body, delivery).onComplete(ar -> {
             inFlight--;
             stats.requestFinished();
+            updateIdle();
             if (ar.succeeded()) {
                 Message<Object> reply = ar.result();
                 JsonObject frame = Frames.message(replyAddress, reply.body());
@@ -257,6 +339,7 @@ final class BridgeConnection {
         MessageConsumer<Object> consumer = vertx.eventBus().consumer(address,
                 msg -> write(Frames.message(address, msg.body())));
         registrations.put(address, consumer);
+        updateIdle();
     }
 
     private void onUnregister(JsonObject frame) {
@@ -270,6 +353,7 @@ final class BridgeConnection {
         } else {
             consumer.unregister();
         }
+        updateIdle();
     }
 
     private String requireAddress(JsonObject frame, String replyAddress) {
@@ -278,7 +362,7 @@ final class BridgeConnection {
             return s;
         }
         badFrame(replyAddress, address == null ? "frame of type '" + frame.getValue("type") + "' has no 'address'"
-                : "'address' must be a non-empty string, got " + jsonType(address));
+                : "'address' must be a non-empty string, got " + JsonTypes.describe(address));
         return null;
     }
 
@@ -305,20 +389,11 @@ final class BridgeConnection {
 
     private void onClosed() {
         closed = true;
+        releaseReservation();
+        vertx.cancelTimer(timer);
         registrations.values().forEach(MessageConsumer::unregister);
         registrations.clear();
         stats.connectionClosed(this);
-    }
-
-    private static String jsonType(Object value) {
-        return switch (value) {
-            case JsonObject ignored -> "an object";
-            case io.vertx.core.json.JsonArray ignored -> "an array";
-            case String ignored -> "a string";
-            case Boolean ignored -> "a boolean";
-            case Number ignored -> "a number";
-            default -> value.getClass().getSimpleName();
-        };
     }
 
     private static String firstLine(String message) {

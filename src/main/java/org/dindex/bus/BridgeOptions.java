@@ -8,14 +8,21 @@ import java.time.Duration;
  * @param maxFrameBytes            largest accepted frame payload; a larger (or non-positive) length prefix closes the
  *                                 connection after an {@code err} frame, since the stream cannot be resynchronised
  * @param requestTimeout           how long a {@code send} waits for its reply before the client gets {@code timeout}
- * @param maxConnections           connections beyond this are told so and closed
+ * @param maxConnections           connections beyond this are told so and closed (after the longest-idle connection,
+ *                                 if any, was closed to make room)
  * @param maxInFlightPerConnection requests awaiting a reply on one connection; more get {@code too_many_requests}
+ * @param maxPendingFrameBytes     memory all partially received large frames may hold together ({@link FrameBudget})
+ * @param frameTimeout             a frame must arrive whole within this time of its length prefix
+ * @param idleTimeout              a connection with nothing in flight, no registration and no frame under way is
+ *                                 closed after this long
  */
 public record BridgeOptions(int maxFrameBytes, Duration requestTimeout, int maxConnections,
-                            int maxInFlightPerConnection) {
+                            int maxInFlightPerConnection, long maxPendingFrameBytes, Duration frameTimeout,
+                            Duration idleTimeout) {
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
     public static BridgeOptions defaults() {
-        return new BridgeOptions(DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(30), 1024, 1024);
+        return new BridgeOptions(DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(30), 1024, 1024, 256L * 1024 * 1024,
+                Duration.ofSeconds(30), Duration.ofMinutes(10));
     }
 }

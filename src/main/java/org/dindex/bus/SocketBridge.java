@@ -24,12 +24,14 @@ public final class SocketBridge {
     private final BridgeOptions options;
     private final BridgePermissions permissions;
     private final BridgeStats stats = new BridgeStats();
+    private final FrameBudget budget;
     private NetServer server;
 
     public SocketBridge(Vertx vertx, BridgeOptions options, BridgePermissions permissions) {
         this.vertx = vertx;
         this.options = options;
         this.permissions = permissions;
+        this.budget = new FrameBudget(options.maxPendingFrameBytes());
     }
 
     public Future<Void> listen(Path socketPath) {
@@ -39,7 +41,10 @@ public final class SocketBridge {
     }
 
     private void accept(NetSocket socket) {
-        BridgeConnection connection = new BridgeConnection(vertx, socket, options, permissions, stats);
+        BridgeConnection connection = new BridgeConnection(vertx, socket, options, permissions, stats, budget);
+        if (stats.connections() >= options.maxConnections()) {
+            evictLongestIdle();
+        }
         if (stats.connections() >= options.maxConnections()) {
             stats.error("too_many_connections");
             connection.refuse(ErrorCode.TOO_MANY_REQUESTS, "too many connections (limit " + options.maxConnections()
@@ -48,6 +53,20 @@ public final class SocketBridge {
         }
         stats.connectionOpened(connection);
         connection.start();
+    }
+
+    /**
+     * At the connection limit, idle connections (a pool's spare ones, a forgotten client) must not lock out a new
+     * client: the one idle longest is closed, and counts as gone at once so the new one is served.
+     */
+    private void evictLongestIdle() {
+        stats.openConnections().stream().filter(c -> c.idleSince() != Long.MAX_VALUE)
+                .min(java.util.Comparator.comparingLong(BridgeConnection::idleSince)).ifPresent(idle -> {
+                    stats.error("evicted_idle");
+                    stats.connectionClosed(idle);
+                    idle.evict("closing this idle connection: the daemon reached its limit of "
+                            + options.maxConnections() + " connections (bridge.max_connections)");
+                });
     }
 
     public BridgeStats stats() {

@@ -10,12 +10,14 @@ import org.dindex.config.Settings;
 import org.dindex.daemon.AlreadyRunningException;
 import org.dindex.daemon.RuntimePaths;
 import org.dindex.daemon.StartupException;
+import org.dindex.platform.PrivateFiles;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +29,13 @@ import java.util.Map;
  * {@code dindex.status} on its socket. If the child exits first, its own error line is the error reported.
  */
 final class DaemonLauncher {
-    /** JVM flags of every daemon process (the launcher script uses the same). */
+    /**
+     * JVM flags of every daemon process (the launcher script uses the same). An {@code OutOfMemoryError} ends the
+     * process at once: a daemon whose event loops failed to allocate is half alive (answering status, not commits), and
+     * a supervisor restarting it, with the write-ahead log replayed, is the cleaner way back.
+     */
     static final List<String> JVM_FLAGS = List.of("--add-modules", "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC");
+            "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
 
     private final RuntimePaths paths;
     private final DaemonConfig config;
@@ -51,8 +57,11 @@ final class DaemonLauncher {
         long offset;
         Process process;
         try {
-            Files.createDirectories(paths.logDir());
-            offset = Files.exists(out) ? Files.size(out) : 0;
+            Files.createDirectories(paths.logDir(), PrivateFiles.privateFolder());
+            if (!Files.exists(out)) {
+                Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            offset = Files.size(out);
             ProcessBuilder pb = new ProcessBuilder(command())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))

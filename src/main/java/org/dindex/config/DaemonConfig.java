@@ -48,7 +48,9 @@ public record DaemonConfig(Map<Setting, Object> values, String source, Path file
 
     public BridgeOptions bridgeOptions() {
         return new BridgeOptions(getInt(Settings.MAX_FRAME_BYTES), getMillis(Settings.REQUEST_TIMEOUT_MS),
-                getInt(Settings.MAX_CONNECTIONS), getInt(Settings.MAX_IN_FLIGHT));
+                getInt(Settings.MAX_CONNECTIONS), getInt(Settings.MAX_IN_FLIGHT),
+                Math.min(getLong(Settings.MAX_PENDING_FRAME_BYTES), Runtime.getRuntime().maxMemory() / 4),
+                getMillis(Settings.FRAME_TIMEOUT_MS), getMillis(Settings.SOCKET_IDLE_TIMEOUT_MS));
     }
 
     public Duration shutdownTimeout() {

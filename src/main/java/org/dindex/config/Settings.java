@@ -31,6 +31,17 @@ public final class Settings {
             "Socket connections served at once; more are refused with an `err` frame.");
     public static final Setting MAX_IN_FLIGHT = Setting.integer("bridge.max_in_flight_per_connection", 1024, 1,
             1_000_000, "Requests awaiting a reply on one connection; more get `too_many_requests`.");
+    public static final Setting MAX_PENDING_FRAME_BYTES = Setting.integer("bridge.max_pending_frame_bytes",
+            256L * 1024 * 1024, 1024 * 1024, 1L << 40, "Memory that all partially received frames over 64 KiB may hold"
+                    + " together (at most a quarter of the heap is used, whatever is set). A frame that would exceed it"
+                    + " is refused with an `err` frame and its connection closed; smaller frames are never refused.");
+    public static final Setting FRAME_TIMEOUT_MS = Setting.integer("bridge.frame_timeout_ms", 30_000, 100,
+            3_600_000, "A frame must arrive whole within this time of its length prefix; a slower one gets an `err`"
+                    + " frame and its connection is closed.");
+    public static final Setting SOCKET_IDLE_TIMEOUT_MS = Setting.integer("bridge.idle_timeout_ms", 600_000, 100,
+            86_400_000L, "A socket connection with no request in flight, no registration and no frame under way is"
+                    + " closed after this long. At the connection limit the longest-idle one is closed at once to make"
+                    + " room.");
     public static final Setting LOG_LEVEL = Setting.choice("log.level", "info",
             List.of("error", "warn", "info", "debug", "trace"), "Daemon log level.");
     public static final Setting LOG_MAX_FILE_BYTES = Setting.integer("log.max_file_bytes", 10L * 1024 * 1024,
@@ -118,6 +129,10 @@ public final class Settings {
             "Serve the HTTP API, WebSocket streams and dashboard.");
     public static final Setting HTTP_HOST = Setting.string("http.host", "127.0.0.1",
             "Address the HTTP server listens on (loopback by default; 0.0.0.0 for all interfaces, e.g. in a pod).");
+    public static final Setting HTTP_ALLOWED_HOSTS = Setting.string("http.allowed_hosts", "",
+            "Comma-separated host names the HTTP server answers to (in the `Host` header) besides `localhost`, IP"
+                    + " addresses and the listening address: a pod's, a Service's or a reverse proxy's name. Others get"
+                    + " 421, which stops DNS-rebinding pages. `*` accepts any name (not recommended).");
     public static final Setting HTTP_PORT = Setting.integer("http.port", 7700, 0, 65535,
             "HTTP port (0 picks a free one; `dindex daemon status` shows it).");
     public static final Setting HTTP_API_KEYS = Setting.string("http.api_keys", "",
@@ -128,7 +143,8 @@ public final class Settings {
     public static final Setting HTTP_CORS_ORIGINS = Setting.string("http.cors_origins", "",
             "Comma-separated origins allowed by CORS (`*` for any); empty: no cross-origin access.");
     public static final Setting HTTP_WS_ORIGINS = Setting.string("http.ws_origins", "",
-            "Comma-separated extra origins allowed to open /ws; the dashboard's own origin always is.");
+            "Comma-separated extra origins allowed to open /ws, exactly as browsers send them; pages served by"
+                    + " this daemon under an accepted name (see http.allowed_hosts) always are.");
     public static final Setting HTTP_MAX_BODY_BYTES = Setting.integer("http.max_body_bytes", 16L * 1024 * 1024,
             1024, 1L << 30, "Largest request body; larger ones get 413.");
     public static final Setting HTTP_WS_MAX_FRAME_BYTES = Setting.integer("http.ws_max_frame_bytes", 65_536, 256,
@@ -162,7 +178,8 @@ public final class Settings {
             60_000, "How long a cluster search waits for each member before answering without it (partial).");
 
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
-            BACKGROUND_NICE, MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT, LOG_LEVEL, LOG_FORMAT, LOG_MAX_FILE_BYTES,
+            BACKGROUND_NICE, MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT,
+            MAX_PENDING_FRAME_BYTES, FRAME_TIMEOUT_MS, SOCKET_IDLE_TIMEOUT_MS, LOG_LEVEL, LOG_FORMAT, LOG_MAX_FILE_BYTES,
             LOG_FILES, EMBEDDING_BACKEND, EMBEDDING_MODEL, EMBEDDING_THREADS, EMBEDDING_BATCH_SIZE,
             EMBEDDING_BATCH_WAIT_MS, EMBEDDING_QUEUE_LIMIT, HTTP_EMBEDDING_URL, HTTP_EMBEDDING_API_KEY,
             HTTP_EMBEDDING_DIMENSIONS, HTTP_EMBEDDING_MAX_RETRIES, CHUNK_MAX_TOKENS, CHUNK_OVERLAP_TOKENS,
@@ -170,7 +187,7 @@ public final class Settings {
             SEARCH_EXACT_BELOW, SEARCH_TITLE_WEIGHT, SEARCH_FUSION, SEARCH_RRF_K, SEARCH_DENSE_WEIGHT,
             SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA, JOBS_MAX_CONCURRENT, JOBS_HISTORY, IMPORT_CHECKPOINT_PAGES,
             IMPORT_BATCH_DOCUMENTS, SCRAPE_USER_AGENT, SCRAPE_TIMEOUT_MS, SCRAPE_MAX_PAGE_BYTES, SCRAPE_ALLOW_PRIVATE,
-            SCRAPE_ALLOW_LOOPBACK, HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
+            SCRAPE_ALLOW_LOOPBACK, HTTP_ENABLED, HTTP_HOST, HTTP_ALLOWED_HOSTS, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
             HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_IMPORT_ROOTS, CLUSTER_ENABLED, CLUSTER_NAME,
             CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_PORT, CLUSTER_JOIN, CLUSTER_KUBERNETES_DNS,
             CLUSTER_MEMBER_TIMEOUT_MS);

@@ -15,6 +15,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.dindex.bus.ServedAddresses;
 import org.dindex.bus.SocketBridge;
 import org.dindex.config.Settings;
+import org.dindex.platform.PrivateFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -304,12 +305,13 @@ public final class Daemon {
         return options.paths().socket();
     }
 
+    /** Creates the data dir 0700, or makes an existing one private (index, WAL, jobs and logs inside it too). */
     private static void createPrivateDir(Path dir) {
         try {
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(dir, PrivateFiles.privateFolder());
             }
+            PrivateFiles.tighten(dir);
         } catch (IOException e) {
             throw new StartupException("cannot create data dir " + dir + ": " + e.getMessage(), e);
         }

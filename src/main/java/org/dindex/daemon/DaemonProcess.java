@@ -1,6 +1,7 @@
 package org.dindex.daemon;
 
 import org.dindex.config.DaemonConfig;
+import org.dindex.platform.PrivateFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,6 +24,7 @@ public final class DaemonProcess {
      * @return the process exit code
      */
     public static int run(RuntimePaths paths, DaemonConfig config, boolean detached, PrintStream err) {
+        PrivateFiles.restrictNewFiles();  // before the first log file: everything the daemon writes is private
         try {
             Logging.configure(config, detached ? paths.logDir() : null);
         } catch (IOException e) {

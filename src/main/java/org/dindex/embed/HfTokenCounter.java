@@ -3,7 +3,6 @@ package org.dindex.embed;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ public final class HfTokenCounter implements TokenCounter, AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
 
     public HfTokenCounter(byte[] tokenizerJson) throws IOException {
-        this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), Map.of(
+        this.tokenizer = Tokenizers.fromJson(tokenizerJson, Map.of(
                 "truncation", "false", "padding", "false", "addSpecialTokens", "false"));
     }
 

@@ -62,8 +62,8 @@ public final class OnnxEmbedder implements Embedder {
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             OrtSession session = env.createSession(model, options);
-            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(
-                    new java.io.ByteArrayInputStream(tokenizerJson), Map.of(
+            HuggingFaceTokenizer tokenizer = Tokenizers.fromJson(tokenizerJson,
+                    Map.of(
                             "maxLength", String.valueOf(spec.maxSequenceTokens()), "truncation", "true",
                             "padding", "true", "addSpecialTokens", "true"));
             HfTokenCounter counter = new HfTokenCounter(tokenizerJson);

@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.DindexException;
 import org.dindex.bus.ErrorCode;
+import org.dindex.bus.JsonTypes;
 import org.dindex.index.DocumentIds;
 import org.dindex.jobs.JobState;
 
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The {@code /api/v1} routes. Each one validates what HTTP adds (content type, JSON, path parameters), then sends the
@@ -187,25 +189,33 @@ final class ApiRoutes {
         return request(Addresses.COMMIT, new JsonObject(), LONG).map(c -> summary.put("searchable", true));
     }
 
-    /** {@code DELETE /api/v1/documents}: by {@code document_ids}, by {@code urls}, or by {@code source_prefix}. */
+    /**
+     * {@code DELETE /api/v1/documents}: by {@code document_ids} (alias {@code doc_ids}), by {@code urls}, or by
+     * {@code source_prefix}: exactly one of them, so that a request naming two never silently applies only one.
+     */
     private void delete(RoutingContext ctx, JsonObject body) {
-        JsonObject request = new JsonObject();
-        JsonArray ids = body.getValue("document_ids") instanceof JsonArray a ? a
-                : body.getValue("doc_ids") instanceof JsonArray b ? b : null;
-        if (body.getValue("urls") instanceof JsonArray urls) {
-            JsonArray fromUrls = ids == null ? new JsonArray() : ids.copy();
-            urls.forEach(u -> fromUrls.add(DocumentIds.forSource(String.valueOf(u))));
-            ids = fromUrls;
-        }
-        if (ids != null) {
-            request.put("doc_ids", ids);
-        }
-        if (body.getValue("source_prefix") != null) {
-            request.put("source_prefix", body.getValue("source_prefix"));
-        }
-        if (request.isEmpty()) {
-            HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "give 'document_ids', 'urls' or 'source_prefix'");
+        List<String> given = java.util.stream.Stream.of("document_ids", "doc_ids", "urls", "source_prefix")
+                .filter(body::containsKey).toList();
+        if (given.size() != 1) {
+            HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "give exactly one of 'document_ids' (array of document ids),"
+                    + " 'urls' (array of source URLs or paths) or 'source_prefix' (string)"
+                    + (given.isEmpty() ? "" : "; got " + String.join(" and ", given)));
             return;
+        }
+        String field = given.get(0);
+        JsonObject request = new JsonObject();
+        if (field.equals("source_prefix")) {
+            request.put("source_prefix", body.getValue(field));
+        } else {
+            Object value = body.getValue(field);
+            if (!(value instanceof JsonArray array) || array.isEmpty()
+                    || array.stream().anyMatch(v -> !(v instanceof String s) || s.isEmpty())) {
+                HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "'" + field + "' must be a non-empty array of non-empty"
+                        + " strings, got " + JsonTypes.describe(value));
+                return;
+            }
+            request.put("doc_ids", field.equals("urls") ? new JsonArray(array.stream()
+                    .map(u -> DocumentIds.forSource((String) u)).toList()) : array);
         }
         forward(ctx, Addresses.DELETE, request, LONG);
     }

@@ -10,14 +10,16 @@ import java.util.List;
 /**
  * The HTTP server's settings, read once from the daemon configuration.
  *
+ * @param allowedHosts names accepted in {@code Host} besides loopback names and addresses ({@link HostPolicy})
  * @param importRoots folders {@code POST /api/v1/import} may read from; empty refuses imports over HTTP
  */
-public record HttpOptions(String host, int port, List<String> apiKeys, boolean metricsNeedKey,
+public record HttpOptions(String host, List<String> allowedHosts, int port, List<String> apiKeys, boolean metricsNeedKey,
                           List<String> corsOrigins, List<String> wsOrigins, long maxBodyBytes, int wsMaxFrameBytes,
                           long idleTimeoutMs, long requestTimeoutMs, List<Path> importRoots) {
 
     public static HttpOptions from(DaemonConfig config) {
-        return new HttpOptions(config.getString(Settings.HTTP_HOST), config.getInt(Settings.HTTP_PORT),
+        return new HttpOptions(config.getString(Settings.HTTP_HOST), list(config.getString(Settings.HTTP_ALLOWED_HOSTS)),
+                config.getInt(Settings.HTTP_PORT),
                 list(config.getString(Settings.HTTP_API_KEYS)), config.getBoolean(Settings.HTTP_METRICS_NEED_KEY),
                 list(config.getString(Settings.HTTP_CORS_ORIGINS)), list(config.getString(Settings.HTTP_WS_ORIGINS)),
                 config.getLong(Settings.HTTP_MAX_BODY_BYTES), config.getInt(Settings.HTTP_WS_MAX_FRAME_BYTES),

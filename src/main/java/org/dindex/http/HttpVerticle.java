@@ -36,12 +36,14 @@ public final class HttpVerticle extends VerticleBase {
     private final HttpOptions options;
     private final Metrics metrics;
     private final ApiKeys keys;
+    private final HostPolicy hosts;
     private HttpServer server;
 
     public HttpVerticle(HttpOptions options, Metrics metrics) {
         this.options = options;
         this.metrics = metrics;
         this.keys = new ApiKeys(options.apiKeys());
+        this.hosts = new HostPolicy(options.allowedHosts(), options.host(), options.wsOrigins());
     }
 
     /** The URL the server answers on, once started. */
@@ -59,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
         ApiRoutes api = new ApiRoutes(vertx, options);
         Router router = Router.router(vertx);
         router.route().handler(this::measureAndSecure);
+        router.route().handler(this::checkHost);
         router.get("/api/v1/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")
                 .put("version", Version.get())));
         router.get("/api/v1/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
@@ -99,8 +102,13 @@ public final class HttpVerticle extends VerticleBase {
                 .setMaxWebSocketFrameSize(options.wsMaxFrameBytes())
                 .setMaxWebSocketMessageSize(options.wsMaxFrameBytes())
                 .setIdleTimeout((int) options.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024);
-        return vertx.createHttpServer(serverOptions).requestHandler(router).listen()
+                .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024)
+                // HTTP/1.1 only: with h2c detection on, Vert.x makes the connection (and calls our connection handler)
+                // only once a first request head is complete, too late to time a trickled one.
+                .setHttp2ClearTextEnabled(false);
+        return vertx.createHttpServer(serverOptions)
+                .connectionHandler(c -> RequestHeadDeadline.install(c, options.requestTimeoutMs()))
+                .requestHandler(router).listen()
                 .onSuccess(s -> {
                     server = s;
                     LOG.info("HTTP API and dashboard on " + url() + (keys.required() ? " (API keys required)" : ""));
@@ -138,6 +146,19 @@ public final class HttpVerticle extends VerticleBase {
                     .publishPercentileHistogram().register(metrics.registry()));
         });
         ctx.next();
+    }
+
+    /** Refuses requests for names this server does not serve, before any route ({@link HostPolicy}: DNS rebinding). */
+    private void checkHost(RoutingContext ctx) {
+        String host = ctx.request().getHeader("Host");
+        if (hosts.acceptsHost(host)) {
+            ctx.next();
+        } else {
+            ctx.response().putHeader("Connection", "close");
+            HttpErrors.send(ctx, 421, "misdirected_request", "this server does not answer to host '"
+                    + (host == null ? "" : host.length() > 100 ? host.substring(0, 100) + "..." : host)
+                    + "'; add the name to http.allowed_hosts to serve it");
+        }
     }
 
     /**
@@ -201,10 +222,10 @@ public final class HttpVerticle extends VerticleBase {
      */
     private void upgrade(RoutingContext ctx, ApiRoutes api) {
         String origin = ctx.request().getHeader("Origin");
-        if (origin != null && !originAllowed(origin, ctx.request().getHeader("Host"))) {
-            HttpErrors.send(ctx, 403, "access_denied", "origin " + origin + " may not open /ws (allowed: this"
-                    + " server's own origin" + (options.wsOrigins().isEmpty() ? "" : ", " + String.join(", ",
-                    options.wsOrigins())) + ")");
+        if (origin != null && !hosts.acceptsOrigin(origin, server.actualPort())) {
+            HttpErrors.send(ctx, 403, "access_denied", "origin " + origin + " may not open /ws (allowed: pages of"
+                    + " this server under localhost, its addresses and http.allowed_hosts"
+                    + (options.wsOrigins().isEmpty() ? "" : ", and " + String.join(", ", options.wsOrigins())) + ")");
             return;
         }
         String problem = keys.problem(ctx.request(), true);
@@ -215,13 +236,6 @@ public final class HttpVerticle extends VerticleBase {
         ctx.request().toWebSocket().onSuccess(ws -> new ProgressSocket(vertx, ws, api, options.wsMaxFrameBytes()).start())
                 .onFailure(e -> HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "WebSocket upgrade failed: "
                         + e.getMessage()));
-    }
-
-    private boolean originAllowed(String origin, String host) {
-        if (options.wsOrigins().contains("*") || options.wsOrigins().contains(origin)) {
-            return true;
-        }
-        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
     }
 
     private void failure(RoutingContext ctx) {

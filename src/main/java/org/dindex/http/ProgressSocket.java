@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.DindexException;
 import org.dindex.bus.ErrorCode;
+import org.dindex.bus.JsonTypes;
 import org.dindex.jobs.JobRegistry;
 
 import java.time.Duration;
@@ -46,9 +47,13 @@ final class ProgressSocket {
         ws.drainHandler(v -> flushHeld());
         ws.closeHandler(v -> close());
         ws.exceptionHandler(e -> {
-            if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException) {
-                // Netty refuses a frame over http.ws_max_frame_bytes: say why before the connection goes.
-                ws.close((short) 1009, "message too big (limit " + maxFrameBytes + " bytes)");
+            // Netty refuses a frame over http.ws_max_frame_bytes, Vert.x a message assembled from fragments over
+            // it: say why before the connection goes. Anything else ends the connection too, never leaving it dead.
+            if (!ws.isClosed()) {
+                boolean tooBig = e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException
+                        || e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("size");
+                ws.close(tooBig ? (short) 1009 : (short) 1011, tooBig ? "message too big (limit " + maxFrameBytes
+                        + " bytes)" : "connection error");
             }
             close();
         });
@@ -63,25 +68,58 @@ final class ProgressSocket {
             error(null, ErrorCode.BAD_FRAME, "not a JSON object");
             return;
         }
-        String id = frame.getValue("id") instanceof String s ? s : null;
-        String type = frame.getValue("type") instanceof String t ? t : "";
+        Object idValue = frame.getValue("id");
+        String id = idValue instanceof String s ? s : null;
+        if (idValue != null && id == null) {
+            error(null, ErrorCode.BAD_REQUEST, "'id' must be a string, got " + JsonTypes.describe(idValue));
+            return;
+        }
+        Object typeValue = frame.getValue("type");
+        if (!(typeValue instanceof String type)) {
+            error(id, ErrorCode.BAD_FRAME, typeValue == null ? "message has no 'type' (expected subscribe,"
+                    + " unsubscribe, search or ping)" : "'type' must be a string, got " + JsonTypes.describe(typeValue));
+            return;
+        }
         switch (type) {
-            case "subscribe" -> subscribe(frame, id);
-            case "unsubscribe" -> unsubscribe(frame, id);
-            case "search" -> request(id, Addresses.SEARCH, frame.getJsonObject("request"), "search_result");
+            case "subscribe" -> jobField(frame, id).ifPresent(job -> subscribe(job.orElse(null), id));
+            case "unsubscribe" -> jobField(frame, id).ifPresent(job -> unsubscribe(job.orElse(null), id));
+            case "search" -> {
+                Object request = frame.getValue("request");
+                if (request instanceof JsonObject body) {
+                    request(id, Addresses.SEARCH, body, "search_result");
+                } else {
+                    error(id, ErrorCode.BAD_REQUEST, "'request' must be a JSON object (the search request), got "
+                            + JsonTypes.describe(request));
+                }
+            }
             case "ping" -> send(new JsonObject().put("type", "pong").put("id", id));
             default -> error(id, ErrorCode.BAD_FRAME, "unknown type '" + type
                     + "' (expected subscribe, unsubscribe, search or ping)");
         }
     }
 
-    private void subscribe(JsonObject frame, String id) {
-        String job = frame.getValue("job") instanceof String j ? j : null;
-        String address = job == null ? JobRegistry.EVENTS_ADDRESS : Addresses.PROGRESS_PREFIX + job;
-        if (job != null && !org.dindex.jobs.Job.ID.matcher(job).matches()) {
-            error(id, ErrorCode.BAD_REQUEST, "invalid job id '" + job + "'");
-            return;
+    /**
+     * The optional {@code job} of a (un)subscribe message: empty inside when absent (all jobs); no value at all,
+     * after answering with an error, when it is present but not a valid job id.
+     */
+    private java.util.Optional<java.util.Optional<String>> jobField(JsonObject frame, String id) {
+        Object job = frame.getValue("job");
+        if (job == null) {
+            return java.util.Optional.of(java.util.Optional.empty());
         }
+        if (!(job instanceof String jobId)) {
+            error(id, ErrorCode.BAD_REQUEST, "'job' must be a job id (a string), got " + JsonTypes.describe(job));
+            return java.util.Optional.empty();
+        }
+        if (!org.dindex.jobs.Job.ID.matcher(jobId).matches()) {
+            error(id, ErrorCode.BAD_REQUEST, "invalid job id '" + jobId + "'");
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(java.util.Optional.of(jobId));
+    }
+
+    private void subscribe(String job, String id) {
+        String address = job == null ? JobRegistry.EVENTS_ADDRESS : Addresses.PROGRESS_PREFIX + job;
         if (subscriptions.containsKey(address)) {
             return;
         }
@@ -107,8 +145,7 @@ final class ProgressSocket {
                 });
     }
 
-    private void unsubscribe(JsonObject frame, String id) {
-        String job = frame.getValue("job") instanceof String j ? j : null;
+    private void unsubscribe(String job, String id) {
         unsubscribeAddress(job == null ? JobRegistry.EVENTS_ADDRESS : Addresses.PROGRESS_PREFIX + job);
         send(new JsonObject().put("type", "unsubscribed").put("id", id));
     }

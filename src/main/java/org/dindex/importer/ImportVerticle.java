@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.bus.DindexException;
+import org.dindex.bus.JsonTypes;
 import org.dindex.bus.ErrorCode;
 import org.dindex.jobs.Job;
 import org.dindex.jobs.JobState;
@@ -70,7 +71,7 @@ public final class ImportVerticle extends VerticleBase {
     private static String string(JsonObject body, String key) {
         Object v = body.getValue(key);
         if (v != null && !(v instanceof String)) {
-            throw DindexException.badRequest("'" + key + "' must be a string, got " + v);
+            throw DindexException.badRequest("'" + key + "' must be a string, got " + JsonTypes.describe(v));
         }
         return (String) v;
     }
@@ -125,7 +126,7 @@ public final class ImportVerticle extends VerticleBase {
         Set<Integer> out = new LinkedHashSet<>();
         for (Object o : array) {
             if (!(o instanceof Number n) || n.doubleValue() != n.intValue()) {
-                throw DindexException.badRequest("'namespaces' must hold integers, got " + o);
+                throw DindexException.badRequest("'namespaces' must hold integers, got " + JsonTypes.describe(o));
             }
             out.add(n.intValue());
         }
@@ -138,7 +139,7 @@ public final class ImportVerticle extends VerticleBase {
             return fallback;
         }
         if (!(v instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
-            throw DindexException.badRequest("'" + key + "' must be a whole number >= 0, got " + v);
+            throw DindexException.badRequest("'" + key + "' must be a whole number >= 0, got " + JsonTypes.describe(v));
         }
         return n.longValue();
     }

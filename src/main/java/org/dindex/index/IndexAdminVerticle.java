@@ -19,6 +19,7 @@ import org.apache.lucene.search.TopDocs;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.bus.DindexException;
+import org.dindex.bus.JsonTypes;
 import org.dindex.embed.EmbeddingService;
 
 import java.io.IOException;
@@ -97,9 +98,12 @@ public final class IndexAdminVerticle extends VerticleBase {
     private Future<JsonObject> delete(JsonObject body) {
         JsonArray ids = body.getValue("doc_ids") instanceof JsonArray a ? a : null;
         String prefix = body.getValue("source_prefix") instanceof String p ? p : null;
-        if ((ids == null) == (prefix == null)) {
+        if ((ids == null) == (prefix == null) || body.containsKey("doc_ids") && body.containsKey("source_prefix")) {
             return Future.failedFuture(DindexException.badRequest(
                     "give exactly one of 'doc_ids' (array of document ids) or 'source_prefix' (string)"));
+        }
+        if (ids != null && ids.stream().anyMatch(id -> !(id instanceof String))) {
+            return Future.failedFuture(DindexException.badRequest("'doc_ids' must be an array of strings"));
         }
         if (prefix != null && prefix.isEmpty()) {
             return Future.failedFuture(DindexException.badRequest(
@@ -138,7 +142,7 @@ public final class IndexAdminVerticle extends VerticleBase {
         Object limitValue = body.getValue("limit", 1000);
         if (!(limitValue instanceof Number ln) || ln.doubleValue() != ln.intValue()) {
             return Future.failedFuture(DindexException.badRequest("'limit' must be a whole number between 1 and "
-                    + MAX_EXPORT_PAGE + ", got " + limitValue));
+                    + MAX_EXPORT_PAGE + ", got " + JsonTypes.describe(limitValue)));
         }
         int limit = ln.intValue();
         if (body.getValue("after") != null && !(body.getValue("after") instanceof String)) {

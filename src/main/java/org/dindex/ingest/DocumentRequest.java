@@ -3,12 +3,15 @@ package org.dindex.ingest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.DindexException;
+import org.dindex.bus.JsonTypes;
 import org.dindex.ingest.extract.Block;
 import org.dindex.ingest.extract.ExtractedDocument;
 import org.dindex.ingest.extract.ExtractionException;
 import org.dindex.ingest.extract.Extractors;
 import org.dindex.ingest.extract.Format;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,23 +27,26 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
                               long timestamp, ExtractedDocument content) {
 
     static DocumentRequest parse(JsonObject json) {
-        String source = json.getValue("source") instanceof String s && !s.isBlank() ? s : null;
-        String url = json.getValue("url") instanceof String u && !u.isBlank() ? u : null;
-        if (source == null) {
-            source = url;
+        String source = optionalString(json, "source", null);
+        String url = optionalString(json, "url", source);
+        if (source == null || source.isBlank()) {
+            source = url == null || url.isBlank() ? null : url;
         }
         if (source == null) {
             throw DindexException.badRequest("document has no 'source' (or 'url')");
         }
-        String title = json.getValue("title") instanceof String t && !t.isBlank() ? t.strip() : null;
+        String title = optionalString(json, "title", source);
+        title = title == null || title.isBlank() ? null : title.strip();
+        url = url == null || url.isBlank() ? null : url;
         Map<String, String> metadata = new LinkedHashMap<>();
         Object meta = json.getValue("metadata");
         if (meta instanceof JsonObject m) {
             m.forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
         } else if (meta != null) {
-            throw DindexException.badRequest("'metadata' of " + source + " must be an object");
+            throw DindexException.badRequest("'metadata' of " + source + " must be an object, got "
+                    + JsonTypes.describe(meta));
         }
-        long timestamp = json.getValue("timestamp") instanceof Number n ? n.longValue() : System.currentTimeMillis();
+        long timestamp = timestamp(json.getValue("timestamp"), source);
         ExtractedDocument content;
         Object blocks = json.getValue("blocks");
         if (blocks instanceof JsonArray array) {
@@ -50,8 +56,18 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
                     throw DindexException.badRequest("every block of " + source + " needs a 'text' string");
                 }
                 List<String> section = new ArrayList<>();
-                if (b.getValue("section") instanceof JsonArray s) {
-                    s.forEach(x -> section.add(String.valueOf(x)));
+                Object sectionValue = b.getValue("section");
+                if (sectionValue instanceof JsonArray s) {
+                    for (Object heading : s) {
+                        if (!(heading instanceof String h)) {
+                            throw DindexException.badRequest("the 'section' of a block of " + source + " must be an"
+                                    + " array of strings, got " + JsonTypes.describe(heading) + " in it");
+                        }
+                        section.add(h);
+                    }
+                } else if (sectionValue != null) {
+                    throw DindexException.badRequest("the 'section' of a block of " + source + " must be an array of"
+                            + " strings, got " + JsonTypes.describe(sectionValue));
                 }
                 if (!text.isBlank()) {
                     list.add(new Block(section, text));
@@ -78,6 +94,35 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
         }
         return new DocumentRequest(source, title != null ? title : content.title(), url, metadata, timestamp,
                 content);
+    }
+
+    /** A string field, or null when absent; any other JSON type is a bad request naming the document. */
+    private static String optionalString(JsonObject json, String field, String source) {
+        Object v = json.getValue(field);
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw DindexException.badRequest("'" + field + "'" + (source == null ? "" : " of " + source)
+                + " must be a string, got " + JsonTypes.describe(v));
+    }
+
+    /** Epoch milliseconds or an ISO-8601 instant; now when absent. */
+    private static long timestamp(Object value, String source) {
+        if (value == null) {
+            return System.currentTimeMillis();
+        }
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.longValue();
+        }
+        if (value instanceof String s) {
+            try {
+                return Instant.parse(s).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // fall through to the error
+            }
+        }
+        throw DindexException.badRequest("'timestamp' of " + source + " must be epoch milliseconds or an ISO-8601"
+                + " instant, got " + JsonTypes.describe(value));
     }
 
     private static Format parseFormat(String name, String source) {

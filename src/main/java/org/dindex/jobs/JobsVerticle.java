@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.bus.DindexException;
+import org.dindex.bus.JsonTypes;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +72,7 @@ public final class JobsVerticle extends VerticleBase {
         JsonObject reply = new JsonObject().put("job", job.toJson());
         Object events = body.getValue("events");
         if (events != null && !(events instanceof Boolean)) {
-            throw DindexException.badRequest("'events' must be true or false, got " + events);
+            throw DindexException.badRequest("'events' must be true or false, got " + JsonTypes.describe(events));
         }
         if (Boolean.TRUE.equals(events)) {
             reply.put("events", new JsonArray(registry.recentEvents(job.id())));

@@ -1,6 +1,7 @@
 package org.dindex.mcp;
 
 import io.vertx.core.json.JsonObject;
+import org.dindex.bus.JsonTypes;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,8 +12,8 @@ import java.util.TreeSet;
 
 /**
  * A tool call's arguments, read with messages a model can act on: each names the argument, what was expected and
- * what came. Models sometimes send numbers as strings or one string where a list is expected; both are accepted,
- * anything else is a {@link ToolException}.
+ * what came (with its JSON type). Types are strict, as the tools' schemas declare them: a number sent as a string or
+ * one string where an array is expected is a {@link ToolException} whose message tells the model what to send.
  */
 final class ToolArgs {
     private final Map<String, Object> values;
@@ -58,8 +59,6 @@ final class ToolArgs {
         long n;
         if (v instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())) {
             n = num.longValue();
-        } else if (v instanceof String s && s.strip().matches("-?\\d{1,18}")) {
-            n = Long.parseLong(s.strip());
         } else {
             throw new ToolException("'" + name + "' must be an integer, got " + describe(v));
         }
@@ -75,20 +74,14 @@ final class ToolArgs {
         if (v == null || v instanceof Boolean) {
             return (Boolean) v;
         }
-        if (v instanceof String s && (s.equals("true") || s.equals("false"))) {
-            return Boolean.valueOf(s);
-        }
         throw new ToolException("'" + name + "' must be true or false, got " + describe(v));
     }
 
-    /** A list of non-empty strings (one string counts as a list of one); empty when absent. */
+    /** A list of non-empty strings; empty when absent. */
     List<String> strings(String name) {
         Object v = values.get(name);
         if (v == null) {
             return List.of();
-        }
-        if (v instanceof String s) {
-            v = List.of(s);
         }
         if (!(v instanceof List<?> list)) {
             throw new ToolException("'" + name + "' must be an array of strings, got " + describe(v));
@@ -144,24 +137,6 @@ final class ToolArgs {
     }
 
     private static String describe(Object v) {
-        if (v == null) {
-            return "null";
-        }
-        if (v instanceof String s) {
-            return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
-        }
-        if (v instanceof Number) {
-            return "the number " + v;
-        }
-        if (v instanceof Boolean) {
-            return "the boolean " + v;
-        }
-        if (v instanceof List) {
-            return "an array";
-        }
-        if (v instanceof Map) {
-            return "an object";
-        }
-        return v.getClass().getSimpleName();
+        return JsonTypes.describe(v);
     }
 }

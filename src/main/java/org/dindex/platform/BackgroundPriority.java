@@ -41,8 +41,8 @@ public final class BackgroundPriority {
         MethodHandle tid = null;
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             try {
-                set = downcall("setpriority", 3);
-                tid = downcall("gettid", 0);
+                set = NativeCalls.intFunction("setpriority", 3);
+                tid = NativeCalls.intFunction("gettid", 0);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 LOG.info("background threads keep their priority (no foreign function access: " + e + ")");
                 set = null;
@@ -53,34 +53,6 @@ public final class BackgroundPriority {
     }
 
     private BackgroundPriority() {
-    }
-
-    /**
-     * A handle on the C function {@code int name(int...)} of the C library, through the foreign function API. By
-     * reflection because the project compiles for Java 21, where that API is a preview; the daemon runs on JDK 22+
-     * where it is final (on 21 this fails and priorities stay as they are).
-     */
-    private static MethodHandle downcall(String name, int intArguments) throws ReflectiveOperationException {
-        Class<?> linkerClass = Class.forName("java.lang.foreign.Linker");
-        Class<?> layoutClass = Class.forName("java.lang.foreign.MemoryLayout");
-        Class<?> descriptorClass = Class.forName("java.lang.foreign.FunctionDescriptor");
-        Class<?> segmentClass = Class.forName("java.lang.foreign.MemorySegment");
-        Class<?> optionClass = Class.forName("java.lang.foreign.Linker$Option");
-        Object linker = linkerClass.getMethod("nativeLinker").invoke(null);
-        Object lookup = linkerClass.getMethod("defaultLookup").invoke(linker);
-        Object symbol = ((java.util.Optional<?>) Class.forName("java.lang.foreign.SymbolLookup")
-                .getMethod("find", String.class).invoke(lookup, name)).orElseThrow(
-                        () -> new NoSuchMethodException("no C function " + name));
-        Object javaInt = Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_INT").get(null);
-        Object arguments = java.lang.reflect.Array.newInstance(layoutClass, intArguments);
-        for (int i = 0; i < intArguments; i++) {
-            java.lang.reflect.Array.set(arguments, i, javaInt);
-        }
-        Object descriptor = descriptorClass.getMethod("of", layoutClass, arguments.getClass())
-                .invoke(null, javaInt, arguments);
-        Object options = java.lang.reflect.Array.newInstance(optionClass, 0);
-        return (MethodHandle) linkerClass.getMethod("downcallHandle", segmentClass, descriptorClass,
-                options.getClass()).invoke(linker, symbol, descriptor, options);
     }
 
     /** Sets the nice value background threads take from now on (0-19; 0 leaves them at normal priority). */

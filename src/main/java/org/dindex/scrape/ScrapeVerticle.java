@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.bus.DindexException;
+import org.dindex.bus.JsonTypes;
 import org.dindex.jobs.Job;
 import org.dindex.jobs.JobsVerticle;
 
@@ -69,7 +70,7 @@ public final class ScrapeVerticle extends VerticleBase {
 
     private static String seed(Object o) {
         if (!(o instanceof String s) || s.isBlank()) {
-            throw DindexException.badRequest("every URL must be a string, got " + o);
+            throw DindexException.badRequest("every URL must be a string, got " + JsonTypes.describe(o));
         }
         try {
             URI uri = new URI(s.strip());
@@ -92,7 +93,7 @@ public final class ScrapeVerticle extends VerticleBase {
         if (!(v instanceof Number n) || n.doubleValue() != n.longValue() || n.longValue() < min
                 || n.longValue() > max) {
             throw DindexException.badRequest("'" + key + "' must be a whole number from " + min + " to " + max
-                    + ", got " + v);
+                    + ", got " + JsonTypes.describe(v));
         }
         return n.longValue();
     }
@@ -103,7 +104,7 @@ public final class ScrapeVerticle extends VerticleBase {
             return fallback;
         }
         if (!(v instanceof Boolean b)) {
-            throw DindexException.badRequest("'" + key + "' must be true or false, got " + v);
+            throw DindexException.badRequest("'" + key + "' must be true or false, got " + JsonTypes.describe(v));
         }
         return b;
     }

@@ -3,6 +3,7 @@ package org.dindex.search;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.DindexException;
+import org.dindex.bus.JsonTypes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         }
         Object q = body.getValue("query");
         if (!(q instanceof String query) || query.isBlank()) {
-            throw DindexException.badRequest("query must be a non-empty string");
+            throw DindexException.badRequest("query must be a non-empty string, got " + JsonTypes.describe(q));
         }
         int bytes = query.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_QUERY_BYTES) {
@@ -109,13 +110,17 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         }
         Object k = body.getValue("top_k", 10);
         if (!(k instanceof Number n) || n.doubleValue() != n.intValue()) {
-            throw DindexException.badRequest("top_k must be an integer between 1 and " + MAX_TOP_K + ", got " + k);
+            throw DindexException.badRequest("top_k must be an integer between 1 and " + MAX_TOP_K + ", got "
+                    + JsonTypes.describe(k));
         }
         int topK = n.intValue();
         if (topK < 1 || topK > MAX_TOP_K) {
             throw DindexException.badRequest("top_k must be between 1 and " + MAX_TOP_K + ", got " + topK);
         }
         Object m = body.getValue("mode", "hybrid");
+        if (!(m instanceof String)) {
+            throw DindexException.badRequest("mode must be hybrid, dense or bm25, got " + JsonTypes.describe(m));
+        }
         Mode mode;
         try {
             mode = Mode.valueOf(String.valueOf(m).toUpperCase(Locale.ROOT));
@@ -134,7 +139,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         if (body.getValue("candidates") != null) {
             if (!(body.getValue("candidates") instanceof Number c) || c.intValue() < 1 || c.intValue() > 10_000) {
                 throw DindexException.badRequest("candidates must be between 1 and 10000, got "
-                        + body.getValue("candidates"));
+                        + JsonTypes.describe(body.getValue("candidates")));
             }
             candidates = c.intValue();
         }
@@ -142,7 +147,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         if (body.getValue("title_weight") != null) {
             if (!(body.getValue("title_weight") instanceof Number t) || t.doubleValue() < 0 || t.doubleValue() > 10) {
                 throw DindexException.badRequest("title_weight must be between 0 and 10, got "
-                        + body.getValue("title_weight"));
+                        + JsonTypes.describe(body.getValue("title_weight")));
             }
             titleWeight = t.floatValue();
         }
@@ -154,7 +159,11 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
                 throw DindexException.badRequest(e.getMessage());
             }
         }
-        return new SearchRequest(query.strip(), topK, mode, filters, Boolean.TRUE.equals(body.getValue("explain")),
+        Object explain = body.getValue("explain", false);
+        if (!(explain instanceof Boolean)) {
+            throw DindexException.badRequest("explain must be true or false, got " + JsonTypes.describe(explain));
+        }
+        return new SearchRequest(query.strip(), topK, mode, filters, (Boolean) explain,
                 parseFusion(body.getValue("fusion")), candidates, titleWeight, vector);
     }
 
@@ -189,7 +198,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         }
         if (!(v instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
             throw DindexException.badRequest("fusion." + key + " must be a number between " + min + " and " + max
-                    + ", got " + v);
+                    + ", got " + JsonTypes.describe(v));
         }
         return n.doubleValue();
     }

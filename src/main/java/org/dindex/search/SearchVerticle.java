@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.bus.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.bus.DindexException;
+import org.dindex.bus.JsonTypes;
 import org.dindex.embed.EmbeddingService;
 import org.dindex.index.IndexService;
 
@@ -151,7 +152,7 @@ public final class SearchVerticle extends VerticleBase {
         Object b = body.getValue("budget", 2000);
         if (!(b instanceof Number n) || n.intValue() < 50 || n.intValue() > MAX_BUDGET) {
             return Future.failedFuture(DindexException.badRequest("budget must be a number of tokens between 50"
-                    + " and " + MAX_BUDGET + ", got " + b));
+                    + " and " + MAX_BUDGET + ", got " + JsonTypes.describe(b)));
         }
         JsonObject request = body.copy();
         request.remove("budget");

@@ -132,7 +132,7 @@ class BridgeProtocolTest {
             assertErr(err, ErrorCode.BAD_FRAME, "frame has no 'type'");
             assertEquals("r1", err.getString("address"), "err carries the request's reply address");
             c.writeFrame(new JsonObject().put("type", 42).put("address", Addresses.STATUS));
-            assertErr(next(c), ErrorCode.BAD_FRAME, "'type' must be a string, got a number");
+            assertErr(next(c), ErrorCode.BAD_FRAME, "'type' must be a string, got the number 42");
             c.writeFrame(new JsonObject().put("type", "sned").put("address", Addresses.STATUS));
             assertErr(next(c), ErrorCode.BAD_FRAME, "unknown frame type 'sned'");
             assertUsable(c);
@@ -160,7 +160,7 @@ class BridgeProtocolTest {
             assertErr(err, ErrorCode.BAD_FRAME, "'body' must be a JSON object, got an array");
             assertEquals("r3", err.getString("address"));
             c.writeFrame(send(TestVerticles.ECHO, "text", "r4"));
-            assertErr(next(c), ErrorCode.BAD_FRAME, "'body' must be a JSON object, got a string");
+            assertErr(next(c), ErrorCode.BAD_FRAME, "'body' must be a JSON object, got the string \"text\"");
             c.writeFrame(send(TestVerticles.ECHO, new JsonObject(), "r5").put("headers", "x"));
             assertErr(next(c), ErrorCode.BAD_FRAME, "'headers' must be a JSON object");
             assertUsable(c);
@@ -317,8 +317,13 @@ class BridgeProtocolTest {
         }
     }
 
+    /**
+     * At the limit, busy connections (here each registered for events) are kept and a new one is told why it is
+     * refused, also when the client wrote its request before reading (it sees the reason, not a broken pipe); an idle
+     * connection is closed, saying why, to make room for a new one.
+     */
     @Test
-    void connectionsBeyondTheLimitAreToldWhy() throws Exception {
+    void connectionsBeyondTheLimitAreToldWhyAndIdleOnesMakeRoom() throws Exception {
         List<DindexClient> clients = new ArrayList<>();
         try {
             // Others' connections from earlier tests may still be closing: wait until only ours count.
@@ -329,17 +334,30 @@ class BridgeProtocolTest {
             for (int i = 0; i < 30; i++) {
                 DindexClient c = daemon.client();
                 clients.add(c);
+                c.writeFrame(new JsonObject().put("type", "register").put("address", "dindex.events.limit" + i));
                 assertUsable(c);
             }
             DindexClient extra = daemon.client();
             clients.add(extra);
             assertErr(next(extra), ErrorCode.TOO_MANY_REQUESTS, "too many connections (limit 30)");
-            clients.getFirst().close();
-            clients.removeFirst();
+            for (int i = 0; i < 5; i++) {
+                try (DindexClient writer = daemon.client()) {
+                    Thread.sleep(50);  // the daemon has refused and closed it before the request is written
+                    DindexException e = assertThrows(DindexException.class,
+                            () -> writer.request(Addresses.STATUS, new JsonObject().put("pad", "x".repeat(300_000))));
+                    assertEquals(ErrorCode.TOO_MANY_REQUESTS, e.code(), e.getMessage());
+                    assertTrue(e.getMessage().contains("too many connections (limit 30)"), e.getMessage());
+                }
+            }
+
+            DindexClient idle = clients.getFirst();
+            idle.writeFrame(new JsonObject().put("type", "unregister").put("address", "dindex.events.limit0"));
             Thread.sleep(200);
             try (DindexClient again = daemon.client()) {
                 assertUsable(again);
             }
+            assertErr(next(idle), ErrorCode.TOO_MANY_REQUESTS, "closing this idle connection: the daemon reached its"
+                    + " limit of 30 connections");
         } finally {
             clients.forEach(DindexClient::close);
         }

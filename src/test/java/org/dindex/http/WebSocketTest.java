@@ -155,6 +155,22 @@ class WebSocketTest {
         c.send(new JsonObject().put("type", "search").put("id", "q").put("request", new JsonObject()
                 .put("query", "")));
         assertEquals("bad_request", c.next(m -> "q".equals(m.getString("id"))).getString("code"));
+        // Fields of the wrong type are answered, never dropped (a string request, a numeric job or id).
+        c.send(new JsonObject().put("type", "search").put("id", "q2").put("request", "str"));
+        JsonObject notObject = c.next(m -> "q2".equals(m.getString("id")));
+        assertEquals("bad_request", notObject.getString("code"));
+        assertEquals("'request' must be a JSON object (the search request), got the string \"str\"",
+                notObject.getString("message"));
+        c.send(new JsonObject().put("type", "subscribe").put("job", 5).put("id", "j5"));
+        JsonObject numericJob = c.next(m -> "j5".equals(m.getString("id")));
+        assertEquals("error", numericJob.getString("type"), "not the all-jobs snapshot: " + numericJob.encode());
+        assertEquals("'job' must be a job id (a string), got the number 5", numericJob.getString("message"));
+        c.send(new JsonObject().put("type", "ping").put("id", 7));
+        assertTrue(c.next(m -> m.getString("type").equals("error")).getString("message")
+                .startsWith("'id' must be a string, got the number 7"));
+        c.send(new JsonObject().put("type", 3));
+        assertTrue(c.next(m -> m.getString("type").equals("error")).getString("message")
+                .startsWith("'type' must be a string"));
         c.send(new JsonObject().put("type", "ping").put("id", "p"));
         assertEquals("pong", c.next(m -> "p".equals(m.getString("id"))).getString("type"));
 
@@ -162,6 +178,25 @@ class WebSocketTest {
         c.ws().writeTextMessage("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(4000) + "\"}");
         Short code = c.closed().poll(10, TimeUnit.SECONDS);
         assertEquals((short) 1009, code);
+    }
+
+    /**
+     * A message over the limit sent as many small fragments (each well under it) is refused like one big frame: the
+     * connection is closed with 1009, not left open and dead.
+     */
+    @Test
+    void aFragmentedMessageOverTheLimitIsClosedWith1009() throws Exception {
+        Conn c = connect(null, "?api_key=" + KEY);
+        c.next(m -> m.getString("type").equals("hello"));
+        String piece = "x".repeat(100);
+        c.ws().writeFrame(io.vertx.core.http.WebSocketFrame.textFrame("{\"type\":\"ping\",\"pad\":\"" + piece, false));
+        for (int i = 0; i < 70; i++) {
+            c.ws().writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(
+                    io.vertx.core.buffer.Buffer.buffer(piece), false));
+        }
+        c.ws().writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(
+                io.vertx.core.buffer.Buffer.buffer("\"}"), true));
+        assertEquals((short) 1009, c.closed().poll(10, TimeUnit.SECONDS));
     }
 
     @Test

@@ -175,7 +175,7 @@ class McpServerTest {
         assertEquals(2, ok(mcp.callTool("stats", new JsonObject())).getInteger("documents"));
 
         // The same files with the same metadata: nothing to embed again.
-        JsonObject again = ok(mcp.callTool("index", args("paths", corpus.toString(), "metadata",
+        JsonObject again = ok(mcp.callTool("index", args("paths", new JsonArray().add(corpus.toString()), "metadata",
                 args("shelf", "home"))));
         assertEquals(2, again.getJsonObject("files").getInteger("unchanged"), again::encode);
     }
@@ -306,6 +306,7 @@ class McpServerTest {
         Map<String, String> expected = new java.util.LinkedHashMap<>();
         expected.put(args("top_k", 3).encode(), "'query' is required");
         expected.put(args("query", "lamp", "top_k", "lots").encode(), "'top_k' must be an integer, got the string");
+        expected.put(args("query", "lamp", "top_k", "5").encode(), "'top_k' must be an integer, got the string \"5\"");
         expected.put(args("query", "lamp", "top_k", 0).encode(), "'top_k' must be between 1 and 100, got 0");
         expected.put(args("query", "lamp", "mode", "fuzzy").encode(), "'mode' must be one of hybrid, dense, bm25");
         expected.put(args("query", "lamp", "topk", 3).encode(), "unknown argument 'topk' (known: filters, mode,"
@@ -318,6 +319,9 @@ class McpServerTest {
             assertTrue(text(result).contains(e.getValue()), () -> e.getKey() + " -> " + text(result));
         }
 
+        JsonObject plainString = mcp.callTool("index", args("paths", "/tmp"));
+        assertTrue(isError(plainString) && text(plainString).contains("'paths' must be an array of strings, got the"
+                + " string \"/tmp\""), plainString::encode);
         JsonObject noSuchPath = mcp.callTool("index", args("paths", new JsonArray().add("/no/such/folder")));
         assertTrue(isError(noSuchPath) && text(noSuchPath).contains("no such file or folder: /no/such/folder"),
                 noSuchPath::encode);

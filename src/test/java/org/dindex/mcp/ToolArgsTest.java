@@ -27,13 +27,18 @@ class ToolArgsTest {
     }
 
     @Test
-    void lenientWhereModelsSlipStrictElsewhere() {
-        assertEquals(7, args("n", "7").integer("n", 1, 1, 10));
+    void typesAreStrictAndErrorsNameTheJsonType() {
         assertEquals(7, args("n", 7.0).integer("n", 1, 1, 10));
         assertEquals(3, args().integer("n", 3, 1, 10));
-        assertEquals(List.of("a"), args("list", "a").strings("list"));
-        assertEquals(Boolean.TRUE, args("flag", "true").bool("flag"));
+        assertEquals(List.of("a"), args("list", List.of("a")).strings("list"));
+        assertEquals(Boolean.TRUE, args("flag", true).bool("flag"));
         assertNull(args().bool("flag"));
+        assertEquals("'n' must be an integer, got the string \"5\"",
+                problem(args("n", "5"), a -> a.integer("n", 1, 1, 10)));
+        assertEquals("'list' must be an array of strings, got the string \"/tmp/a\"",
+                problem(args("list", "/tmp/a"), a -> a.strings("list")));
+        assertEquals("'flag' must be true or false, got the string \"true\"",
+                problem(args("flag", "true"), a -> a.bool("flag")));
 
         assertEquals("'n' must be an integer, got the number 7.5",
                 problem(args("n", 7.5), a -> a.integer("n", 1, 1, 10)));

@@ -69,16 +69,39 @@ public final class Cli {
 
     /** Starts {@code dindex ... daemon start --foreground} as a child process (not detached). */
     public Process startForegroundProcess(Path socketOverride, String... extra) throws java.io.IOException {
+        return start(foregroundCommand(socketOverride, extra));
+    }
+
+    /** The command line of {@code dindex ... daemon start --foreground} in a new JVM, with this CLI's paths. */
+    public List<String> foregroundCommand(Path socketOverride, String... extra) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--data-dir", dataDir.toString(), "--socket",
                 (socketOverride == null ? socket : socketOverride).toString()));
         cmd.addAll(List.of(extra));
         cmd.addAll(List.of("daemon", "start", "--foreground"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        return cmd;
+    }
+
+    /** Starts {@code command} with this CLI's environment, output and errors merged. */
+    public Process start(List<String> command) throws java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /** Waits until a daemon answers on this CLI's socket; fails after {@code timeout}. */
+    public long awaitDaemon(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            long pid = pid();
+            if (pid > 0) {
+                return pid;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no daemon answered on " + socket + " within " + timeout);
     }
 
     /** Kills any daemon still running for this CLI's paths (test cleanup). */

@@ -119,9 +119,26 @@ public final class DindexClient implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new DindexException(ErrorCode.DAEMON_NOT_RUNNING, "connection to the daemon lost while writing: "
-                    + e.getMessage());
+            throw closedWithReason().orElseGet(() -> new DindexException(ErrorCode.DAEMON_NOT_RUNNING,
+                    "connection to the daemon lost while writing: " + e.getMessage()));
         }
+    }
+
+    /**
+     * Why the daemon closed this connection, when it said so: it writes an {@code err} frame before closing (at its
+     * connection limit, after an idle timeout), and a client that was writing at that moment sees only a broken pipe.
+     */
+    private java.util.Optional<DindexException> closedWithReason() {
+        try {
+            JsonObject frame = readFrame(Duration.ofMillis(200));
+            if (frame != null && Frames.ERR.equals(frame.getString("type"))) {
+                return java.util.Optional.of(new DindexException(ErrorCode.fromWireName(frame.getString("code")),
+                        frame.getString("message", "the daemon closed the connection")));
+            }
+        } catch (DindexException ignored) {
+            // nothing readable was left: the plain message will do
+        }
+        return java.util.Optional.empty();
     }
 
     /**
@@ -189,6 +206,19 @@ public final class DindexClient implements AutoCloseable {
         key.interestOps(op);
         selector.select(Math.max(1, millis));
         selector.selectedKeys().clear();
+    }
+
+    /**
+     * Whether the daemon closed this idle connection (it does after {@code bridge.idle_timeout_ms}, saying so in an
+     * {@code err} frame): a non-blocking look that sends nothing. Unsolicited bytes count as closed too, since an idle
+     * connection is owed no frame.
+     */
+    boolean closedByDaemon() {
+        try {
+            return channel.read(in) < 0 || in.position() > 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     public Path socketPath() {

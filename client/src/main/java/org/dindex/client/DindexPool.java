@@ -97,9 +97,13 @@ public final class DindexPool implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new DindexException(ErrorCode.TIMEOUT, "interrupted while waiting for a connection");
         }
-        DindexClient client = idle.poll();
-        if (client != null) {
-            return client;
+        DindexClient client;
+        while ((client = idle.poll()) != null) {
+            if (!client.closedByDaemon()) {
+                return client;
+            }
+            client.close();  // the daemon closed it while idle: open a new one instead
+            open.decrementAndGet();
         }
         try {
             client = DindexClient.connect(options.socket());
