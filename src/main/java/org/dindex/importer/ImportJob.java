@@ -105,7 +105,11 @@ public final class ImportJob implements JobRunner {
                 batcher.count("pages_read", 1);
                 long position = reader.pagesRead();
                 ctx.progress(in.count(), size, "bytes");
-                if (!options.namespaces().contains(page.namespace())) {
+                if (page.oversized() != null) {
+                    batcher.count("skipped_oversized", 1);
+                    ctx.event(new JsonObject().put("kind", "skipped").put("page", page.pageId())
+                            .put("title", page.title()).put("reason", page.oversized()));
+                } else if (!options.namespaces().contains(page.namespace())) {
                     batcher.count("skipped_namespace", 1);
                 } else if (page.isRedirect()) {
                     batcher.count("skipped_redirects", 1);

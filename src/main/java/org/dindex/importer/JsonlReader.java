@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * their magic bytes.
  *
  * <p>A bad line does not end the import: it comes back as a {@link JsonlError} naming the line, and reading goes
- * on. {@link #linesRead()} counts physical lines, blank ones included, so it can serve as a checkpoint that
+ * on. So does a line over {@link #MAX_LINE_CHARS}, which is read past without being held. {@link #linesRead()} counts physical lines, blank ones included, so it can serve as a checkpoint that
  * {@link #skipLines(long)} resumes from. Not thread-safe.
  */
 public final class JsonlReader implements Closeable {
@@ -35,7 +35,11 @@ public final class JsonlReader implements Closeable {
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** Far above any real document; a longer line is reported and skipped, never held in memory. */
+    public static final int MAX_LINE_CHARS = 32 * 1024 * 1024;
+
     private final BufferedReader lines;
+    private final StringBuilder line = new StringBuilder();
     private long linesRead;
 
     private JsonlReader(BufferedReader lines) {
@@ -72,7 +76,7 @@ public final class JsonlReader implements Closeable {
     /** Skips up to {@code n} lines without parsing them; returns how many there were. */
     public long skipLines(long n) throws IOException {
         long skipped = 0;
-        while (skipped < n && lines.readLine() != null) {
+        while (skipped < n && readLine() != READ_END) {
             skipped++;
             linesRead++;
         }
@@ -81,18 +85,60 @@ public final class JsonlReader implements Closeable {
 
     /** The next document or bad line, or null at the end of the file. Blank lines are passed over. */
     public Entry next() throws IOException {
-        String line;
+        String text;
         do {
-            line = lines.readLine();
-            if (line == null) {
+            int read = readLine();
+            if (read == READ_END) {
                 return null;
             }
             linesRead++;
-            if (linesRead == 1 && line.startsWith("\uFEFF")) {
-                line = line.substring(1);
+            if (read == READ_TOO_LONG) {
+                return new JsonlError(linesRead, "line over " + MAX_LINE_CHARS + " characters: skipped");
             }
-        } while (line.isBlank());
-        return parse(line, linesRead);
+            text = line.toString();
+            if (linesRead == 1 && text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
+        } while (text.isBlank());
+        return parse(text, linesRead);
+    }
+
+    private static final int READ_LINE = 0;
+    private static final int READ_TOO_LONG = 1;
+    private static final int READ_END = 2;
+
+    /**
+     * Reads one line (without its terminator) into {@link #line}, keeping at most {@link #MAX_LINE_CHARS} of it:
+     * {@code BufferedReader.readLine} would hold a line of any length.
+     */
+    private int readLine() throws IOException {
+        line.setLength(0);
+        boolean tooLong = false;
+        boolean any = false;
+        int c;
+        while ((c = lines.read()) >= 0) {
+            any = true;
+            if (c == '\n') {
+                break;
+            }
+            if (tooLong) {
+                continue;
+            }
+            if (line.length() >= MAX_LINE_CHARS) {
+                tooLong = true;
+                line.setLength(0);
+                line.trimToSize();
+                continue;
+            }
+            line.append((char) c);
+        }
+        if (!any) {
+            return READ_END;
+        }
+        if (!tooLong && !line.isEmpty() && line.charAt(line.length() - 1) == '\r') {
+            line.setLength(line.length() - 1);
+        }
+        return tooLong ? READ_TOO_LONG : READ_LINE;
     }
 
     @Override

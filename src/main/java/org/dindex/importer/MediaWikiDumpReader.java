@@ -33,11 +33,22 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
  * with concatenated streams enabled: Wikipedia's "multistream" dumps are many bzip2 streams back to back, and a
  * plain reader would stop silently after the first hundred pages.
  *
+ * <p>Nothing a hostile file holds can take the heap: text is read in the parser's chunks (never coalesced), a page
+ * whose title or text exceeds {@link #MAX_TITLE_CHARS} or {@link #MAX_TEXT_CHARS} comes back marked
+ * {@link WikiPage#oversized()} with what went over dropped as it was read, and markup (tags with their attributes,
+ * comments) is bounded by {@link MarkupLimit} in front of the parser, which itself has no such limit.
+ *
  * <p>{@link #pagesRead()} counts every {@code <page>} consumed, redirects and other namespaces included, so it can
  * serve as a checkpoint: a resumed import opens the dump again and calls {@link #skipPages(long)}. Not thread-safe.
  */
 public final class MediaWikiDumpReader implements Closeable {
     private static final int BUFFER = 1 << 16;
+    /** MediaWiki titles are at most 255 bytes; anything far longer is not a real title. */
+    public static final int MAX_TITLE_CHARS = 1024;
+    /** Far above the largest real articles (a few MB of wikitext); a page's text beyond it is not kept. */
+    public static final int MAX_TEXT_CHARS = 16 * 1024 * 1024;
+    /** Other elements (ids, timestamps, site names) are short; longer ones make the dump invalid. */
+    private static final int MAX_FIELD_CHARS = 4096;
 
     private final InputStream in;
     private final XMLStreamReader xml;
@@ -94,9 +105,9 @@ public final class MediaWikiDumpReader implements Closeable {
         boolean gzip = magic.length >= 2 && (magic[0] & 0xFF) == 0x1F && (magic[1] & 0xFF) == 0x8B;
         try {
             if (bzip2) {
-                return new BufferedInputStream(new BZip2CompressorInputStream(in, true), BUFFER);
+                return new MarkupLimit(new BufferedInputStream(new BZip2CompressorInputStream(in, true), BUFFER));
             }
-            return gzip ? new GZIPInputStream(in, BUFFER) : in;
+            return new MarkupLimit(gzip ? new GZIPInputStream(in, BUFFER) : in);
         } catch (IOException e) {
             // Both decoders read ahead when created, so a file cut short inside its first block fails right here.
             throw new DumpFormatException(-1, -1, "cannot read the " + (bzip2 ? "bzip2" : "gzip")
@@ -114,7 +125,8 @@ public final class MediaWikiDumpReader implements Closeable {
         XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        // Text in chunks of the parser's buffer, never one string of whatever length the file holds.
+        factory.setProperty(XMLInputFactory.IS_COALESCING, false);
         factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
         for (String limit : new String[] {"jdk.xml.totalEntitySizeLimit", "jdk.xml.maxGeneralEntitySizeLimit",
                 "jdk.xml.entityReplacementLimit"}) {
@@ -224,12 +236,12 @@ public final class MediaWikiDumpReader implements Closeable {
         Map<Integer, String> namespaces = new HashMap<>();
         while (nextChild()) {
             switch (xml.getLocalName()) {
-                case "sitename" -> name = xml.getElementText().strip();
-                case "base" -> base = xml.getElementText().strip();
+                case "sitename" -> name = field("sitename").strip();
+                case "base" -> base = field("base").strip();
                 case "namespaces" -> {
                     while (nextChild()) {
                         Integer key = parseIntOrNull(xml.getAttributeValue(null, "key"));
-                        String text = xml.getElementText().strip();
+                        String text = field("namespace").strip();
                         if (key != null) {
                             namespaces.put(key, text);
                         }
@@ -252,9 +264,17 @@ public final class MediaWikiDumpReader implements Closeable {
         boolean redirect = false;
         Instant timestamp = null;
         String text = null;
+        String oversized = null;
         while (nextChild()) {
             switch (xml.getLocalName()) {
-                case "title" -> title = xml.getElementText().strip();
+                case "title" -> {
+                    title = boundedText(MAX_TITLE_CHARS);
+                    if (title == null) {
+                        oversized = "title over " + MAX_TITLE_CHARS + " characters";
+                        title = "";
+                    }
+                    title = title.strip();
+                }
                 case "ns" -> namespace = (int) number("ns");
                 case "id" -> id = number("id");
                 case "redirect" -> {
@@ -268,8 +288,13 @@ public final class MediaWikiDumpReader implements Closeable {
                     text = null;
                     while (nextChild()) {
                         switch (xml.getLocalName()) {
-                            case "timestamp" -> timestamp = instantOrNull(xml.getElementText());
-                            case "text" -> text = xml.getElementText();
+                            case "timestamp" -> timestamp = instantOrNull(field("timestamp"));
+                            case "text" -> {
+                                text = boundedText(MAX_TEXT_CHARS);
+                                if (text == null && oversized == null) {
+                                    oversized = "text over " + MAX_TEXT_CHARS / (1024 * 1024) + " Mi characters";
+                                }
+                            }
                             default -> skipElement();
                         }
                     }
@@ -277,8 +302,12 @@ public final class MediaWikiDumpReader implements Closeable {
                 default -> skipElement();
             }
         }
-        if (title == null || title.isEmpty() || id == null) {
+        if (title == null || (title.isEmpty() && oversized == null) || id == null) {
             throw invalid("<page> without " + (id == null ? "<id>" : "<title>"));
+        }
+        if (oversized != null) {
+            return new WikiPage(id, title.isEmpty() ? "(page " + id + ")" : title, namespace != null ? namespace : 0,
+                    null, timestamp, "", oversized);
         }
         String target = redirectTitle != null && !redirectTitle.isBlank()
                 ? redirectTitle.strip() : WikiPage.redirectTargetOf(text);
@@ -357,8 +386,51 @@ public final class MediaWikiDumpReader implements Closeable {
         return false;
     }
 
+    /**
+     * The text of the current element (from its start tag to its end tag), or null when it holds more than
+     * {@code limit} characters; then the rest is read and dropped, never held. Comments inside are passed over.
+     */
+    private String boundedText(int limit) throws XMLStreamException {
+        StringBuilder text = new StringBuilder();
+        boolean over = false;
+        while (true) {
+            switch (xml.next()) {
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE,
+                     XMLStreamConstants.ENTITY_REFERENCE -> {
+                    int length = xml.getTextLength();
+                    if (!over && text.length() + length > limit) {
+                        over = true;
+                        text = null;
+                    } else if (!over) {
+                        text.append(xml.getTextCharacters(), xml.getTextStart(), length);
+                    }
+                }
+                case XMLStreamConstants.END_ELEMENT -> {
+                    return over ? null : text.toString();
+                }
+                case XMLStreamConstants.START_ELEMENT -> throw new XMLStreamException(
+                        "element <" + xml.getLocalName() + "> inside a text-only element", xml.getLocation());
+                case XMLStreamConstants.END_DOCUMENT -> throw new XMLStreamException(
+                        "the document ended inside an element", xml.getLocation());
+                default -> {
+                    // Comments and processing instructions inside text.
+                }
+            }
+        }
+    }
+
+    /** A short field's text; longer than {@link #MAX_FIELD_CHARS} makes the dump invalid. */
+    private String field(String element) throws XMLStreamException {
+        String text = boundedText(MAX_FIELD_CHARS);
+        if (text == null) {
+            throw new XMLStreamException("<" + element + "> is longer than " + MAX_FIELD_CHARS + " characters",
+                    xml.getLocation());
+        }
+        return text;
+    }
+
     private long number(String element) throws XMLStreamException, DumpFormatException {
-        String text = xml.getElementText().strip();
+        String text = field(element).strip();
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
@@ -400,6 +472,9 @@ public final class MediaWikiDumpReader implements Closeable {
         long line = at == null ? -1 : at.getLineNumber();
         long column = at == null ? -1 : at.getColumnNumber();
         String where = " at line " + line + ", column " + column;
+        if (e.getNestedException() instanceof DumpFormatException limit) {
+            return limit;  // MarkupLimit refused what the parser was reading
+        }
         if (e.getNestedException() instanceof IOException io) {
             return new DumpFormatException(line, column,
                     "cannot read the dump" + where + " (truncated or corrupt file?): " + io.getMessage(), e);

@@ -13,14 +13,22 @@ import java.util.Objects;
  *                           export marks a redirect without naming its target and the text names none either
  * @param revisionTimestamp  when the revision was saved, or null when the dump does not say
  * @param wikitext           the revision's raw wikitext; "" when the text is missing or deleted
+ * @param oversized          why the page is too large to import (its title or text over the reader's limits; what
+ *                           went over was not kept), or null for an ordinary page
  */
 public record WikiPage(long pageId, String title, int namespace, String redirectTarget, Instant revisionTimestamp,
-                       String wikitext) {
+                       String wikitext, String oversized) {
     private static final String REDIRECT_WORD = "#redirect";
 
     public WikiPage {
         Objects.requireNonNull(title, "title");
         wikitext = wikitext == null ? "" : wikitext;
+    }
+
+    /** An ordinary page, within the limits. */
+    public WikiPage(long pageId, String title, int namespace, String redirectTarget, Instant revisionTimestamp,
+                    String wikitext) {
+        this(pageId, title, namespace, redirectTarget, revisionTimestamp, wikitext, null);
     }
 
     /** True when the page only forwards to another page and holds no content worth indexing. */

@@ -196,6 +196,44 @@ class HttpApiTest {
         assertError(api("DELETE", "/api/v1/documents", new JsonObject()), 400, "bad_request", "document_ids");
     }
 
+    /** A field of the wrong JSON type is a bad request naming the field and the type sent, and changes nothing. */
+    @Test
+    void fieldsOfTheWrongTypeAreRefusedAndTheIndexIsIntact() throws Exception {
+        JsonObject doc = new JsonObject().put("url", "https://docs.example/typed").put("content", "Harbour seals rest"
+                + " on sandbanks at low tide.");
+        assertEquals(200, api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray().add(doc)))
+                .status());
+        long before = api("GET", "/api/v1/stats", null).json().getLong("documents");
+        JsonObject badTitle = doc.copy().put("url", "https://docs.example/t2").put("title", new JsonObject()
+                .put("a", 1));
+        JsonObject badTime = doc.copy().put("url", "https://docs.example/t3").put("timestamp", "garbage");
+        // A batch answers per document: each bad one fails with its reason, the good ones are indexed.
+        Reply batch = api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray().add(badTitle)
+                .add(badTime)));
+        assertEquals(200, batch.status(), batch.body());
+        JsonArray results = batch.json().getJsonArray("results");
+        assertEquals(2, batch.json().getInteger("failed"), batch.body());
+        assertEquals("'title' of https://docs.example/t2 must be a string, got an object",
+                results.getJsonObject(0).getString("error"));
+        assertEquals("'timestamp' of https://docs.example/t3 must be epoch milliseconds or an ISO-8601 instant, got"
+                + " the string \"garbage\"", results.getJsonObject(1).getString("error"));
+        assertError(api("POST", "/api/v1/search", new JsonObject().put("query", "seals").put("explain", "yes")), 400,
+                "bad_request", "explain must be true or false, got the string \"yes\"");
+        assertError(api("POST", "/api/v1/search", new JsonObject().put("query", "seals").put("top_k", "5")), 400,
+                "bad_request", "top_k must be an integer between 1 and 1000, got the string \"5\"");
+        assertError(api("POST", "/api/v1/search", new JsonObject().put("query", "seals").put("mode", 1)), 400,
+                "bad_request", "mode must be hybrid, dense or bm25, got the number 1");
+        assertError(api("DELETE", "/api/v1/documents", new JsonObject().put("document_ids", new JsonArray()
+                        .add("nothing")).put("urls", new JsonArray().add("https://docs.example/typed"))), 400,
+                "bad_request", "give exactly one of 'document_ids'");
+        assertError(api("DELETE", "/api/v1/documents", new JsonObject().put("urls", "https://docs.example/typed")),
+                400, "bad_request", "'urls' must be a non-empty array of non-empty strings, got the string");
+        assertEquals(before, api("GET", "/api/v1/stats", null).json().getLong("documents"), "nothing changed");
+        JsonObject isoTime = doc.copy().put("url", "https://docs.example/t4").put("timestamp", "2026-01-02T03:04:05Z");
+        assertEquals(200, api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray()
+                .add(isoTime))).status(), "an ISO-8601 timestamp is fine");
+    }
+
     @Test
     void importIsConfinedToTheImportRoots() throws Exception {
         Path inside = Files.writeString(importRoot.resolve("notes.jsonl"),
