@@ -28,6 +28,10 @@ final class ScrapeCommand implements Callable<Integer> {
     @Option(names = "--max-pages", paramLabel = "N", description = "Stop after indexing N pages (default 100).")
     Integer maxPages;
 
+    @Option(names = "--max-requests", paramLabel = "N", description = "Stop after N HTTP requests in all, robots.txt,"
+            + " redirects, retries and skipped pages included (default: 10 per page of --max-pages, at least 100).")
+    Integer maxRequests;
+
     @Option(names = "--stay-on-domain", description = "Only follow links to the start pages' hosts.")
     boolean stayOnDomain;
 
@@ -53,6 +57,7 @@ final class ScrapeCommand implements Callable<Integer> {
         JsonObject body = new JsonObject().put("urls", new JsonArray(urls)).put("stay_on_domain", stayOnDomain);
         putIfSet(body, "depth", depth);
         putIfSet(body, "max_pages", maxPages);
+        putIfSet(body, "max_requests", maxRequests);
         putIfSet(body, "delay_ms", delayMs);
         putIfSet(body, "concurrency", concurrency);
         putIfSet(body, "include", include);

@@ -32,10 +32,12 @@ import java.util.regex.Pattern;
  *                         1 GiB
  * @param maxRedirects     redirects followed per URL; default 5
  * @param addressPolicy    which network addresses may be fetched; default {@link AddressPolicy#DEFAULT}
+ * @param maxRequests      HTTP requests the crawl may make in all (robots.txt, redirects and retries included);
+ *                         the crawl stops when they are spent; 0 takes {@link #defaultMaxRequests}
  */
 public record CrawlOptions(List<String> seeds, int maxDepth, int maxPages, boolean stayOnDomain, long delayMs,
         int concurrency, Pattern include, Pattern exclude, String userAgent, long requestTimeoutMs, long maxPageBytes,
-        int maxRedirects, AddressPolicy addressPolicy) {
+        int maxRedirects, AddressPolicy addressPolicy, int maxRequests) {
     public static final int DEFAULT_MAX_DEPTH = 2;
     public static final int DEFAULT_MAX_PAGES = 100;
     public static final long DEFAULT_DELAY_MS = 1000;
@@ -101,13 +103,28 @@ public record CrawlOptions(List<String> seeds, int maxDepth, int maxPages, boole
                     "maxRedirects must be between 0 and " + MAX_REDIRECTS_LIMIT + ": " + maxRedirects);
         }
         Objects.requireNonNull(addressPolicy, "addressPolicy");
+        if (maxRequests < 0) {
+            throw new IllegalArgumentException("maxRequests must be positive (0: the default): " + maxRequests);
+        }
+        if (maxRequests == 0) {
+            maxRequests = defaultMaxRequests(maxPages);
+        }
+    }
+
+    /**
+     * Requests a crawl may make when none is set: ten per page it may index (robots.txt, redirects, retries, and
+     * pages skipped as duplicates or errors all count), at least 100. Bounds a crawl whose pages are all skipped,
+     * such as a trap generating near-duplicates, which maxPages alone never would.
+     */
+    public static int defaultMaxRequests(int maxPages) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(100L, 10L * maxPages));
     }
 
     /** The documented defaults for these seeds. */
     public static CrawlOptions defaults(List<String> seeds) {
         return new CrawlOptions(seeds, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, true, DEFAULT_DELAY_MS,
                 DEFAULT_CONCURRENCY, null, null, DEFAULT_USER_AGENT, DEFAULT_REQUEST_TIMEOUT_MS,
-                DEFAULT_MAX_PAGE_BYTES, DEFAULT_MAX_REDIRECTS, AddressPolicy.DEFAULT);
+                DEFAULT_MAX_PAGE_BYTES, DEFAULT_MAX_REDIRECTS, AddressPolicy.DEFAULT, 0);
     }
 
     /**
@@ -121,61 +138,67 @@ public record CrawlOptions(List<String> seeds, int maxDepth, int maxPages, boole
 
     public CrawlOptions withMaxDepth(int v) {
         return new CrawlOptions(seeds, v, maxPages, stayOnDomain, delayMs, concurrency, include, exclude, userAgent,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
+    /** Also resets maxRequests to its default for the new maxPages. */
     public CrawlOptions withMaxPages(int v) {
         return new CrawlOptions(seeds, maxDepth, v, stayOnDomain, delayMs, concurrency, include, exclude, userAgent,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, 0);
+    }
+
+    public CrawlOptions withMaxRequests(int v) {
+        return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, include, exclude,
+                userAgent, requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, v);
     }
 
     public CrawlOptions withStayOnDomain(boolean v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, v, delayMs, concurrency, include, exclude, userAgent,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withDelayMs(long v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, v, concurrency, include, exclude, userAgent,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withConcurrency(int v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, v, include, exclude, userAgent,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withInclude(Pattern v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, v, exclude, userAgent,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withExclude(Pattern v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, include, v, userAgent,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withUserAgent(String v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, include, exclude, v,
-                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy);
+                requestTimeoutMs, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withRequestTimeoutMs(long v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, include, exclude,
-                userAgent, v, maxPageBytes, maxRedirects, addressPolicy);
+                userAgent, v, maxPageBytes, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withMaxPageBytes(long v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, include, exclude,
-                userAgent, requestTimeoutMs, v, maxRedirects, addressPolicy);
+                userAgent, requestTimeoutMs, v, maxRedirects, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withMaxRedirects(int v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, include, exclude,
-                userAgent, requestTimeoutMs, maxPageBytes, v, addressPolicy);
+                userAgent, requestTimeoutMs, maxPageBytes, v, addressPolicy, maxRequests);
     }
 
     public CrawlOptions withAddressPolicy(AddressPolicy v) {
         return new CrawlOptions(seeds, maxDepth, maxPages, stayOnDomain, delayMs, concurrency, include, exclude,
-                userAgent, requestTimeoutMs, maxPageBytes, maxRedirects, v);
+                userAgent, requestTimeoutMs, maxPageBytes, maxRedirects, v, maxRequests);
     }
 }

@@ -31,9 +31,10 @@ import io.vertx.core.Vertx;
  * beyond maxDepth, off-site with stayOnDomain, not matching include or matching exclude (a seed refused by the
  * patterns is reported SKIPPED "excluded by pattern"), other schemes, and URLs already seen.
  *
- * <p><b>Stopping.</b> The crawl ends when the frontier is empty, when maxPages pages were indexed, or on
- * {@link #cancel()}. In the last two cases the URLs still queued and those in flight are reported SKIPPED "max pages
- * reached" or "cancelled"; in-flight requests are abandoned (their connections reset). A page already handed to the
+ * <p><b>Stopping.</b> The crawl ends when the frontier is empty, when maxPages pages were indexed, when maxRequests
+ * HTTP requests were made (every fetch counts, so a crawler trap whose pages are all skipped still ends), or on
+ * {@link #cancel()}. In the last three cases the URLs still queued and those in flight are reported SKIPPED "max
+ * pages reached", "request limit reached (...)" or "cancelled"; in-flight requests are abandoned (their connections reset). A page already handed to the
  * sink when the crawl is cancelled may still be indexed by it, although its URL is reported SKIPPED "cancelled".
  *
  * <p>A crawler runs once; create a new one for another crawl.
@@ -138,6 +139,10 @@ public final class Crawler {
         if (stopping) {
             return;
         }
+        if (fetcher.requests() >= options.maxRequests()) {
+            stop(requestLimitReason(), false);
+            return;
+        }
         long now = HostQueue.now();
         while (inFlight.size() < options.concurrency()) {
             FrontierEntry e = frontier.pollReady(now);
@@ -189,8 +194,12 @@ public final class Crawler {
     private void checkDone() {
         if (!stopping && inFlight.isEmpty() && frontier.pending() == 0) {
             stopping = true;
-            complete(false);
+            complete(false, "no more URLs");
         }
+    }
+
+    private String requestLimitReason() {
+        return "request limit reached (" + options.maxRequests() + " requests, max_requests)";
     }
 
     /** Ends the crawl early, reporting every unfinished URL SKIPPED with reason. */
@@ -209,14 +218,15 @@ public final class Crawler {
         for (FrontierEntry e : frontier.drain()) {
             finish(e, Outcome.skipped(reason, null));
         }
-        complete(cancelled);
+        complete(cancelled, reason);
     }
 
-    private void complete(boolean cancelled) {
+    private void complete(boolean cancelled, String stoppedBy) {
         if (fetcher != null) {
             fetcher.close();
         }
-        CrawlSummary summary = new CrawlSummary(queued, indexed, skipped, failed, cancelled);
+        CrawlSummary summary = new CrawlSummary(queued, indexed, skipped, failed, cancelled,
+                fetcher == null ? 0 : fetcher.requests(), stoppedBy);
         LOG.fine(() -> "crawl finished: " + summary);
         done.tryComplete(summary);
     }

@@ -44,6 +44,8 @@ import io.vertx.ext.web.codec.spi.BodyStream;
  *   <li><b>Refusal from the head.</b> The caller's {@link HeadCheck} can refuse a 2xx response by its headers (an
  *       image, say) before any of the body is downloaded.</li>
  *   <li><b>A whole-request timeout</b> (connect + head + body), where Vert.x's own timeouts are idle timeouts.</li>
+ *   <li><b>A request budget</b> for the whole crawl ({@link CrawlOptions#maxRequests()}): every request counts,
+ *       and once it is spent {@code get} refuses at once.</li>
  * </ul>
  *
  * <p>The head checks use a WebClient interceptor: {@link WebClient#addInterceptor} is public API, but the
@@ -75,11 +77,14 @@ final class Fetcher {
     private final WebClient client;
     private final long timeoutMs;
     private final Set<Exchange> open = new HashSet<>();
+    private final long maxRequests;
+    private long requests;
     private boolean closed;
 
     Fetcher(Vertx vertx, CrawlOptions options) {
         this.vertx = vertx;
         this.timeoutMs = options.requestTimeoutMs();
+        this.maxRequests = options.maxRequests();
         WebClientOptions wo = new WebClientOptions();
         wo.setUserAgent(options.userAgent());
         wo.setUserAgentEnabled(true);
@@ -100,10 +105,20 @@ final class Fetcher {
      * @param check    may refuse a 2xx response from its head; null accepts all
      * @return the response; failed with a {@link FetchException} (TIMEOUT, TOO_LARGE, REFUSED, NETWORK, CANCELLED)
      */
+    /** Requests made so far (refused ones are not counted). */
+    long requests() {
+        return requests;
+    }
+
     Future<Response> get(String url, InetAddress address, long maxBytes, boolean truncate, HeadCheck check) {
         if (closed) {
             return Future.failedFuture(new FetchException(FetchException.Kind.CANCELLED, null, "cancelled"));
         }
+        if (requests >= maxRequests) {
+            return Future.failedFuture(new FetchException(FetchException.Kind.CANCELLED, null, "request limit reached ("
+                    + maxRequests + " requests, max_requests)"));
+        }
+        requests++;
         Exchange exchange = new Exchange(url, maxBytes, truncate, check);
         open.add(exchange);
         exchange.timer = vertx.setTimer(timeoutMs, id -> {

@@ -52,8 +52,11 @@ public final class ScrapeJob implements JobRunner {
         ctx.onCancel(crawler::cancel);
         // A cancelled crawl ends at once, but pages already handed over may still be written: wait for them, so
         // the job's final commit covers every page it counts as indexed.
-        return crawler.run().compose(summary -> Future.join(writing.values().stream().map(Written::future)
-                .toList()).otherwiseEmpty()).mapEmpty();
+        return crawler.run().compose(summary -> {
+            ctx.count("requests", summary.requests());
+            ctx.event(new JsonObject().put("kind", "stopped").put("url", "").put("reason", summary.stoppedBy()));
+            return Future.join(writing.values().stream().map(Written::future).toList()).otherwiseEmpty();
+        }).mapEmpty();
     }
 
     private record Written(ScrapedPage page, Future<Integer> future) {

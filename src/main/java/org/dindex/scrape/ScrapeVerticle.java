@@ -42,7 +42,7 @@ public final class ScrapeVerticle extends VerticleBase {
             JsonObject params = body.copy().put("urls", new JsonArray(options.seeds()))
                     .put("depth", options.maxDepth()).put("max_pages", options.maxPages())
                     .put("delay_ms", options.delayMs()).put("concurrency", options.concurrency())
-                    .put("stay_on_domain", options.stayOnDomain());
+                    .put("stay_on_domain", options.stayOnDomain()).put("max_requests", options.maxRequests());
             Job job = jobs.registry().submit(JOB_TYPE, params, new ScrapeJob(options), null);
             return Future.succeededFuture(new JsonObject().put("job", job.toJson()));
         });
@@ -62,7 +62,8 @@ public final class ScrapeVerticle extends VerticleBase {
                     (int) number(body, "max_pages", 100, 1, 1_000_000), bool(body, "stay_on_domain", false),
                     number(body, "delay_ms", 1000, 0, 600_000), (int) number(body, "concurrency", 4, 1, 64),
                     pattern(body, "include"), pattern(body, "exclude"), settings.userAgent(),
-                    settings.requestTimeoutMs(), settings.maxPageBytes(), 5, settings.addressPolicy());
+                    settings.requestTimeoutMs(), settings.maxPageBytes(), 5, settings.addressPolicy(),
+                    (int) number(body, "max_requests", 0, 0, 100_000_000));
         } catch (IllegalArgumentException e) {
             throw DindexException.badRequest(e.getMessage());
         }
