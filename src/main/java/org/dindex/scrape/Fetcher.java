@@ -132,9 +132,12 @@ final class Fetcher {
             open.remove(exchange);
         });
         try {
-            SocketAddress server = SocketAddress.inetSocketAddress(
-                    new InetSocketAddress(address, UrlNormalizer.port(url)));
-            HttpRequest<Buffer> request = client.requestAbs(HttpMethod.GET, server, url)
+            HttpRequest<Buffer> request = (UrlNormalizer.host(url).startsWith("[")
+                    // An IPv6 literal is its own checked address, and Vert.x 5.1 cannot take an IPv6 server address
+                    // here ("Invalid authority host portion"): the URL alone says where to connect.
+                    ? client.requestAbs(HttpMethod.GET, url)
+                    : client.requestAbs(HttpMethod.GET, SocketAddress.inetSocketAddress(
+                            new InetSocketAddress(address, UrlNormalizer.port(url))), url))
                     .as(exchange)
                     .putHeader("Accept", ACCEPT)
                     .connectTimeout(timeoutMs)

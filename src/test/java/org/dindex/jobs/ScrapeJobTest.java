@@ -40,6 +40,8 @@ class ScrapeJobTest {
     static Vertx web;
     static HttpServer server;
     static String base;
+    /** The same site on the IPv6 loopback address. */
+    static String baseV6;
     static final Map<String, String> pages = new ConcurrentHashMap<>();
     static final java.util.concurrent.atomic.AtomicLong trapRequests = new java.util.concurrent.atomic.AtomicLong();
 
@@ -62,7 +64,7 @@ class ScrapeJobTest {
         pages.put("/compost", page("Making compost", "A compost heap needs a balance of green nitrogen-rich"
                 + " clippings and brown carbon-rich leaves, turned every few weeks to let air in."));
         web = Vertx.vertx();
-        server = web.createHttpServer().requestHandler(req -> {
+        io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> site = req -> {
             String path = req.path();
             if (path.equals("/robots.txt")) {
                 req.response().putHeader("content-type", "text/plain").end("User-agent: *\nDisallow: /private/\n");
@@ -87,8 +89,11 @@ class ScrapeJobTest {
             } else {
                 req.response().setStatusCode(404).end("not found");
             }
-        }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+        };
+        server = web.createHttpServer().requestHandler(site).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();
+        HttpServer v6 = web.createHttpServer().requestHandler(site).listen(0, "::1").await(10, TimeUnit.SECONDS);
+        baseV6 = "http://[::1]:" + v6.actualPort();
         daemon = EmbeddedDaemon.start(Map.of(), List.of());
         cli = new Cli(daemon.root);
         client = daemon.client();
@@ -126,6 +131,19 @@ class ScrapeJobTest {
                 "--delay-ms", "0", "--json");
         assertEquals(0, small.exit(), small.toString());
         assertEquals(7, small.json().getJsonObject("counters").getLong("requests"), small.out());
+    }
+
+    /** A site at an IPv6 address: robots.txt, pages and links all work with the bracketed host. */
+    @Test
+    void anIpv6SiteIsScraped() throws Exception {
+        Cli.Result done = cli.run("scrape", baseV6 + "/roses", "--delay-ms", "0", "--json");
+        assertEquals(0, done.exit(), done.toString());
+        JsonObject job = done.json();
+        assertEquals("completed", job.getString("state"), job.encode());
+        assertEquals(3, job.getJsonObject("counters").getLong("indexed"), "roses, compost, home: " + job.encode());
+        JsonObject hit = client.request(Addresses.SEARCH, new JsonObject().put("query", "prune roses outward bud")
+                .put("filters", new JsonObject().put("source_url_prefix", baseV6)));
+        assertEquals(baseV6 + "/roses", hit.getJsonArray("results").getJsonObject(0).getString("url"), hit.encode());
     }
 
     @Test
