@@ -237,7 +237,7 @@ public final class FileIndexer {
                     docs.add(toJson(file, doc));
                     chars += (int) Math.min(Integer.MAX_VALUE / 2, doc.length());
                 } catch (ExtractionException e) {
-                    skipped.add(new Outcome(file.toString(), "skipped", 0, e.getMessage()));
+                    skipped.add(new Outcome(SourceNames.of(file), "skipped", 0, e.getMessage()));
                 }
                 if (docs.size() >= BATCH_DOCS || chars >= BATCH_CHARS) {
                     queue.put(new Batch(docs, skipped, false));
@@ -265,7 +265,7 @@ public final class FileIndexer {
             modified = System.currentTimeMillis();
         }
         return new JsonObject()
-                .put("source", file.toString())
+                .put("source", SourceNames.of(file))
                 .put("title", options.title() != null ? options.title() : doc.title())
                 .put("url", options.url())
                 .put("format", doc.format())

@@ -47,6 +47,33 @@ class IndexCommandTest {
         return stats().getJsonObject("embedding").getLong("passages_embedded");
     }
 
+    /**
+     * Two files whose names differ only in bytes that are not UTF-8 (Java shows both as U+FFFD) stay two documents:
+     * each is indexed under its own name, and neither replaces the other.
+     */
+    @Test
+    void fileNamesThatDifferOnlyInInvalidUtf8BytesStayDistinct() throws Exception {
+        Path folder = Files.createDirectories(root.resolve("bytes"));
+        Process p = new ProcessBuilder("bash", "-c", "printf 'Apples ripen in the orchard in September.' > $'inv\\xff\\xfename.txt'"
+                + " && printf 'Pears keep well in a cool cellar until spring.' > $'inv\\xfe\\xffname.txt'")
+                .directory(folder.toFile()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        Cli.Result indexed = cli.run("index", folder.toString(), "--json");
+        assertEquals(0, indexed.exit(), indexed.toString());
+        assertEquals(2, indexed.json().getInteger("indexed"), indexed.out());
+        for (String[] q : new String[][] {{"apples ripen in the orchard", "inv\\xFF\\xFEname.txt"},
+                {"pears keep in a cool cellar", "inv\\xFE\\xFFname.txt"}}) {
+            Cli.Result found = cli.run("search", q[0], "--json", "--top-k", "1", "--source", folder.toString());
+            assertEquals(0, found.exit(), found.toString());
+            JsonObject top = found.json().getJsonArray("results").getJsonObject(0);
+            assertEquals(folder.resolve("x").toString().replace("/x", "/") + q[1], top.getString("source"),
+                    found.out());
+        }
+        Cli.Result again = cli.run("index", folder.toString(), "--json");
+        assertEquals(2, again.json().getInteger("unchanged"), "nothing replaced the other: " + again.out());
+        assertEquals(0, cli.run("delete", "--source", folder.toString()).exit(), "leave the index to the others");
+    }
+
     @Test
     void indexReindexUnchangedAndEditOneFile() throws Exception {
         Path corpus = Files.createDirectories(root.resolve("corpus"));
@@ -114,13 +141,16 @@ class IndexCommandTest {
         Files.writeString(dir.resolve("empty.txt"), "");
         Files.write(dir.resolve("image.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
         Files.write(dir.resolve("latin1.txt"), new byte[]{'c', 'a', 'f', (byte) 0xe9, ' ', 'o', 'k'});
+        Files.write(dir.resolve("broken.txt"), new byte[]{'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, ' ', (byte) 0xc3,
+                '('});
         Files.writeString(dir.resolve("huge.txt"), "word ".repeat(5000));
         Cli.Result r = cli.run("index", dir.toString());
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().startsWith("indexed 1, replaced 0, unchanged 0, skipped 4"), r.out());
+        assertTrue(r.out().startsWith("indexed 2, replaced 0, unchanged 0, skipped 4"), "latin1.txt is decoded: "
+                + r.out());
         assertTrue(r.err().contains("empty.txt: empty file"), r.err());
         assertTrue(r.err().contains("image.png: binary file"), r.err());
-        assertTrue(r.err().contains("latin1.txt: invalid UTF-8 at byte offset 3"), r.err());
+        assertTrue(r.err().contains("broken.txt: invalid UTF-8 at byte offset 6"), r.err());
         assertTrue(r.err().contains("huge.txt: too large"), r.err());
         assertTrue(!r.err().contains("Exception"), r.err());
 

@@ -155,34 +155,49 @@ public final class Extractors {
         return doc;
     }
 
-    /** UTF-8 text of a file whose extension says it is text; refuses NUL bytes, UTF-16 and invalid UTF-8. */
+    /**
+     * The text of a file whose extension says it is text: UTF-8, else UTF-16 or Windows-1252 when the bytes are
+     * clearly that ({@link LegacyText}); refuses NUL bytes and damaged UTF-8, naming the byte.
+     */
     private static String decodeText(String name, byte[] bytes) throws ExtractionException {
-        if (Utf8.hasUtf16Bom(bytes)) {
-            throw new ExtractionException(Reason.UNSUPPORTED,
-                    name + ": UTF-16 text is not supported (save it as UTF-8)");
+        String wide = LegacyText.utf16(bytes);
+        if (wide != null) {
+            return TextNormalizer.document(wide);
         }
         if (ContentSniffer.hasNul(bytes)) {
             throw new ExtractionException(Reason.BINARY, name + ": binary file (contains NUL bytes)");
         }
         Utf8.Decoded decoded = Utf8.decode(bytes);
-        if (!decoded.valid()) {
+        if (decoded.valid()) {
+            return decoded.text();
+        }
+        String legacy = LegacyText.windows1252(bytes);
+        if (legacy == null) {
             throw invalidUtf8(name, decoded.invalidOffset());
         }
-        return decoded.text();
+        return TextNormalizer.document(legacy);
     }
 
-    /** UTF-8 text of a file of unknown type, or BINARY when it does not look like text. */
+    /** The text of a file of unknown type (decoded as {@link #decodeText} does), or BINARY when it is not text. */
     private static String sniffText(String name, byte[] bytes) throws ExtractionException {
+        String wide = LegacyText.utf16(bytes);
+        if (wide != null) {
+            return TextNormalizer.document(wide);
+        }
         String binary = ContentSniffer.binaryReason(bytes);
         if (binary != null) {
             throw new ExtractionException(Reason.BINARY, name + ": " + binary);
         }
         Utf8.Decoded decoded = Utf8.decode(bytes);
-        if (!decoded.valid()) {
+        if (decoded.valid()) {
+            return decoded.text();
+        }
+        String legacy = LegacyText.windows1252(bytes);
+        if (legacy == null) {
             throw new ExtractionException(Reason.BINARY,
                     name + ": binary file (not valid UTF-8 at byte offset " + decoded.invalidOffset() + ")");
         }
-        return decoded.text();
+        return TextNormalizer.document(legacy);
     }
 
     /**

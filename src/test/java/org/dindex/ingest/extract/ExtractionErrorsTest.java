@@ -1,11 +1,14 @@
 package org.dindex.ingest.extract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.dindex.ingest.extract.ExtractionException.Reason;
 import org.junit.jupiter.api.Test;
@@ -86,13 +89,23 @@ class ExtractionErrorsTest {
     }
 
     @Test
-    void unknownFileThatIsNotUtf8IsBinary() throws Exception {
-        Path file = dir.resolve("latin1.csv");
-        Files.write(file, "name;city\nRen\u00E9;Z\u00FCrich\n".getBytes(StandardCharsets.ISO_8859_1));
+    void latin1AndWindows1252FilesAreDecoded() throws Exception {
+        Path csv = dir.resolve("latin1.csv");
+        Files.write(csv, "name;city\nRen\u00E9;Z\u00FCrich\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertTrue(Extractors.extract(csv, LIMIT).fullText().contains("Ren\u00E9;Z\u00FCrich"));
+        Path txt = dir.resolve("quotes.txt");
+        Files.write(txt, "\u201CGr\u00F6\u00DFe\u201D costs \u20AC5".getBytes(Charset.forName("windows-1252")));
+        assertEquals("\u201CGr\u00F6\u00DFe\u201D costs \u20AC5", Extractors.extract(txt, LIMIT).fullText());
+    }
+
+    @Test
+    void unknownFileThatIsNeitherUtf8NorLatin1IsBinary() throws Exception {
+        Path file = dir.resolve("data.dat");
+        Files.write(file, new byte[] {'a', 'b', (byte) 0x81, 'c', 'd', 'e'});
 
         ExtractionException e = refused(Reason.BINARY, () -> Extractors.extract(file, LIMIT));
 
-        assertEquals(file + ": binary file (not valid UTF-8 at byte offset 13)", e.getMessage());
+        assertEquals(file + ": binary file (not valid UTF-8 at byte offset 2)", e.getMessage());
     }
 
     @Test
@@ -123,13 +136,18 @@ class ExtractionErrorsTest {
     }
 
     @Test
-    void utf16TextIsUnsupported() throws Exception {
-        Path file = dir.resolve("wide.txt");
-        Files.write(file, "\uFEFFhello".getBytes(StandardCharsets.UTF_16LE));
-
-        ExtractionException e = refused(Reason.UNSUPPORTED, () -> Extractors.extract(file, LIMIT));
-
-        assertEquals(file + ": UTF-16 text is not supported (save it as UTF-8)", e.getMessage());
+    void utf16TextIsDecodedWithOrWithoutAByteOrderMark() throws Exception {
+        String text = "Gr\u00FC\u00DFe aus Z\u00FCrich, line one\nline two";
+        for (var cs : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            Path bom = dir.resolve("bom-" + cs.name() + ".txt");
+            Files.write(bom, ("\uFEFF" + text).getBytes(cs));
+            String got = Extractors.extract(bom, LIMIT).fullText();
+            assertTrue(got.startsWith("Gr\u00FC\u00DFe aus Z\u00FCrich, line one") && got.endsWith("line two"),
+                    cs.name() + ": " + got);
+            Path bare = dir.resolve("bare-" + cs.name() + ".log");
+            Files.write(bare, text.getBytes(cs));
+            assertTrue(Extractors.extract(bare, LIMIT).fullText().contains("aus Z\u00FCrich"), cs.name());
+        }
     }
 
     @Test
