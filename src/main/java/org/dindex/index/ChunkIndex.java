@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -86,6 +87,7 @@ public final class ChunkIndex implements AutoCloseable {
     private final LuceneStore lucene;
     private final VectorStore vectors;
     private final WriteAheadLog wal;
+    private boolean writerReleased;
     private final Map<String, Pending> pending = new HashMap<>();
     private boolean clearedSinceCommit;
     private int pendingOps;
@@ -505,6 +507,25 @@ public final class ChunkIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * After a failed write or commit: lets go of Lucene's writer (and its lock) and of the write-ahead log, so that
+     * the index can be opened afresh from its last commit plus the log, while searches go on with this index's last
+     * snapshot and vectors until {@link #close()}. Writer thread; idempotent.
+     */
+    public synchronized void releaseWriter() {
+        writerReleased = true;
+        try {
+            lucene.releaseWriter();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "releasing the failed index writer", e);
+        }
+        try {
+            wal.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing the write-ahead log of the failed index", e);
+        }
+    }
+
     /** Saves the graph snapshot if it changed, then closes the stores. A second call does nothing. */
     @Override
     public synchronized void close() throws IOException {
@@ -512,7 +533,8 @@ public final class ChunkIndex implements AutoCloseable {
             return;
         }
         closed = true;
-        if (vectors.changedSinceSnapshot() > 0) {
+        // A released index is replaced by a fresh one that owns the graph snapshot now.
+        if (!writerReleased && vectors.changedSinceSnapshot() > 0) {
             saveGraph();
         }
         IndexSnapshot s = current;

@@ -71,7 +71,8 @@ public final class CommitVerticle extends VerticleBase {
                         commitTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
                     }
                 })
-                .onFailure(e -> LOG.log(Level.SEVERE, "commit failed", e));
+                // IndexService logs failures of the index (once a minute while they repeat).
+                .onFailure(e -> LOG.log(Level.FINE, "commit failed", e));
         inFlight = f;
         return f;
     }

@@ -22,16 +22,26 @@ import java.util.logging.Logger;
  *
  * <p><b>Failures.</b> A write that cannot reach the WAL (a full disk) fails cleanly: nothing was applied. A failed
  * commit may leave Lucene's writer unusable, so the index is then reopened from its last commit plus the WAL (the
- * same recovery as after a crash) before the next write; until that succeeds, writes are refused with the cause and
- * readers keep the last committed snapshot. So writes work again as soon as space returns.
+ * same recovery as after a crash) before the next write. The failed index lets go of its writer but keeps its last
+ * snapshot and vectors, so searches, stats and checks answer from the last commit throughout; the fresh index
+ * replaces it only once it is open. Reopening is tried at most every {@link #REOPEN_INTERVAL_NANOS} (a full disk
+ * stays full for a while): in between, writes and commits are refused at once with the cause, and the log repeats
+ * the failure once a minute, not at every attempt. So writes work again soon after space returns.
  */
 public final class IndexService implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IndexService.class.getName());
+
+    static final long REOPEN_INTERVAL_NANOS = 5_000_000_000L;
+    private static final long LOG_REPEAT_NANOS = 60_000_000_000L;
 
     private final Path dir;
     private final WorkerExecutor writer;
     private volatile ChunkIndex index;
     private volatile String failure;
+    /** Writer thread only: when reopening may be tried next, and the failure-log throttle. */
+    private long nextReopenNanos;
+    private long lastFailureLogNanos;
+    private int failuresSinceLog;
 
     public IndexService(Vertx vertx, ChunkIndex index, Path dir) {
         this.index = index;
@@ -53,8 +63,7 @@ public final class IndexService implements AutoCloseable {
                 throw writeFailure(e, "nothing was written and the index is unchanged");
             } catch (IOException | RuntimeException e) {
                 // Logged but half-applied: reopen (replaying the WAL) before the next write.
-                failure = describe(e);
-                LOG.log(Level.SEVERE, "applying a logged write failed; the index will be reopened", e);
+                failed(e, "applying a logged write failed; the index will be reopened");
                 throw writeFailure(e, "the write is in the write-ahead log and will be applied when the index is"
                         + " reopened");
             }
@@ -67,9 +76,7 @@ public final class IndexService implements AutoCloseable {
             try {
                 return index.commit();
             } catch (IOException | RuntimeException e) {
-                failure = describe(e);
-                LOG.log(Level.SEVERE, "commit failed; the index will be reopened from its last commit and the"
-                        + " write-ahead log", e);
+                failed(e, "commit failed; the index will be reopened from its last commit and the write-ahead log");
                 throw writeFailure(e, "acknowledged writes are safe in the write-ahead log and will become"
                         + " searchable once the commit succeeds");
             }
@@ -92,24 +99,63 @@ public final class IndexService implements AutoCloseable {
         return index.acquire();
     }
 
-    /** After a failed commit: reopen (recover) before writing again. Writer thread. */
+    /** Records a failure of the writer (writer thread) and logs it, at most once a minute while it repeats. */
+    private void failed(Throwable e, String what) {
+        failure = describe(e);
+        nextReopenNanos = System.nanoTime();  // the first reopen is tried at the next write
+        logFailure(Level.SEVERE, what, e);
+    }
+
+    private void logFailure(Level level, String what, Throwable e) {
+        long now = System.nanoTime();
+        failuresSinceLog++;
+        if (lastFailureLogNanos != 0 && now - lastFailureLogNanos < LOG_REPEAT_NANOS) {
+            LOG.log(Level.FINE, what, e);
+            return;
+        }
+        String repeats = failuresSinceLog > 1 ? " (" + failuresSinceLog + " failures in the last minute)" : "";
+        LOG.log(level, what + repeats, lastFailureLogNanos == 0 ? e : null);
+        if (lastFailureLogNanos != 0) {
+            LOG.log(Level.FINE, what, e);
+        }
+        lastFailureLogNanos = now;
+        failuresSinceLog = 0;
+    }
+
+    /**
+     * After a failure: reopen (recover) before writing again, at most every {@link #REOPEN_INTERVAL_NANOS}. The
+     * failed index keeps serving reads until the fresh one replaces it. Writer thread.
+     */
     private void ensureHealthy() {
         if (failure == null) {
             return;
         }
+        String cause = failure;
+        if (System.nanoTime() < nextReopenNanos) {
+            throw new DindexException(ErrorCode.UNAVAILABLE, "the index cannot take writes: " + cause
+                    + "; reads still see the last commit");
+        }
+        nextReopenNanos = System.nanoTime() + REOPEN_INTERVAL_NANOS;
         ChunkIndex old = index;
+        old.releaseWriter();
+        ChunkIndex fresh;
         try {
-            try {
-                old.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "closing the failed index", e);
-            }
-            index = ChunkIndex.open(dir, old.model(), old.dimensions());
-            failure = null;
-            LOG.info("index reopened after a failed commit; " + index.recoveredOps() + " operations recovered");
+            fresh = ChunkIndex.open(dir, old.model(), old.dimensions());
         } catch (IOException | RuntimeException e) {
+            logFailure(Level.WARNING, "the index still cannot be reopened: " + describe(e), e);
             throw new DindexException(ErrorCode.UNAVAILABLE, "the index cannot take writes until it can be"
                     + " reopened: " + describe(e) + "; reads still see the last commit");
+        }
+        index = fresh;
+        failure = null;
+        lastFailureLogNanos = 0;
+        failuresSinceLog = 0;
+        LOG.info("index reopened after a failed write or commit; " + fresh.recoveredOps()
+                + " operations recovered");
+        try {
+            old.close();  // searches still holding its snapshot finish on it
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "closing the failed index", e);
         }
     }
 

@@ -242,10 +242,20 @@ final class LuceneStore implements AutoCloseable {
         return writer.hasUncommittedChanges();
     }
 
+    /**
+     * Closes the writer (dropping uncommitted changes: they are in the write-ahead log) and releases its lock, so
+     * the index can be opened afresh after a failure; the searchers already handed out keep working. Idempotent.
+     */
+    void releaseWriter() throws IOException {
+        if (writer.isOpen()) {
+            writer.rollback();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         committed.close();
-        writer.rollback();
+        releaseWriter();
         directory.close();
     }
 }
