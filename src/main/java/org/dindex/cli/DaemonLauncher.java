@@ -94,6 +94,10 @@ final class DaemonLauncher {
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(JVM_FLAGS);
+        String javaOpts = env.get("DINDEX_JAVA_OPTS");  // heap size and the like, as for the systemd unit
+        if (javaOpts != null && !javaOpts.isBlank()) {
+            cmd.addAll(List.of(javaOpts.strip().split("\\s+")));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

@@ -215,4 +215,18 @@ class LifecycleTest {
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(output.contains("dindex daemon running (pid " + p.pid()), output);
     }
+
+    /**
+     * An OutOfMemoryError ends a daemon at once instead of leaving it half alive: a detached daemon started with a
+     * heap too small for the model exits, and the start reports the JVM's own line saying why.
+     */
+    @Test
+    void anOutOfMemoryErrorEndsTheDaemonAtOnce() {
+        Cli.Result started = cli.env("DINDEX_JAVA_OPTS", "-Xmx16m").run("daemon", "start");
+        assertEquals(1, started.exit(), started.toString());
+        assertTrue(started.err().contains("java.lang.OutOfMemoryError"), started.err());
+        assertTrue(started.err().contains("Terminating due to"), "ended by -XX:+ExitOnOutOfMemoryError: "
+                + started.err());
+        assertEquals(-1, cli.pid(), "no daemon is left running");
+    }
 }

@@ -78,7 +78,8 @@ class DeploymentManifestsTest {
     private static final Path INSTALL = Path.of("deploy/systemd/install.sh");
     /** What the pod's config deliberately sets differently from conf/dindex.yaml. */
     private static final Map<String, Object> POD_OVERRIDES = Map.of("http.host", "0.0.0.0", "log.format", "json",
-            "cluster.kubernetes_dns", "dindex-headless");
+            "cluster.kubernetes_dns", "dindex-headless",
+            "http.allowed_hosts", "dindex,dindex.default,dindex.default.svc,dindex.default.svc.cluster.local");
     /** Environment variables that are not settings but that the daemon or CLI reads (RuntimePaths, DindexCommand). */
     private static final Set<String> PATH_VARIABLES = Set.of("DINDEX_DATA_DIR", "DINDEX_SOCKET", "DINDEX_CONFIG",
             "DINDEX_NO_AUTOSTART");
