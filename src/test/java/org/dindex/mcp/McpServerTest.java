@@ -245,7 +245,8 @@ class McpServerTest {
                 waited::encode);
 
         // Without waiting: the job id comes back at once and job_status follows it.
-        JsonObject started = mcp.callTool("scrape", args("urls", base + "/garden/roses", "depth", 0));
+        JsonObject started = mcp.callTool("scrape", args("urls", new JsonArray().add(base + "/garden/roses"),
+                "depth", 0));
         String id = ok(started).getString("id");
         assertTrue(text(started).contains("job_status"), text(started));
         JsonObject status;

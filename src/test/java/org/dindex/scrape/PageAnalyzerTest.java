@@ -77,7 +77,10 @@ class PageAnalyzerTest {
         byte[] text = "Na\u00efve text".getBytes(StandardCharsets.ISO_8859_1);
         assertEquals("Na\u00efve text",
                 analyze("text/plain; charset=\"latin1\"", text).document().blocks().getFirst().text());
-        ExtractionException invalid = analyze("text/plain", text).extractionError();
+        assertEquals("Na\u00efve text", analyze("text/plain", text).document().blocks().getFirst().text(),
+                "undeclared Latin-1 text is recognised");
+        byte[] damaged = {'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, ' ', (byte) 0xc3, '('};
+        ExtractionException invalid = analyze("text/plain", damaged).extractionError();
         assertEquals(ExtractionException.Reason.INVALID_UTF8, invalid.reason());
     }
 
