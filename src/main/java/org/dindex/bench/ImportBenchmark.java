@@ -1,7 +1,7 @@
 package org.dindex.bench;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import org.dindex.importer.MediaWikiDumpReader;
 import org.dindex.importer.WikiPage;

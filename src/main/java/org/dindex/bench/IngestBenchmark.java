@@ -2,7 +2,7 @@ package org.dindex.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import org.dindex.embed.ModelCatalog;
 import org.dindex.embed.ModelSpec;

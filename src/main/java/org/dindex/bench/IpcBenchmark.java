@@ -2,8 +2,8 @@ package org.dindex.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
-import org.dindex.bus.Frames;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.Frames;
 import org.dindex.client.DindexClient;
 
 import java.io.IOException;

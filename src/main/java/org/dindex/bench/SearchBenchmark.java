@@ -2,7 +2,7 @@ package org.dindex.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.ChunkRecord;
@@ -194,8 +194,8 @@ public final class SearchBenchmark {
                  return usualReply[0];
              });
              PlainSocketServer plainJson = new PlainSocketServer(floorDir.resolve("json.sock"), workers, payload -> {
-                 JsonObject frame = org.dindex.bus.Frames.decode(payload, 0, payload.length);
-                 return org.dindex.bus.Frames.utf8(org.dindex.bus.Frames.message(frame.getString("replyAddress"),
+                 JsonObject frame = org.dindex.protocol.Frames.decode(payload, 0, payload.length);
+                 return org.dindex.protocol.Frames.utf8(org.dindex.protocol.Frames.message(frame.getString("replyAddress"),
                          direct.apply(frame.getJsonObject("body"))));
              });
              DindexClient c = DindexClient.connect(daemon.socket());
@@ -206,7 +206,7 @@ public final class SearchBenchmark {
                 List<JsonObject> bodies = requests.stream().map(r -> json(withMode(r, mode), true)).toList();
                 current.clear();
                 current.addAll(bodies);
-                usualReply[0] = org.dindex.bus.Frames.utf8(org.dindex.bus.Frames.message("dindex.client.bench.1",
+                usualReply[0] = org.dindex.protocol.Frames.utf8(org.dindex.protocol.Frames.message("dindex.client.bench.1",
                         direct.apply(bodies.get(0))));
                 int paths = Path5.values().length;
                 long[][] nanos = new long[paths][bodies.size()];
@@ -329,7 +329,7 @@ public final class SearchBenchmark {
         JsonObject body = new JsonObject().put("query", r.query()).put("mode", r.mode().name().toLowerCase(
                 java.util.Locale.ROOT)).put("top_k", r.topK());
         if (withVector) {
-            body.put("query_vector", org.dindex.bus.QueryVectors.encode(r.queryVector()));
+            body.put("query_vector", org.dindex.protocol.QueryVectors.encode(r.queryVector()));
         }
         return body;
     }

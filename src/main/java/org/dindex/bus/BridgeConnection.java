@@ -12,6 +12,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import org.dindex.protocol.ErrorCode;
+import org.dindex.protocol.Frames;
+import org.dindex.protocol.JsonTypes;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package org.dindex.bus;
 
+import org.dindex.protocol.Addresses;
+
 import java.util.List;
 
 /**

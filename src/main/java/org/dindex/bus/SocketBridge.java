@@ -7,6 +7,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import org.dindex.protocol.ErrorCode;
 
 import java.nio.file.Path;
 import java.time.Duration;

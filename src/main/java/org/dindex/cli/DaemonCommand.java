@@ -1,9 +1,9 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import org.dindex.client.DindexClient;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.Settings;

@@ -1,7 +1,7 @@
 package org.dindex.cli;
 
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import org.dindex.client.DindexClient;
 import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;

@@ -2,7 +2,7 @@ package org.dindex.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

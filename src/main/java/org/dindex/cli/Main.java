@@ -1,6 +1,6 @@
 package org.dindex.cli;
 
-import org.dindex.bus.DindexException;
+import org.dindex.protocol.DindexException;
 import org.dindex.config.ConfigException;
 import org.dindex.daemon.StartupException;
 import picocli.CommandLine;

@@ -1,7 +1,7 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,8 +31,8 @@ final class StatusCommand implements Callable<Integer> {
                 // Members with their index sizes (each asked with the member timeout).
                 status.put("cluster", client.request(Addresses.CLUSTER_STATUS, new JsonObject()));
             }
-        } catch (org.dindex.bus.DindexException e) {
-            if (e.code() == org.dindex.bus.ErrorCode.DAEMON_NOT_RUNNING) {
+        } catch (org.dindex.protocol.DindexException e) {
+            if (e.code() == org.dindex.protocol.ErrorCode.DAEMON_NOT_RUNNING) {
                 if (json) {
                     root.out.println(new JsonObject().put("state", "not running")
                             .put("socket", root.paths().socket().toString()).encodePrettily());

@@ -1,7 +1,7 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import org.dindex.config.DaemonConfig;
 import org.dindex.daemon.RuntimePaths;

@@ -7,7 +7,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 
 import java.util.ArrayList;
@@ -129,8 +129,8 @@ public final class ClusterVerticle extends VerticleBase {
         }
         return Future.any(answers).map(f -> answers.stream().filter(Future::succeeded).findFirst().orElseThrow()
                         .result())
-                .recover(e -> Future.failedFuture(new org.dindex.bus.DindexException(
-                        org.dindex.bus.ErrorCode.NOT_FOUND, "no job '" + request.getString("id")
+                .recover(e -> Future.failedFuture(new org.dindex.protocol.DindexException(
+                        org.dindex.protocol.ErrorCode.NOT_FOUND, "no job '" + request.getString("id")
                         + "' on any member")));
     }
 

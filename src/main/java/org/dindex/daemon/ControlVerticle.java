@@ -3,7 +3,7 @@ package org.dindex.daemon;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 
 /** Serves the daemon's own addresses: {@code dindex.status} and {@code dindex.shutdown}. */

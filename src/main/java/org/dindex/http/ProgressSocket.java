@@ -5,10 +5,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
-import org.dindex.bus.JsonTypes;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
+import org.dindex.protocol.JsonTypes;
 import org.dindex.jobs.JobRegistry;
 
 import java.time.Duration;

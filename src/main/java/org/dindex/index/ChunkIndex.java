@@ -392,7 +392,7 @@ public final class ChunkIndex implements AutoCloseable {
         while (true) {
             IndexSnapshot s = current;
             if (s == null) {
-                throw new org.dindex.bus.DindexException(org.dindex.bus.ErrorCode.UNAVAILABLE,
+                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE,
                         "the index is being reopened; retry");
             }
             if (s.tryIncRef()) {

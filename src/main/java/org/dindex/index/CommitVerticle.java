@@ -3,7 +3,7 @@ package org.dindex.index;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 
 import java.util.concurrent.atomic.AtomicLong;

@@ -16,10 +16,10 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.TopDocs;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.JsonTypes;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.JsonTypes;
 import org.dindex.embed.EmbeddingService;
 
 import java.io.IOException;

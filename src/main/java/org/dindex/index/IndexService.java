@@ -3,8 +3,8 @@ package org.dindex.index;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -28,7 +28,7 @@ final class WalCodec {
                 case WriteOp.Clear c -> new JsonObject().put("op", "clear");
             });
         }
-        return org.dindex.bus.Frames.utf8(new JsonObject().put("ops", array));
+        return org.dindex.protocol.Frames.utf8(new JsonObject().put("ops", array));
     }
 
     static List<WriteOp> decode(byte[] payload) {

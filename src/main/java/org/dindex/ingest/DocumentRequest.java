@@ -2,8 +2,8 @@ package org.dindex.ingest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.JsonTypes;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.JsonTypes;
 import org.dindex.ingest.extract.Block;
 import org.dindex.ingest.extract.ExtractedDocument;
 import org.dindex.ingest.extract.ExtractionException;

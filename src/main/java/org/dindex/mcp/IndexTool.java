@@ -3,8 +3,8 @@ package org.dindex.mcp;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
-import org.dindex.bus.DindexException;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.DindexException;
 import org.dindex.client.DindexClient;
 import org.dindex.ingest.FileIndexer;
 

@@ -2,7 +2,7 @@ package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 
 /** {@code stats}: what the index holds (documents, chunks, model, store sizes, last commit, pending writes). */

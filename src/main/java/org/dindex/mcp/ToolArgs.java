@@ -1,7 +1,7 @@
 package org.dindex.mcp;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.JsonTypes;
+import org.dindex.protocol.JsonTypes;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

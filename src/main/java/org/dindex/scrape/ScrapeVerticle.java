@@ -4,10 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.JsonTypes;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.JsonTypes;
 import org.dindex.jobs.Job;
 import org.dindex.jobs.JobsVerticle;
 

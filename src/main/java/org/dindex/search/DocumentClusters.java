@@ -9,7 +9,7 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
-import org.dindex.bus.DindexException;
+import org.dindex.protocol.DindexException;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.DocumentIds;
 import org.dindex.index.IndexFields;
@@ -69,7 +69,7 @@ final class DocumentClusters {
             }
         }
         if (docs.isEmpty()) {
-            throw new DindexException(org.dindex.bus.ErrorCode.NOT_FOUND, "none of the URLs is indexed");
+            throw new DindexException(org.dindex.protocol.ErrorCode.NOT_FOUND, "none of the URLs is indexed");
         }
         int k = kn.intValue() == 0 ? Math.max(1, (int) Math.round(Math.sqrt(docs.size() / 2.0)))
                 : Math.min(kn.intValue(), docs.size());

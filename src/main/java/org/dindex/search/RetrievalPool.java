@@ -2,8 +2,8 @@ package org.dindex.search;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;

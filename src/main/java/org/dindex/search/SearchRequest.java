@@ -2,8 +2,8 @@ package org.dindex.search;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.JsonTypes;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.JsonTypes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -154,7 +154,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         float[] vector = null;
         if (body.getValue("query_vector") != null) {
             try {
-                vector = org.dindex.bus.QueryVectors.decode(body.getValue("query_vector"));
+                vector = org.dindex.protocol.QueryVectors.decode(body.getValue("query_vector"));
             } catch (IllegalArgumentException e) {
                 throw DindexException.badRequest(e.getMessage());
             }

@@ -3,10 +3,10 @@ package org.dindex.search;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.JsonTypes;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.JsonTypes;
 import org.dindex.embed.EmbeddingService;
 import org.dindex.index.IndexService;
 
@@ -128,7 +128,7 @@ public final class SearchVerticle extends VerticleBase {
         return embed(req).compose(emb -> {
             JsonObject body = new JsonObject().put("request", req.toJson()).put("degraded", emb.error());
             if (emb.vector() != null) {
-                body.put("query_vector", org.dindex.bus.QueryVectors.encode(emb.vector()));
+                body.put("query_vector", org.dindex.protocol.QueryVectors.encode(emb.vector()));
             }
             return vertx.eventBus().<JsonObject>request(CLUSTER_SEARCH_ADDRESS, body,
                     new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000)).map(m -> m.body());
@@ -139,7 +139,7 @@ public final class SearchVerticle extends VerticleBase {
     private Future<JsonObject> candidates(JsonObject body) {
         SearchRequest req = SearchRequest.parse(body.getJsonObject("request"));
         float[] v = body.getValue("query_vector") == null ? null
-                : org.dindex.bus.QueryVectors.decode(body.getValue("query_vector"));
+                : org.dindex.protocol.QueryVectors.decode(body.getValue("query_vector"));
         return pool.submit(() -> search.candidates(index.index(), req, v));
     }
 

@@ -2,6 +2,7 @@ package org.dindex.bus;
 
 import io.vertx.core.json.JsonObject;
 import org.dindex.client.DindexClient;
+import org.dindex.protocol.Addresses;
 import org.dindex.support.EmbeddedDaemon;
 import org.dindex.support.TestVerticles;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,8 @@ package org.dindex.bus;
 import io.vertx.core.json.JsonObject;
 import org.dindex.client.DindexClient;
 import org.dindex.client.DindexPool;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.ErrorCode;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

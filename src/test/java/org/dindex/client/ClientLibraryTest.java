@@ -1,8 +1,8 @@
 package org.dindex.client;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,8 +2,8 @@ package org.dindex.cluster;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import org.dindex.client.DindexClient;
 import org.dindex.support.Cli;
 import org.dindex.support.Europarl;

@@ -3,7 +3,7 @@ package org.dindex.http;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
+import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import org.dindex.support.Browsers;
 import org.dindex.support.EmbeddedDaemon;

@@ -1,7 +1,7 @@
 package org.dindex.search;
 
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;

@@ -2,9 +2,9 @@ package org.dindex.search;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import org.dindex.client.DindexClient;
 import org.dindex.embed.ModelCatalog;
 import org.dindex.embed.OnnxEmbedder;
@@ -242,7 +242,7 @@ class SearchTest {
                 new Case(new JsonObject().put("query", "q").put("query_vector", new JsonArray().add("x")),
                         "query_vector must be a non-empty array of numbers or a base64 string"),
                 new Case(new JsonObject().put("query", "q").put("mode", "dense")
-                        .put("query_vector", org.dindex.bus.QueryVectors.encode(new float[]{1, 0, 0})),
+                        .put("query_vector", org.dindex.protocol.QueryVectors.encode(new float[]{1, 0, 0})),
                         "query_vector has 3 dimensions, the index uses 384"));
         for (Case c : cases) {
             DindexException e = assertThrows(DindexException.class, () -> search(c.body()));
@@ -265,7 +265,7 @@ class SearchTest {
         JsonObject asNumbers = search(new JsonObject().put("query", "ignored in dense mode").put("mode", "dense")
                 .put("query_vector", numbers));
         JsonObject asBase64 = search(new JsonObject().put("query", "ignored in dense mode").put("mode", "dense")
-                .put("query_vector", org.dindex.bus.QueryVectors.encode(v)));
+                .put("query_vector", org.dindex.protocol.QueryVectors.encode(v)));
         assertTrue(asNumbers.getInteger("total_chunks") > 0, asNumbers.encode());
         asNumbers.remove("query_time_ms");
         asBase64.remove("query_time_ms");
@@ -273,7 +273,7 @@ class SearchTest {
         float[] flipped = v.clone();
         flipped[0] = -flipped[0] * 50;
         JsonObject other = search(new JsonObject().put("query", "x").put("mode", "dense")
-                .put("query_vector", org.dindex.bus.QueryVectors.encode(flipped)));
+                .put("query_vector", org.dindex.protocol.QueryVectors.encode(flipped)));
         other.remove("query_time_ms");
         assertNotEquals(asNumbers, other, "the vector is what is searched");
     }

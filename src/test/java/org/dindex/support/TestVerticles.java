@@ -5,7 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.BusHandlers;
-import org.dindex.bus.DindexException;
+import org.dindex.protocol.DindexException;
 
 /**
  * Extra addresses served through the daemon's real {@link BusHandlers} (so the bridge permits them exactly as it

@@ -2,9 +2,9 @@ package org.dindex.client;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.Addresses;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package org.dindex.client;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bus.DindexException;
-import org.dindex.bus.ErrorCode;
-import org.dindex.bus.Frames;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
+import org.dindex.protocol.Frames;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

@@ -1,4 +1,4 @@
-package org.dindex.bus;
+package org.dindex.protocol;
 
 /**
  * A failure with an {@link ErrorCode} and a message meant for the user: it names the bad value and the rule.

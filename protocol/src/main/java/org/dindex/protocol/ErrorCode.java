@@ -1,4 +1,4 @@
-package org.dindex.bus;
+package org.dindex.protocol;
 
 import java.util.Arrays;
 import java.util.Locale;

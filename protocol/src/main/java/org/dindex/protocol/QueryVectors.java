@@ -1,4 +1,4 @@
-package org.dindex.bus;
+package org.dindex.protocol;
 
 import io.vertx.core.json.JsonArray;
 

@@ -1,4 +1,4 @@
-package org.dindex.bus;
+package org.dindex.protocol;
 
 /**
  * Every event-bus address dindex serves or publishes on.
