@@ -10,8 +10,16 @@ FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
 ENV MAVEN_OPTS=--sun-misc-unsafe-memory-access=allow
 COPY pom.xml ./
+COPY protocol/pom.xml ./protocol/
+COPY protocol/src/main ./protocol/src/main
 COPY client/pom.xml ./client/
 COPY client/src/main ./client/src/main
+COPY config/pom.xml ./config/
+COPY config/src/main ./config/src/main
+COPY extract/pom.xml ./extract/
+COPY extract/src/main ./extract/src/main
+COPY cli/pom.xml ./cli/
+COPY cli/src/main ./cli/src/main
 COPY daemon/pom.xml ./daemon/
 COPY conf ./conf
 COPY webroot ./webroot

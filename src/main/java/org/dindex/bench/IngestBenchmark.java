@@ -14,10 +14,10 @@ import org.dindex.index.DocumentRecord;
 import org.dindex.index.WriteOp;
 import org.dindex.ingest.Chunk;
 import org.dindex.ingest.Chunker;
-import org.dindex.ingest.extract.ExtractedDocument;
-import org.dindex.ingest.extract.ExtractionException;
-import org.dindex.ingest.extract.Extractors;
-import org.dindex.ingest.extract.Format;
+import org.dindex.extract.ExtractedDocument;
+import org.dindex.extract.ExtractionException;
+import org.dindex.extract.Extractors;
+import org.dindex.extract.Format;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package org.dindex.bus;
 
+import org.dindex.config.DaemonConfig;
+import org.dindex.config.Settings;
+
 import java.time.Duration;
 
 /**
@@ -20,6 +23,14 @@ public record BridgeOptions(int maxFrameBytes, Duration requestTimeout, int maxC
                             int maxInFlightPerConnection, long maxPendingFrameBytes, Duration frameTimeout,
                             Duration idleTimeout) {
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+    /** The limits a daemon configuration sets (the frame budget at most a quarter of the heap). */
+    public static BridgeOptions from(DaemonConfig config) {
+        return new BridgeOptions(config.getInt(Settings.MAX_FRAME_BYTES), config.getMillis(Settings.REQUEST_TIMEOUT_MS),
+                config.getInt(Settings.MAX_CONNECTIONS), config.getInt(Settings.MAX_IN_FLIGHT),
+                Math.min(config.getLong(Settings.MAX_PENDING_FRAME_BYTES), Runtime.getRuntime().maxMemory() / 4),
+                config.getMillis(Settings.FRAME_TIMEOUT_MS), config.getMillis(Settings.SOCKET_IDLE_TIMEOUT_MS));
+    }
 
     public static BridgeOptions defaults() {
         return new BridgeOptions(DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(30), 1024, 1024, 256L * 1024 * 1024,

@@ -1,5 +1,6 @@
 package org.dindex.daemon;
 
+import org.dindex.config.StartupException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;

@@ -1,11 +1,16 @@
 package org.dindex.daemon;
 
+import org.dindex.config.RuntimePaths;
+import org.dindex.config.Version;
+import org.dindex.config.StartupException;
+import org.dindex.config.AlreadyRunningException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import org.dindex.bus.BridgeOptions;
 import org.dindex.bus.BridgePermissions;
 import org.dindex.bus.BusHandlers;
 import org.dindex.cluster.ClusterManagers;
@@ -125,7 +130,7 @@ public final class Daemon {
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {
             verticles.add(extension.apply(handlers));
         }
-        bridge = new SocketBridge(vertx, options.config().bridgeOptions(), BridgePermissions.standard(served));
+        bridge = new SocketBridge(vertx, BridgeOptions.from(options.config()), BridgePermissions.standard(served));
 
         Future<Void> started = Future.succeededFuture();
         for (VerticleBase verticle : verticles) {

@@ -1,5 +1,6 @@
 package org.dindex.daemon;
 
+import org.dindex.config.RuntimePaths;
 import io.vertx.core.VerticleBase;
 import org.dindex.bus.BusHandlers;
 import org.dindex.config.DaemonConfig;

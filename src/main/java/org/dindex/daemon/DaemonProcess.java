@@ -1,5 +1,7 @@
 package org.dindex.daemon;
 
+import org.dindex.config.RuntimePaths;
+import org.dindex.config.StartupException;
 import org.dindex.config.DaemonConfig;
 import org.dindex.platform.PrivateFiles;
 

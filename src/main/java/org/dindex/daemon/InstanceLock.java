@@ -1,5 +1,7 @@
 package org.dindex.daemon;
 
+import org.dindex.config.StartupException;
+import org.dindex.config.AlreadyRunningException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,6 @@
 package org.dindex.daemon;
 
+import org.dindex.config.StartupException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -14,8 +14,8 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.ErrorCode;
-import org.dindex.daemon.StartupException;
-import org.dindex.daemon.Version;
+import org.dindex.config.StartupException;
+import org.dindex.config.Version;
 import org.dindex.metrics.Metrics;
 
 import java.util.Set;

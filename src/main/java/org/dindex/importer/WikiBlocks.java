@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.dindex.ingest.extract.Block;
+import org.dindex.extract.Block;
 import org.jsoup.parser.Parser;
 
 /**

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.dindex.ingest.extract.Block;
+import org.dindex.extract.Block;
 
 /**
  * Turns a page's wikitext into clean text blocks under their heading path, ready for chunking and embedding.

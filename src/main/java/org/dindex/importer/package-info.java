@@ -9,7 +9,7 @@
  * column, after every page before it was delivered.
  *
  * <p>{@link org.dindex.importer.WikitextCleaner} turns a page's wikitext into
- * {@link org.dindex.ingest.extract.Block}s under their heading path, keeping what a reader reads as prose and
+ * {@link org.dindex.extract.Block}s under their heading path, keeping what a reader reads as prose and
  * dropping what is layout, navigation or metadata: templates, tables, references, images, categories,
  * interlanguage links, and sections that are only link lists (References, External links, See also, ...). Links
  * keep their visible text. It does not render templates (the dump does not contain them), so text a template

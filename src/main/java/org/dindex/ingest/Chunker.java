@@ -1,8 +1,8 @@
 package org.dindex.ingest;
 
 import org.dindex.embed.TokenCounter;
-import org.dindex.ingest.extract.Block;
-import org.dindex.ingest.extract.ExtractedDocument;
+import org.dindex.extract.Block;
+import org.dindex.extract.ExtractedDocument;
 
 import java.text.BreakIterator;
 import java.util.ArrayList;

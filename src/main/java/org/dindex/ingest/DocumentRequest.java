@@ -4,11 +4,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
-import org.dindex.ingest.extract.Block;
-import org.dindex.ingest.extract.ExtractedDocument;
-import org.dindex.ingest.extract.ExtractionException;
-import org.dindex.ingest.extract.Extractors;
-import org.dindex.ingest.extract.Format;
+import org.dindex.extract.Block;
+import org.dindex.extract.ExtractedDocument;
+import org.dindex.extract.ExtractionException;
+import org.dindex.extract.Extractors;
+import org.dindex.extract.Format;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -16,7 +16,7 @@ import org.dindex.index.DocumentIds;
 import org.dindex.index.DocumentRecord;
 import org.dindex.index.IndexService;
 import org.dindex.index.WriteOp;
-import org.dindex.ingest.extract.Block;
+import org.dindex.extract.Block;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -13,8 +13,8 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.config.ConfigException;
-import org.dindex.daemon.StartupException;
-import org.dindex.daemon.Version;
+import org.dindex.config.StartupException;
+import org.dindex.config.Version;
 
 import java.io.IOException;
 import java.io.InputStream;

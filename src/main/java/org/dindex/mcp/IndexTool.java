@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.client.DindexClient;
-import org.dindex.ingest.FileIndexer;
+import org.dindex.files.FileIndexer;
 
 import java.io.IOException;
 import java.nio.file.Path;

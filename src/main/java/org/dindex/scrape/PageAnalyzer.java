@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import org.dindex.ingest.extract.ExtractedDocument;
-import org.dindex.ingest.extract.ExtractionException;
-import org.dindex.ingest.extract.Extractors;
-import org.dindex.ingest.extract.Format;
+import org.dindex.extract.ExtractedDocument;
+import org.dindex.extract.ExtractionException;
+import org.dindex.extract.Extractors;
+import org.dindex.extract.Format;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;

@@ -3,7 +3,7 @@ package org.dindex.scrape;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.ingest.extract.Block;
+import org.dindex.extract.Block;
 import org.dindex.jobs.JobContext;
 import org.dindex.jobs.JobFailure;
 import org.dindex.jobs.JobRunner;

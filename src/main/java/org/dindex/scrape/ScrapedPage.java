@@ -2,7 +2,7 @@ package org.dindex.scrape;
 
 import java.util.Objects;
 
-import org.dindex.ingest.extract.ExtractedDocument;
+import org.dindex.extract.ExtractedDocument;
 
 /**
  * A fetched page, ready to be indexed.

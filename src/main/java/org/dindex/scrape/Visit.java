@@ -9,7 +9,7 @@ import java.util.Set;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpResponseHead;
-import org.dindex.ingest.extract.ExtractionException;
+import org.dindex.extract.ExtractionException;
 
 /**
  * Everything done for one queued URL while its host is reserved for it: address check, robots.txt, the request

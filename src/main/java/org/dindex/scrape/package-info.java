@@ -22,7 +22,7 @@
  *       response head ({@code Fetcher}).</li>
  * </ul>
  *
- * <p>Text is extracted with the same extractors as local files ({@link org.dindex.ingest.extract.Extractors}), so a
+ * <p>Text is extracted with the same extractors as local files ({@link org.dindex.extract.Extractors}), so a
  * page and a saved copy of it index alike.
  */
 package org.dindex.scrape;

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,8 +18,10 @@ class LauncherScriptTest {
     record Run(int exit, String out, String err) {
     }
 
-    static Run findJava(Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", "bin/find-java");
+    static Run findJava(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "bin/find-java"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("JAVA_HOME");
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -51,6 +55,28 @@ class LauncherScriptTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("needs a JDK 21 or newer"), r.err());
         assertTrue(r.err().contains("apt-get install"), r.err());
+    }
+
+    /**
+     * Running needs only a Java runtime, read from its {@code release} file without starting it; building needs a
+     * JDK. A JRE 25 beside a JDK 21: the runtime picks the JRE, a build the JDK.
+     */
+    @Test
+    void aJreRunsTheJarsAndAJdkBuildsThem(@TempDir Path jvms) throws Exception {
+        Path jre = jvms.resolve("jre-25");
+        Files.createDirectories(jre.resolve("bin"));
+        Files.writeString(jre.resolve("bin/java"), "#!/bin/sh\nexit 1\n");  // never run: the release file says it
+        jre.resolve("bin/java").toFile().setExecutable(true);
+        Files.writeString(jre.resolve("release"), "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"25.0.3\"\n");
+        Path jdk = fakeJdk(jvms.resolve("jdk-21"), "21");
+        Run runtime = findJava(Map.of("DINDEX_JVM_DIR", jvms.toString()), "--runtime");
+        assertEquals(0, runtime.exit(), runtime.err());
+        assertEquals(jre.toString(), runtime.out());
+        Run build = findJava(Map.of("DINDEX_JVM_DIR", jvms.toString()));
+        assertEquals(jdk.toString(), build.out(), "a build needs javac");
+        Run none = findJava(Map.of("DINDEX_JVM_DIR", jvms.resolve("none").toString()), "--runtime");
+        assertEquals(1, none.exit());
+        assertTrue(none.err().contains("needs a Java runtime (JRE or JDK) 21 or newer"), none.err());
     }
 
     /** A JDK home whose java reports {@code version} like a real one does. */

@@ -1,5 +1,6 @@
 package org.dindex.daemon;
 
+import org.dindex.config.StartupException;
 import org.dindex.support.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

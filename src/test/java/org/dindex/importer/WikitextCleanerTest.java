@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import org.dindex.ingest.extract.Block;
+import org.dindex.extract.Block;
 import org.junit.jupiter.api.Test;
 
 class WikitextCleanerTest {

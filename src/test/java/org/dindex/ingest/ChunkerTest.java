@@ -2,8 +2,8 @@ package org.dindex.ingest;
 
 import org.dindex.embed.ModelCatalog;
 import org.dindex.embed.OnnxEmbedder;
-import org.dindex.ingest.extract.Block;
-import org.dindex.ingest.extract.ExtractedDocument;
+import org.dindex.extract.Block;
+import org.dindex.extract.ExtractedDocument;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

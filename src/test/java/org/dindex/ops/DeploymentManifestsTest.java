@@ -677,9 +677,9 @@ class DeploymentManifestsTest {
     private static Set<String> daemonJvmFlags() throws Exception {
         Set<String> flags = new java.util.LinkedHashSet<>();
         String launcher = Files.readString(Path.of("bin/dindex"));
-        Matcher modules = Pattern.compile("--foreground.*modules=\\(([^)]*)\\)").matcher(launcher);
-        assertTrue(modules.find(), "bin/dindex adds modules for --foreground");
-        flags.addAll(Arrays.asList(modules.group(1).trim().split("\\s+")));
+        Matcher daemonFlags = Pattern.compile("daemon_flags=\\(([^)]*)\\)").matcher(launcher);
+        assertTrue(daemonFlags.find(), "bin/dindex has the daemon's JVM flags for daemon-side commands");
+        flags.addAll(Arrays.asList(daemonFlags.group(1).trim().split("\\s+")));
         Matcher access = Pattern.compile("--enable-native-access=\\S+").matcher(launcher);
         assertTrue(access.find(), "bin/dindex enables native access");
         flags.add(access.group());

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
-import org.dindex.ingest.extract.ExtractionException;
+import org.dindex.extract.ExtractionException;
 import org.junit.jupiter.api.Test;
 
 /** Page analysis on real bytes: links, directives, charsets, sniffing and PDF extraction from memory. */

