@@ -12,6 +12,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.protocol.Frames;
 import org.dindex.protocol.JsonTypes;
@@ -46,6 +47,7 @@ final class BridgeConnection {
     private final BridgePermissions permissions;
     private final BridgeStats stats;
     private final FrameBudget budget;
+    private final DirectRoutes direct;
     private final RecordParser parser;
     private final Map<String, MessageConsumer<Object>> registrations = new HashMap<>();
     private boolean expectingLength = true;
@@ -60,8 +62,9 @@ final class BridgeConnection {
     private volatile long idleSince = System.nanoTime();
 
     BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions options, BridgePermissions permissions,
-                     BridgeStats stats, FrameBudget budget) {
+                     BridgeStats stats, FrameBudget budget, DirectRoutes direct) {
         this.vertx = vertx;
+        this.direct = direct;
         this.socket = socket;
         this.options = options;
         this.permissions = permissions;
@@ -280,6 +283,11 @@ final class BridgeConnection {
                     + " connection (limit " + options.maxInFlightPerConnection() + "); wait for replies first"));
             return;
         }
+        var handler = direct.get(address);
+        if (handler != null && (body == null || body instanceof JsonObject)) {
+            requestDirect(handler, address, (JsonObject) body, delivery.getSendTimeout(), replyAddress);
+            return;
+        }
         inFlight++;
         stats.requestStarted();
         bus.request(address, body, delivery).onComplete(ar -> {
@@ -299,6 +307,48 @@ final class BridgeConnection {
                 write(failureFrame(replyAddress, address, ar.cause(), delivery.getSendTimeout()));
             }
         });
+    }
+
+    /**
+     * A request the handler serves on any thread ({@link DirectRoutes}): called here, its reply encoded on the thread
+     * that completes it and written from this connection's loop; the same timeout and error codes as over the bus.
+     */
+    private void requestDirect(java.util.function.Function<JsonObject, io.vertx.core.Future<JsonObject>> handler,
+                               String address, JsonObject body, long timeoutMs, String replyAddress) {
+        inFlight++;
+        stats.requestStarted();
+        boolean[] done = {false};  // confined to this connection's loop
+        long timer = vertx.setTimer(timeoutMs, t -> finishDirect(done, Frames.utf8(Frames.err(replyAddress,
+                ErrorCode.TIMEOUT, "timeout: no reply from '" + address + "' within " + timeoutMs + " ms")),
+                "timeout"));
+        handler.apply(body).onComplete(ar -> {
+            byte[] frame = Frames.utf8(ar.succeeded() ? Frames.message(replyAddress, ar.result())
+                    : failureFrame(replyAddress, BusHandlers.failure(address, ar.cause())));
+            context.runOnContext(v -> {
+                vertx.cancelTimer(timer);
+                finishDirect(done, frame, ar.succeeded() ? null : "handler_failure");
+            });
+        });
+    }
+
+    private void finishDirect(boolean[] done, byte[] frame, String error) {
+        if (done[0]) {
+            return;
+        }
+        done[0] = true;
+        inFlight--;
+        stats.requestFinished();
+        if (error != null) {
+            stats.error(error);
+        }
+        updateIdle();
+        if (!closed) {
+            writeBytes(frame);
+        }
+    }
+
+    private static JsonObject failureFrame(String replyAddress, DindexException e) {
+        return Frames.err(replyAddress, e.code(), e.getMessage());
     }
 
     private JsonObject failureFrame(String replyAddress, String address, Throwable cause, long timeoutMs) {
@@ -378,7 +428,12 @@ final class BridgeConnection {
         if (closed) {
             return;
         }
-        socket.write(Frames.encode(frame));
+        writeBytes(Frames.utf8(frame));
+    }
+
+    /** Writes one frame's JSON bytes with their length prefix. */
+    private void writeBytes(byte[] json) {
+        socket.write(Buffer.buffer(json.length + 4).appendInt(json.length).appendBytes(json));
         if (socket.writeQueueFull()) {
             // The client reads slower than it sends: stop reading its requests until our replies drain.
             parser.pause();

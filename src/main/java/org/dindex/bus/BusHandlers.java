@@ -23,10 +23,12 @@ public final class BusHandlers {
 
     private final Vertx vertx;
     private final ServedAddresses served;
+    private final DirectRoutes direct;
 
-    public BusHandlers(Vertx vertx, ServedAddresses served) {
+    public BusHandlers(Vertx vertx, ServedAddresses served, DirectRoutes direct) {
         this.vertx = vertx;
         this.served = served;
+        this.direct = direct;
     }
 
     /**
@@ -42,8 +44,26 @@ public final class BusHandlers {
         return consumer;
     }
 
+    /**
+     * Serves {@code address} like {@link #serve}, and lets the socket bridge call {@code handler} itself, on its own
+     * event loops (see {@link DirectRoutes}): for handlers that are safe on any thread and on the hot path of socket
+     * clients (search, context).
+     */
+    public MessageConsumer<Object> serveDirect(String address, Function<JsonObject, Future<JsonObject>> handler) {
+        MessageConsumer<Object> consumer = serve(address, handler);
+        direct.add(address, body -> {
+            try {
+                return handler.apply(body == null ? new JsonObject() : body);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        });
+        return consumer;
+    }
+
     public Future<Void> unserve(MessageConsumer<?> consumer) {
         served.remove(consumer.address());
+        direct.remove(consumer.address());
         return consumer.unregister();
     }
 
@@ -70,15 +90,21 @@ public final class BusHandlers {
 
     /** Replies to {@code message} with the failure {@code e}, mapped to an {@link ErrorCode}. */
     public static void fail(Message<?> message, Throwable e) {
+        DindexException mapped = failure(message.address(), e);
+        message.fail(mapped.code().failureCode(), mapped.getMessage());
+    }
+
+    /** The error a client is told of a handler's failure {@code e}; unexpected ones are logged with their trace. */
+    static DindexException failure(String address, Throwable e) {
         if (e instanceof DindexException de) {
-            message.fail(de.code().failureCode(), de.getMessage());
-        } else if (e instanceof ClassCastException) {
-            // A safety net for a request field of the wrong type that a handler did not check itself.
-            LOG.log(Level.FINE, "wrongly typed field in a request to " + message.address(), e);
-            message.fail(ErrorCode.BAD_REQUEST.failureCode(), "a field of the request has the wrong type");
-        } else {
-            LOG.log(Level.WARNING, "handler for " + message.address() + " failed", e);
-            message.fail(ErrorCode.INTERNAL.failureCode(), "internal error: " + e);
+            return de;
         }
+        if (e instanceof ClassCastException) {
+            // A safety net for a request field of the wrong type that a handler did not check itself.
+            LOG.log(Level.FINE, "wrongly typed field in a request to " + address, e);
+            return new DindexException(ErrorCode.BAD_REQUEST, "a field of the request has the wrong type");
+        }
+        LOG.log(Level.WARNING, "handler for " + address + " failed", e);
+        return new DindexException(ErrorCode.INTERNAL, "internal error: " + e);
     }
 }

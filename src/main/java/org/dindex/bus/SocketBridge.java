@@ -28,8 +28,11 @@ public final class SocketBridge {
     private final FrameBudget budget;
     private NetServer server;
 
-    public SocketBridge(Vertx vertx, BridgeOptions options, BridgePermissions permissions) {
+    private final DirectRoutes direct;
+
+    public SocketBridge(Vertx vertx, BridgeOptions options, BridgePermissions permissions, DirectRoutes direct) {
         this.vertx = vertx;
+        this.direct = direct;
         this.options = options;
         this.permissions = permissions;
         this.budget = new FrameBudget(options.maxPendingFrameBytes());
@@ -42,7 +45,8 @@ public final class SocketBridge {
     }
 
     private void accept(NetSocket socket) {
-        BridgeConnection connection = new BridgeConnection(vertx, socket, options, permissions, stats, budget);
+        BridgeConnection connection = new BridgeConnection(vertx, socket, options, permissions, stats, budget,
+                direct);
         if (stats.connections() >= options.maxConnections()) {
             evictLongestIdle();
         }

@@ -75,16 +75,26 @@ final class Components {
         this.chunker = chunker;
     }
 
-    static Components open(Vertx vertx, Path dataDir, DaemonConfig config) {
+    /**
+     * Loads the model and opens the index side by side (they take the longest part of a start and need nothing of
+     * each other but the model's name and dimensions, known from the configuration), then checks the index.
+     */
+    static Components open(Vertx vertx, Path dataDir, DaemonConfig config, StartupTimes times) {
         useDataDirCaches(dataDir);
         org.dindex.platform.BackgroundPriority.configure(config.getInt(Settings.BACKGROUND_NICE));
-        Embedder embedder = loadEmbedder(config);
+        ExpectedModel expected = expectedModel(config);
+        java.util.concurrent.CompletableFuture<Embedder> model = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().name("dindex-startup-model").start(() -> {
+            try {
+                model.complete(times.time("model", () -> loadEmbedder(config)));
+            } catch (Throwable e) {
+                model.completeExceptionally(e);
+            }
+        });
         ChunkIndex chunkIndex;
         try {
-            long t0 = System.nanoTime();
-            chunkIndex = ChunkIndex.open(dataDir.resolve("index"), embedder.modelName(), embedder.dimensions());
-            LOG.info("index opened in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            IntegrityCheck.Report report = IntegrityCheck.run(chunkIndex);
+            chunkIndex = times.time("index", () -> openIndex(dataDir, expected));
+            IntegrityCheck.Report report = times.time("check", () -> check(chunkIndex));
             if (report.ok()) {
                 LOG.info("index check passed: " + report.documents() + " documents, " + report.chunks()
                         + " chunks (" + report.millis() + " ms)");
@@ -92,19 +102,67 @@ final class Components {
                 LOG.warning("index check found problems: " + report.problems());
             }
             settleHeap(report.vectors());
-        } catch (IndexMismatchException e) {
-            embedder.close();
-            throw new StartupException(e.getMessage());
-        } catch (IOException e) {
-            embedder.close();
-            throw new StartupException("cannot open the index in " + dataDir.resolve("index") + ": "
-                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            model.thenAccept(Embedder::close);
+            throw e;
+        }
+        Embedder embedder;
+        try {
+            embedder = model.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            closeQuietly(chunkIndex);
+            throw e.getCause() instanceof RuntimeException re ? re : new StartupException(
+                    "cannot load the embedding model: " + e.getCause(), e.getCause());
         }
         IndexService index = new IndexService(vertx, chunkIndex, dataDir.resolve("index"));
         EmbeddingService embeddings = new EmbeddingService(vertx, embedder, new EmbeddingService.Options(
                 config.getInt(Settings.EMBEDDING_BATCH_SIZE), config.getLong(Settings.EMBEDDING_BATCH_WAIT_MS),
                 config.getInt(Settings.EMBEDDING_QUEUE_LIMIT)));
         return new Components(dataDir, config, index, embeddings, chunker(embedder, config));
+    }
+
+    /** The model the index must have been written with: the name and dimensions the configuration sets. */
+    private record ExpectedModel(String name, int dimensions) {
+    }
+
+    private static ExpectedModel expectedModel(DaemonConfig config) {
+        String name = config.getString(Settings.EMBEDDING_MODEL);
+        if ("http".equals(config.getString(Settings.EMBEDDING_BACKEND))) {
+            return new ExpectedModel(name, config.getInt(Settings.HTTP_EMBEDDING_DIMENSIONS));
+        }
+        ModelSpec spec = ModelCatalog.byName(name).orElseThrow(() -> new StartupException("unknown embedding"
+                + " model '" + name + "' (known: " + String.join(", ", ModelCatalog.names()) + ")"));
+        return new ExpectedModel(spec.name(), spec.dimensions());
+    }
+
+    private static ChunkIndex openIndex(Path dataDir, ExpectedModel model) {
+        try {
+            long t0 = System.nanoTime();
+            ChunkIndex opened = ChunkIndex.open(dataDir.resolve("index"), model.name(), model.dimensions());
+            LOG.info("index opened in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            return opened;
+        } catch (IndexMismatchException e) {
+            throw new StartupException(e.getMessage());
+        } catch (IOException e) {
+            throw new StartupException("cannot open the index in " + dataDir.resolve("index") + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static IntegrityCheck.Report check(ChunkIndex index) {
+        try {
+            return IntegrityCheck.run(index);
+        } catch (IOException e) {
+            throw new StartupException("cannot check the index: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(ChunkIndex index) {
+        try {
+            index.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(java.util.logging.Level.FINE, "closing the index after a failed start", e);
+        }
     }
 
     /** Vectors read back at start-up above which the heap is settled before serving. */

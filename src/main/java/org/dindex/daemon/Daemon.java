@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.bus.BridgeOptions;
 import org.dindex.bus.BridgePermissions;
 import org.dindex.bus.BusHandlers;
+import org.dindex.bus.DirectRoutes;
 import org.dindex.cluster.ClusterManagers;
 import org.dindex.cluster.ClusterOptions;
 import org.dindex.cluster.ClusterVerticle;
@@ -64,6 +65,7 @@ public final class Daemon {
     private Future<Void> stopping;
     private volatile JsonObject staticStatus;
     private final ProcessMemory memory = new ProcessMemory();
+    private final StartupTimes startup = new StartupTimes();
 
     private Daemon(DaemonOptions options) {
         this.options = options;
@@ -88,10 +90,12 @@ public final class Daemon {
 
     private void startBlocking() {
         RuntimePaths paths = options.paths();
-        SocketDirectory.prepare(paths.socket());
-        createPrivateDir(paths.dataDir());
-        locks.add(InstanceLock.acquire(paths.dataLock(), "data dir " + paths.dataDir()));
-        locks.add(InstanceLock.acquire(paths.socketLock(), "socket " + paths.socket()));
+        startup.time("paths_and_locks", () -> {
+            SocketDirectory.prepare(paths.socket());
+            createPrivateDir(paths.dataDir());
+            locks.add(InstanceLock.acquire(paths.dataLock(), "data dir " + paths.dataDir()));
+            locks.add(InstanceLock.acquire(paths.socketLock(), "socket " + paths.socket()));
+        });
         try {
             // We hold the socket lock: whatever file is there was left by a dead daemon.
             Files.deleteIfExists(paths.socket());
@@ -112,13 +116,15 @@ public final class Daemon {
             clusterManager = ClusterManagers.hazelcast(cluster);
             LOG.info("joining cluster '" + cluster.name() + "' as " + cluster.host() + ":" + cluster.port()
                     + (cluster.join().isEmpty() ? "" : " via " + String.join(", ", cluster.join())));
-            vertx = await(Vertx.builder().with(vertxOptions).withClusterManager(clusterManager).buildClustered(),
-                    Duration.ofMinutes(2), "join the cluster");
+            HazelcastClusterManager manager = clusterManager;
+            vertx = startup.time("vertx", () -> await(Vertx.builder().with(vertxOptions).withClusterManager(manager)
+                    .buildClustered(), Duration.ofMinutes(2), "join the cluster"));
         } else {
-            vertx = Vertx.vertx(vertxOptions);
+            vertx = startup.time("vertx", () -> Vertx.vertx(vertxOptions));
         }
-        BusHandlers handlers = new BusHandlers(vertx, served);
-        components = Components.open(vertx, paths.dataDir(), options.config());
+        DirectRoutes direct = new DirectRoutes();
+        BusHandlers handlers = new BusHandlers(vertx, served, direct);
+        components = Components.open(vertx, paths.dataDir(), options.config(), startup);
         List<VerticleBase> verticles = new ArrayList<>();
         verticles.add(new ControlVerticle(this, handlers));
         verticles.addAll(components.verticles(handlers));
@@ -130,7 +136,8 @@ public final class Daemon {
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {
             verticles.add(extension.apply(handlers));
         }
-        bridge = new SocketBridge(vertx, BridgeOptions.from(options.config()), BridgePermissions.standard(served));
+        bridge = new SocketBridge(vertx, BridgeOptions.from(options.config()), BridgePermissions.standard(served),
+                direct);
 
         Future<Void> started = Future.succeededFuture();
         for (VerticleBase verticle : verticles) {
@@ -139,7 +146,8 @@ public final class Daemon {
                 return null;
             });
         }
-        await(started.compose(v -> bridge.listen(paths.socket())), Duration.ofMinutes(10), "start");
+        Future<Void> serving = started.compose(v -> bridge.listen(paths.socket()));
+        startup.time("verticles_and_socket", () -> await(serving, Duration.ofMinutes(10), "start"));
         components.started(bridge.stats());
         try {
             Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString("rw-------"));
@@ -147,6 +155,7 @@ public final class Daemon {
             LOG.warning("cannot restrict socket permissions: " + e.getMessage());
         }
         state = "running";
+        startup.finished();
         LOG.info(() -> "dindex " + Version.get() + " running (pid " + ProcessHandle.current().pid() + ", socket "
                 + paths.socket() + ", data dir " + paths.dataDir() + ", transport " + transport() + ")");
     }
@@ -279,7 +288,8 @@ public final class Daemon {
                         clusterVerticle.nodeId()).put("name", ClusterOptions.from(options.config()).name()))
                 .put("http", components == null || components.httpUrl() == null ? null
                         : new JsonObject().put("url", components.httpUrl()))
-                .put("index", components == null ? null : components.statusSummary());
+                .put("index", components == null ? null : components.statusSummary())
+                .put("startup", startup.toJson());
     }
 
     public String transport() {

@@ -55,7 +55,8 @@ public final class SearchVerticle extends VerticleBase {
     public Future<?> start() {
         pool = new RetrievalPool(Runtime.getRuntime().availableProcessors());
         search.denseBranchOn(pool.branches());
-        handlers.serve(Addresses.SEARCH, body -> {
+        // Both are safe on any thread, so the socket bridge calls them directly (BusHandlers.serveDirect).
+        handlers.serveDirect(Addresses.SEARCH, body -> {
             String scope = SearchRequest.scope(body);
             SearchRequest req = SearchRequest.parse(body);
             return timed(req, clustered && !"local".equals(scope) ? this::clusterSearch : this::search);
@@ -64,7 +65,7 @@ public final class SearchVerticle extends VerticleBase {
                 .onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
         vertx.eventBus().<JsonObject>localConsumer(CHUNKS_ADDRESS, m -> pool.submit(() -> search.chunks(
                         index.index(), m.body().getJsonArray("chunk_ids").stream().map(String::valueOf).toList())).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e)));
-        handlers.serve(Addresses.CONTEXT, this::context);
+        handlers.serveDirect(Addresses.CONTEXT, this::context);
         handlers.serve(Addresses.CLUSTER, body -> pool.submit(() -> DocumentClusters.cluster(index.index(),
                 body)));
         return Future.succeededFuture();

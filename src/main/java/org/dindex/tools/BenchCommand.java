@@ -3,6 +3,7 @@ package org.dindex.tools;
 import org.dindex.cli.DindexCommand;
 import org.dindex.cli.Main;
 import io.vertx.core.json.JsonObject;
+import org.dindex.bench.CliBenchmark;
 import org.dindex.bench.IpcBenchmark;
 import org.dindex.client.DindexClient;
 import picocli.CommandLine.Command;
@@ -49,6 +50,51 @@ final class BenchCommand {
         root.out().print(json ? result.encodePrettily() + "\n" : IpcBenchmark.table(result));
         root.err().println("dindex: wrote " + outFile.toAbsolutePath());
         return Main.OK;
+    }
+
+    @Command(name = "cli", description = "Whole bin/dindex processes (--version, status, search on a small"
+            + " index), each paired with a JDK hello-world run, and daemon start to the first answered search.")
+    int cli(@Option(names = "--runs", defaultValue = "30", description = "Pairs per command (default"
+            + " ${DEFAULT-VALUE}).") int runs,
+            @Option(names = "--starts", defaultValue = "5", description = "Daemon starts timed to the first"
+                    + " search (default ${DEFAULT-VALUE}).") int starts,
+            @Option(names = "--launcher", description = "bin/dindex (default: the one beside this jar's folder,"
+                    + " else ./bin/dindex).") Path launcher,
+            @Option(names = "--out", defaultValue = "bench-cli.json", description = "JSON output file"
+                    + " (default ${DEFAULT-VALUE}).") Path outFile,
+            @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        if (runs < 5 || starts < 1) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--runs must be >= 5 and --starts >= 1");
+        }
+        Path bin = launcher != null ? launcher : defaultLauncher();
+        if (!Files.isExecutable(bin)) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), bin + " is not an"
+                    + " executable launcher; give --launcher");
+        }
+        Path java = Path.of(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        JsonObject result = new CliBenchmark(new CliBenchmark.Options(bin.toAbsolutePath(), java, runs, starts))
+                .run();
+        Files.writeString(outFile, result.encodePrettily() + "\n");
+        root.out().print(json ? result.encodePrettily() + "\n" : CliBenchmark.table(result));
+        root.err().println("dindex: wrote " + outFile.toAbsolutePath());
+        return Main.OK;
+    }
+
+    /** bin/dindex of the tree this jar is in (target/ or lib/ beside bin/), else of the working folder. */
+    private static Path defaultLauncher() {
+        try {
+            Path jar = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path beside = jar.getParent().getParent().resolve("bin").resolve("dindex");
+            if (Files.isExecutable(beside)) {
+                return beside;
+            }
+        } catch (java.net.URISyntaxException | RuntimeException ignored) {
+            // fall back to the working folder
+        }
+        return Path.of("bin", "dindex");
     }
 
     @Command(name = "ingest", description = "End-to-end indexing rate against the raw embedding rate of the same"
