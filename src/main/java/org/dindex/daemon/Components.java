@@ -81,6 +81,10 @@ final class Components {
      */
     static Components open(Vertx vertx, Path dataDir, DaemonConfig config, StartupTimes times) {
         useDataDirCaches(dataDir);
+        // jvector registers its graph settings as JMX beans by default: 150 ms of every start for beans nobody reads.
+        if (System.getProperty("jvector.management.backend") == null) {
+            System.setProperty("jvector.management.backend", "none");
+        }
         org.dindex.platform.BackgroundPriority.configure(config.getInt(Settings.BACKGROUND_NICE));
         ExpectedModel expected = expectedModel(config);
         java.util.concurrent.CompletableFuture<Embedder> model = new java.util.concurrent.CompletableFuture<>();

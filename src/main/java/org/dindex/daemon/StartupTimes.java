@@ -18,10 +18,13 @@ final class StartupTimes {
     private final long t0 = System.nanoTime();
     private long totalMillis = -1;
 
-    /** The JVM's own start, from the process's start to the daemon's first line of code. */
+    /**
+     * Begins with what came before the daemon: from the process's start to the daemon's first line of code (the JVM,
+     * the command line, the configuration, logging).
+     */
     StartupTimes() {
         ProcessHandle.current().info().startInstant().ifPresent(start ->
-                record("jvm", Math.max(0, Duration.between(start, Instant.now()).toMillis())));
+                record("jvm_and_command_line", Math.max(0, Duration.between(start, Instant.now()).toMillis())));
     }
 
     /** Runs {@code stage} and records how long it took. */

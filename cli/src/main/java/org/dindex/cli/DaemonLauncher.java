@@ -98,8 +98,10 @@ public final class DaemonLauncher {
         if (javaOpts != null && !javaOpts.isBlank()) {
             cmd.addAll(List.of(javaOpts.strip().split("\\s+")));
         }
+        String classPath = Handover.daemonClassPath(env);
+        cmd.addAll(aotCache(classPath));
         cmd.add("-cp");
-        cmd.add(Handover.daemonClassPath(env));
+        cmd.add(classPath);
         cmd.add(Main.class.getName());
         cmd.add("--data-dir");
         cmd.add(paths.dataDir().toString());
@@ -111,6 +113,35 @@ public final class DaemonLauncher {
         }
         cmd.addAll(List.of("daemon", "start", "--foreground", "--log-to-files"));
         return cmd;
+    }
+
+    /**
+     * The JVM's ahead-of-time cache of the daemon (JDK 25+, a daemon run from one jar): used when this jar and JVM
+     * made one, else recorded by this run and written when the daemon stops.
+     *
+     * <p>Why: a daemon JVM spends over a second loading and linking the classes of Vert.x, Lucene, the model runtime
+     * and the rest from a jar of 30,000 entries before its first line of dindex code, at every start. The cache holds
+     * them loaded and linked. It lives in the data dir's cache folder, named for the jar (size and time) and the JVM
+     * version, so a new build or JVM records a new one; the JVM also checks it and ignores one that does not fit.
+     */
+    private List<String> aotCache(String classPath) {
+        Path jar = Path.of(classPath);
+        if (Runtime.version().feature() < 25 || classPath.contains(java.io.File.pathSeparator)
+                || !classPath.endsWith(".jar") || !Files.isRegularFile(jar)) {
+            return List.of();
+        }
+        try {
+            Path dir = paths.dataDir().resolve("cache").resolve("aot");
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                    "rwx------")));
+            String name = "daemon-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + "-java"
+                    + Runtime.version().toString().replaceAll("[^A-Za-z0-9.]", "_") + ".aot";
+            Path cache = dir.resolve(name);
+            return List.of(Files.isRegularFile(cache) ? "-XX:AOTCache=" + cache : "-XX:AOTCacheOutput=" + cache,
+                    "-Xlog:aot=off", "-Xlog:aot+codecache=off");
+        } catch (IOException e) {
+            return List.of();  // no cache folder: start without one
+        }
     }
 
     /** The status of the daemon on {@code socket}, or null when none answers. */
