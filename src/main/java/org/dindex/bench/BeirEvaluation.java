@@ -3,6 +3,7 @@ package org.dindex.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.SearchQuery;
 import org.dindex.client.DindexClient;
 
 import java.io.BufferedReader;
@@ -133,7 +134,7 @@ public final class BeirEvaluation {
                     // Depth is max(candidates, top_k): a candidate-depth variant asks for no more chunks than its
                     // depth, so the depth is what is measured (its Recall@100 is then capped by that depth).
                     int depth = v.candidates() != null ? v.candidates() : 300;
-                    JsonObject req = new JsonObject().put("query", text).put("top_k", depth).put("mode", v.mode())
+                    JsonObject req = SearchQuery.of(text).withTopK(depth).withMode(v.mode()).toJson()
                             .put("candidates", depth);
                     if (v.fusion() != null) {
                         req.put("fusion", v.fusion());

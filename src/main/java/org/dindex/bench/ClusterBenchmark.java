@@ -3,6 +3,7 @@ package org.dindex.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.SearchQuery;
 import org.dindex.client.DindexClient;
 
 import java.nio.file.Path;
@@ -47,8 +48,8 @@ public final class ClusterBenchmark {
         for (int q = 0; q < options.queries(); q++) {
             String[] words = docs.get(random.nextInt(docs.size())).text().split("\\s+");
             int from = words.length > 10 ? random.nextInt(words.length - 8) : 0;
-            queries.add(new JsonObject().put("query", String.join(" ", Arrays.copyOfRange(words, from,
-                    Math.min(words.length, from + 8)))).put("top_k", 10));
+            queries.add(SearchQuery.of(String.join(" ", Arrays.copyOfRange(words, from,
+                    Math.min(words.length, from + 8)))).toJson());
         }
         JsonObject report = new JsonObject().put("machine", Machine.describe()).put("documents", docs.size())
                 .put("members", n).put("queries", queries.size());

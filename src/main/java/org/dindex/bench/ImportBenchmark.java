@@ -2,6 +2,7 @@ package org.dindex.bench;
 
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.SearchQuery;
 import org.dindex.client.DindexClient;
 import org.dindex.importer.MediaWikiDumpReader;
 import org.dindex.importer.WikiPage;
@@ -59,8 +60,8 @@ public final class ImportBenchmark {
         for (int q = 0; q < 200; q++) {
             String[] words = docs.get(random.nextInt(docs.size())).text().split("\\s+");
             int from = words.length > 10 ? random.nextInt(words.length - 8) : 0;
-            queries.add(new JsonObject().put("query", String.join(" ", Arrays.copyOfRange(words, from,
-                    Math.min(words.length, from + 8)))).put("top_k", 10));
+            queries.add(SearchQuery.of(String.join(" ", Arrays.copyOfRange(words, from,
+                    Math.min(words.length, from + 8)))).toJson());
         }
         try (DindexClient c = DindexClient.connect(options.daemonSocket())) {
             JsonObject warmJob = importAndWait(c, warm);

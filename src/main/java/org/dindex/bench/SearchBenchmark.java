@@ -3,6 +3,7 @@ package org.dindex.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.SearchQuery;
 import org.dindex.client.DindexClient;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.ChunkRecord;
@@ -326,8 +327,8 @@ public final class SearchBenchmark {
     }
 
     private static JsonObject json(SearchRequest r, boolean withVector) {
-        JsonObject body = new JsonObject().put("query", r.query()).put("mode", r.mode().name().toLowerCase(
-                java.util.Locale.ROOT)).put("top_k", r.topK());
+        JsonObject body = SearchQuery.of(r.query()).withMode(r.mode().name().toLowerCase(java.util.Locale.ROOT))
+                .withTopK(r.topK()).toJson();
         if (withVector) {
             body.put("query_vector", org.dindex.protocol.QueryVectors.encode(r.queryVector()));
         }

@@ -3,6 +3,7 @@ package org.dindex.mcp;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.ContextQuery;
 import org.dindex.client.DindexClient;
 
 /**
@@ -44,8 +45,9 @@ final class ContextTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) {
-        JsonObject body = new JsonObject().put("query", args.requiredString("query"))
-                .put("budget", args.integer("budget", 2000, 50, 100_000)).put("filters", args.object("filters"));
+        // The model's filters go as given, so that the daemon's validation names a filter it does not know.
+        JsonObject body = ContextQuery.of(args.requiredString("query"), args.integer("budget", 2000, 50, 100_000))
+                .toJson().put("filters", args.object("filters"));
         try (DindexClient c = daemon.connect()) {
             JsonObject r = c.request(Addresses.CONTEXT, body);
             String context = r.getString("context", "");

@@ -4,6 +4,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.SearchQuery;
 import org.dindex.client.DindexClient;
 
 import java.util.List;
@@ -67,9 +68,9 @@ final class SearchTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) {
-        JsonObject body = new JsonObject().put("query", args.requiredString("query"))
-                .put("top_k", args.integer("top_k", 10, 1, 100)).put("mode", args.choice("mode", "hybrid", MODES))
-                .put("filters", args.object("filters"));
+        // The model's filters go as given, so that the daemon's validation names a filter it does not know.
+        JsonObject body = SearchQuery.of(args.requiredString("query")).withTopK(args.integer("top_k", 10, 1, 100))
+                .withMode(args.choice("mode", "hybrid", MODES)).toJson().put("filters", args.object("filters"));
         try (DindexClient c = daemon.connect()) {
             return ToolResult.json(trim(c.request(Addresses.SEARCH, body)));
         }

@@ -1,7 +1,13 @@
 package org.dindex.client;
 
 import io.vertx.core.json.JsonObject;
+import org.dindex.protocol.ContextBlock;
 import org.dindex.protocol.DindexException;
+import org.dindex.protocol.IndexDocument;
+import org.dindex.protocol.JobInfo;
+import org.dindex.protocol.SearchFilters;
+import org.dindex.protocol.SearchQuery;
+import org.dindex.protocol.SearchResult;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
@@ -35,11 +41,11 @@ class ClientLibraryTest {
         dindex = new Dindex(new DindexPool(new DindexPool.Options(daemon.paths.socket(), 8, Duration.ofSeconds(30),
                 Duration.ofSeconds(60))));
         Dindex.IndexSummary s = dindex.index(List.of(
-                Dindex.Document.text("mem://owls", "Owls", "Owls hunt at night and can turn their heads almost all"
+                IndexDocument.text("mem://owls", "Owls", "Owls hunt at night and can turn their heads almost all"
                         + " the way round to look behind them."),
-                Dindex.Document.text("mem://bees", "Bees", "Honey bees dance to tell the rest of the hive where"
+                IndexDocument.text("mem://bees", "Bees", "Honey bees dance to tell the rest of the hive where"
                         + " the flowers are."),
-                new Dindex.Document("mem://moss", "Moss", "https://example.org/moss", "Moss grows on the north side"
+                new IndexDocument("mem://moss", "Moss", "https://example.org/moss", "Moss grows on the north side"
                         + " of trees in damp forests.", "text", Map.of("kind", "plant"))), true);
         assertEquals(3, s.indexed());
         assertTrue(s.searchable());
@@ -53,23 +59,23 @@ class ClientLibraryTest {
 
     @Test
     void typedSearchContextAndErrors() {
-        Dindex.SearchResult r = dindex.search(Dindex.SearchQuery.of("which bird hunts in the dark").withTopK(2));
+        SearchResult r = dindex.search(SearchQuery.of("which bird hunts in the dark").withTopK(2));
         assertEquals("Owls", r.results().getFirst().title());
         assertEquals(1, r.results().getFirst().citation());
         assertTrue(r.results().getFirst().chunks().getFirst().content().contains("hunt at night"));
         assertEquals(r.results().size(), r.citations().size());
 
-        Dindex.SearchResult filtered = dindex.search(Dindex.SearchQuery.of("trees").withFilters(
-                new Dindex.Filters(null, List.of(), Map.of("kind", "plant"))));
+        SearchResult filtered = dindex.search(SearchQuery.of("trees").withFilters(
+                SearchFilters.of(null, List.of(), Map.of("kind", "plant"))));
         assertEquals(1, filtered.results().size());
         assertEquals("https://example.org/moss", filtered.results().getFirst().url());
         assertEquals("plant", filtered.results().getFirst().metadata().get("kind"));
 
-        Dindex.ContextBlock block = dindex.context("how do bees share where flowers are", 200);
+        ContextBlock block = dindex.context("how do bees share where flowers are", 200);
         assertTrue(block.text().contains("[1]") && block.text().contains("dance"), block.text());
         assertTrue(block.tokens() <= 200);
 
-        DindexException bad = assertThrows(DindexException.class, () -> dindex.search(Dindex.SearchQuery.of("")));
+        DindexException bad = assertThrows(DindexException.class, () -> dindex.search(SearchQuery.of("")));
         assertEquals(ErrorCode.BAD_REQUEST, bad.code());
         DindexException unknown = assertThrows(DindexException.class, () -> dindex.job("import-00000000"));
         assertEquals(ErrorCode.NOT_FOUND, unknown.code());
@@ -94,7 +100,7 @@ class ClientLibraryTest {
                         if ((caller + i) % 4 == 0) {
                             assertTrue(dindex.stats().getInteger("documents") >= 3);
                         } else {
-                            var r = dindex.search(Dindex.SearchQuery.of("owls at night").withMode("bm25"));
+                            var r = dindex.search(SearchQuery.of("owls at night").withMode("bm25"));
                             assertEquals("Owls", r.results().getFirst().title());
                         }
                         maxOpen.accumulateAndGet(dindex.pool().openConnections(), Math::max);
@@ -122,10 +128,10 @@ class ClientLibraryTest {
                     + " about herons fishing in the shallow water at dawn.").encode()).append('\n');
         }
         Path file = Files.writeString(daemon.root.resolve("notes.jsonl"), lines);
-        Dindex.JobInfo started = dindex.importFile(file, null);
+        JobInfo started = dindex.importFile(file, null);
         assertEquals("import", started.type());
         List<String> states = new ArrayList<>();
-        Dindex.JobInfo done = dindex.follow(started.id(), j -> states.add(j.state()), null, Duration.ofMinutes(2));
+        JobInfo done = dindex.follow(started.id(), j -> states.add(j.state()), null, Duration.ofMinutes(2));
         assertEquals("completed", done.state());
         assertEquals(30, ((Number) done.counters().get("imported")).intValue());
         assertEquals("completed", states.getLast());

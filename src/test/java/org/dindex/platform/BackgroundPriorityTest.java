@@ -84,9 +84,9 @@ class BackgroundPriorityTest {
              var dindex = new org.dindex.client.Dindex(new org.dindex.client.DindexPool(
                      new org.dindex.client.DindexPool.Options(daemon.paths.socket(), 2,
                              java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(60))))) {
-            dindex.index(java.util.List.of(org.dindex.client.Dindex.Document.text("mem://owls", "Owls",
+            dindex.index(java.util.List.of(org.dindex.protocol.IndexDocument.text("mem://owls", "Owls",
                     "Owls hunt at night and can turn their heads almost all the way round.")), true);
-            assertEquals("Owls", dindex.search(org.dindex.client.Dindex.SearchQuery.of("night hunters"))
+            assertEquals("Owls", dindex.search(org.dindex.protocol.SearchQuery.of("night hunters"))
                     .results().getFirst().title());
             Map<String, Integer> byName = new HashMap<>();
             tasks().forEach((tid, nice) -> byName.merge(comm(tid), nice, Math::max));

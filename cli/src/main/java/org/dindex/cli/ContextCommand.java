@@ -2,6 +2,7 @@ package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.ContextQuery;
 import org.dindex.client.DindexClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,8 +38,8 @@ final class ContextCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonObject body = new JsonObject().put("query", String.join(" ", words)).put("budget", budget)
-                .put("filters", SearchCommand.filters(source, null, meta));
+        JsonObject body = ContextQuery.of(String.join(" ", words), budget)
+                .withFilters(SearchCommand.filters(source, null, meta)).toJson();
         try (DindexClient c = root.connect()) {
             JsonObject r = c.request(Addresses.CONTEXT, body);
             if (json) {

@@ -3,6 +3,8 @@ package org.dindex.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.SearchFilters;
+import org.dindex.protocol.SearchQuery;
 import org.dindex.client.DindexClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,25 +53,14 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--explain", description = "Show each chunk's dense, BM25 and fused scores.")
     boolean explain;
 
-    static JsonObject filters(String source, List<String> docs, Map<String, String> meta) {
-        JsonObject f = new JsonObject();
-        if (source != null) {
-            f.put("source_url_prefix", source);
-        }
-        if (docs != null && !docs.isEmpty()) {
-            f.put("document_ids", new JsonArray(new ArrayList<>(docs)));
-        }
-        if (!meta.isEmpty()) {
-            f.put("metadata_equals", new JsonObject(new LinkedHashMap<>(meta)));
-        }
-        return f;
+    static SearchFilters filters(String source, List<String> docs, Map<String, String> meta) {
+        return SearchFilters.of(source, docs, meta);
     }
 
     @Override
     public Integer call() {
-        JsonObject body = new JsonObject().put("query", String.join(" ", words)).put("top_k", topK).put("mode", mode)
-                .put("scope", scope)
-                .put("filters", filters(source, docs, meta));
+        JsonObject body = new SearchQuery(String.join(" ", words), topK, mode, filters(source, docs, meta), scope,
+                explain).toJson();
         try (DindexClient c = root.connect()) {
             JsonObject r = c.request(Addresses.SEARCH, body);
             if (json) {
