@@ -271,9 +271,9 @@ public final class SearchBenchmark {
             for (int i = 0; i < n; i++) {
                 float[] q = requests.get(i).queryVector();
                 Set<Integer> truth = new HashSet<>();
-                index.exactDenseSearch(snap, q, 10).forEach(h -> truth.add(h.ordinal()));
+                index.exactDenseSearch(snap, q, 10).forEach(h -> truth.add(h.doc()));
                 long found = index.denseSearch(snap, q, 10, 100, null, 0).stream()
-                        .filter(h -> truth.contains(h.ordinal())).count();
+                        .filter(h -> truth.contains(h.doc())).count();
                 recall += found / 10.0;
             }
         }

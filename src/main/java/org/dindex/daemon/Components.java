@@ -105,7 +105,6 @@ final class Components {
             } else {
                 LOG.warning("index check found problems: " + report.problems());
             }
-            settleHeap(report.vectors());
         } catch (RuntimeException e) {
             model.thenAccept(Embedder::close);
             throw e;
@@ -155,7 +154,7 @@ final class Components {
 
     private static IntegrityCheck.Report check(ChunkIndex index) {
         try {
-            return IntegrityCheck.run(index);
+            return IntegrityCheck.quick(index);
         } catch (IOException e) {
             throw new StartupException("cannot check the index: " + e.getMessage(), e);
         }
@@ -167,27 +166,6 @@ final class Components {
         } catch (IOException | RuntimeException e) {
             LOG.log(java.util.logging.Level.FINE, "closing the index after a failed start", e);
         }
-    }
-
-    /** Vectors read back at start-up above which the heap is settled before serving. */
-    static final int SETTLE_HEAP_ABOVE = 100_000;
-
-    /**
-     * Runs one full collection before the daemon serves, when opening the index read back many vectors.
-     *
-     * <p><b>Why.</b> Those vectors (1.5 KB each at 384 dimensions, 1.5 GB at a million chunks) are young objects, and
-     * every young collection copies the survivors again until they are old enough to be promoted: for the first
-     * 15-20 s of serving a million-chunk index, young pauses took 50-220 ms instead of 5-15 ms, and every search in
-     * flight waited (measured, docs/benchmarks.md). One full collection now promotes them at once, while nobody waits.
-     */
-    private static void settleHeap(int vectors) {
-        if (vectors < SETTLE_HEAP_ABOVE) {
-            return;
-        }
-        long t0 = System.nanoTime();
-        System.gc();
-        LOG.info("heap settled after loading " + vectors + " vectors in " + (System.nanoTime() - t0) / 1_000_000
-                + " ms");
     }
 
     private static Embedder loadEmbedder(DaemonConfig config) {
@@ -322,7 +300,7 @@ final class Components {
                 .baseUnit("bytes").description("Write-ahead log size (emptied by each commit)").register(r);
         io.micrometer.core.instrument.Gauge.builder("dindex.index.pending.operations", index,
                 i -> i.index().pendingOps()).description("Writes not yet committed").register(r);
-        io.micrometer.core.instrument.Gauge.builder("dindex.vectors.memory", index, i -> i.index().vectorBytes())
+        io.micrometer.core.instrument.Gauge.builder("dindex.vectors.memory", index, i -> i.index().vectorHeapBytes())
                 .baseUnit("bytes").description("Vectors and graph held in memory").register(r);
     }
 

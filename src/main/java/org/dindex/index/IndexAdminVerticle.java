@@ -86,7 +86,7 @@ public final class IndexAdminVerticle extends VerticleBase {
                     .put("stores", new JsonObject()
                             .put("lucene_bytes", folderSize(ix.luceneDir()))
                             .put("wal_bytes", ix.walBytes())
-                            .put("vectors_bytes_in_memory", ix.vectorBytes()))
+                            .put("vectors_bytes_in_memory", ix.vectorHeapBytes()))
                     .put("embedding", new JsonObject()
                             .put("passages_embedded", embeddings.passagesEmbedded())
                             .put("batches", embeddings.batches())

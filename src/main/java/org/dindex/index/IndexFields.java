@@ -36,9 +36,13 @@ public final class IndexFields {
     public static final String META = "meta";
     /** Stored JSON of the metadata map. */
     public static final String METADATA = "metadata";
-    public static final String VECTOR = "vector";
-    /** The chunk's ordinal in the vector store (points, sorted-numeric doc values, stored). */
-    public static final String VECTOR_ORDINAL = "vector_ordinal";
+    /**
+     * The chunk's embedding: a vector field (dot product of unit vectors) in {@code DindexCodec}'s jvector format.
+     * Named apart from {@link #LEGACY_VECTOR}, since Lucene keeps one schema per field name across segments.
+     */
+    public static final String EMBEDDING = "embedding";
+    /** Layouts before 3 stored each chunk's embedding as bytes under this name; read only to convert them. */
+    public static final String LEGACY_VECTOR = "vector";
     public static final String PREV_ID = "prev_id";
     public static final String NEXT_ID = "next_id";
     public static final String CONTENT_HASH = "content_hash";

@@ -3,17 +3,15 @@ package org.dindex.index;
 import org.apache.lucene.search.IndexSearcher;
 
 /**
- * One commit's view of both stores: the Lucene searcher and the vector view published by the same commit. Readers
+ * One commit's view of the index: text, stored fields and vectors alike, since Lucene holds them all. Readers
  * {@link ChunkIndex#acquire() acquire} one, use it for a whole search, and close it; writers never wait for them.
  */
 public final class IndexSnapshot implements AutoCloseable {
     private final IndexSearcher searcher;
-    private final VectorStore.View vectors;
     private final long generation;
 
-    IndexSnapshot(IndexSearcher searcher, VectorStore.View vectors, long generation) {
+    IndexSnapshot(IndexSearcher searcher, long generation) {
         this.searcher = searcher;
-        this.vectors = vectors;
         this.generation = generation;
     }
 
@@ -21,16 +19,9 @@ public final class IndexSnapshot implements AutoCloseable {
         return searcher;
     }
 
-    /**
-     * The live chunk document (index-wide doc id) of each vector ordinal in this snapshot, or -1 where there is none.
-     * Any thread.
-     */
-    public int[] docsOfOrdinals(int[] ordinals) {
-        return OrdinalDocs.docsOf(searcher.getIndexReader().leaves(), ordinals);
-    }
-
-    VectorStore.View vectors() {
-        return vectors;
+    /** The embeddings of chunk documents (this snapshot's doc ids); null where a document has none. */
+    public float[][] vectors(int[] docs) throws java.io.IOException {
+        return DenseVectors.of(searcher, docs);
     }
 
     /** The commit generation this snapshot shows. */

@@ -6,6 +6,7 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
+import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
@@ -19,6 +20,7 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -33,18 +35,24 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
 
+import org.dindex.index.vectors.DindexCodec;
+import org.dindex.index.vectors.JVectorFormat;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
- * Lucene holds chunk text (BM25 with the English analyzer), every stored field, metadata terms, and each chunk's
- * vector bytes (the durable copy the vector graph is rebuilt from) with its vector ordinal. The searcher manager is
- * refreshed only right after a commit, so every reader sees whole commits. Not thread-safe for writes: the index
- * writer thread owns them.
+ * Lucene holds everything: chunk text (BM25 with the English analyzer), every stored field, metadata terms, and each
+ * chunk's embedding as a vector field, whose segments {@link DindexCodec} writes with a jvector graph
+ * ({@link JVectorFormat}). So one commit covers text and vectors, merges and deletions apply to both, and the vectors
+ * stay in memory-mapped segment files instead of the heap. The searcher manager is refreshed only right after a
+ * commit, so every reader sees whole commits. Not thread-safe for writes: the index writer thread owns them.
  */
 final class LuceneStore implements AutoCloseable {
     static final Analyzer ANALYZER = IndexFields.ANALYZER;
@@ -53,9 +61,29 @@ final class LuceneStore implements AutoCloseable {
     private final IndexWriter writer;
     private final SearcherManager committed;
 
+    /**
+     * Graph builds and PQ training at flush and merge: one thread per core at background priority, so an import's
+     * graph work takes the cores only when searches leave them idle.
+     */
+    private static final ForkJoinPool GRAPH_BUILDS = new ForkJoinPool(Runtime.getRuntime().availableProcessors(),
+            pool -> {
+                ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {
+                    @Override
+                    protected void onStart() {
+                        super.onStart();
+                        org.dindex.platform.BackgroundPriority.lower();
+                    }
+                };
+                t.setName("dindex-graph-" + t.getPoolIndex());
+                t.setDaemon(true);
+                return t;
+            }, null, false);
+
     LuceneStore(Path dir) throws IOException {
         directory = FSDirectory.open(dir);
         IndexWriterConfig config = new IndexWriterConfig(ANALYZER)
+                .setCodec(new DindexCodec(new JVectorFormat(JVectorFormat.DEFAULT_PQ_SUBSPACES,
+                        JVectorFormat.DEFAULT_RERANK_DEPTH, GRAPH_BUILDS)))
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setRAMBufferSizeMB(64)
                 .setCommitOnClose(false)
@@ -70,7 +98,6 @@ final class LuceneStore implements AutoCloseable {
         committed = new SearcherManager(writer, new SearcherFactory() {
             @Override
             public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
-                OrdinalDocs.warm(reader.leaves());
                 return SegmentSearch.searcher(reader);
             }
         });
@@ -86,8 +113,8 @@ final class LuceneStore implements AutoCloseable {
         return data;
     }
 
-    /** Adds or replaces {@code doc}; {@code vectorOrdinals[i]} is chunk i's ordinal in the vector store. */
-    void upsert(DocumentRecord doc, int[] vectorOrdinals) throws IOException {
+    /** Adds or replaces {@code doc}: its chunks (with their embeddings) and its record, in one update. */
+    void upsert(DocumentRecord doc) throws IOException {
         List<Document> docs = new ArrayList<>(doc.chunks().size() + 1);
         Shared shared = new Shared(doc.docId(), doc.source(), doc.title(), doc.url(), doc.timestamp(),
                 doc.indexedAt(), doc.metadata(), new JsonObject(new HashMap<>(doc.metadata())).encode());
@@ -101,14 +128,12 @@ final class LuceneStore implements AutoCloseable {
             d.add(new StoredField(IndexFields.NEXT_ID, i == doc.chunks().size() - 1 ? ""
                     : ChunkRecord.id(doc.docId(), i + 1)));
             d.add(new IntField(IndexFields.ORDINAL, c.ordinal(), Field.Store.YES));
-            // Points (dense hits -> chunk documents), doc values (filters -> accepted ordinals), stored (rebuilds).
-            d.add(new IntField(IndexFields.VECTOR_ORDINAL, vectorOrdinals[i], Field.Store.YES));
+            d.add(new KnnFloatVectorField(IndexFields.EMBEDDING, c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
             addShared(d, shared, true);
             d.add(new TextField(IndexFields.TEXT, c.text(), Field.Store.YES));
             d.add(new StoredField(IndexFields.SECTION, String.join(IndexFields.SECTION_SEPARATOR, c.section())));
             d.add(new StoredField(IndexFields.POSITION, c.position()));
             d.add(new StoredField(IndexFields.TOKENS, c.tokens()));
-            d.add(new StoredField(IndexFields.VECTOR, new BytesRef(VectorCodec.encode(c.vector()))));
             docs.add(d);
         }
         docs.add(record(shared, doc.contentHash(), doc.chunks().size()));
@@ -157,39 +182,71 @@ final class LuceneStore implements AutoCloseable {
     }
 
     /**
-     * Rewrites every document record of the last commit with its title stored only (indexes written before
-     * 2026-12-06 indexed it, so text queries needed a filter to skip records). Deletes the records, then adds the
-     * rewritten ones read from a commit-time searcher, which still sees the old ones (a delete applies only to
-     * documents added before it). Nothing is committed here: a crash before the caller's commit leaves the old
-     * layout, and the next open runs this again. Returns the number of records rewritten.
+     * Rewrites every document of the last commit in the current layout: chunks with their embedding as a vector field
+     * (read back from the stored vector bytes of layouts before 3, so nothing is embedded again) and records with their
+     * title stored only (layout 1 indexed it). Each document is rebuilt from a commit-time searcher, which still sees
+     * the old documents while the writer replaces them. Nothing is committed here: a crash before the caller's commit
+     * leaves the old layout, and the next open converts again. Returns the documents rewritten.
      */
-    int rewriteRecordsWithStoredTitles() throws IOException {
+    int convertToCurrentLayout(java.util.function.IntConsumer progress) throws IOException {
         return withCommitted(searcher -> {
-            Query records = new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC));
-            writer.deleteDocuments(records);
-            int n = 0;
             StoredFields stored = searcher.storedFields();
+            Query records = new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC));
+            writer.deleteDocuments(records);  // every old record; each is added again in the new layout below
+            int n = 0;
             for (ScoreDoc sd : allMatches(searcher, records)) {
-                Document old = stored.document(sd.doc);
-                if (old.get(IndexFields.DOC_ID) == null) {
-                    continue;  // no id, no way to address it: dropped with the other old records
+                Document record = stored.document(sd.doc);
+                String docId = record.get(IndexFields.DOC_ID);
+                if (docId == null) {
+                    continue;  // no id, no way to address it: it stays deleted
                 }
+                List<ChunkRecord> chunks = new ArrayList<>();
+                Query chunkQuery = new BooleanQuery.Builder()
+                        .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)), BooleanClause.Occur.FILTER)
+                        .add(new TermQuery(new Term(IndexFields.DOC_ID, docId)), BooleanClause.Occur.FILTER).build();
+                for (ScoreDoc c : allMatches(searcher, chunkQuery)) {
+                    Document chunk = stored.document(c.doc);
+                    BytesRef bytes = chunk.getBinaryValue(IndexFields.LEGACY_VECTOR);
+                    if (bytes == null) {
+                        continue;  // a chunk without its vector cannot be searched densely: dropped, and check says so
+                    }
+                    String section = chunk.get(IndexFields.SECTION);
+                    chunks.add(new ChunkRecord(chunk.get(IndexFields.CHUNK_ID), (int) number(chunk, IndexFields.ORDINAL),
+                            orEmpty(chunk.get(IndexFields.TEXT)), section == null || section.isEmpty() ? List.of()
+                            : List.of(section.split(IndexFields.SECTION_SEPARATOR, -1)),
+                            chunk.getField(IndexFields.POSITION) == null ? 0
+                                    : chunk.getField(IndexFields.POSITION).numericValue().doubleValue(),
+                            (int) number(chunk, IndexFields.TOKENS),
+                            VectorCodec.decode(bytes.bytes, bytes.offset, bytes.length)));
+                }
+                chunks.sort(java.util.Comparator.comparingInt(ChunkRecord::ordinal));
                 Map<String, String> metadata = new HashMap<>();
-                String json = old.get(IndexFields.METADATA) == null ? "{}" : old.get(IndexFields.METADATA);
+                String json = record.get(IndexFields.METADATA) == null ? "{}" : record.get(IndexFields.METADATA);
                 try {
                     new JsonObject(json).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
                 } catch (io.vertx.core.json.DecodeException unreadable) {
-                    json = "{}";  // the record keeps its other fields; its chunks keep their own metadata
+                    // the document keeps everything else
                 }
-                Shared shared = new Shared(old.get(IndexFields.DOC_ID), orEmpty(old.get(IndexFields.SOURCE)),
-                        old.get(IndexFields.TITLE), old.get(IndexFields.URL), number(old, IndexFields.TIMESTAMP),
-                        number(old, IndexFields.INDEXED_AT), metadata, json);
-                writer.addDocument(record(shared, orEmpty(old.get(IndexFields.CONTENT_HASH)),
-                        (int) number(old, IndexFields.CHUNK_COUNT)));
-                n++;
+                String title = record.get(IndexFields.RECORD_TITLE) != null ? record.get(IndexFields.RECORD_TITLE)
+                        : record.get(IndexFields.TITLE);
+                upsert(new DocumentRecord(docId, orEmpty(record.get(IndexFields.SOURCE)), title,
+                        record.get(IndexFields.URL), orEmpty(record.get(IndexFields.CONTENT_HASH)), metadata,
+                        number(record, IndexFields.TIMESTAMP), number(record, IndexFields.INDEXED_AT), chunks));
+                progress.accept(++n);
             }
+            // Leftovers of the old layout (chunks of no record, records of no id) are unsearchable: gone.
+            writer.deleteDocuments(new BooleanQuery.Builder()
+                    .add(new org.apache.lucene.search.MatchAllDocsQuery(), BooleanClause.Occur.MUST)
+                    .add(new org.apache.lucene.search.FieldExistsQuery(IndexFields.EMBEDDING), BooleanClause.Occur.MUST_NOT)
+                    .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)), BooleanClause.Occur.FILTER)
+                    .build());
             return n;
         });
+    }
+
+    /** Merges down to at most {@code segments} segments (tests and benchmarks; normal merges run by themselves). */
+    void forceMerge(int segments) throws IOException {
+        writer.forceMerge(segments);
     }
 
     void deleteDocuments(List<String> docIds) throws IOException {

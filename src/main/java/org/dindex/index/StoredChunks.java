@@ -11,10 +11,7 @@ public final class StoredChunks {
     private StoredChunks() {
     }
 
-    /**
-     * The stored fields {@link #toJson} reads: everything but the vector, which is a third of a chunk's stored bytes
-     * and no part of an answer. Pass it to {@code StoredFields.document(doc, FIELDS)}.
-     */
+    /** The stored fields {@link #toJson} reads. Pass it to {@code StoredFields.document(doc, FIELDS)}. */
     public static final java.util.Set<String> FIELDS = java.util.Set.of(IndexFields.CHUNK_ID, IndexFields.DOC_ID,
             IndexFields.SOURCE, IndexFields.TITLE, IndexFields.URL, IndexFields.ORDINAL, IndexFields.SECTION,
             IndexFields.POSITION, IndexFields.TOKENS, IndexFields.PREV_ID, IndexFields.NEXT_ID, IndexFields.TIMESTAMP,
@@ -58,11 +55,5 @@ public final class StoredChunks {
 
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
-    }
-
-    /** The chunk's stored embedding, or null for a record without one. */
-    public static float[] vector(Document d) {
-        org.apache.lucene.util.BytesRef bytes = d.getBinaryValue(IndexFields.VECTOR);
-        return bytes == null ? null : VectorCodec.decode(bytes.bytes, bytes.offset, bytes.length);
     }
 }

@@ -60,7 +60,7 @@ final class DocumentClusters {
         try (IndexSnapshot snap = index.acquire()) {
             IndexSearcher searcher = snap.searcher();
             for (Object u : urls) {
-                Doc d = load(searcher, String.valueOf(u));
+                Doc d = load(snap, String.valueOf(u));
                 if (d == null) {
                     missing.add(u);
                 } else {
@@ -90,7 +90,8 @@ final class DocumentClusters {
         return new JsonObject().put("clusters", clusters).put("missing", missing).put("k", clusters.size());
     }
 
-    private static Doc load(IndexSearcher searcher, String url) throws IOException {
+    private static Doc load(IndexSnapshot snap, String url) throws IOException {
+        IndexSearcher searcher = snap.searcher();
         BooleanQuery q = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(IndexFields.DOC_ID, DocumentIds.forSource(url))), BooleanClause.Occur.FILTER)
                 .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)), BooleanClause.Occur.FILTER)
@@ -103,9 +104,10 @@ final class DocumentClusters {
         float[] mean = null;
         String title = null;
         Map<String, Integer> words = new HashMap<>();
-        for (ScoreDoc h : hits) {
-            Document d = searcher.storedFields().document(h.doc);
-            float[] v = StoredChunks.vector(d);
+        float[][] vectors = snap.vectors(java.util.Arrays.stream(hits).mapToInt(h -> h.doc).toArray());
+        for (int h = 0; h < hits.length; h++) {
+            Document d = searcher.storedFields().document(hits[h].doc);
+            float[] v = vectors[h];
             if (v != null) {
                 if (mean == null) {
                     mean = new float[v.length];

@@ -33,9 +33,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Hybrid retrieval on one {@link IndexSnapshot}: BM25 candidates from Lucene and dense candidates from the vector
- * graph, both restricted by the same filter inside the retriever (a Lucene filter clause; accepted-ordinal bits for
- * the graph), fused, grouped by document, with snippets and citations. Blocking: runs on the search worker pool.
+ * Hybrid retrieval on one {@link IndexSnapshot}: BM25 candidates and dense candidates (the segments' jvector graphs)
+ * from Lucene, both restricted by the same filter query inside the retriever, fused, grouped by document, with
+ * snippets and citations. Blocking: runs on the search worker pool.
  */
 public final class SearchService {
     private final ChunkIndex index;
@@ -229,12 +229,12 @@ public final class SearchService {
     /** Dense candidates by Lucene doc id, best first. */
     private Map<Integer, Float> dense(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector,
                                       Query filter, int depth) throws IOException {
-        IndexSearcher searcher = snap.searcher();
-        FixedBitSet accepted = req.filters().isEmpty() ? null : acceptedOrdinals(searcher, filter);
         List<ChunkIndex.DenseHit> hits = current.denseSearch(snap, queryVector, depth, options.denseBeam(),
-                accepted, options.exactBelow());
+                req.filters().isEmpty() ? null : filter, options.exactBelow());
         Map<Integer, Float> dense = new LinkedHashMap<>();
-        resolveOrdinals(snap, hits, dense);
+        for (ChunkIndex.DenseHit h : hits) {
+            dense.put(h.doc(), h.score());
+        }
         return dense;
     }
 
@@ -260,53 +260,6 @@ public final class SearchService {
         }
         return new BooleanQuery.Builder().add(text, BooleanClause.Occur.SHOULD)
                 .add(new BoostQuery(title, titleWeight), BooleanClause.Occur.SHOULD).build();
-    }
-
-    /** Ordinals of the chunks the filter accepts, from the ordinal doc values. */
-    static FixedBitSet acceptedOrdinals(IndexSearcher searcher, Query filter) throws IOException {
-        FixedBitSet[] bits = {new FixedBitSet(64)};
-        forEachOrdinal(searcher, filter, (ordinal, doc) -> {
-            bits[0] = FixedBitSet.ensureCapacity(bits[0], ordinal + 1);
-            bits[0].set(ordinal);
-        });
-        return bits[0];
-    }
-
-    /** Calls {@code sink} with the vector ordinal and doc id of every live chunk {@code query} matches. */
-    private static void forEachOrdinal(IndexSearcher searcher, Query query, OrdinalSink sink) throws IOException {
-        Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            Scorer scorer = weight.scorer(leaf);
-            if (scorer == null) {
-                continue;
-            }
-            SortedNumericDocValues ords = leaf.reader().getSortedNumericDocValues(IndexFields.VECTOR_ORDINAL);
-            var live = leaf.reader().getLiveDocs();
-            DocIdSetIterator it = scorer.iterator();
-            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-                if ((live == null || live.get(doc)) && ords != null && ords.advanceExact(doc)) {
-                    sink.accept((int) ords.nextValue(), leaf.docBase + doc);
-                }
-            }
-        }
-    }
-
-    private interface OrdinalSink {
-        void accept(int ordinal, int doc);
-    }
-
-    /** Maps dense hits (ordinals) to Lucene doc ids in this snapshot, keeping their order. */
-    private static void resolveOrdinals(IndexSnapshot snap, List<ChunkIndex.DenseHit> hits,
-                                        Map<Integer, Float> out) {
-        if (hits.isEmpty()) {
-            return;
-        }
-        int[] docs = snap.docsOfOrdinals(hits.stream().mapToInt(ChunkIndex.DenseHit::ordinal).toArray());
-        for (int i = 0; i < docs.length; i++) {
-            if (docs[i] >= 0) {
-                out.put(docs[i], hits.get(i).score());
-            }
-        }
     }
 
     /** Groups hits by document (documents in order of their best chunk) and numbers citations. */

@@ -2,7 +2,9 @@ package org.dindex.index;
 
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.IntField;
 import org.apache.lucene.document.LongField;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
@@ -15,6 +17,7 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,15 +146,18 @@ class ChunkIndexTest {
             float[] target = docs.get(123).chunks().getFirst().vector();
             try (IndexSnapshot s = index.acquire()) {
                 var hits = index.denseSearch(s, target, 5, 50, null, 0);
-                var truth = index.vectorStore().bruteForce(s.vectors(), target, 5, null);
-                assertEquals(truth.getFirst().ordinal(), hits.getFirst().ordinal());
+                var truth = index.exactDenseSearch(s, target, 5);
+                assertEquals(truth.getFirst().doc(), hits.getFirst().doc());
+                assertEquals(1.0f, hits.getFirst().score(), 1e-4, "a dot product of unit vectors");
+                assertEquals(docs.get(123).chunks().getFirst().chunkId(), s.searcher().storedFields()
+                        .document(hits.getFirst().doc()).get(IndexFields.CHUNK_ID));
             }
             index.write(List.of(new WriteOp.DeleteDocuments(List.of(docs.get(123).docId()))));
             index.commit();
             try (IndexSnapshot s = index.acquire()) {
-                var truth = index.vectorStore().bruteForce(s.vectors(), target, 1, null);
+                var truth = index.exactDenseSearch(s, target, 1);
                 var hits = index.denseSearch(s, target, 1, 50, null, 0);
-                assertEquals(truth.getFirst().ordinal(), hits.getFirst().ordinal());
+                assertEquals(truth.getFirst().doc(), hits.getFirst().doc());
                 assertTrue(hits.getFirst().score() < 0.99f, "the deleted vector is gone");
             }
         }
@@ -179,61 +185,73 @@ class ChunkIndexTest {
     }
 
     /**
-     * Indexes written before layout 2 indexed the title of document records too, so that an unfiltered text query
-     * matched records; opening one rewrites its records once, keeping everything they hold.
+     * Writes {@code docs} as layouts before 3 did, with a plain Lucene writer: each chunk's embedding as stored bytes
+     * with its graph ordinal, no vector field, and (layout 1, when {@code titledRecords}) records with an indexed title.
      */
-    @Test
-    void anOldLayoutIsUpgradedSoThatTextQueriesMatchChunksOnly() throws Exception {
-        List<DocumentRecord> docs = List.of(doc("/docs/zebra-1", 3, "h1"), doc("/docs/zebra-2", 2, "h2"),
-                doc("/docs/other", 1, "h3"));
-        try (ChunkIndex index = ChunkIndex.open(dir, "m", DIMS)) {
+    static void writeOldLayout(Path lucene, List<DocumentRecord> docs, boolean titledRecords) throws Exception {
+        try (var fs = FSDirectory.open(lucene); var w = new IndexWriter(fs, new IndexWriterConfig(IndexFields.ANALYZER))) {
+            int ordinal = 0;
             for (DocumentRecord d : docs) {
-                index.write(List.of(new WriteOp.Upsert(d)));
-            }
-            index.commit();
-            assertEquals(5, titleMatches(index, "zebra"), "a new index: the chunks only");
-            assertEquals(ChunkIndex.LAYOUT, index.luceneStore().commitData().get(ChunkIndex.KEY_LAYOUT));
-        }
-        // Rewrite the records as the old layout had them (title indexed) and drop the layout key.
-        try (var fs = FSDirectory.open(dir.resolve("lucene"));
-             var w = new IndexWriter(fs,
-                     new IndexWriterConfig(IndexFields.ANALYZER))) {
-            for (DocumentRecord d : docs) {
-                w.deleteDocuments(new BooleanQuery.Builder()
-                        .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
-                                BooleanClause.Occur.FILTER)
-                        .add(new TermQuery(new Term(IndexFields.DOC_ID, d.docId())),
-                                BooleanClause.Occur.FILTER).build());
-                var old = new Document();
-                old.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC,
-                        Field.Store.NO));
-                old.add(new StringField(IndexFields.DOC_ID, d.docId(),
-                        Field.Store.YES));
-                old.add(new StringField(IndexFields.SOURCE, d.source(),
-                        Field.Store.YES));
-                old.add(new TextField(IndexFields.TITLE, d.title(),
-                        Field.Store.YES));
                 boolean damaged = d.source().equals("/docs/other");  // no timestamps, unreadable metadata
+                for (ChunkRecord c : d.chunks()) {
+                    var chunk = new Document();
+                    chunk.add(new StringField(IndexFields.KIND, IndexFields.KIND_CHUNK, Field.Store.NO));
+                    chunk.add(new StringField(IndexFields.CHUNK_ID, c.chunkId(), Field.Store.YES));
+                    chunk.add(new SortedDocValuesField(IndexFields.CHUNK_ID, new BytesRef(c.chunkId())));
+                    chunk.add(new StringField(IndexFields.DOC_ID, d.docId(), Field.Store.YES));
+                    chunk.add(new StringField(IndexFields.SOURCE, d.source(), Field.Store.YES));
+                    chunk.add(new TextField(IndexFields.TITLE, d.title(), Field.Store.YES));
+                    chunk.add(new IntField(IndexFields.ORDINAL, c.ordinal(), Field.Store.YES));
+                    chunk.add(new IntField("vector_ordinal", ordinal++, Field.Store.YES));
+                    chunk.add(new TextField(IndexFields.TEXT, c.text(), Field.Store.YES));
+                    chunk.add(new StoredField(IndexFields.SECTION, String.join(IndexFields.SECTION_SEPARATOR,
+                            c.section())));
+                    chunk.add(new StoredField(IndexFields.POSITION, c.position()));
+                    chunk.add(new StoredField(IndexFields.TOKENS, c.tokens()));
+                    chunk.add(new StoredField(IndexFields.METADATA, "{\"lang\":\"en\"}"));
+                    chunk.add(new StringField(IndexFields.META, "lang=en", Field.Store.NO));
+                    chunk.add(new StoredField(IndexFields.LEGACY_VECTOR, new BytesRef(VectorCodec.encode(c.vector()))));
+                    w.addDocument(chunk);
+                }
+                var old = new Document();
+                old.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC, Field.Store.NO));
+                old.add(new StringField(IndexFields.DOC_ID, d.docId(), Field.Store.YES));
+                old.add(new StringField(IndexFields.SOURCE, d.source(), Field.Store.YES));
+                old.add(titledRecords ? new TextField(IndexFields.TITLE, d.title(), Field.Store.YES)
+                        : new StoredField(IndexFields.RECORD_TITLE, d.title()));
                 if (!damaged) {
                     old.add(new LongField(IndexFields.TIMESTAMP, d.timestamp(), Field.Store.YES));
                     old.add(new LongField(IndexFields.INDEXED_AT, d.indexedAt(), Field.Store.YES));
                 }
-                old.add(new StringField(IndexFields.META, "lang=en",
-                        Field.Store.NO));
+                old.add(new StringField(IndexFields.META, "lang=en", Field.Store.NO));
                 old.add(new StoredField(IndexFields.METADATA, damaged ? "{not json" : "{\"lang\":\"en\"}"));
                 old.add(new StoredField(IndexFields.CONTENT_HASH, d.contentHash()));
                 old.add(new StoredField(IndexFields.CHUNK_COUNT, d.chunks().size()));
                 w.addDocument(old);
             }
-            Map<String, String> data = new HashMap<>();
-            w.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
-            data.remove(ChunkIndex.KEY_LAYOUT);
+            Map<String, String> data = new HashMap<>(Map.of(ChunkIndex.KEY_WAL_SEQ, "0", ChunkIndex.KEY_MODEL, "m",
+                    ChunkIndex.KEY_DIMENSIONS, Integer.toString(DIMS), "next_ordinal", Integer.toString(ordinal)));
+            if (!titledRecords) {
+                data.put(ChunkIndex.KEY_LAYOUT, "2");
+            }
             w.setLiveCommitData(data.entrySet());
             w.commit();
-            try (var r = DirectoryReader.open(w)) {
-                assertEquals(7, new IndexSearcher(r)
-                        .count(new TermQuery(new Term(IndexFields.TITLE, "zebra"))), "the old layout's records match");
-            }
+        }
+    }
+
+    /**
+     * An index of an earlier layout (embeddings as stored bytes for a graph on the heap; layout 1 also indexed record
+     * titles) is converted once when opened: every chunk gets its embedding back in the vector field without being
+     * embedded again, records keep what they hold (a damaged one its other fields), text queries match chunks only.
+     */
+    @Test
+    void anOldLayoutIsConvertedWithoutReembedding() throws Exception {
+        List<DocumentRecord> docs = List.of(doc("/docs/zebra-1", 3, "h1"), doc("/docs/zebra-2", 2, "h2"),
+                doc("/docs/other", 1, "h3"));
+        writeOldLayout(dir.resolve("lucene"), docs, true);
+        try (var fs = FSDirectory.open(dir.resolve("lucene")); var r = DirectoryReader.open(fs)) {
+            assertEquals(7, new IndexSearcher(r).count(new TermQuery(new Term(IndexFields.TITLE, "zebra"))),
+                    "the old layout's records match text queries (5 chunks, 2 records)");
         }
         try (ChunkIndex upgraded = ChunkIndex.open(dir, "m", DIMS)) {
             assertEquals(ChunkIndex.LAYOUT, upgraded.luceneStore().commitData().get(ChunkIndex.KEY_LAYOUT));
@@ -247,16 +265,14 @@ class ChunkIndexTest {
             assertEquals(List.of(DocumentIds.forSource("/docs/zebra-1"), DocumentIds.forSource("/docs/zebra-2")),
                     upgraded.docIdsWithSourcePrefix("/docs/zebra").stream().sorted().toList());
             try (IndexSnapshot s = upgraded.acquire()) {
-                var record = s.searcher().storedFields().document(s.searcher().search(
-                        new TermQuery(new Term(IndexFields.META, "lang=en")), 100).scoreDocs[0].doc);
-                assertEquals(1L, record.getField(IndexFields.TIMESTAMP).numericValue().longValue());
-                // The damaged record's metadata could not be read: it keeps its other fields, not its terms.
-                assertEquals(2, s.searcher().count(new BooleanQuery.Builder()
-                        .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
-                                BooleanClause.Occur.FILTER)
-                        .add(new TermQuery(new Term(IndexFields.META, "lang=en")),
-                                BooleanClause.Occur.FILTER).build()),
-                        "metadata terms are rebuilt from the stored metadata");
+                for (DocumentRecord d : docs) {
+                    for (ChunkRecord c : d.chunks()) {
+                        var hit = upgraded.denseSearch(s, c.vector(), 1, 10, null, 0).getFirst();
+                        assertEquals(c.chunkId(), s.searcher().storedFields().document(hit.doc())
+                                .get(IndexFields.CHUNK_ID), "each chunk is found by its own embedding");
+                        assertEquals(1.0f, hit.score(), 1e-4);
+                    }
+                }
                 var records = s.searcher().search(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)),
                         10).scoreDocs;
                 Set<String> titles = new HashSet<>();
@@ -266,8 +282,8 @@ class ChunkIndexTest {
                 assertEquals(Set.of("T /docs/zebra-1", "T /docs/zebra-2", "T /docs/other"), titles,
                         "titles stay stored");
             }
-            assertTrue(IntegrityCheck.run(upgraded).ok());
-            // Deleting a document removes its rewritten record with its chunks.
+            IntegrityCheck.Report report = IntegrityCheck.run(upgraded);
+            assertTrue(report.ok(), report.problems()::toString);
             upgraded.write(List.of(new WriteOp.DeleteDocuments(List.of(DocumentIds.forSource("/docs/zebra-1")))));
             upgraded.commit();
             assertEquals(2, count(upgraded, IndexFields.KIND_DOC));
@@ -275,39 +291,81 @@ class ChunkIndexTest {
         }
     }
 
-    /** Every live chunk's ordinal leads to its document, across segments; replaced and deleted ones lead nowhere. */
+    /**
+     * A conversion cut off before its commit (the process dies) leaves the old layout, still readable, and the next
+     * open converts it.
+     */
     @Test
-    void ordinalsResolveToTheirLiveDocumentsAcrossSegments() throws Exception {
+    void aConversionCutOffBeforeItsCommitLeavesTheOldIndex() throws Exception {
+        List<DocumentRecord> docs = List.of(doc("/docs/a", 2, "ha"), doc("/docs/b", 1, "hb"));
+        writeOldLayout(dir.resolve("lucene"), docs, false);
+        try (LuceneStore lucene = new LuceneStore(dir.resolve("lucene"))) {
+            assertEquals(2, lucene.convertToCurrentLayout(n -> { }));
+            // no commit: the conversion's work is dropped with the writer
+        }
+        try (var fs = FSDirectory.open(dir.resolve("lucene")); var r = DirectoryReader.open(fs)) {
+            assertEquals("2", r.getIndexCommit().getUserData().get(ChunkIndex.KEY_LAYOUT));
+            assertEquals(5, r.numDocs(), "the old documents are all there");
+        }
+        try (ChunkIndex converted = ChunkIndex.open(dir, "m", DIMS)) {
+            assertEquals(3, count(converted, IndexFields.KIND_CHUNK));
+            assertTrue(IntegrityCheck.run(converted).ok());
+        }
+    }
+
+    /**
+     * Segments merge while searches and writes go on: a search on a snapshot taken before the merge still answers
+     * from it, and after the merge every chunk is found by its embedding in one segment.
+     */
+    @Test
+    void aMergeDuringSearchesAndWritesKeepsEverySnapshotAnswering() throws Exception {
         try (ChunkIndex index = ChunkIndex.open(dir, "m", DIMS)) {
-            for (int round = 0; round < 4; round++) {  // a commit per round: several segments
-                for (int i = 0; i < 10; i++) {
-                    index.write(List.of(new WriteOp.Upsert(doc("/o/" + (round * 10 + i), 1 + i % 3, "h"))));
+            List<DocumentRecord> docs = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {  // a commit per round: several segments, each with a graph
+                List<WriteOp> ops = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    DocumentRecord d = doc("/m/" + (round * 400 + i), 3, "h");
+                    docs.add(d);
+                    ops.add(new WriteOp.Upsert(d));
                 }
+                index.write(ops);
                 index.commit();
             }
-            int[] old = index.ordinalsOf(DocumentIds.forSource("/o/3"));
-            assertEquals(1, old.length);
-            index.write(List.of(new WriteOp.Upsert(doc("/o/3", 2, "changed")),
-                    new WriteOp.DeleteDocuments(List.of(DocumentIds.forSource("/o/25")))));
+            IndexSnapshot before = index.acquire();
+            assertTrue(before.searcher().getIndexReader().leaves().size() > 1, "several segments");
+            var searching = java.util.concurrent.Executors.newSingleThreadExecutor();
+            var searches = searching.submit(() -> {
+                int found = 0;
+                for (int i = 0; i < 200; i++) {
+                    ChunkRecord c = docs.get(i * 7 % docs.size()).chunks().getFirst();
+                    var hit = index.denseSearch(before, c.vector(), 1, 50, null, 0).getFirst();
+                    if (c.chunkId().equals(before.searcher().storedFields().document(hit.doc())
+                            .get(IndexFields.CHUNK_ID))) {
+                        found++;
+                    }
+                }
+                return found;
+            });
+            index.luceneStore().forceMerge(1);
+            index.write(List.of(new WriteOp.Upsert(doc("/m/late", 2, "h"))));
             index.commit();
-            try (IndexSnapshot s = index.acquire()) {
-                assertTrue(s.searcher().getIndexReader().leaves().size() > 1, "several segments");
-                var stored = s.searcher().storedFields();
-                int checked = 0;
-                for (var sd : s.searcher().search(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)),
-                        1000).scoreDocs) {
-                    int ordinal = stored.document(sd.doc).getField(IndexFields.VECTOR_ORDINAL).numericValue()
-                            .intValue();
-                    assertEquals(sd.doc, s.docsOfOrdinals(new int[] {ordinal})[0]);
-                    checked++;
+            assertTrue(searches.get() >= 195, "searches on the old snapshot answered through the merge");
+            searching.shutdown();
+            before.close();
+            try (IndexSnapshot after = index.acquire()) {
+                assertTrue(after.searcher().getIndexReader().leaves().size() <= 2, "merged");
+                int found = 0;
+                for (int i = 0; i < 200; i++) {
+                    ChunkRecord c = docs.get(i * 11 % docs.size()).chunks().get(1);
+                    var hit = index.denseSearch(after, c.vector(), 1, 50, null, 0).getFirst();
+                    if (c.chunkId().equals(after.searcher().storedFields().document(hit.doc())
+                            .get(IndexFields.CHUNK_ID))) {
+                        found++;
+                    }
                 }
-                assertEquals(count(index, IndexFields.KIND_CHUNK), checked);
-                int[] gone = s.docsOfOrdinals(old);
-                for (int d : gone) {
-                    assertEquals(-1, d, "a replaced chunk's ordinal resolves to nothing");
-                }
-                assertEquals(-1, s.docsOfOrdinals(new int[] {1_000_000})[0]);
+                assertTrue(found >= 195, "found " + found + " of 200 after the merge");
             }
+            assertTrue(IntegrityCheck.run(index).ok());
         }
     }
 }
