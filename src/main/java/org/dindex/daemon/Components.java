@@ -131,7 +131,8 @@ final class Components {
     private static ExpectedModel expectedModel(DaemonConfig config) {
         String name = config.getString(Settings.EMBEDDING_MODEL);
         if ("http".equals(config.getString(Settings.EMBEDDING_BACKEND))) {
-            return new ExpectedModel(name, config.getInt(Settings.HTTP_EMBEDDING_DIMENSIONS));
+            return new ExpectedModel(org.dindex.embed.HttpEmbedder.modelName(name),
+                    config.getInt(Settings.HTTP_EMBEDDING_DIMENSIONS));
         }
         ModelSpec spec = ModelCatalog.byName(name).orElseThrow(() -> new StartupException("unknown embedding"
                 + " model '" + name + "' (known: " + String.join(", ", ModelCatalog.names()) + ")"));

@@ -43,7 +43,15 @@ public final class HttpEmbedder implements Embedder {
 
     @Override
     public String modelName() {
-        return "http:" + options.model();
+        return modelName(options.model());
+    }
+
+    /**
+     * The name an index records for vectors from {@code model} served over HTTP: prefixed, so that it never equals
+     * a bundled model's name (same name, different weights would mix incompatible vectors).
+     */
+    public static String modelName(String model) {
+        return "http:" + model;
     }
 
     @Override

