@@ -64,7 +64,7 @@ public final class ScaleBenchmark {
 
     /** Measures both daemons and adds the results and the memory model to {@code report}. */
     public JsonObject run(JsonObject report) throws Exception {
-        report.put("index_files", indexFiles(options.keptData().resolve("index")));
+        report.put("index_files", indexFiles(org.dindex.index.ChunkIndex.luceneDir(options.keptData().resolve("index"))));
         List<JsonObject> empty = new ArrayList<>();
         List<JsonObject> full = new ArrayList<>();
         for (int s = 0; s < options.starts(); s++) {

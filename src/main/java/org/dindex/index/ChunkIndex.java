@@ -106,7 +106,7 @@ public final class ChunkIndex implements AutoCloseable {
      */
     public static ChunkIndex open(Path dir, String model, int dimensions) throws IOException {
         Files.createDirectories(dir);
-        LuceneStore lucene = new LuceneStore(dir.resolve("lucene"));
+        LuceneStore lucene = new LuceneStore(luceneDir(dir));
         ChunkIndex index = null;
         try {
             Map<String, String> data = lucene.commitData();
@@ -340,7 +340,12 @@ public final class ChunkIndex implements AutoCloseable {
     }
 
     public Path luceneDir() {
-        return dir.resolve("lucene");
+        return luceneDir(dir);
+    }
+
+    /** Where the Lucene index of the index in {@code indexDir} lives (beside its write-ahead log). */
+    public static Path luceneDir(Path indexDir) {
+        return indexDir.resolve("lucene");
     }
 
     /** A dense hit: the chunk's doc id in the snapshot's searcher and its similarity (dot product, -1..1). */

@@ -14,6 +14,7 @@ import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.IOSupplier;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -59,19 +60,36 @@ final class FieldGraphWriter {
      * few vectors for a graph to pay, or jvector cannot serve the field.
      *
      * @param vectors the vectors, in the ordinal order of the flat file; asked for only if a graph is built
+     * @param aborted called between batches of inserted nodes; a merge's throws once the merge is aborted (the
+     *                writer is closing), so that closing never waits for a whole graph build
      * @return where the graph and codes went, for the meta file
      */
-    FieldEntry write(FieldInfo field, int size, IOSupplier<FloatVectorValues> vectors, IndexOutput data)
-            throws IOException {
+    FieldEntry write(FieldInfo field, int size, IOSupplier<FloatVectorValues> vectors, IndexOutput data,
+                     AbortCheck aborted) throws IOException {
         VectorSimilarityFunction similarity = JVectorFormat.jvectorSimilarity(field);
         if (size < JVectorFormat.MIN_GRAPH_SIZE || similarity == null) {
             return FieldEntry.exactOnly(field.number, size, rerankDepth);
         }
-        return writeGraph(field, vectors.get(), similarity, data);
+        try {
+            return writeGraph(field, vectors.get(), similarity, data, aborted);
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // from reading vectors, or an abort, inside jvector's build threads
+        }
     }
 
+    /** Throws when the work it guards was called off (a merge's {@code MergeState.checkAborted}). */
+    @FunctionalInterface
+    interface AbortCheck {
+        AbortCheck NEVER = () -> { };
+
+        void check() throws IOException;
+    }
+
+    /** Nodes inserted between two abort checks: a few milliseconds of work on one core. */
+    private static final int NODES_PER_CHECK = 256;
+
     private FieldEntry writeGraph(FieldInfo field, FloatVectorValues vectors, VectorSimilarityFunction similarity,
-                                  IndexOutput data) throws IOException {
+                                  IndexOutput data, AbortCheck aborted) throws IOException {
         int size = vectors.size();
         PQVectors codes = quantize(new LuceneVectorValues(vectors), similarity);
         LuceneBuildScores scores = new LuceneBuildScores(vectors, field.getVectorSimilarityFunction());
@@ -82,8 +100,18 @@ final class FieldGraphWriter {
                 .withSimdExecutor(pool)
                 .withParallelExecutor(pool)
                 .build()) {
-            pool.submit(() -> IntStream.range(0, size).parallel()
-                    .forEach(node -> builder.addGraphNode(node, scores.searchProviderFor(node)))).join();
+            int batches = (size + NODES_PER_CHECK - 1) / NODES_PER_CHECK;
+            pool.submit(() -> IntStream.range(0, batches).parallel().forEach(batch -> {
+                try {
+                    aborted.check();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                for (int node = batch * NODES_PER_CHECK; node < Math.min(size, (batch + 1) * NODES_PER_CHECK);
+                     node++) {
+                    builder.addGraphNode(node, scores.searchProviderFor(node));
+                }
+            })).join();
             builder.cleanup();
             ImmutableGraphIndex graph = builder.getGraph();
             data.alignFilePointer(Long.BYTES);

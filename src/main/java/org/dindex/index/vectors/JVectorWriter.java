@@ -102,7 +102,8 @@ final class JVectorWriter extends KnnVectorsWriter {
     public void flush(int maxDoc, Sorter.DocMap sortMap) throws IOException {
         flatWriter.flush(maxDoc, sortMap);
         for (PendingField field : fields) {
-            writeField(field.info(), field.vectors().getVectors().size(), () -> bufferedVectors(field, sortMap));
+            writeField(field.info(), field.vectors().getVectors().size(), () -> bufferedVectors(field, sortMap),
+                    FieldGraphWriter.AbortCheck.NEVER);
         }
     }
 
@@ -129,7 +130,8 @@ final class JVectorWriter extends KnnVectorsWriter {
         return () -> {
             mergeState.checkAborted();
             FlatVectorsReader merged = mergedVectors();
-            writeField(field, merged.getVectorCount(field), () -> merged.getFloatVectorValues(field.name));
+            writeField(field, merged.getVectorCount(field), () -> merged.getFloatVectorValues(field.name),
+                    mergeState::checkAborted);
         };
     }
 
@@ -146,13 +148,9 @@ final class JVectorWriter extends KnnVectorsWriter {
         return mergedVectors;
     }
 
-    private void writeField(FieldInfo field, int size, IOSupplier<FloatVectorValues> vectors)
-            throws IOException {
-        try {
-            graphs.write(field, size, vectors, data).write(meta);
-        } catch (UncheckedIOException e) {
-            throw e.getCause(); // from reading merged vectors inside jvector's build threads
-        }
+    private void writeField(FieldInfo field, int size, IOSupplier<FloatVectorValues> vectors,
+                            FieldGraphWriter.AbortCheck aborted) throws IOException {
+        graphs.write(field, size, vectors, data, aborted).write(meta);
     }
 
     private void finishFlat() throws IOException {
