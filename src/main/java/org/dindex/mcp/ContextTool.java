@@ -2,9 +2,9 @@ package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.protocol.ContextQuery;
-import org.dindex.client.DindexClient;
+import org.dindex.protocol.SearchFilters;
+import org.dindex.client.Dindex;
 
 /**
  * {@code context}: the daemon's prompt-ready block (passages with [n] markers, then the numbered sources) within a
@@ -45,11 +45,11 @@ final class ContextTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) {
-        // The model's filters go as given, so that the daemon's validation names a filter it does not know.
-        JsonObject body = ContextQuery.of(args.requiredString("query"), args.integer("budget", 2000, 50, 100_000))
-                .toJson().put("filters", args.object("filters"));
-        try (DindexClient c = daemon.connect()) {
-            JsonObject r = c.request(Addresses.CONTEXT, body);
+        // The model's filters are checked by the daemon's rules (SearchFilters.parse), which name what is wrong.
+        ContextQuery query = ContextQuery.of(args.requiredString("query"), args.integer("budget", 2000, 50, 100_000))
+                .withFilters(SearchFilters.parse(args.object("filters")));
+        try (Dindex dindex = daemon.dindex()) {
+            JsonObject r = dindex.context(query).raw();
             String context = r.getString("context", "");
             return ToolResult.of(context.isEmpty() ? "(nothing relevant found in the index)" : context, r);
         }

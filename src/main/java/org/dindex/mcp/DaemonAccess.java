@@ -1,5 +1,6 @@
 package org.dindex.mcp;
 
+import org.dindex.client.Dindex;
 import org.dindex.client.DindexClient;
 
 /**
@@ -12,6 +13,16 @@ public interface DaemonAccess {
 
     /** A new connection to a running daemon; never starts one. */
     DindexClient connectRunning();
+
+    /** The typed API over a new connection ({@link #connect()}). */
+    default Dindex dindex() {
+        return Dindex.over(connect());
+    }
+
+    /** The typed API over a new connection to a running daemon ({@link #connectRunning()}). */
+    default Dindex dindexRunning() {
+        return Dindex.over(connectRunning());
+    }
 
     /** The largest file the {@code index} tool extracts ({@code index.max_document_bytes}). */
     long maxDocumentBytes();

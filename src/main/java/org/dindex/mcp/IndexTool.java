@@ -1,11 +1,10 @@
 package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
-import org.dindex.client.DindexClient;
+import org.dindex.protocol.ScrapeRequest;
+import org.dindex.client.Dindex;
 import org.dindex.files.FileIndexer;
 
 import java.io.IOException;
@@ -82,19 +81,17 @@ final class IndexTool implements DindexTool {
         JsonObject out = new JsonObject();
         List<String> lines = new ArrayList<>();
         boolean anyIndexed = false;
-        try (DindexClient c = daemon.connect()) {
+        try (Dindex dindex = daemon.dindex()) {
             if (!paths.isEmpty()) {
-                FileIndexer.Summary summary = new FileIndexer(options).index(files, c, daemon::connectRunning,
+                FileIndexer.Summary summary = new FileIndexer(options).index(files, dindex, daemon::dindexRunning,
                         (done, total, chunks) -> { });
                 out.put("files", summary.toJson());
                 anyIndexed = !summary.nothingIndexed();
                 lines.add(describe(summary));
             }
             if (!urls.isEmpty()) {
-                JsonObject job = c.request(Addresses.SCRAPE, new JsonObject().put("urls", new JsonArray(urls))
-                        .put("depth", 0).put("max_pages", urls.size()).put("stay_on_domain", true))
-                        .getJsonObject("job");
-                JsonObject done = Jobs.await(c, job.getString("id"), Duration.ofSeconds(wait));
+                JsonObject job = dindex.scrape(ScrapeRequest.pagesOnly(urls)).raw();
+                JsonObject done = Jobs.await(dindex, job.getString("id"), Duration.ofSeconds(wait));
                 out.put("urls", done);
                 anyIndexed |= !Jobs.finished(done)
                         || done.getJsonObject("counters", new JsonObject()).getInteger("indexed", 0) > 0;

@@ -3,8 +3,10 @@ package org.dindex.mcp;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.JobEvents;
+import org.dindex.protocol.JobInfo;
+import org.dindex.protocol.JobsQuery;
 
 import java.util.List;
 
@@ -48,21 +50,16 @@ final class JobStatusTool implements DindexTool {
     public ToolResult call(ToolArgs args) {
         String id = args.string("id");
         String state = args.choice("state", null, STATES);
-        try (DindexClient c = daemon.connect()) {
+        try (Dindex dindex = daemon.dindex()) {
             if (id != null && !id.isBlank()) {
-                JsonObject reply = c.request(Addresses.JOBS_GET, new JsonObject().put("id", id.strip())
-                        .put("events", true));
-                JsonObject job = Jobs.brief(reply.getJsonObject("job"), reply.getJsonArray("events"));
+                JobEvents reply = dindex.jobEvents(id.strip());
+                JsonObject job = Jobs.brief(reply.job().raw(), reply.events());
                 return ToolResult.of(Jobs.summary(job) + "\n" + job.encode(), job);
             }
-            JsonObject body = new JsonObject();
-            if (state != null) {
-                body.put("state", state);
-            }
-            JsonArray all = c.request(Addresses.JOBS_LIST, body).getJsonArray("jobs");
+            List<JobInfo> all = dindex.jobs(JobsQuery.inState(state));
             JsonArray recent = new JsonArray();
             for (int i = all.size() - 1; i >= 0 && recent.size() < LISTED; i--) {
-                recent.add(Jobs.brief(all.getJsonObject(i), null));
+                recent.add(Jobs.brief(all.get(i).raw(), null));
             }
             JsonObject out = new JsonObject().put("jobs", recent).put("total", all.size());
             return ToolResult.of(recent.isEmpty() ? "no jobs" + (state == null ? "" : " in state " + state)

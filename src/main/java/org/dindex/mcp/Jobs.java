@@ -2,8 +2,8 @@ package org.dindex.mcp;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.JobEvents;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,28 +25,27 @@ final class Jobs {
     }
 
     /** The job with its latest item events, polled until it has ended or {@code wait} has passed. */
-    static JsonObject await(DindexClient client, String id, Duration wait) throws InterruptedException {
+    static JsonObject await(Dindex dindex, String id, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            JsonObject reply = client.request(Addresses.JOBS_GET, new JsonObject().put("id", id).put("events", true));
-            JsonObject job = reply.getJsonObject("job");
+            JobEvents reply = dindex.jobEvents(id);
+            JsonObject job = reply.job().raw();
             if (finished(job) || System.nanoTime() >= deadline) {
-                return brief(job, reply.getJsonArray("events"));
+                return brief(job, reply.events());
             }
             Thread.sleep(POLL.toMillis());
         }
     }
 
     /** The job record without its resume checkpoint, plus the last {@link #EVENTS_SHOWN} URL outcomes. */
-    static JsonObject brief(JsonObject job, JsonArray events) {
+    static JsonObject brief(JsonObject job, List<JsonObject> events) {
         JsonObject out = job.copy();
         out.remove("checkpoint");
         if (events != null) {
             // Each item is {type, job_id, seq, event}; the event says what happened to one URL. queued and
             // fetching are steps on the way: the outcome of each URL is what matters.
             List<JsonObject> outcomes = new ArrayList<>();
-            for (Object o : events) {
-                JsonObject item = (JsonObject) o;
+            for (JsonObject item : events) {
                 JsonObject e = item.getJsonObject("event", item);
                 if (!"queued".equals(e.getString("kind")) && !"fetching".equals(e.getString("kind"))) {
                     outcomes.add(e);

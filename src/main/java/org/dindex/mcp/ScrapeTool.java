@@ -1,10 +1,9 @@
 package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.ScrapeRequest;
 
 import java.time.Duration;
 
@@ -54,22 +53,19 @@ final class ScrapeTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) throws InterruptedException {
-        JsonObject body = new JsonObject().put("urls", new JsonArray(args.strings("urls")))
-                .put("depth", args.integer("depth", 2, 0, 10))
-                .put("max_pages", args.integer("max_pages", 100, 1, 10_000))
-                .put("stay_on_domain", args.has("stay_on_domain") ? args.bool("stay_on_domain") : Boolean.TRUE);
-        if (body.getJsonArray("urls").isEmpty()) {
+        java.util.List<String> urls = args.strings("urls");
+        int depth = args.integer("depth", 2, 0, 10);
+        int maxPages = args.integer("max_pages", 100, 1, 10_000);
+        Boolean stayOnDomain = args.has("stay_on_domain") ? args.bool("stay_on_domain") : Boolean.TRUE;
+        if (urls.isEmpty()) {
             throw new ToolException("'urls' is required: at least one http or https URL");
         }
-        for (String key : new String[] {"include", "exclude"}) {
-            if (args.string(key) != null) {
-                body.put(key, args.string(key));
-            }
-        }
+        ScrapeRequest request = new ScrapeRequest(urls, stayOnDomain, depth, maxPages, null, null, null,
+                args.string("include"), args.string("exclude"));
         int wait = args.integer("wait_seconds", 0, 0, 600);
-        try (DindexClient c = daemon.connect()) {
-            JsonObject job = c.request(Addresses.SCRAPE, body).getJsonObject("job");
-            JsonObject shown = wait > 0 ? Jobs.await(c, job.getString("id"), Duration.ofSeconds(wait))
+        try (Dindex dindex = daemon.dindex()) {
+            JsonObject job = dindex.scrape(request).raw();
+            JsonObject shown = wait > 0 ? Jobs.await(dindex, job.getString("id"), Duration.ofSeconds(wait))
                     : Jobs.brief(job, null);
             boolean failed = Jobs.finished(shown) && !"completed".equals(shown.getString("state"));
             return new ToolResult(Jobs.summary(shown) + "\n" + shown.encode(), shown, failed);

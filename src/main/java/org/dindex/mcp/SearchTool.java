@@ -3,9 +3,9 @@ package org.dindex.mcp;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
+import org.dindex.protocol.SearchFilters;
 import org.dindex.protocol.SearchQuery;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
 
 import java.util.List;
 
@@ -68,11 +68,12 @@ final class SearchTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) {
-        // The model's filters go as given, so that the daemon's validation names a filter it does not know.
-        JsonObject body = SearchQuery.of(args.requiredString("query")).withTopK(args.integer("top_k", 10, 1, 100))
-                .withMode(args.choice("mode", "hybrid", MODES)).toJson().put("filters", args.object("filters"));
-        try (DindexClient c = daemon.connect()) {
-            return ToolResult.json(trim(c.request(Addresses.SEARCH, body)));
+        // The model's filters are checked by the daemon's rules (SearchFilters.parse), which name what is wrong.
+        SearchQuery query = SearchQuery.of(args.requiredString("query")).withTopK(args.integer("top_k", 10, 1, 100))
+                .withMode(args.choice("mode", "hybrid", MODES))
+                .withFilters(SearchFilters.parse(args.object("filters")));
+        try (Dindex dindex = daemon.dindex()) {
+            return ToolResult.json(trim(dindex.search(query).raw()));
         }
     }
 

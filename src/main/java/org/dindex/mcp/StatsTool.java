@@ -1,9 +1,7 @@
 package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
-import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
 
 /** {@code stats}: what the index holds (documents, chunks, model, store sizes, last commit, pending writes). */
 final class StatsTool implements DindexTool {
@@ -37,8 +35,8 @@ final class StatsTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) {
-        try (DindexClient c = daemon.connect()) {
-            return ToolResult.json(c.request(Addresses.STATS, new JsonObject()));
+        try (Dindex dindex = daemon.dindex()) {
+            return ToolResult.json(dindex.stats());
         }
     }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
+import org.dindex.protocol.SearchFilters;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,8 +47,6 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
 
     private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain", "fusion",
             "candidates", "title_weight", "query_vector", "scope");
-    private static final Set<String> FILTERS = Set.of("source_url_prefix", "document_ids", "metadata_equals",
-            "metadata_contains", "min_timestamp", "max_timestamp");
 
     /** {@code scope}: "cluster" (every member, the default in a cluster), "local", or null when absent. */
     public static String scope(JsonObject body) {
@@ -203,71 +202,10 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         return n.doubleValue();
     }
 
+    /** The filters' rules are the protocol's ({@link SearchFilters#parse}), shared with the MCP tools. */
     private static Filters parseFilters(JsonObject f) {
-        for (String key : f.fieldNames()) {
-            if (!FILTERS.contains(key)) {
-                throw DindexException.badRequest("unknown filter '" + key + "' (known: " + String.join(", ",
-                        FILTERS.stream().sorted().toList()) + ")");
-            }
-        }
-        String prefix = null;
-        if (f.getValue("source_url_prefix") != null) {
-            if (!(f.getValue("source_url_prefix") instanceof String p) || p.isEmpty()) {
-                throw DindexException.badRequest("filters.source_url_prefix must be a non-empty string");
-            }
-            prefix = p;
-        }
-        List<String> ids = new ArrayList<>();
-        if (f.getValue("document_ids") != null) {
-            if (!(f.getValue("document_ids") instanceof JsonArray a)) {
-                throw DindexException.badRequest("filters.document_ids must be an array of strings");
-            }
-            for (Object o : a) {
-                if (!(o instanceof String s)) {
-                    throw DindexException.badRequest("filters.document_ids must be an array of strings");
-                }
-                ids.add(s);
-            }
-        }
-        return new Filters(prefix, ids, stringMap(f, "metadata_equals"), stringMap(f, "metadata_contains"),
-                timestamp(f, "min_timestamp"), timestamp(f, "max_timestamp"));
-    }
-
-    private static Map<String, String> stringMap(JsonObject f, String key) {
-        Object v = f.getValue(key);
-        if (v == null) {
-            return Map.of();
-        }
-        if (!(v instanceof JsonObject o)) {
-            throw DindexException.badRequest("filters." + key + " must be an object of key: value strings");
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        o.forEach(e -> {
-            if (!(e.getValue() instanceof String) && !(e.getValue() instanceof Number)
-                    && !(e.getValue() instanceof Boolean)) {
-                throw DindexException.badRequest("filters." + key + "." + e.getKey() + " must be a string");
-            }
-            map.put(e.getKey(), String.valueOf(e.getValue()));
-        });
-        return map;
-    }
-
-    private static Long timestamp(JsonObject f, String key) {
-        Object v = f.getValue(key);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Number n) {
-            return n.longValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return java.time.Instant.parse(s).toEpochMilli();
-            } catch (java.time.format.DateTimeParseException e) {
-                throw DindexException.badRequest("filters." + key + " must be epoch milliseconds or an ISO-8601"
-                        + " instant, got '" + s + "'");
-            }
-        }
-        throw DindexException.badRequest("filters." + key + " must be epoch milliseconds or an ISO-8601 instant");
+        SearchFilters p = SearchFilters.parse(f);
+        return new Filters(p.sourceUrlPrefix(), p.documentIds(), p.metadataEquals(), p.metadataContains(),
+                p.minTimestamp(), p.maxTimestamp());
     }
 }

@@ -3,7 +3,7 @@ package org.dindex.tools;
 import org.dindex.cli.DaemonLauncher;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
+import org.dindex.client.Dindex;
 import org.dindex.client.DindexClient;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.RuntimePaths;
@@ -60,8 +60,8 @@ final class TemporaryDaemon implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (status != null) {
-            try (DindexClient c = DindexClient.connect(paths.socket())) {
-                c.request(Addresses.SHUTDOWN, new JsonObject());
+            try (Dindex dindex = Dindex.over(DindexClient.connect(paths.socket()))) {
+                dindex.shutdown();
             } catch (RuntimeException ignored) {
                 // already gone
             }

@@ -1,9 +1,8 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.protocol.ContextQuery;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,10 +37,10 @@ final class ContextCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonObject body = ContextQuery.of(String.join(" ", words), budget)
-                .withFilters(SearchCommand.filters(source, null, meta)).toJson();
-        try (DindexClient c = root.connect()) {
-            JsonObject r = c.request(Addresses.CONTEXT, body);
+        ContextQuery query = ContextQuery.of(String.join(" ", words), budget)
+                .withFilters(SearchCommand.filters(source, null, meta));
+        try (Dindex dindex = root.dindex()) {
+            JsonObject r = dindex.context(query).raw();
             if (json) {
                 root.out.println(r.encodePrettily());
             } else {

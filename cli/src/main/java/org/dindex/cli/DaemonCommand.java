@@ -1,10 +1,9 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.Settings;
 import org.dindex.config.RuntimePaths;
@@ -91,9 +90,9 @@ final class DaemonCommand {
     /** Asks a running daemon to stop and waits for its process to exit; empty when none was running. */
     private Optional<Long> stopRunning() {
         long pid;
-        try (DindexClient client = root.connectRunning()) {
-            pid = client.request(Addresses.STATUS, new JsonObject()).getLong("pid");
-            client.request(Addresses.SHUTDOWN, new JsonObject());
+        try (Dindex dindex = root.dindexRunning()) {
+            pid = dindex.status().pid();
+            dindex.shutdown();
         } catch (DindexException e) {
             if (e.code() == ErrorCode.DAEMON_NOT_RUNNING) {
                 return Optional.empty();

@@ -1,9 +1,9 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
+import org.dindex.client.Dindex;
 import org.dindex.client.DindexClient;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.Settings;
@@ -146,8 +146,8 @@ public final class DaemonLauncher {
 
     /** The status of the daemon on {@code socket}, or null when none answers. */
     static JsonObject statusIfRunning(Path socket) {
-        try (DindexClient client = DindexClient.connect(socket)) {
-            return client.request(Addresses.STATUS, new JsonObject(), Duration.ofSeconds(5));
+        try (Dindex dindex = Dindex.over(DindexClient.connect(socket))) {
+            return dindex.status(Duration.ofSeconds(5)).raw();
         } catch (DindexException e) {
             if (e.code() == ErrorCode.DAEMON_NOT_RUNNING) {
                 return null;

@@ -2,6 +2,7 @@ package org.dindex.cli;
 
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
+import org.dindex.client.Dindex;
 import org.dindex.client.DindexClient;
 import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;
@@ -124,5 +125,15 @@ public final class DindexCommand implements Runnable {
             new DaemonLauncher(paths(), loadConfig(), env).startDetached();
             return connectRunning();
         }
+    }
+
+    /** The typed API over a new connection ({@link #connect()}: the daemon is started when needed). */
+    public Dindex dindex() {
+        return Dindex.over(connect());
+    }
+
+    /** The typed API over a new connection to a running daemon; never starts one. */
+    public Dindex dindexRunning() {
+        return Dindex.over(connectRunning());
     }
 }

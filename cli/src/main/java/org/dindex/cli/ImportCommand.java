@@ -1,9 +1,8 @@
 package org.dindex.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.ImportRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,25 +47,11 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonObject body = new JsonObject().put("path", file.toAbsolutePath().normalize().toString());
-        if (format != null) {
-            body.put("format", format);
-        }
-        if (namespaces != null) {
-            body.put("namespaces", new JsonArray(namespaces));
-        }
-        if (maxDocs != null) {
-            body.put("max_docs", maxDocs);
-        }
-        if (minLength != null) {
-            body.put("min_length", minLength);
-        }
-        if (resume != null) {
-            body.put("resume", resume);
-        }
-        try (DindexClient c = root.connect()) {
-            JsonObject job = c.request(Addresses.IMPORT, body).getJsonObject("job");
-            return JobCommands.startedJob(root, c, job, start.detach, start.json);
+        ImportRequest request = new ImportRequest(file.toAbsolutePath().normalize().toString(), format, namespaces,
+                maxDocs, minLength, resume);
+        try (Dindex dindex = root.dindex()) {
+            JsonObject job = dindex.importFile(request).raw();
+            return JobCommands.startedJob(root, dindex, job, start.detach, start.json);
         }
     }
 }

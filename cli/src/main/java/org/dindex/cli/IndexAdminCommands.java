@@ -1,14 +1,14 @@
 package org.dindex.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.DeleteSelector;
+import org.dindex.protocol.ExportPage;
+import org.dindex.protocol.ExportRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -16,8 +16,6 @@ import java.util.concurrent.Callable;
 final class IndexAdminCommands {
     private IndexAdminCommands() {
     }
-
-    static final Duration LONG = Duration.ofMinutes(30);
 
     @Command(name = "stats", description = "Documents, chunks, store sizes, model, last commit, pending writes.")
     static final class Stats implements Callable<Integer> {
@@ -29,8 +27,8 @@ final class IndexAdminCommands {
 
         @Override
         public Integer call() {
-            try (DindexClient c = root.connect()) {
-                JsonObject s = c.request(Addresses.STATS, new JsonObject());
+            try (Dindex dindex = root.dindex()) {
+                JsonObject s = dindex.stats();
                 if (json) {
                     root.out.println(s.encodePrettily());
                     return Main.OK;
@@ -67,8 +65,8 @@ final class IndexAdminCommands {
 
         @Override
         public Integer call() {
-            try (DindexClient c = root.connect()) {
-                JsonObject r = c.request(Addresses.COMMIT, new JsonObject(), LONG);
+            try (Dindex dindex = root.dindex()) {
+                JsonObject r = dindex.commit();
                 root.out.println(json ? r.encodePrettily() : "committed " + r.getInteger("committed_ops")
                         + " operations in " + r.getLong("commit_ms") + " ms");
                 return Main.OK;
@@ -97,10 +95,9 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "give --doc ID (repeatable) or --source PREFIX");
             }
-            JsonObject body = docs != null ? new JsonObject().put("doc_ids", new JsonArray(docs))
-                    : new JsonObject().put("source_prefix", source);
-            try (DindexClient c = root.connect()) {
-                JsonObject r = c.request(Addresses.DELETE, body, LONG);
+            DeleteSelector selector = docs != null ? DeleteSelector.documents(docs) : DeleteSelector.sourcePrefix(source);
+            try (Dindex dindex = root.dindex()) {
+                JsonObject r = dindex.delete(selector);
                 root.out.println(json ? r.encodePrettily() : "deleted " + r.getInteger("deleted_documents")
                         + " documents");
                 return Main.OK;
@@ -122,8 +119,8 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "clear deletes every document: add --yes to confirm");
             }
-            try (DindexClient c = root.connect()) {
-                c.request(Addresses.CLEAR, new JsonObject().put("confirm", true), LONG);
+            try (Dindex dindex = root.dindex()) {
+                dindex.clear();
                 root.out.println("cleared");
                 return Main.OK;
             }
@@ -144,17 +141,14 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "unknown format '" + format + "' (supported: jsonl)");
             }
-            try (DindexClient c = root.connect()) {
-                String after = null;
+            try (Dindex dindex = root.dindex()) {
+                ExportRequest request = ExportRequest.first(1000);
+                ExportPage page;
                 do {
-                    JsonObject body = new JsonObject().put("limit", 1000);
-                    if (after != null) {
-                        body.put("after", after);
-                    }
-                    JsonObject page = c.request(Addresses.EXPORT, body, LONG);
-                    page.getJsonArray("chunks").forEach(o -> root.out.println(((JsonObject) o).encode()));
-                    after = page.getString("next");
-                } while (after != null);
+                    page = dindex.export(request);
+                    page.chunks().forEach(chunk -> root.out.println(chunk.encode()));
+                    request = request.next(page);
+                } while (!page.last());
                 root.out.flush();
                 return Main.OK;
             }
@@ -171,8 +165,8 @@ final class IndexAdminCommands {
 
         @Override
         public Integer call() {
-            try (DindexClient c = root.connect()) {
-                JsonObject r = c.request(Addresses.CHECK, new JsonObject(), LONG);
+            try (Dindex dindex = root.dindex()) {
+                JsonObject r = dindex.check();
                 if (json) {
                     root.out.println(r.encodePrettily());
                 } else if (r.getBoolean("ok")) {

@@ -1,6 +1,6 @@
 package org.dindex.cli;
 
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
 import org.dindex.files.FileIndexer;
 import org.dindex.config.Settings;
 import picocli.CommandLine.Command;
@@ -55,8 +55,8 @@ final class IndexCommand implements Callable<Integer> {
                 root.loadConfig().getLong(Settings.MAX_DOCUMENT_BYTES), !noWait));
         Progress progress = new Progress(root.err, json);
         FileIndexer.Summary summary;
-        try (DindexClient first = root.connect()) {
-            summary = indexer.index(files, first, root::connectRunning, progress::update);
+        try (Dindex first = root.dindex()) {
+            summary = indexer.index(files, first, root::dindexRunning, progress::update);
         } finally {
             progress.finish();
         }

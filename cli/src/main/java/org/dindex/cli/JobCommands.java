@@ -2,14 +2,15 @@ package org.dindex.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.JobInfo;
+import org.dindex.protocol.JobsQuery;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code jobs}, {@code job ID [--follow]} and {@code cancel ID}. */
@@ -34,13 +35,9 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            try (DindexClient c = root.connect()) {
-                JsonObject body = new JsonObject();
-                if (state != null) {
-                    body.put("state", state);
-                }
-                JsonArray jobs = cluster ? filter(c.request(Addresses.CLUSTER_JOBS, new JsonObject())
-                        .getJsonArray("jobs"), state) : c.request(Addresses.JOBS_LIST, body).getJsonArray("jobs");
+            try (Dindex dindex = root.dindex()) {
+                JsonArray jobs = cluster ? filter(dindex.clusterJobs(), state)
+                        : raw(dindex.jobs(JobsQuery.inState(state)));
                 if (json) {
                     root.out.println(new JsonObject().put("jobs", jobs).encodePrettily());
                 } else if (jobs.isEmpty()) {
@@ -58,17 +55,15 @@ final class JobCommands {
         }
     }
 
-    private static JsonArray filter(JsonArray jobs, String state) {
-        if (state == null) {
-            return jobs;
-        }
+    /** The jobs as the daemon sent them: {@code --json} prints them, the table reads their every field. */
+    private static JsonArray raw(List<JobInfo> jobs) {
         JsonArray out = new JsonArray();
-        jobs.forEach(j -> {
-            if (state.equals(((JsonObject) j).getString("state"))) {
-                out.add(j);
-            }
-        });
+        jobs.forEach(j -> out.add(j.raw()));
         return out;
+    }
+
+    private static JsonArray filter(List<JobInfo> jobs, String state) {
+        return raw(state == null ? jobs : jobs.stream().filter(j -> state.equals(j.state())).toList());
     }
 
     @Command(name = "job", description = "One job's state and progress; --follow draws progress until it ends.")
@@ -87,9 +82,8 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            try (DindexClient c = root.connect()) {
-                JsonObject job = follow ? new JobFollower(c, root.err, json).follow(id)
-                        : c.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job");
+            try (Dindex dindex = root.dindex()) {
+                JsonObject job = follow ? new JobFollower(dindex, root.err, json).follow(id) : dindex.job(id).raw();
                 print(root, job, json);
                 return follow ? exitCode(job) : Main.OK;
             }
@@ -109,9 +103,8 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            try (DindexClient c = root.connect()) {
-                JsonObject job = c.request(Addresses.JOBS_CANCEL, new JsonObject().put("id", id),
-                        Duration.ofSeconds(30)).getJsonObject("job");
+            try (Dindex dindex = root.dindex()) {
+                JsonObject job = dindex.cancel(id).raw();
                 print(root, job, json);
                 return Main.OK;
             }
@@ -131,7 +124,7 @@ final class JobCommands {
      * What start commands do with the job they started: print its id, then follow it unless detached. Scripts get
      * the final job (or, detached, the queued one) as JSON on stdout.
      */
-    static int startedJob(DindexCommand root, DindexClient c, JsonObject job, boolean detach, boolean json) {
+    static int startedJob(DindexCommand root, Dindex dindex, JsonObject job, boolean detach, boolean json) {
         String id = job.getString("id");
         if (detach) {
             if (json) {
@@ -146,7 +139,7 @@ final class JobCommands {
             root.err.println("dindex: started " + id + " (Ctrl-C stops watching; 'dindex cancel " + id
                     + "' stops the job)");
         }
-        JsonObject last = new JobFollower(c, root.err, json).follow(id);
+        JsonObject last = new JobFollower(dindex, root.err, json).follow(id);
         print(root, last, json);
         return exitCode(last);
     }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
+import org.dindex.client.Dindex;
 import org.dindex.client.DindexClient;
 
 import java.io.PrintStream;
@@ -15,6 +16,8 @@ import java.util.Locale;
  * draws a progress line on stderr, prints per-item events (a scrape's per-URL log) and returns the final job.
  */
 final class JobFollower {
+    private final Dindex dindex;
+    /** The connection {@code dindex} is over: the progress stream arrives on it. */
     private final DindexClient client;
     private final PrintStream err;
     private final boolean quiet;
@@ -22,8 +25,9 @@ final class JobFollower {
     private long lastDraw;
     private boolean lineOpen;
 
-    JobFollower(DindexClient client, PrintStream err, boolean quiet) {
-        this.client = client;
+    JobFollower(Dindex dindex, PrintStream err, boolean quiet) {
+        this.dindex = dindex;
+        this.client = dindex.connection();
         this.err = err;
         this.quiet = quiet;
     }
@@ -31,7 +35,7 @@ final class JobFollower {
     JsonObject follow(String id) {
         String address = Addresses.PROGRESS_PREFIX + id;
         client.writeFrame(new JsonObject().put("type", "register").put("address", address));
-        JsonObject job = client.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job");
+        JsonObject job = dindex.job(id).raw();
         long lastEvent = System.nanoTime();
         while (!finished(job)) {
             draw(job, false);
@@ -39,7 +43,7 @@ final class JobFollower {
             if (frame == null) {
                 if (System.nanoTime() - lastEvent > Duration.ofSeconds(15).toNanos()) {
                     // Quiet for a while (a long commit, or a missed event): ask.
-                    job = client.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job");
+                    job = dindex.job(id).raw();
                     lastEvent = System.nanoTime();
                 }
                 continue;

@@ -1,8 +1,8 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.DaemonStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -20,14 +20,14 @@ final class PingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (DindexClient client = root.connect()) {
+        try (Dindex dindex = root.dindex()) {
             long t0 = System.nanoTime();
-            JsonObject status = client.request(Addresses.STATUS, new JsonObject());
+            DaemonStatus status = dindex.status();
             double ms = (System.nanoTime() - t0) / 1e6;
             if (json) {
-                root.out.println(new JsonObject().put("pid", status.getLong("pid")).put("round_trip_ms", ms).encode());
+                root.out.println(new JsonObject().put("pid", status.pid()).put("round_trip_ms", ms).encode());
             } else {
-                root.out.printf("pong from dindex daemon (pid %d) in %.2f ms%n", status.getLong("pid"), ms);
+                root.out.printf("pong from dindex daemon (pid %d) in %.2f ms%n", status.pid(), ms);
             }
         }
         return Main.OK;

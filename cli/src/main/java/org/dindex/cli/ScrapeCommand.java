@@ -1,9 +1,8 @@
 package org.dindex.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
+import org.dindex.protocol.ScrapeRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,23 +53,11 @@ final class ScrapeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonObject body = new JsonObject().put("urls", new JsonArray(urls)).put("stay_on_domain", stayOnDomain);
-        putIfSet(body, "depth", depth);
-        putIfSet(body, "max_pages", maxPages);
-        putIfSet(body, "max_requests", maxRequests);
-        putIfSet(body, "delay_ms", delayMs);
-        putIfSet(body, "concurrency", concurrency);
-        putIfSet(body, "include", include);
-        putIfSet(body, "exclude", exclude);
-        try (DindexClient c = root.connect()) {
-            JsonObject job = c.request(Addresses.SCRAPE, body).getJsonObject("job");
-            return JobCommands.startedJob(root, c, job, start.detach, start.json);
-        }
-    }
-
-    private static void putIfSet(JsonObject body, String key, Object value) {
-        if (value != null) {
-            body.put(key, value);
+        ScrapeRequest request = new ScrapeRequest(urls, stayOnDomain, depth, maxPages, maxRequests, delayMs,
+                concurrency, include, exclude);
+        try (Dindex dindex = root.dindex()) {
+            JsonObject job = dindex.scrape(request).raw();
+            return JobCommands.startedJob(root, dindex, job, start.detach, start.json);
         }
     }
 }

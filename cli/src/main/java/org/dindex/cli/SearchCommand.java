@@ -2,10 +2,9 @@ package org.dindex.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.protocol.SearchFilters;
 import org.dindex.protocol.SearchQuery;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -59,10 +58,10 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonObject body = new SearchQuery(String.join(" ", words), topK, mode, filters(source, docs, meta), scope,
-                explain).toJson();
-        try (DindexClient c = root.connect()) {
-            JsonObject r = c.request(Addresses.SEARCH, body);
+        SearchQuery query = new SearchQuery(String.join(" ", words), topK, mode, filters(source, docs, meta), scope,
+                explain);
+        try (Dindex dindex = root.dindex()) {
+            JsonObject r = dindex.search(query).raw();
             if (json) {
                 root.out.println(r.encodePrettily());
                 return Main.OK;

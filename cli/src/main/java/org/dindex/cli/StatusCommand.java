@@ -1,8 +1,7 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
-import org.dindex.client.DindexClient;
+import org.dindex.client.Dindex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,11 +24,11 @@ final class StatusCommand implements Callable<Integer> {
 
     static int show(DindexCommand root, boolean json) {
         JsonObject status;
-        try (DindexClient client = root.connectRunning()) {
-            status = client.request(Addresses.STATUS, new JsonObject());
+        try (Dindex dindex = root.dindexRunning()) {
+            status = dindex.status().raw();
             if (status.getJsonObject("cluster") != null) {
                 // Members with their index sizes (each asked with the member timeout).
-                status.put("cluster", client.request(Addresses.CLUSTER_STATUS, new JsonObject()));
+                status.put("cluster", dindex.clusterStatus());
             }
         } catch (org.dindex.protocol.DindexException e) {
             if (e.code() == org.dindex.protocol.ErrorCode.DAEMON_NOT_RUNNING) {

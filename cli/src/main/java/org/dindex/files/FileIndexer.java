@@ -2,10 +2,11 @@ package org.dindex.files;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
-import org.dindex.client.DindexClient;
+import org.dindex.protocol.IndexDocument;
+import org.dindex.protocol.IndexOutcome;
+import org.dindex.client.Dindex;
 import org.dindex.extract.Block;
 import org.dindex.extract.ExtractedDocument;
 import org.dindex.extract.ExtractionException;
@@ -14,7 +15,6 @@ import org.dindex.extract.Extractors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,7 +37,6 @@ public final class FileIndexer {
     /** Batches close at this much text, so one request embeds in seconds, not minutes. */
     static final int BATCH_CHARS = 64 * 1024;
     static final int BATCH_DOCS = 32;
-    static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(30);
     static final int SENDERS = 2;
 
     /**
@@ -96,7 +95,7 @@ public final class FileIndexer {
         }
     }
 
-    private record Batch(List<JsonObject> documents, List<Outcome> skipped, boolean last) {
+    private record Batch(List<IndexDocument> documents, List<Outcome> skipped, boolean last) {
     }
 
     /** Passed on by whichever sender sees the end first, so every sender stops. */
@@ -147,9 +146,9 @@ public final class FileIndexer {
     /**
      * Indexes {@code files}: two senders, {@code first} and one more connection from {@code another}, so the daemon
      * chunks one batch while it embeds the other. Neither connection is left open except {@code first}, which the
-     * caller owns.
+     * caller owns. Each is one caller's: a {@link Dindex#over} one connection (or a pool's).
      */
-    public Summary index(List<Path> files, DindexClient first, Supplier<DindexClient> another, Listener listener)
+    public Summary index(List<Path> files, Dindex first, Supplier<Dindex> another, Listener listener)
             throws InterruptedException {
         long start = System.nanoTime();
         List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
@@ -161,7 +160,7 @@ public final class FileIndexer {
         try {
             List<Thread> senders = new ArrayList<>();
             for (int s = 0; s < SENDERS; s++) {
-                DindexClient client = s == 0 ? first : another.get();
+                Dindex client = s == 0 ? first : another.get();
                 senders.add(Thread.ofPlatform().name("dindex-index-sender-" + s).start(() -> {
                     try {
                         send(client, queue, outcomes, chunks, listener, files.size());
@@ -185,7 +184,7 @@ public final class FileIndexer {
                 throw failure.get();
             }
             if (options.commit()) {
-                first.request(Addresses.COMMIT, new JsonObject(), SUBMIT_TIMEOUT);
+                first.commit();
             }
         } finally {
             reader.interrupt();
@@ -194,21 +193,17 @@ public final class FileIndexer {
     }
 
     /** Sends batches until the reader's last one; passes the end marker on to the other sender. */
-    private static void send(DindexClient client, BlockingQueue<Batch> queue, List<Outcome> outcomes,
+    private static void send(Dindex client, BlockingQueue<Batch> queue, List<Outcome> outcomes,
                              AtomicLong chunks, Listener listener, int total) {
         try {
             while (true) {
                 Batch batch = queue.take();
                 outcomes.addAll(batch.skipped());
                 if (!batch.documents().isEmpty()) {
-                    JsonObject reply = client.request(Addresses.INDEX_SUBMIT, new JsonObject()
-                            .put("documents", new JsonArray(new ArrayList<>(batch.documents()))), SUBMIT_TIMEOUT);
-                    for (Object o : reply.getJsonArray("results")) {
-                        JsonObject r = (JsonObject) o;
-                        outcomes.add(new Outcome(r.getString("source"), r.getString("status"),
-                                r.getInteger("chunks", 0), r.getString("error")));
-                        if (!"unchanged".equals(r.getString("status"))) {
-                            chunks.addAndGet(r.getInteger("chunks", 0));
+                    for (IndexOutcome r : client.submit(batch.documents())) {
+                        outcomes.add(new Outcome(r.source(), r.status(), r.chunks(), r.error()));
+                        if (!"unchanged".equals(r.status())) {
+                            chunks.addAndGet(r.chunks());
                         }
                     }
                 }
@@ -227,14 +222,14 @@ public final class FileIndexer {
 
     /** Extracts files into batches on the reader thread. */
     private void readBatches(List<Path> files, BlockingQueue<Batch> queue) {
-        List<JsonObject> docs = new ArrayList<>();
+        List<IndexDocument> docs = new ArrayList<>();
         List<Outcome> skipped = new ArrayList<>();
         int chars = 0;
         try {
             for (Path file : files) {
                 try {
                     ExtractedDocument doc = Extractors.extract(file, options.maxBytes());
-                    docs.add(toJson(file, doc));
+                    docs.add(document(file, doc));
                     chars += (int) Math.min(Integer.MAX_VALUE / 2, doc.length());
                 } catch (ExtractionException e) {
                     skipped.add(new Outcome(SourceNames.of(file), "skipped", 0, e.getMessage()));
@@ -252,11 +247,10 @@ public final class FileIndexer {
         }
     }
 
-    private JsonObject toJson(Path file, ExtractedDocument doc) {
-        JsonArray blocks = new JsonArray();
+    private IndexDocument document(Path file, ExtractedDocument doc) {
+        List<IndexDocument.Block> blocks = new ArrayList<>();
         for (Block b : doc.blocks()) {
-            blocks.add(new JsonObject().put("section", new JsonArray(new ArrayList<>(b.section())))
-                    .put("text", b.text()));
+            blocks.add(new IndexDocument.Block(b.section(), b.text()));
         }
         long modified;
         try {
@@ -264,13 +258,7 @@ public final class FileIndexer {
         } catch (IOException e) {
             modified = System.currentTimeMillis();
         }
-        return new JsonObject()
-                .put("source", SourceNames.of(file))
-                .put("title", options.title() != null ? options.title() : doc.title())
-                .put("url", options.url())
-                .put("format", doc.format())
-                .put("metadata", new JsonObject(new LinkedHashMap<>(options.metadata())))
-                .put("timestamp", modified)
-                .put("blocks", blocks);
+        return IndexDocument.extracted(SourceNames.of(file), options.title() != null ? options.title() : doc.title(),
+                options.url(), doc.format(), options.metadata(), modified, blocks);
     }
 }

@@ -5,27 +5,41 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.ContextBlock;
 import org.dindex.protocol.ContextQuery;
-import org.dindex.protocol.IndexDocument;
-import org.dindex.protocol.JobInfo;
-import org.dindex.protocol.SearchQuery;
-import org.dindex.protocol.SearchResult;
+import org.dindex.protocol.DaemonStatus;
+import org.dindex.protocol.DeleteSelector;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
+import org.dindex.protocol.ExportPage;
+import org.dindex.protocol.ExportRequest;
+import org.dindex.protocol.ImportRequest;
+import org.dindex.protocol.IndexDocument;
+import org.dindex.protocol.IndexOutcome;
+import org.dindex.protocol.JobEvents;
+import org.dindex.protocol.JobInfo;
+import org.dindex.protocol.JobsQuery;
+import org.dindex.protocol.ScrapeRequest;
+import org.dindex.protocol.SearchQuery;
+import org.dindex.protocol.SearchResult;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The typed Java API of a dindex daemon: search, context, indexing, jobs and their progress, over a
- * {@link DindexPool} of socket connections. Thread-safe. Failures are {@link DindexException}s with the daemon's
- * error code and message (the same the CLI prints).
+ * The typed Java API of a dindex daemon: search, context, indexing, jobs and their progress, index and daemon
+ * administration, over a {@link DindexPool} of socket connections (thread-safe) or over one {@link DindexClient}
+ * connection ({@link #over}: one caller at a time, as the CLI and the MCP tools use it). Failures are
+ * {@link DindexException}s with the daemon's error code and message (the same the CLI prints).
  *
  * <p>Requests and replies are the protocol's typed records ({@link SearchQuery}, {@link SearchResult},
- * {@link JobInfo}...), the same the CLI and the MCP server use.
+ * {@link JobInfo}...); this class is the one place a request is sent to its address, for the CLI, the MCP server and
+ * library users alike. Where a reply is only shown as it is ({@code --json}), the method returns the daemon's JSON.
+ *
+ * <p>Timeouts: requests wait the pool's request timeout ({@link DindexClient#DEFAULT_TIMEOUT} on one connection);
+ * the ones that may write or read the whole index (index, commit, delete, clear, export, check) wait
+ * {@value #LONG_MINUTES} minutes, and cancel 30 seconds.
  *
  * <pre>{@code
  * try (Dindex dindex = Dindex.connect(Path.of("/run/user/1000/dindex/dindex.sock"))) {
@@ -35,12 +49,30 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class Dindex implements AutoCloseable {
-    private static final Duration LONG = Duration.ofMinutes(30);
+    static final int LONG_MINUTES = 30;
+    private static final Duration LONG = Duration.ofMinutes(LONG_MINUTES);
+    private static final Duration CANCEL = Duration.ofSeconds(30);
 
+    /** One of the two is set. */
     private final DindexPool pool;
+    private final DindexClient connection;
 
     public Dindex(DindexPool pool) {
         this.pool = pool;
+        this.connection = null;
+    }
+
+    private Dindex(DindexClient connection) {
+        this.pool = null;
+        this.connection = connection;
+    }
+
+    /**
+     * The typed API over one connection: one caller at a time, and closing it closes the connection. For a
+     * short-lived caller (a CLI command, a tool call) that also reads the connection's frames itself.
+     */
+    public static Dindex over(DindexClient connection) {
+        return new Dindex(connection);
     }
 
     /** A client with a default pool (8 connections) on {@code socket}; the daemon must be running. */
@@ -48,18 +80,68 @@ public final class Dindex implements AutoCloseable {
         return new Dindex(new DindexPool(DindexPool.Options.of(socket)));
     }
 
+    /** @throws IllegalStateException when this is over one connection */
     public DindexPool pool() {
+        if (pool == null) {
+            throw new IllegalStateException("this Dindex is over one connection, not a pool");
+        }
         return pool;
+    }
+
+    /** The one connection this is over (for its frames: a progress stream); @throws IllegalStateException on a pool. */
+    public DindexClient connection() {
+        if (connection == null) {
+            throw new IllegalStateException("this Dindex is over a pool, not one connection");
+        }
+        return connection;
+    }
+
+    private JsonObject request(String address, JsonObject body) {
+        return pool != null ? pool.request(address, body) : connection.request(address, body);
+    }
+
+    private JsonObject request(String address, JsonObject body, Duration timeout) {
+        return pool != null ? pool.request(address, body, timeout) : connection.request(address, body, timeout);
+    }
+
+    private Path socket() {
+        return pool != null ? pool.options().socket() : connection.socketPath();
+    }
+
+    // ---- the daemon -----------------------------------------------------------------------------------------
+
+    public DaemonStatus status() {
+        return DaemonStatus.fromJson(request(Addresses.STATUS, new JsonObject()));
+    }
+
+    /** The status, waiting at most {@code timeout} (a probe of whether a daemon answers). */
+    public DaemonStatus status(Duration timeout) {
+        return DaemonStatus.fromJson(request(Addresses.STATUS, new JsonObject(), timeout));
+    }
+
+    /** Asks the daemon to stop; it answers first, then stops (its process may live a little longer). */
+    public void shutdown() {
+        request(Addresses.SHUTDOWN, new JsonObject());
+    }
+
+    /** The cluster this daemon belongs to: node id and members with their index sizes (each asked in turn). */
+    public JsonObject clusterStatus() {
+        return request(Addresses.CLUSTER_STATUS, new JsonObject());
+    }
+
+    /** Every cluster member's jobs, each with its {@code member} in {@link JobInfo#raw()}. */
+    public List<JobInfo> clusterJobs() {
+        return jobList(request(Addresses.CLUSTER_JOBS, new JsonObject()));
     }
 
     // ---- search ---------------------------------------------------------------------------------------------
 
     public SearchResult search(SearchQuery query) {
-        return SearchResult.fromJson(pool.request(Addresses.SEARCH, query.toJson()));
+        return SearchResult.fromJson(request(Addresses.SEARCH, query.toJson()));
     }
 
     public ContextBlock context(ContextQuery query) {
-        return ContextBlock.fromJson(pool.request(Addresses.CONTEXT, query.toJson()));
+        return ContextBlock.fromJson(request(Addresses.CONTEXT, query.toJson()));
     }
 
     /** A prompt-ready block for {@code query} within {@code budgetTokens}. */
@@ -76,65 +158,127 @@ public final class Dindex implements AutoCloseable {
 
     /** Indexes documents; with {@code waitForSearch} returns once they are visible to searches. */
     public IndexSummary index(List<IndexDocument> documents, boolean waitForSearch) {
-        JsonArray docs = new JsonArray();
-        documents.forEach(d -> docs.add(d.toJson()));
-        JsonObject r = pool.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", docs), LONG);
         int[] counts = new int[5];
         List<String> errors = new ArrayList<>();
-        for (Object o : r.getJsonArray("results", new JsonArray())) {
-            JsonObject x = (JsonObject) o;
-            switch (x.getString("status")) {
+        for (IndexOutcome x : submit(documents)) {
+            switch (x.status()) {
                 case "indexed" -> counts[0]++;
                 case "replaced" -> counts[1]++;
                 case "unchanged" -> counts[2]++;
                 default -> {
                     counts[3]++;
-                    errors.add(x.getString("source") + ": " + x.getString("error"));
+                    errors.add(x.source() + ": " + x.error());
                 }
             }
-            if (!"unchanged".equals(x.getString("status"))) {
-                counts[4] += x.getInteger("chunks", 0);
+            if (!"unchanged".equals(x.status())) {
+                counts[4] += x.chunks();
             }
         }
         if (waitForSearch) {
-            pool.request(Addresses.COMMIT, new JsonObject(), LONG);
+            commit();
         }
         return new IndexSummary(counts[0], counts[1], counts[2], counts[3], counts[4], errors, waitForSearch);
     }
 
+    /**
+     * Sends one batch of documents and returns each one's outcome, in order, once they are durable (searchable at
+     * the next commit).
+     */
+    public List<IndexOutcome> submit(List<IndexDocument> documents) {
+        JsonArray docs = new JsonArray();
+        documents.forEach(d -> docs.add(d.toJson()));
+        return IndexOutcome.listFromJson(request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", docs),
+                LONG));
+    }
+
+    /** Makes every acknowledged write searchable now: {@code committed_ops}, {@code commit_ms}, ... */
+    public JsonObject commit() {
+        return request(Addresses.COMMIT, new JsonObject(), LONG);
+    }
+
+    /** Deletes the selected documents and commits: {@code {"deleted_documents": n}}. */
+    public JsonObject delete(DeleteSelector selector) {
+        return request(Addresses.DELETE, selector.toJson(), LONG);
+    }
+
+    /** Deletes every document and commits. */
+    public void clear() {
+        request(Addresses.CLEAR, new JsonObject().put("confirm", true), LONG);
+    }
+
+    /** One page of every chunk with its metadata; follow {@link ExportPage#next()} for the rest. */
+    public ExportPage export(ExportRequest request) {
+        return ExportPage.fromJson(request(Addresses.EXPORT, request.toJson(), LONG));
+    }
+
+    /** Whether the index's stores agree: {@code ok}, counts, and {@code problems} when not. */
+    public JsonObject check() {
+        return request(Addresses.CHECK, new JsonObject(), LONG);
+    }
+
+    /** Documents, chunks, model, store sizes, last commit, pending writes. */
     public JsonObject stats() {
-        return pool.request(Addresses.STATS, new JsonObject());
+        return request(Addresses.STATS, new JsonObject());
     }
 
     // ---- jobs -----------------------------------------------------------------------------------------------
 
     public List<JobInfo> jobs() {
+        return jobs(JobsQuery.ALL);
+    }
+
+    public List<JobInfo> jobs(JobsQuery query) {
+        return jobList(request(Addresses.JOBS_LIST, query.toJson()));
+    }
+
+    private static List<JobInfo> jobList(JsonObject reply) {
         List<JobInfo> out = new ArrayList<>();
-        pool.request(Addresses.JOBS_LIST, new JsonObject()).getJsonArray("jobs")
-                .forEach(o -> out.add(JobInfo.fromJson((JsonObject) o)));
+        reply.getJsonArray("jobs").forEach(o -> out.add(JobInfo.fromJson((JsonObject) o)));
         return out;
     }
 
     public JobInfo job(String id) {
-        return JobInfo.fromJson(pool.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job"));
+        return JobInfo.fromJson(request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job"));
     }
 
+    /** The job with its latest item events (a scrape's per-URL outcomes). */
+    public JobEvents jobEvents(String id) {
+        return JobEvents.fromJson(request(Addresses.JOBS_GET, new JsonObject().put("id", id).put("events", true)));
+    }
+
+    /** Cancels a queued or running job; returns once it has stopped and committed what it indexed. */
     public JobInfo cancel(String id) {
-        return JobInfo.fromJson(pool.request(Addresses.JOBS_CANCEL, new JsonObject().put("id", id), Duration.ofSeconds(30))
+        return JobInfo.fromJson(request(Addresses.JOBS_CANCEL, new JsonObject().put("id", id), CANCEL)
                 .getJsonObject("job"));
     }
 
-    /** Starts a scrape; {@code options} takes the protocol's fields (depth, max_pages, delay_ms, ...). */
-    public JobInfo scrape(List<String> urls, JsonObject options) {
-        JsonObject body = (options == null ? new JsonObject() : options.copy()).put("urls", new JsonArray(urls));
-        return JobInfo.fromJson(pool.request(Addresses.SCRAPE, body).getJsonObject("job"));
+    /** Starts a scrape job. */
+    public JobInfo scrape(ScrapeRequest request) {
+        return JobInfo.fromJson(request(Addresses.SCRAPE, request.toJson()).getJsonObject("job"));
     }
 
-    /** Starts an import of a file the daemon can read (a MediaWiki dump or JSONL). */
+    /**
+     * Starts a scrape; {@code options} takes the protocol's fields (depth, max_pages, delay_ms, ...) as JSON, sent
+     * as given for the daemon to check. {@link #scrape(ScrapeRequest)} is the typed form.
+     */
+    public JobInfo scrape(List<String> urls, JsonObject options) {
+        JsonObject body = (options == null ? new JsonObject() : options.copy()).put("urls", new JsonArray(urls));
+        return JobInfo.fromJson(request(Addresses.SCRAPE, body).getJsonObject("job"));
+    }
+
+    /** Starts an import job of a file the daemon can read (a MediaWiki dump or JSONL). */
+    public JobInfo importFile(ImportRequest request) {
+        return JobInfo.fromJson(request(Addresses.IMPORT, request.toJson()).getJsonObject("job"));
+    }
+
+    /**
+     * Starts an import of a file the daemon can read (a MediaWiki dump or JSONL); {@code options} takes the
+     * protocol's fields as JSON, sent as given. {@link #importFile(ImportRequest)} is the typed form.
+     */
     public JobInfo importFile(Path file, JsonObject options) {
         JsonObject body = (options == null ? new JsonObject() : options.copy())
                 .put("path", file.toAbsolutePath().normalize().toString());
-        return JobInfo.fromJson(pool.request(Addresses.IMPORT, body).getJsonObject("job"));
+        return JobInfo.fromJson(request(Addresses.IMPORT, body).getJsonObject("job"));
     }
 
     /**
@@ -145,7 +289,7 @@ public final class Dindex implements AutoCloseable {
     public JobInfo follow(String id, Consumer<JobInfo> onProgress, Consumer<JsonObject> onItem, Duration timeout) {
         String address = Addresses.PROGRESS_PREFIX + id;
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (DindexClient c = DindexClient.connect(pool.options().socket())) {
+        try (DindexClient c = DindexClient.connect(socket())) {
             c.writeFrame(new JsonObject().put("type", "register").put("address", address));
             JobInfo job = JobInfo.fromJson(c.request(Addresses.JOBS_GET, new JsonObject().put("id", id))
                     .getJsonObject("job"));
@@ -178,9 +322,14 @@ public final class Dindex implements AutoCloseable {
         }
     }
 
+    /** Closes the pool, or the one connection. */
     @Override
     public void close() {
-        pool.close();
+        if (pool != null) {
+            pool.close();
+        } else {
+            connection.close();
+        }
     }
 
 }

@@ -3,14 +3,18 @@ package org.dindex.protocol;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The filters of a search (the {@code filters} object of {@link SearchQuery}), applied inside both retrievers; nulls
- * and empty collections mean "no filter".
+ * and empty collections mean "no filter". {@link #parse} holds the rules the daemon checks a request's filters by.
  *
  * @param sourceUrlPrefix   only sources starting with this
  * @param documentIds       only these documents
@@ -23,10 +27,14 @@ public record SearchFilters(String sourceUrlPrefix, List<String> documentIds, Ma
                             Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp) {
     public static final SearchFilters NONE = new SearchFilters(null, List.of(), Map.of(), Map.of(), null, null);
 
+    /** The filters a request may give. */
+    public static final Set<String> NAMES = Set.of("source_url_prefix", "document_ids", "metadata_equals",
+            "metadata_contains", "min_timestamp", "max_timestamp");
+
     public SearchFilters {
         documentIds = documentIds == null ? List.of() : List.copyOf(documentIds);
-        metadataEquals = metadataEquals == null ? Map.of() : Map.copyOf(metadataEquals);
-        metadataContains = metadataContains == null ? Map.of() : Map.copyOf(metadataContains);
+        metadataEquals = ordered(metadataEquals);
+        metadataContains = ordered(metadataContains);
     }
 
     public static SearchFilters of(String sourceUrlPrefix, List<String> documentIds,
@@ -70,6 +78,86 @@ public record SearchFilters(String sourceUrlPrefix, List<String> documentIds, Ma
         f.getJsonArray("document_ids", new JsonArray()).forEach(o -> ids.add(String.valueOf(o)));
         return new SearchFilters(f.getString("source_url_prefix"), ids, strings(f.getJsonObject("metadata_equals")),
                 strings(f.getJsonObject("metadata_contains")), f.getLong("min_timestamp"), f.getLong("max_timestamp"));
+    }
+
+    /**
+     * Checks a request's {@code filters} object and reads it: the daemon's rules, in one place for the daemon and
+     * for callers that pass filters on as a user gave them (the MCP tools). Timestamps may be epoch milliseconds or
+     * ISO-8601 instants; metadata values may be strings, numbers or booleans.
+     *
+     * @throws DindexException {@link ErrorCode#BAD_REQUEST} naming the filter and the rule it breaks
+     */
+    public static SearchFilters parse(JsonObject f) {
+        for (String key : f.fieldNames()) {
+            if (!NAMES.contains(key)) {
+                throw DindexException.badRequest("unknown filter '" + key + "' (known: " + String.join(", ",
+                        NAMES.stream().sorted().toList()) + ")");
+            }
+        }
+        String prefix = null;
+        if (f.getValue("source_url_prefix") != null) {
+            if (!(f.getValue("source_url_prefix") instanceof String p) || p.isEmpty()) {
+                throw DindexException.badRequest("filters.source_url_prefix must be a non-empty string");
+            }
+            prefix = p;
+        }
+        List<String> ids = new ArrayList<>();
+        if (f.getValue("document_ids") != null) {
+            if (!(f.getValue("document_ids") instanceof JsonArray a)) {
+                throw DindexException.badRequest("filters.document_ids must be an array of strings");
+            }
+            for (Object o : a) {
+                if (!(o instanceof String s)) {
+                    throw DindexException.badRequest("filters.document_ids must be an array of strings");
+                }
+                ids.add(s);
+            }
+        }
+        return new SearchFilters(prefix, ids, stringMap(f, "metadata_equals"), stringMap(f, "metadata_contains"),
+                timestamp(f, "min_timestamp"), timestamp(f, "max_timestamp"));
+    }
+
+    private static Map<String, String> stringMap(JsonObject f, String key) {
+        Object v = f.getValue(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof JsonObject o)) {
+            throw DindexException.badRequest("filters." + key + " must be an object of key: value strings");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        o.forEach(e -> {
+            if (!(e.getValue() instanceof String) && !(e.getValue() instanceof Number)
+                    && !(e.getValue() instanceof Boolean)) {
+                throw DindexException.badRequest("filters." + key + "." + e.getKey() + " must be a string");
+            }
+            map.put(e.getKey(), String.valueOf(e.getValue()));
+        });
+        return map;
+    }
+
+    private static Long timestamp(JsonObject f, String key) {
+        Object v = f.getValue(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        if (v instanceof String s) {
+            try {
+                return Instant.parse(s).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw DindexException.badRequest("filters." + key + " must be epoch milliseconds or an ISO-8601"
+                        + " instant, got '" + s + "'");
+            }
+        }
+        throw DindexException.badRequest("filters." + key + " must be epoch milliseconds or an ISO-8601 instant");
+    }
+
+    /** An unmodifiable copy in the given order (metadata filters travel in the order a user gave them). */
+    private static Map<String, String> ordered(Map<String, String> m) {
+        return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 
     private static Map<String, String> strings(JsonObject o) {
