@@ -156,7 +156,9 @@ public final class IngestVerticle extends VerticleBase {
                 })
                 .compose(records -> {
                     List<WriteOp> ops = records.stream().<WriteOp>map(WriteOp.Upsert::new).toList();
-                    return index.write(ops).onSuccess(seq -> {
+                    // map, not onSuccess: an onSuccess handler on a future completed by the writer's thread may
+                    // be queued behind the caller's own continuation, which then reads results not yet filled in.
+                    return index.write(ops).map(seq -> {
                         int chunks = 0;
                         for (int i = 0; i < records.size(); i++) {
                             Prepared p = changed.get(i);
@@ -166,6 +168,7 @@ public final class IngestVerticle extends VerticleBase {
                                     p.existing().isPresent() ? Status.REPLACED : Status.INDEXED, r.chunks().size());
                         }
                         commits.written(chunks);
+                        return seq;
                     });
                 });
     }

@@ -51,12 +51,14 @@ public final class JobsVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return JobRegistry.open(vertx, dir, options).onSuccess(r -> {
+        // map, not onSuccess: the deployment must not count as started before the handlers are served.
+        return JobRegistry.open(vertx, dir, options).map(r -> {
             registry = r;
             handlers.serve(Addresses.JOBS_LIST, this::list);
             handlers.serve(Addresses.JOBS_GET, this::get);
             handlers.serve(Addresses.JOBS_CANCEL, body -> registry.cancel(idOf(body), Duration.ofSeconds(10))
                     .map(job -> new JsonObject().put("job", job.toJson())));
+            return r;
         });
     }
 
