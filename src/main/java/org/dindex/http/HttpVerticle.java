@@ -58,14 +58,29 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        return vertx.executeBlocking(HttpVerticle::openApiDocument, false).compose(this::serve);
+    }
+
+    /** The OpenAPI 3.1 document of this API, a resource beside this class (kept true by the HTTP tests). */
+    static io.vertx.core.buffer.Buffer openApiDocument() throws java.io.IOException {
+        try (java.io.InputStream in = HttpVerticle.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new java.io.FileNotFoundException("openapi.json is missing from the class path");
+            }
+            return io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+        }
+    }
+
+    private Future<?> serve(io.vertx.core.buffer.Buffer openApi) {
         ApiRoutes api = new ApiRoutes(vertx, options);
         Router router = Router.router(vertx);
         router.route().handler(this::measureAndSecure);
         router.route().handler(this::checkHost);
-        router.get("/api/v1/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")
-                .put("version", Version.get())));
+        router.get("/api/v1/health").handler(ctx -> json(ctx, 200, OriginalShapes.health(Version.get())));
         router.get("/api/v1/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
         router.get("/api/v1/health/ready").handler(this::ready);
+        router.get("/api/v1/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type",
+                "application/json").end(openApi));
         if (!options.corsOrigins().isEmpty()) {
             CorsHandler cors = CorsHandler.create().allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST,
                             HttpMethod.DELETE, HttpMethod.OPTIONS))

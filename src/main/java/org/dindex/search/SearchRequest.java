@@ -34,10 +34,13 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
      * @param metadataContains metadata key's value contains the text, for every entry
      * @param minTimestamp     document timestamp at or after (epoch ms)
      * @param maxTimestamp     document timestamp at or before (epoch ms)
+     * @param metadataOneOf    metadata key's value is one of the list, for every entry: {@code metadata_contains}
+     *                         with an array value, as the Rust original's clients send it
      */
     public record Filters(String sourcePrefix, List<String> documentIds, Map<String, String> metadataEquals,
-                          Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp) {
-        public static final Filters NONE = new Filters(null, List.of(), Map.of(), Map.of(), null, null);
+                          Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp,
+                          Map<String, List<String>> metadataOneOf) {
+        public static final Filters NONE = new Filters(null, List.of(), Map.of(), Map.of(), null, null, Map.of());
 
         public boolean isEmpty() {
             return equals(NONE);
@@ -73,8 +76,10 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         if (!filters.metadataEquals().isEmpty()) {
             f.put("metadata_equals", new JsonObject(new java.util.LinkedHashMap<>(filters.metadataEquals())));
         }
-        if (!filters.metadataContains().isEmpty()) {
-            f.put("metadata_contains", new JsonObject(new java.util.LinkedHashMap<>(filters.metadataContains())));
+        if (!filters.metadataContains().isEmpty() || !filters.metadataOneOf().isEmpty()) {
+            JsonObject contains = new JsonObject(new java.util.LinkedHashMap<>(filters.metadataContains()));
+            filters.metadataOneOf().forEach((k, values) -> contains.put(k, new JsonArray(new ArrayList<>(values))));
+            f.put("metadata_contains", contains);
         }
         if (filters.minTimestamp() != null) {
             f.put("min_timestamp", filters.minTimestamp());
@@ -229,8 +234,33 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
                 ids.add(s);
             }
         }
-        return new Filters(prefix, ids, stringMap(f, "metadata_equals"), stringMap(f, "metadata_contains"),
-                timestamp(f, "min_timestamp"), timestamp(f, "max_timestamp"));
+        Map<String, String> contains = new LinkedHashMap<>();
+        Map<String, List<String>> oneOf = new LinkedHashMap<>();
+        if (f.getValue("metadata_contains") instanceof JsonObject c) {
+            JsonObject texts = new JsonObject();
+            c.forEach(e -> {
+                if (e.getValue() instanceof JsonArray values) {
+                    oneOf.put(e.getKey(), oneOfValues(e.getKey(), values));
+                } else {
+                    texts.put(e.getKey(), e.getValue());
+                }
+            });
+            contains.putAll(stringMap(new JsonObject().put("metadata_contains", texts), "metadata_contains"));
+        } else {
+            contains.putAll(stringMap(f, "metadata_contains"));
+        }
+        return new Filters(prefix, ids, stringMap(f, "metadata_equals"), contains,
+                timestamp(f, "min_timestamp"), timestamp(f, "max_timestamp"), oneOf);
+    }
+
+    /** The values of {@code metadata_contains.<key>} given as an array: at least one, each a string. */
+    private static List<String> oneOfValues(String key, JsonArray values) {
+        if (values.isEmpty() || values.stream().anyMatch(v -> !(v instanceof String))) {
+            throw DindexException.badRequest("filters.metadata_contains." + key + " must be a string (text the value"
+                    + " contains) or a non-empty array of strings (values it may equal), got "
+                    + JsonTypes.describe(values));
+        }
+        return values.stream().map(String.class::cast).toList();
     }
 
     private static Map<String, String> stringMap(JsonObject f, String key) {
