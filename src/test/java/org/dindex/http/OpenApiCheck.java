@@ -59,27 +59,67 @@ public final class OpenApiCheck {
 
     /** Fails (AssertionError) when the response is not what the document says this route answers. */
     static void verify(String method, String pathAndQuery, ApiClient.Reply reply) {
+        verify(method, pathAndQuery, reply.status(), reply.headers().firstValue("Content-Type").orElse(""),
+                reply.body());
+    }
+
+    /** A whole raw HTTP/1.1 response (status line, headers, body; chunked or not), as a socket received it. */
+    static void verifyRaw(String method, String pathAndQuery, String raw) {
+        int end = raw.indexOf("\r\n\r\n");
+        if (!raw.startsWith("HTTP/1.1 ") || end < 0) {
+            return;  // no response (the server closed the connection): nothing to check
+        }
+        String[] head = raw.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(head[0].substring(9, 12));
+        String type = "";
+        boolean chunked = false;
+        for (String h : head) {
+            String lower = h.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-type:")) {
+                type = h.substring(13).strip();
+            }
+            chunked |= lower.startsWith("transfer-encoding:") && lower.contains("chunked");
+        }
+        String body = raw.substring(end + 4);
+        if (chunked) {
+            StringBuilder out = new StringBuilder();
+            int i = 0;
+            while (i < body.length()) {
+                int eol = body.indexOf("\r\n", i);
+                int n = Integer.parseInt(body.substring(i, eol).strip(), 16);
+                if (n == 0) {
+                    break;
+                }
+                out.append(body, eol + 2, eol + 2 + n);
+                i = eol + 2 + n + 2;
+            }
+            body = out.toString();
+        }
+        verify(method, pathAndQuery, status, type, body);
+    }
+
+    static void verify(String method, String pathAndQuery, int statusCode, String contentType, String body) {
         String path = pathAndQuery.replaceFirst("[?#].*", "");
         if (method.equals("OPTIONS")) {
             return;  // CORS preflights are answered by the CORS handler, before any route
         }
         String template = template(path);
-        String type = reply.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+        String type = contentType.toLowerCase(Locale.ROOT);
         if (template == null || DOCUMENT.at(pointer("paths", template, method.toLowerCase(Locale.ROOT)))
                 .isMissingNode()) {
-            if (!path.startsWith("/api/v1/") || reply.status() == 404 || reply.status() == 401
-                    || reply.status() == 421) {
+            if (!path.startsWith("/api/v1/") || statusCode == 404 || statusCode == 401
+                    || statusCode == 421) {
                 // Static files, /ws, and errors of routes that do not exist (or are refused before routing)
                 if (type.startsWith("application/json")) {
-                    validate("#/components/schemas/Error", reply.body(), method + " " + path);
+                    validate("#/components/schemas/Error", body, method + " " + path);
                 }
                 return;
             }
-            throw new AssertionError(method + " " + path + " answered " + reply.status()
+            throw new AssertionError(method + " " + path + " answered " + statusCode
                     + " but the OpenAPI document does not describe it");
         }
         String operation = pointer("paths", template, method.toLowerCase(Locale.ROOT), "responses");
-        String status = String.valueOf(reply.status());
+        String status = String.valueOf(statusCode);
         String response = operation + "/" + status;
         if (DOCUMENT.at(response).isMissingNode()) {
             response = operation + "/default";
@@ -96,7 +136,7 @@ public final class OpenApiCheck {
         String media = type.replaceFirst(";.*", "").strip();
         if (!node.has("content") || node.get("content").has(media)) {
             if (media.equals("application/json")) {
-                validate("#" + response + pointer("content", media, "schema"), reply.body(),
+                validate("#" + response + pointer("content", media, "schema"), body,
                         method + " " + path + " " + status);
             }
             CHECKED.incrementAndGet();
