@@ -1,12 +1,12 @@
 package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.client.DindexClient;
 import org.dindex.files.FileIndexer;
+import org.dindex.files.WebPages;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * {@code index}: files and folders are extracted here and submitted like {@code dindex index} does (the same
  * {@link FileIndexer}), then committed so they are searchable when the tool answers; URLs become a scrape job of
- * depth 0 (just those pages) that the tool waits for, within a bound, and otherwise reports by id.
+ * depth 0 (just those pages, {@link WebPages}, as {@code dindex index URL} does) that the tool waits for, within a
+ * bound, and otherwise reports by id.
  */
 final class IndexTool implements DindexTool {
     static final int DEFAULT_WAIT_SECONDS = 120;
@@ -91,9 +92,13 @@ final class IndexTool implements DindexTool {
                 lines.add(describe(summary));
             }
             if (!urls.isEmpty()) {
-                JsonObject job = c.request(Addresses.SCRAPE, new JsonObject().put("urls", new JsonArray(urls))
-                        .put("depth", 0).put("max_pages", urls.size()).put("stay_on_domain", true))
-                        .getJsonObject("job");
+                JsonObject request;
+                try {
+                    request = WebPages.scrapeRequest(urls);
+                } catch (DindexException e) {
+                    throw new ToolException(e.getMessage());
+                }
+                JsonObject job = c.request(Addresses.SCRAPE, request).getJsonObject("job");
                 JsonObject done = Jobs.await(c, job.getString("id"), Duration.ofSeconds(wait));
                 out.put("urls", done);
                 anyIndexed |= !Jobs.finished(done)
