@@ -17,7 +17,6 @@ import org.dindex.index.DocumentIds;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,10 +33,12 @@ final class ApiRoutes {
 
     private final Vertx vertx;
     private final HttpOptions options;
+    private final ImportRoots importRoots;
 
     ApiRoutes(Vertx vertx, HttpOptions options) {
         this.vertx = vertx;
         this.options = options;
+        this.importRoots = new ImportRoots(options.importRoots());
     }
 
     void mount(Router router) {
@@ -351,10 +352,10 @@ final class ApiRoutes {
 
     /**
      * {@code POST /api/v1/import}: the path must lie inside a configured import root, after resolving symbolic links
-     * and {@code ..}, so a client cannot make the daemon read arbitrary files.
+     * and {@code ..}, so a client cannot make the daemon read arbitrary files ({@link ImportRoots}).
      */
     private void importFile(RoutingContext ctx, JsonObject body) {
-        if (options.importRoots().isEmpty()) {
+        if (importRoots.isEmpty()) {
             HttpErrors.send(ctx, ErrorCode.ACCESS_DENIED, "imports over HTTP are disabled: set http.import_roots to"
                     + " the folders they may read");
             return;
@@ -363,47 +364,10 @@ final class ApiRoutes {
             HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "'path' must name the file to import");
             return;
         }
-        vertx.executeBlocking(() -> permittedPath(p))
+        vertx.executeBlocking(() -> importRoots.permittedFile(p))
                 .compose(path -> request(Addresses.IMPORT, body.copy().put("path", path.toString()),
                         Duration.ofSeconds(60)))
                 .onSuccess(r -> send(ctx, 202, OriginalShapes.started(r, "Import job started")))
                 .onFailure(e -> HttpErrors.fail(ctx, e));
-    }
-
-    /**
-     * Order matters: the path as given must lie inside a root (403 otherwise, whether or not it exists, so a client
-     * cannot probe the file system outside the roots); only then is it resolved (404 when missing), and the real
-     * path checked again (403 for links leading out).
-     */
-    private Path permittedPath(String given) {
-        Path path;
-        try {
-            path = Path.of(given);
-        } catch (InvalidPathException e) {
-            throw DindexException.badRequest("'path' is not a valid path");
-        }
-        if (!path.isAbsolute()) {
-            path = options.importRoots().getFirst().resolve(path);
-        }
-        Path normalized = path.normalize();
-        if (options.importRoots().stream().noneMatch(normalized::startsWith)) {
-            throw new DindexException(ErrorCode.ACCESS_DENIED, "'" + given + "' is outside the import roots");
-        }
-        Path real;
-        try {
-            real = normalized.toRealPath();
-        } catch (IOException e) {
-            throw new DindexException(ErrorCode.NOT_FOUND, "no such file under the import roots: " + given);
-        }
-        for (Path root : options.importRoots()) {
-            try {
-                if (real.startsWith(root.toRealPath()) && Files.isRegularFile(real)) {
-                    return real;
-                }
-            } catch (IOException ignored) {
-                // a configured root that does not exist permits nothing
-            }
-        }
-        throw new DindexException(ErrorCode.ACCESS_DENIED, "'" + given + "' is outside the import roots");
     }
 }

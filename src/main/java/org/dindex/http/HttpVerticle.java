@@ -24,7 +24,8 @@ import java.util.logging.Logger;
 
 /**
  * The HTTP server: the {@code /api/v1} routes ({@link ApiRoutes}), {@code /ws} progress streams
- * ({@link ProgressSocket}), {@code /metrics} and the dashboard from {@code webroot/}. Loopback only unless configured;
+ * ({@link ProgressSocket}), MCP at {@code /mcp} ({@link McpRoute}), {@code /metrics} and the dashboard from
+ * {@code webroot/}. Loopback only unless configured;
  * API keys guard everything except health (and, by configuration, metrics).
  */
 public final class HttpVerticle extends VerticleBase {
@@ -58,7 +59,12 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(HttpVerticle::openApiDocument, false).compose(this::serve);
+        // Off the event loop: reading the document, and building the MCP server (the SDK's classes load then).
+        return vertx.executeBlocking(() -> new Prepared(openApiDocument(), new McpRoute(vertx, options, hosts,
+                () -> server == null ? options.port() : server.actualPort())), false).compose(this::serve);
+    }
+
+    private record Prepared(io.vertx.core.buffer.Buffer openApi, McpRoute mcp) {
     }
 
     /** The OpenAPI 3.1 document of this API, a resource beside this class (kept true by the HTTP tests). */
@@ -71,7 +77,8 @@ public final class HttpVerticle extends VerticleBase {
         }
     }
 
-    private Future<?> serve(io.vertx.core.buffer.Buffer openApi) {
+    private Future<?> serve(Prepared prepared) {
+        io.vertx.core.buffer.Buffer openApi = prepared.openApi();
         ApiRoutes api = new ApiRoutes(vertx, options);
         Router router = Router.router(vertx);
         router.route().handler(this::measureAndSecure);
@@ -109,6 +116,14 @@ public final class HttpVerticle extends VerticleBase {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(e -> HttpErrors.fail(ctx, e)));
         router.get("/ws").handler(ctx -> upgrade(ctx, api));
+        McpRoute mcp = prepared.mcp();
+        router.route("/mcp").handler(mcp::checkOrigin);
+        router.route("/mcp").handler(ctx -> authorize(ctx, false));
+        router.route("/mcp").handler(this::armRequestDeadline);
+        router.route("/mcp").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+        router.route("/mcp").handler(HttpVerticle::disarmRequestDeadline);
+        router.post("/mcp").handler(mcp::post);
+        router.route("/mcp").handler(McpRoute::notAllowed);
         router.route("/*").handler(StaticHandler.create("webroot").setIncludeHidden(false)
                 .setDirectoryListing(false).setCachingEnabled(false));
         router.route().failureHandler(this::failure);

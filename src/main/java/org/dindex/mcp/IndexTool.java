@@ -78,7 +78,13 @@ final class IndexTool implements DindexTool {
         int wait = args.integer("wait_seconds", DEFAULT_WAIT_SECONDS, 1, 600);
         FileIndexer.Options options = new FileIndexer.Options(null, null, args.stringMap("metadata"),
                 daemon.maxDocumentBytes(), true);
+        for (Path p : paths) {
+            refuseUnreadable(p);
+        }
         List<Path> files = paths.isEmpty() ? List.of() : collect(paths, Boolean.TRUE.equals(args.bool("hidden")));
+        for (Path f : files) {
+            refuseUnreadable(f);  // a link inside a permitted folder may lead out of it
+        }
 
         JsonObject out = new JsonObject();
         List<String> lines = new ArrayList<>();
@@ -108,6 +114,13 @@ final class IndexTool implements DindexTool {
         }
         String text = String.join("\n", lines) + "\n" + out.encode();
         return new ToolResult(text, out, !anyIndexed);
+    }
+
+    private void refuseUnreadable(Path path) {
+        String refusal = daemon.readRefusal(path);
+        if (refusal != null) {
+            throw new ToolException(refusal);
+        }
     }
 
     private static List<Path> collect(List<Path> paths, boolean hidden) throws IOException {
