@@ -97,7 +97,7 @@ public final class HttpVerticle extends VerticleBase {
             } else {
                 cors.addOrigins(options.corsOrigins());
             }
-            router.route("/api/v1/*").handler(cors);
+            router.route("/api/v1/*").handler(ctx -> sameOriginOrCors(ctx, cors));
         }
         router.route("/api/v1/*").handler(ctx -> authorize(ctx, false));
         router.route("/api/v1/*").handler(this::armRequestDeadline);
@@ -176,6 +176,22 @@ public final class HttpVerticle extends VerticleBase {
                     .publishPercentileHistogram().register(metrics.registry()));
         });
         ctx.next();
+    }
+
+    /**
+     * The CORS handler is for other origins only. Why: browsers send {@code Origin} on the dashboard's own POSTs too,
+     * and Vert.x's handler refuses every origin not configured, so with {@code http.cors_origins} set the dashboard
+     * itself would stop working. A request from a page of this server needs no CORS headers and gets none.
+     */
+    private void sameOriginOrCors(RoutingContext ctx, CorsHandler cors) {
+        String origin = ctx.request().getHeader("Origin");
+        if (origin != null && !options.wsOrigins().contains(origin)
+                && hosts.acceptsOrigin(origin, server == null ? options.port() : server.actualPort())
+                && !options.corsOrigins().contains(origin)) {
+            ctx.next();
+        } else {
+            cors.handle(ctx);
+        }
     }
 
     /** Refuses requests for names this server does not serve, before any route ({@link HostPolicy}: DNS rebinding). */
@@ -273,6 +289,11 @@ public final class HttpVerticle extends VerticleBase {
         if (status == 413) {
             HttpErrors.send(ctx, ErrorCode.TOO_LARGE, "the request body exceeds the limit of "
                     + options.maxBodyBytes() + " bytes (http.max_body_bytes)");
+        } else if (status == 403 && ctx.failure() != null
+                && String.valueOf(ctx.failure().getMessage()).startsWith("CORS Rejected")) {
+            HttpErrors.send(ctx, ErrorCode.ACCESS_DENIED, "cross-origin requests from "
+                    + ctx.request().getHeader("Origin") + " are not allowed (http.cors_origins lists the origins that"
+                    + " may send them)");
         } else if (ctx.failure() != null) {
             HttpErrors.fail(ctx, ctx.failure());
         } else if (status == 404) {
