@@ -298,6 +298,14 @@ class OriginalContractTest {
         JsonObject scrape = new JsonObject().put("urls", new JsonArray().add(site + "/")).put("options",
                 new JsonObject().put("max_depth", 1).put("stay_on_domain", true).put("delay_ms", 0)
                         .put("max_pages", 20));
+        ApiClient.Reply twice = api.api("POST", "/api/v1/scrape", scrape.copy().put("depth", 1));
+        assertEquals(400, twice.status(), twice.body());
+        assertTrue(twice.json().getString("message").contains("'depth' is given twice"), twice.body());
+        ApiClient.Reply unknownOption = api.api("POST", "/api/v1/scrape", scrape.copy().put("options",
+                new JsonObject().put("max_dept", 1)));
+        assertEquals(400, unknownOption.status(), unknownOption.body());
+        assertTrue(unknownOption.json().getString("message").contains("unknown scrape option 'max_dept'"),
+                unknownOption.body());
         OriginalApi.JobStarted started = decode(OriginalApi.JobStarted.class, api.api("POST", "/api/v1/scrape",
                 scrape), 200);
         assertEquals("Scrape job started", started.message());
