@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * The HTTP server: the {@code /api/v1} routes ({@link ApiRoutes}), {@code /ws} progress streams
  * ({@link ProgressSocket}), MCP at {@code /mcp} ({@link McpRoute}), {@code /metrics} and the dashboard from
  * {@code webroot/}. Loopback only unless configured;
- * API keys guard everything except health (and, by configuration, metrics).
+ * API keys guard everything except health and the OpenAPI document (and, by configuration, metrics).
  */
 public final class HttpVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());

@@ -163,7 +163,8 @@ public final class Settings {
             3_600_000, "A request must arrive whole (headers and body) within this time, else 408 and the connection"
                     + " is closed (bounds clients that trickle a body byte by byte).");
     public static final Setting HTTP_IMPORT_ROOTS = Setting.string("http.import_roots", "",
-            "Comma-separated folders POST /api/v1/import may read from; empty: imports over HTTP are refused.");
+            "Comma-separated folders HTTP clients may make the daemon read: POST /api/v1/import and the MCP index tool"
+                    + " over /mcp; empty: neither reads files over HTTP.");
 
     public static final Setting CLUSTER_ENABLED = Setting.bool("cluster.enabled", false,
             "Join a cluster of daemons (Vert.x clustered event bus, Hazelcast); searches then cover every member.");
