@@ -223,6 +223,8 @@ class HttpApiTest {
         assertError(send("POST", "/api/v1/search", big, "Authorization", KEY, "Content-Type", "application/json"),
                 413, "too_large", "4096 bytes");
         assertError(api("GET", "/api/v1/jobs/scrape-00000000", null), 404, "not_found", "no job");
+        assertError(api("GET", "/api/v1/jobs/scrape-00000000/events", null), 404, "not_found", "no job");
+        assertError(api("GET", "/api/v1/jobs/nope/events", null), 400, "bad_request", "invalid job id");
         assertError(api("GET", "/api/v1/jobs/..%2F..%2Fetc", null), 400, "bad_request", "invalid job id");
         assertError(api("POST", "/api/v1/jobs/nope/cancel", null), 400, "bad_request", "invalid job id");
         assertError(api("GET", "/api/v1/nothing-here", null), 404, "not_found", "no route");
