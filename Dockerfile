@@ -45,7 +45,7 @@ RUN groupadd --system --gid 10001 dindex \
 COPY --from=build /src/target/dindex.jar /opt/dindex/dindex.jar
 
 # Paths as in the StatefulSet. Without a config file (DINDEX_CONFIG) every setting has its default, except the
-# listen address: 0.0.0.0 so that `docker run -p 7700:7700` reaches the HTTP API. The CLI inside the container
+# listen address: 0.0.0.0 so that `docker run -p 10150:10150` reaches the HTTP API. The CLI inside the container
 # (`docker exec CONTAINER dindex search ...`) finds the socket through DINDEX_SOCKET and never starts a daemon.
 ENV DINDEX_DATA_DIR=/var/lib/dindex \
     DINDEX_SOCKET=/run/dindex/socket/dindex.sock \
@@ -54,7 +54,7 @@ ENV DINDEX_DATA_DIR=/var/lib/dindex \
     DINDEX_HTTP_HOST=0.0.0.0
 USER 10001:10001
 WORKDIR /opt/dindex
-EXPOSE 7700
+EXPOSE 10150
 # SIGTERM: graceful stop within daemon.shutdown_timeout_ms (30 s): give `docker stop -t 45` or more.
 STOPSIGNAL SIGTERM
 # The daemon in the foreground, as bin/dindex launches it (same JVM flags) plus container heap sizing.

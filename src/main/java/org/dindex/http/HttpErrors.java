@@ -29,6 +29,11 @@ final class HttpErrors {
     }
 
     static void send(RoutingContext ctx, int status, String code, String message) {
+        send(ctx, status, code, message, null);
+    }
+
+    /** An error with fields besides code and message ({@code extra}; e.g. the original's cancel {@code success}). */
+    static void send(RoutingContext ctx, int status, String code, String message, JsonObject extra) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
@@ -36,21 +41,31 @@ final class HttpErrors {
             ctx.response().end();
             return;
         }
+        JsonObject body = extra == null ? new JsonObject() : extra.copy();
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("code", code).put("message", message).encode());
+                .end(body.put("code", code).put("message", message).encode());
+    }
+
+    private static void send(RoutingContext ctx, ErrorCode code, String message, JsonObject extra) {
+        send(ctx, code.failureCode() == 599 ? 503 : code.failureCode(), code.wireName(), message, extra);
     }
 
     /** Maps any failure (a bus reply failure, a {@link DindexException}, anything else) to its response. */
     static void fail(RoutingContext ctx, Throwable e) {
+        fail(ctx, e, null);
+    }
+
+    /** As {@link #fail(RoutingContext, Throwable)}, with {@code extra} fields in the error body. */
+    static void fail(RoutingContext ctx, Throwable e, JsonObject extra) {
         if (e instanceof DindexException de) {
-            send(ctx, de.code(), de.getMessage());
+            send(ctx, de.code(), de.getMessage(), extra);
         } else if (e instanceof ReplyException re) {
             if (re.failureType() == ReplyFailure.TIMEOUT) {
-                send(ctx, ErrorCode.TIMEOUT, "the daemon did not answer in time");
+                send(ctx, ErrorCode.TIMEOUT, "the daemon did not answer in time", extra);
             } else if (re.failureType() == ReplyFailure.NO_HANDLERS) {
-                send(ctx, ErrorCode.UNAVAILABLE, "this operation is not available right now");
+                send(ctx, ErrorCode.UNAVAILABLE, "this operation is not available right now", extra);
             } else {
-                send(ctx, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage());
+                send(ctx, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage(), extra);
             }
         } else if (e instanceof io.vertx.core.http.HttpClosedException) {
             // The client went away (or the idle timeout closed it): nobody to answer, nothing to log.
@@ -58,7 +73,7 @@ final class HttpErrors {
         } else {
             LOG.log(Level.WARNING, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " failed"
                     + " request_id=" + ctx.get(REQUEST_ID), e);
-            send(ctx, ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName());
+            send(ctx, ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName(), extra);
         }
     }
 }

@@ -11,11 +11,13 @@ import java.util.List;
  * The HTTP server's settings, read once from the daemon configuration.
  *
  * @param allowedHosts names accepted in {@code Host} besides loopback names and addresses ({@link HostPolicy})
- * @param importRoots folders {@code POST /api/v1/import} may read from; empty refuses imports over HTTP
+ * @param importRoots folders {@code POST /api/v1/import} and the MCP index tool over {@code /mcp} may read from;
+ *                    empty refuses reading files over HTTP
+ * @param maxDocumentBytes the largest file the MCP index tool reads ({@code index.max_document_bytes})
  */
 public record HttpOptions(String host, List<String> allowedHosts, int port, List<String> apiKeys, boolean metricsNeedKey,
                           List<String> corsOrigins, List<String> wsOrigins, long maxBodyBytes, int wsMaxFrameBytes,
-                          long idleTimeoutMs, long requestTimeoutMs, List<Path> importRoots) {
+                          long idleTimeoutMs, long requestTimeoutMs, List<Path> importRoots, long maxDocumentBytes) {
 
     public static HttpOptions from(DaemonConfig config) {
         return new HttpOptions(config.getString(Settings.HTTP_HOST), list(config.getString(Settings.HTTP_ALLOWED_HOSTS)),
@@ -25,7 +27,7 @@ public record HttpOptions(String host, List<String> allowedHosts, int port, List
                 config.getLong(Settings.HTTP_MAX_BODY_BYTES), config.getInt(Settings.HTTP_WS_MAX_FRAME_BYTES),
                 config.getLong(Settings.HTTP_IDLE_TIMEOUT_MS), config.getLong(Settings.HTTP_REQUEST_TIMEOUT_MS),
                 list(config.getString(Settings.HTTP_IMPORT_ROOTS)).stream().map(p -> Path.of(p).toAbsolutePath()
-                        .normalize()).toList());
+                        .normalize()).toList(), config.getLong(Settings.MAX_DOCUMENT_BYTES));
     }
 
     static List<String> list(String commaSeparated) {

@@ -24,8 +24,9 @@ import java.util.logging.Logger;
 
 /**
  * The HTTP server: the {@code /api/v1} routes ({@link ApiRoutes}), {@code /ws} progress streams
- * ({@link ProgressSocket}), {@code /metrics} and the dashboard from {@code webroot/}. Loopback only unless configured;
- * API keys guard everything except health (and, by configuration, metrics).
+ * ({@link ProgressSocket}), MCP at {@code /mcp} ({@link McpRoute}), {@code /metrics} and the dashboard from
+ * {@code webroot/}. Loopback only unless configured;
+ * API keys guard everything except health and the OpenAPI document (and, by configuration, metrics).
  */
 public final class HttpVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
@@ -58,14 +59,35 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        // Off the event loop: reading the document, and building the MCP server (the SDK's classes load then).
+        return vertx.executeBlocking(() -> new Prepared(openApiDocument(), new McpRoute(vertx, options, hosts,
+                () -> server == null ? options.port() : server.actualPort())), false).compose(this::serve);
+    }
+
+    private record Prepared(io.vertx.core.buffer.Buffer openApi, McpRoute mcp) {
+    }
+
+    /** The OpenAPI 3.1 document of this API, a resource beside this class (kept true by the HTTP tests). */
+    static io.vertx.core.buffer.Buffer openApiDocument() throws java.io.IOException {
+        try (java.io.InputStream in = HttpVerticle.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new java.io.FileNotFoundException("openapi.json is missing from the class path");
+            }
+            return io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+        }
+    }
+
+    private Future<?> serve(Prepared prepared) {
+        io.vertx.core.buffer.Buffer openApi = prepared.openApi();
         ApiRoutes api = new ApiRoutes(vertx, options);
         Router router = Router.router(vertx);
         router.route().handler(this::measureAndSecure);
         router.route().handler(this::checkHost);
-        router.get("/api/v1/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")
-                .put("version", Version.get())));
+        router.get("/api/v1/health").handler(ctx -> json(ctx, 200, OriginalShapes.health(Version.get())));
         router.get("/api/v1/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
         router.get("/api/v1/health/ready").handler(this::ready);
+        router.get("/api/v1/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type",
+                "application/json").end(openApi));
         if (!options.corsOrigins().isEmpty()) {
             CorsHandler cors = CorsHandler.create().allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST,
                             HttpMethod.DELETE, HttpMethod.OPTIONS))
@@ -75,7 +97,7 @@ public final class HttpVerticle extends VerticleBase {
             } else {
                 cors.addOrigins(options.corsOrigins());
             }
-            router.route("/api/v1/*").handler(cors);
+            router.route("/api/v1/*").handler(ctx -> sameOriginOrCors(ctx, cors));
         }
         router.route("/api/v1/*").handler(ctx -> authorize(ctx, false));
         router.route("/api/v1/*").handler(this::armRequestDeadline);
@@ -94,6 +116,14 @@ public final class HttpVerticle extends VerticleBase {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(e -> HttpErrors.fail(ctx, e)));
         router.get("/ws").handler(ctx -> upgrade(ctx, api));
+        McpRoute mcp = prepared.mcp();
+        router.route("/mcp").handler(mcp::checkOrigin);
+        router.route("/mcp").handler(ctx -> authorize(ctx, false));
+        router.route("/mcp").handler(this::armRequestDeadline);
+        router.route("/mcp").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+        router.route("/mcp").handler(HttpVerticle::disarmRequestDeadline);
+        router.post("/mcp").handler(mcp::post);
+        router.route("/mcp").handler(McpRoute::notAllowed);
         router.route("/*").handler(StaticHandler.create("webroot").setIncludeHidden(false)
                 .setDirectoryListing(false).setCachingEnabled(false));
         router.route().failureHandler(this::failure);
@@ -146,6 +176,22 @@ public final class HttpVerticle extends VerticleBase {
                     .publishPercentileHistogram().register(metrics.registry()));
         });
         ctx.next();
+    }
+
+    /**
+     * The CORS handler is for other origins only. Why: browsers send {@code Origin} on the dashboard's own POSTs too,
+     * and Vert.x's handler refuses every origin not configured, so with {@code http.cors_origins} set the dashboard
+     * itself would stop working. A request from a page of this server needs no CORS headers and gets none.
+     */
+    private void sameOriginOrCors(RoutingContext ctx, CorsHandler cors) {
+        String origin = ctx.request().getHeader("Origin");
+        if (origin != null && !options.wsOrigins().contains(origin)
+                && hosts.acceptsOrigin(origin, server == null ? options.port() : server.actualPort())
+                && !options.corsOrigins().contains(origin)) {
+            ctx.next();
+        } else {
+            cors.handle(ctx);
+        }
     }
 
     /** Refuses requests for names this server does not serve, before any route ({@link HostPolicy}: DNS rebinding). */
@@ -243,6 +289,11 @@ public final class HttpVerticle extends VerticleBase {
         if (status == 413) {
             HttpErrors.send(ctx, ErrorCode.TOO_LARGE, "the request body exceeds the limit of "
                     + options.maxBodyBytes() + " bytes (http.max_body_bytes)");
+        } else if (status == 403 && ctx.failure() != null
+                && String.valueOf(ctx.failure().getMessage()).startsWith("CORS Rejected")) {
+            HttpErrors.send(ctx, ErrorCode.ACCESS_DENIED, "cross-origin requests from "
+                    + ctx.request().getHeader("Origin") + " are not allowed (http.cors_origins lists the origins that"
+                    + " may send them)");
         } else if (ctx.failure() != null) {
             HttpErrors.fail(ctx, ctx.failure());
         } else if (status == 404) {

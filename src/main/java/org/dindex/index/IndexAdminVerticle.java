@@ -111,17 +111,19 @@ public final class IndexAdminVerticle extends VerticleBase {
         }
         return index.onWriter(() -> {
             List<String> targets = prefix != null ? index.index().docIdsWithSourcePrefix(prefix)
-                    : ids.stream().map(String::valueOf).filter(id -> exists(id)).toList();
+                    : ids.stream().map(String::valueOf).filter(id -> chunksOf(id) >= 0).toList();
+            int chunks = targets.stream().mapToInt(id -> Math.max(0, chunksOf(id))).sum();
             if (!targets.isEmpty()) {
                 index.index().write(List.of(new WriteOp.DeleteDocuments(targets)));
             }
-            return targets.size();
-        }).compose(n -> commits.commit().map(info -> new JsonObject().put("deleted_documents", n)));
+            return new JsonObject().put("deleted_documents", targets.size()).put("deleted_chunks", chunks);
+        }).compose(reply -> commits.commit().map(info -> reply));
     }
 
-    private boolean exists(String docId) {
+    /** The document's chunk count as the writer sees it now, -1 when it does not exist. Writer thread. */
+    private int chunksOf(String docId) {
         try {
-            return index.index().lookup(docId).isPresent();
+            return index.index().lookup(docId).map(ChunkIndex.DocState::chunks).orElse(-1);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

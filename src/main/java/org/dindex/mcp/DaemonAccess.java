@@ -26,4 +26,14 @@ public interface DaemonAccess {
 
     /** The largest file the {@code index} tool extracts ({@code index.max_document_bytes}). */
     long maxDocumentBytes();
+
+    /**
+     * Why the {@code index} tool may not read {@code path} (a path it was given, or a file found under one), or null
+     * when it may. The stdio server reads whatever its user can (it runs as that user, on that user's machine); MCP
+     * over HTTP reads only under {@code http.import_roots}, as {@code POST /api/v1/import} does, since its client is
+     * somewhere else and the daemon's files are not its to read.
+     */
+    default String readRefusal(java.nio.file.Path path) {
+        return null;
+    }
 }

@@ -7,6 +7,7 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
@@ -26,8 +27,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The dindex MCP server: the SDK's session and tool registry on a {@link StdioTransport}, with the six tools
- * backed by the daemon. Every tool call ends as a result: failures become MCP tool errors ({@code isError: true})
+ * The dindex MCP server: the SDK's session and tool registry on a {@link StdioTransport} (or, stateless, on
+ * {@link HttpTransport}), with the six tools backed by the daemon. Every tool call ends as a result: failures become MCP tool errors ({@code isError: true})
  * with a message for the model, so nothing a client sends can end the server; only the end of stdin does.
  */
 public final class DindexMcpServer {
@@ -76,6 +77,31 @@ public final class DindexMcpServer {
     }
 
     /**
+     * The same tools for MCP's streamable HTTP transport ({@link HttpTransport}), stateless: each POST carries one
+     * JSON-RPC message and gets its answer, no session is kept between them (the tools keep none either).
+     */
+    public HttpTransport httpTransport() {
+        JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(mapper);
+        HttpTransport transport = new HttpTransport(mapper, json, this::paramsProblem);
+        McpServer.sync(transport)
+                .serverInfo("dindex", Version.get())
+                .instructions(INSTRUCTIONS)
+                .jsonMapper(json)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .validateToolInputs(false)
+                .jsonSchemaValidator(NO_OUTPUT_SCHEMAS)
+                .tools(tools.stream().map(this::statelessSpecification).toList())
+                .build();
+        return transport;
+    }
+
+    private McpStatelessServerFeatures.SyncToolSpecification statelessSpecification(DindexTool tool) {
+        Schema schema = tool.schema();
+        return new McpStatelessServerFeatures.SyncToolSpecification(definition(tool, schema),
+                (context, request) -> call(tool, schema, request));
+    }
+
+    /**
      * What the SDK would answer badly: an unknown tool (its message names a placeholder, not the tool) and
      * arguments that are not an object (a Jackson error as an internal error).
      */
@@ -100,9 +126,12 @@ public final class DindexMcpServer {
 
     private SyncToolSpecification specification(DindexTool tool) {
         Schema schema = tool.schema();
-        McpSchema.Tool definition = McpSchema.Tool.builder().name(tool.name()).description(tool.description())
+        return new SyncToolSpecification(definition(tool, schema), (exchange, request) -> call(tool, schema, request));
+    }
+
+    private static McpSchema.Tool definition(DindexTool tool, Schema schema) {
+        return McpSchema.Tool.builder().name(tool.name()).description(tool.description())
                 .inputSchema(schema.build()).annotations(tool.annotations()).build();
-        return new SyncToolSpecification(definition, (exchange, request) -> call(tool, schema, request));
     }
 
     private CallToolResult call(DindexTool tool, Schema schema, McpSchema.CallToolRequest request) {

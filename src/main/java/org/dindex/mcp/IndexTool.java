@@ -6,6 +6,7 @@ import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ScrapeRequest;
 import org.dindex.client.Dindex;
 import org.dindex.files.FileIndexer;
+import org.dindex.files.WebPages;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * {@code index}: files and folders are extracted here and submitted like {@code dindex index} does (the same
  * {@link FileIndexer}), then committed so they are searchable when the tool answers; URLs become a scrape job of
- * depth 0 (just those pages) that the tool waits for, within a bound, and otherwise reports by id.
+ * depth 0 (just those pages, {@link WebPages}, as {@code dindex index URL} does) that the tool waits for, within a
+ * bound, and otherwise reports by id.
  */
 final class IndexTool implements DindexTool {
     static final int DEFAULT_WAIT_SECONDS = 120;
@@ -76,7 +78,13 @@ final class IndexTool implements DindexTool {
         int wait = args.integer("wait_seconds", DEFAULT_WAIT_SECONDS, 1, 600);
         FileIndexer.Options options = new FileIndexer.Options(null, null, args.stringMap("metadata"),
                 daemon.maxDocumentBytes(), true);
+        for (Path p : paths) {
+            refuseUnreadable(p);
+        }
         List<Path> files = paths.isEmpty() ? List.of() : collect(paths, Boolean.TRUE.equals(args.bool("hidden")));
+        for (Path f : files) {
+            refuseUnreadable(f);  // a link inside a permitted folder may lead out of it
+        }
 
         JsonObject out = new JsonObject();
         List<String> lines = new ArrayList<>();
@@ -90,7 +98,13 @@ final class IndexTool implements DindexTool {
                 lines.add(describe(summary));
             }
             if (!urls.isEmpty()) {
-                JsonObject job = dindex.scrape(ScrapeRequest.pagesOnly(urls)).raw();
+                ScrapeRequest request;
+                try {
+                    request = WebPages.scrapeRequest(urls);
+                } catch (DindexException e) {
+                    throw new ToolException(e.getMessage());
+                }
+                JsonObject job = dindex.scrape(request).raw();
                 JsonObject done = Jobs.await(dindex, job.getString("id"), Duration.ofSeconds(wait));
                 out.put("urls", done);
                 anyIndexed |= !Jobs.finished(done)
@@ -100,6 +114,13 @@ final class IndexTool implements DindexTool {
         }
         String text = String.join("\n", lines) + "\n" + out.encode();
         return new ToolResult(text, out, !anyIndexed);
+    }
+
+    private void refuseUnreadable(Path path) {
+        String refusal = daemon.readRefusal(path);
+        if (refusal != null) {
+            throw new ToolException(refusal);
+        }
     }
 
     private static List<Path> collect(List<Path> paths, boolean hidden) throws IOException {

@@ -233,17 +233,20 @@ public final class Crawler {
 
     // ---- URL intake -------------------------------------------------------------------------------------------
 
-    /** Queues the links of a page fetched at depth - 1 that are in bounds and new. */
-    void offerLinks(List<String> links, int depth) {
+    /** Queues the links of a page fetched at depth - 1 that are in bounds and new; returns how many it queued. */
+    int offerLinks(List<String> links, int depth) {
         if (stopping || depth > options.maxDepth()) {
-            return;
+            return 0;
         }
+        int queuedNow = 0;
         for (String url : links) {
             if (!frontier.seen(url) && inScope(url) && patternRefusal(url) == null) {
                 queue(frontier.entry(url, depth, 0));
+                queuedNow++;
             }
         }
         pump();
+        return queuedNow;
     }
 
     /**
@@ -320,7 +323,7 @@ public final class Crawler {
             default -> throw new IllegalArgumentException("not a terminal outcome: " + o.kind());
         }
         emit(new UrlEvent(e.url, o.kind(), e.depth, o.status(), o.reason(), o.chunks(), o.words(),
-                System.currentTimeMillis(), o.finalUrl()));
+                System.currentTimeMillis(), o.finalUrl(), o.title(), o.discovered()));
         if (o.kind() == UrlEvent.Kind.INDEXED && indexed >= options.maxPages()) {
             stop("max pages reached", false);
         }

@@ -44,7 +44,8 @@ public final class ScrapeJob implements JobRunner {
             if (pending != null) {
                 pending.future().onComplete(ar -> report(ctx, ar.succeeded() ? new UrlEvent(event.url(),
                         UrlEvent.Kind.INDEXED, event.depth(), pending.page().status(), null, ar.result(),
-                        pending.page().words(), System.currentTimeMillis(), null) : event));
+                        pending.page().words(), System.currentTimeMillis(), null, pending.page().title(), 0)
+                        : event));
             } else {
                 report(ctx, event);
             }

@@ -19,9 +19,11 @@ import io.vertx.core.json.JsonObject;
  * @param atMillis when it happened (epoch milliseconds)
  * @param finalUrl for INDEXED, the URL the page was recorded under when it differs from url (after redirects or
  *                 a canonical link); null otherwise
+ * @param title    for INDEXED, the page's title; null otherwise
+ * @param discovered for INDEXED, how many new URLs its links added to the crawl; 0 otherwise
  */
 public record UrlEvent(String url, Kind kind, int depth, Integer status, String reason, int chunks, int words,
-        long atMillis, String finalUrl) {
+        long atMillis, String finalUrl, String title, int discovered) {
     /** The kinds of event; INDEXED, SKIPPED and FAILED are terminal. */
     public enum Kind {
         QUEUED, FETCHING, INDEXED, SKIPPED, FAILED;
@@ -42,9 +44,15 @@ public record UrlEvent(String url, Kind kind, int depth, Integer status, String 
         this(url, kind, depth, status, reason, chunks, words, atMillis, null);
     }
 
+    /** An event without title or discovered links. */
+    public UrlEvent(String url, Kind kind, int depth, Integer status, String reason, int chunks, int words,
+            long atMillis, String finalUrl) {
+        this(url, kind, depth, status, reason, chunks, words, atMillis, finalUrl, null, 0);
+    }
+
     /**
      * The event for clients: url, kind (lower case: "queued", "fetching", "indexed", "skipped", "failed"), depth,
-     * at, and when present status, reason, finalUrl, plus chunks and words for INDEXED.
+     * at, and when present status, reason, finalUrl, plus chunks, words, title and discovered for INDEXED.
      */
     public JsonObject toJson() {
         JsonObject json = new JsonObject()
@@ -62,7 +70,10 @@ public record UrlEvent(String url, Kind kind, int depth, Integer status, String 
             json.put("finalUrl", finalUrl);
         }
         if (kind == Kind.INDEXED) {
-            json.put("chunks", chunks).put("words", words);
+            json.put("chunks", chunks).put("words", words).put("discovered", discovered);
+            if (title != null) {
+                json.put("title", title);
+            }
         }
         return json;
     }

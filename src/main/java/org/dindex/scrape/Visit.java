@@ -176,9 +176,7 @@ final class Visit {
     }
 
     private Future<Outcome> analyzed(String url, int status, long fetchedAt, PageAnalyzer.Result page) {
-        if (!page.nofollow()) {
-            crawler.offerLinks(page.links(), entry.depth + 1);
-        }
+        int discovered = page.nofollow() ? 0 : crawler.offerLinks(page.links(), entry.depth + 1);
         if (page.noindex()) {
             return done(Outcome.skipped("noindex", status));
         }
@@ -230,7 +228,7 @@ final class Visit {
             if (ar.succeeded()) {
                 int chunks = ar.result() == null ? 0 : ar.result();
                 return done(Outcome.indexed(status, chunks, page.words(),
-                        recordedUrl.equals(entry.url) ? null : recordedUrl));
+                        recordedUrl.equals(entry.url) ? null : recordedUrl, title, discovered));
             }
             crawler.duplicates().remove(recordedUrl);
             return done(Outcome.failed("indexing failed: " + FetchException.describe(ar.cause()), status));

@@ -38,8 +38,12 @@ final class DocumentClusters {
             "such", "some", "when", "what", "where", "will", "shall", "should", "could", "these", "those", "only",
             "other", "over", "very", "must", "being", "after", "before", "while", "because", "each", "between");
 
-    private record Doc(String url, String title, float[] mean, Map<String, Integer> words) {
+    /** @param snippet the start of the document's first chunk, for clients that show a line per document */
+    private record Doc(String url, String title, String snippet, float[] mean, Map<String, Integer> words) {
     }
+
+    /** Characters of a document's first chunk given as its snippet. */
+    static final int SNIPPET_CHARS = 200;
 
     private DocumentClusters() {
     }
@@ -79,7 +83,8 @@ final class DocumentClusters {
             JsonArray members = new JsonArray();
             for (int i = 0; i < docs.size(); i++) {
                 if (assignment[i] == c) {
-                    members.add(new JsonObject().put("url", docs.get(i).url()).put("title", docs.get(i).title()));
+                    members.add(new JsonObject().put("url", docs.get(i).url()).put("title", docs.get(i).title())
+                            .put("snippet", docs.get(i).snippet()));
                 }
             }
             if (!members.isEmpty()) {
@@ -103,6 +108,8 @@ final class DocumentClusters {
         }
         float[] mean = null;
         String title = null;
+        String first = null;
+        int firstOrdinal = Integer.MAX_VALUE;
         Map<String, Integer> words = new HashMap<>();
         float[][] vectors = snap.vectors(java.util.Arrays.stream(hits).mapToInt(h -> h.doc).toArray());
         for (int h = 0; h < hits.length; h++) {
@@ -117,13 +124,37 @@ final class DocumentClusters {
                 }
             }
             title = d.get(IndexFields.TITLE);
-            count(words, d.get(IndexFields.TEXT), 1);
+            String text = d.get(IndexFields.TEXT);
+            int ordinal = ordinal(d);
+            if (text != null && (first == null || ordinal < firstOrdinal)) {
+                first = text;
+                firstOrdinal = ordinal;
+            }
+            count(words, text, 1);
         }
         if (mean == null) {
             return null;
         }
         count(words, title, 3);
-        return new Doc(url, title, normalize(mean), words);
+        return new Doc(url, title, snippet(first), normalize(mean), words);
+    }
+
+    private static int ordinal(Document d) {
+        org.apache.lucene.index.IndexableField f = d.getField(IndexFields.ORDINAL);
+        return f == null || f.numericValue() == null ? Integer.MAX_VALUE - 1 : f.numericValue().intValue();
+    }
+
+    /** The text's first {@link #SNIPPET_CHARS} characters, whitespace collapsed, cut at a word with an ellipsis. */
+    static String snippet(String text) {
+        if (text == null) {
+            return "";
+        }
+        String flat = text.strip().replaceAll("\\s+", " ");
+        if (flat.length() <= SNIPPET_CHARS) {
+            return flat;
+        }
+        int cut = flat.lastIndexOf(' ', SNIPPET_CHARS);
+        return flat.substring(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS) + "\u2026";
     }
 
     private static void count(Map<String, Integer> words, String text, int weight) {

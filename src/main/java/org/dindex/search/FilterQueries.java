@@ -38,6 +38,8 @@ final class FilterQueries {
                 BooleanClause.Occur.FILTER));
         f.metadataContains().forEach((k, v) -> b.add(new WildcardQuery(new Term(IndexFields.META,
                 escape(k) + "=*" + escape(v) + "*")), BooleanClause.Occur.FILTER));
+        f.metadataOneOf().forEach((k, values) -> b.add(new TermInSetQuery(IndexFields.META, values.stream()
+                .map(v -> new BytesRef(k + "=" + v)).toList()), BooleanClause.Occur.FILTER));
         if (f.minTimestamp() != null || f.maxTimestamp() != null) {
             b.add(LongField.newRangeQuery(IndexFields.TIMESTAMP,
                     f.minTimestamp() == null ? Long.MIN_VALUE : f.minTimestamp(),

@@ -35,10 +35,13 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
      * @param metadataContains metadata key's value contains the text, for every entry
      * @param minTimestamp     document timestamp at or after (epoch ms)
      * @param maxTimestamp     document timestamp at or before (epoch ms)
+     * @param metadataOneOf    metadata key's value is one of the list, for every entry: {@code metadata_contains}
+     *                         with an array value, as the Rust original's clients send it
      */
     public record Filters(String sourcePrefix, List<String> documentIds, Map<String, String> metadataEquals,
-                          Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp) {
-        public static final Filters NONE = new Filters(null, List.of(), Map.of(), Map.of(), null, null);
+                          Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp,
+                          Map<String, List<String>> metadataOneOf) {
+        public static final Filters NONE = new Filters(null, List.of(), Map.of(), Map.of(), null, null, Map.of());
 
         public boolean isEmpty() {
             return equals(NONE);
@@ -72,8 +75,10 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         if (!filters.metadataEquals().isEmpty()) {
             f.put("metadata_equals", new JsonObject(new java.util.LinkedHashMap<>(filters.metadataEquals())));
         }
-        if (!filters.metadataContains().isEmpty()) {
-            f.put("metadata_contains", new JsonObject(new java.util.LinkedHashMap<>(filters.metadataContains())));
+        if (!filters.metadataContains().isEmpty() || !filters.metadataOneOf().isEmpty()) {
+            JsonObject contains = new JsonObject(new java.util.LinkedHashMap<>(filters.metadataContains()));
+            filters.metadataOneOf().forEach((k, values) -> contains.put(k, new JsonArray(new ArrayList<>(values))));
+            f.put("metadata_contains", contains);
         }
         if (filters.minTimestamp() != null) {
             f.put("min_timestamp", filters.minTimestamp());
@@ -206,6 +211,6 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
     private static Filters parseFilters(JsonObject f) {
         SearchFilters p = SearchFilters.parse(f);
         return new Filters(p.sourceUrlPrefix(), p.documentIds(), p.metadataEquals(), p.metadataContains(),
-                p.minTimestamp(), p.maxTimestamp());
+                p.minTimestamp(), p.maxTimestamp(), p.metadataOneOf());
     }
 }

@@ -76,7 +76,9 @@ class DefaultConfigAttacksTest {
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             out.write(bytes);
             out.flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            OpenApiCheck.verifyRaw(method, path, response);
+            return response;
         }
     }
 
@@ -111,6 +113,26 @@ class DefaultConfigAttacksTest {
                     .put("mode", "bm25"));
             assertEquals(0, hits.getJsonArray("results").size(), hits::encode);
         }
+    }
+
+    /**
+     * Without API keys, a web page can send a body-less POST to loopback without a CORS preflight: the Rust original's
+     * body-less clear must not wipe the index then (it does when keys are set, see OriginalContractTest).
+     */
+    @Test
+    void aPageCannotClearTheIndexWithABodilessPost() throws Exception {
+        try (DindexClient c = daemon.client()) {
+            c.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", new io.vertx.core.json.JsonArray()
+                    .add(new JsonObject().put("source", "https://keep.example/").put("text", "Keep this text."))));
+            c.request(Addresses.COMMIT, new JsonObject());
+        }
+        long before = documents();
+        String host = "127.0.0.1:" + base.getPort();
+        String cleared = rawRequest("POST", "/api/v1/index/clear", host, "http://evil.example", null);
+        assertEquals(400, status(cleared), cleared);
+        assertTrue(cleared.contains("http.api_keys"), cleared);
+        assertEquals(before, documents(), "nothing was cleared");
+        assertTrue(before > 0);
     }
 
     @Test

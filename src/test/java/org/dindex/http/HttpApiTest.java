@@ -9,10 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,13 +30,7 @@ class HttpApiTest {
     static EmbeddedDaemon daemon;
     static String base;
     static Path importRoot;
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    record Reply(int status, String body, java.net.http.HttpHeaders headers) {
-        JsonObject json() {
-            return new JsonObject(body);
-        }
-    }
+    static ApiClient client;
 
     @BeforeAll
     static void start() throws Exception {
@@ -48,6 +38,7 @@ class HttpApiTest {
         daemon = EmbeddedDaemon.start(Map.of("http.api_keys", KEY + ",other-key", "http.max_body_bytes", 4096,
                 "http.cors_origins", "http://app.example", "http.import_roots", importRoot.toString()), List.of());
         base = daemon.client().request(Addresses.STATUS, new JsonObject()).getJsonObject("http").getString("url");
+        client = new ApiClient(base, KEY);
     }
 
     @AfterAll
@@ -56,24 +47,16 @@ class HttpApiTest {
         org.dindex.support.TestDirs.deleteTree(importRoot);
     }
 
-    static Reply send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body(), r.headers());
+    /** A request through {@link ApiClient}, so every response is also checked against the OpenAPI document. */
+    static ApiClient.Reply send(String method, String path, String body, String... headers) throws Exception {
+        return client.send(method, path, body, headers);
     }
 
-    static Reply api(String method, String path, JsonObject body) throws Exception {
-        return body == null ? send(method, path, null, "Authorization", "Bearer " + KEY)
-                : send(method, path, body.encode(), "Authorization", "Bearer " + KEY, "Content-Type",
-                "application/json");
+    static ApiClient.Reply api(String method, String path, JsonObject body) throws Exception {
+        return client.api(method, path, body);
     }
 
-    static void assertError(Reply r, int status, String code, String messagePart) {
+    static void assertError(ApiClient.Reply r, int status, String code, String messagePart) {
         assertEquals(status, r.status(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.body());
         JsonObject json = r.json();
@@ -93,7 +76,7 @@ class HttpApiTest {
                 "not valid");
         assertError(send("GET", "/api/v1/status", null, "Authorization", "Bearer " + KEY + "x"), 401,
                 "unauthorized", "not valid");
-        Reply bearer = send("GET", "/api/v1/status", null, "Authorization", "Bearer " + KEY);
+        ApiClient.Reply bearer = send("GET", "/api/v1/status", null, "Authorization", "Bearer " + KEY);
         assertEquals(200, bearer.status());
         assertEquals("running", bearer.json().getString("state"));
         assertFalse(bearer.body().contains(KEY), "keys are never echoed");
@@ -104,18 +87,71 @@ class HttpApiTest {
         assertError(send("GET", "/api/v1/jobs", null), 401, "unauthorized", "API key");
     }
 
-    @Test
-    void everyRouteButHealthNeedsTheKey() throws Exception {
-        String[][] routes = {{"GET", "/api/v1/status"}, {"GET", "/api/v1/stats"}, {"POST", "/api/v1/search"},
+    static final String[][] ROUTES = {{"GET", "/api/v1/status"}, {"GET", "/api/v1/stats"}, {"POST", "/api/v1/search"},
                 {"POST", "/api/v1/context"}, {"POST", "/api/v1/index"}, {"POST", "/api/v1/index/commit"},
                 {"POST", "/api/v1/index/clear"}, {"DELETE", "/api/v1/documents"}, {"POST", "/api/v1/scrape"},
                 {"POST", "/api/v1/import"}, {"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/import-00000000"},
                 {"POST", "/api/v1/jobs/import-00000000/cancel"}, {"GET", "/api/v1/jobs/import-00000000/events"},
                 {"POST", "/api/v1/cluster"}};
-        for (String[] r : routes) {
+
+    @Test
+    void everyRouteButHealthNeedsTheKey() throws Exception {
+        for (String[] r : ROUTES) {
             assertError(send(r[0], r[1], "{}", "Content-Type", "application/json"), 401, "unauthorized", "API key");
             assertError(send(r[0], r[1], "{}", "Content-Type", "application/json", "X-API-Key", "nope"), 401,
                     "unauthorized", "not valid");
+        }
+    }
+
+    /**
+     * The OpenAPI document: served without a key, 3.1, every route of the API in it, every reference resolving, and
+     * the check every test response passes through ({@link OpenApiCheck}) able to fail.
+     */
+    @Test
+    void theOpenApiDocumentDescribesTheApi() throws Exception {
+        ApiClient.Reply doc = send("GET", "/api/v1/openapi.json", null);
+        assertEquals(200, doc.status());
+        JsonObject json = doc.json();
+        assertEquals("3.1.0", json.getString("openapi"));
+        assertEquals(HttpVerticle.openApiDocument().toJsonObject(), json, "the resource, as served");
+        JsonObject paths = json.getJsonObject("paths");
+        for (String[] r : ROUTES) {
+            String template = r[1].replaceAll("import-00000000", "{id}");
+            assertNotNull(paths.getJsonObject(template), "documented: " + template);
+            assertNotNull(paths.getJsonObject(template).getJsonObject(r[0].toLowerCase(java.util.Locale.ROOT)),
+                    "documented: " + r[0] + " " + template);
+        }
+        List<String> refs = new java.util.ArrayList<>();
+        collectRefs(json, refs);
+        assertFalse(refs.isEmpty());
+        for (String ref : refs) {
+            assertFalse(OpenApiCheck.document().at(ref.substring(1)).isMissingNode(), "unresolved " + ref);
+        }
+        // The check fails on a wrong type, a missing required field, an undocumented route or status.
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> OpenApiCheck.verify("GET",
+                "/api/v1/health", 200, "application/json", "{\"healthy\": \"yes\", \"version\": \"1\", \"status\": \"ok\"}"));
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> OpenApiCheck.verify("POST",
+                "/api/v1/search", 200, "application/json", "{\"results\": []}"));
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> OpenApiCheck.verify("GET",
+                "/api/v1/undocumented", 200, "application/json", "{}"));
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> OpenApiCheck.verify("GET",
+                "/api/v1/health", 200, "text/html", "<html>"));
+        long before = OpenApiCheck.CHECKED.get();
+        api("GET", "/api/v1/stats", null);
+        assertEquals(before + 1, OpenApiCheck.CHECKED.get(), "responses are checked");
+    }
+
+    private static void collectRefs(Object node, List<String> refs) {
+        if (node instanceof JsonObject o) {
+            o.forEach(e -> {
+                if (e.getKey().equals("$ref") && e.getValue() instanceof String s) {
+                    refs.add(s);
+                } else {
+                    collectRefs(e.getValue(), refs);
+                }
+            });
+        } else if (node instanceof JsonArray a) {
+            a.forEach(v -> collectRefs(v, refs));
         }
     }
 
@@ -125,7 +161,7 @@ class HttpApiTest {
                 .put("url", "https://x.example/clear-me").put("content", "Temporary text to be cleared."))));
         assertError(api("POST", "/api/v1/index/clear", new JsonObject().put("confirm", "yes")), 400, "bad_request",
                 "confirm");
-        Reply cleared = api("POST", "/api/v1/index/clear", new JsonObject().put("confirm", true));
+        ApiClient.Reply cleared = api("POST", "/api/v1/index/clear", new JsonObject().put("confirm", true));
         assertEquals(200, cleared.status(), cleared.body());
         assertEquals(0, api("GET", "/api/v1/stats", null).json().getInteger("documents"));
     }
@@ -138,12 +174,12 @@ class HttpApiTest {
                                 + " on the rotating earth.").put("metadata", new JsonObject().put("topic", "sea")))
                 .add(new JsonObject().put("url", "https://docs.example/volcano").put("title", "Volcanoes")
                         .put("content", "Volcanoes erupt when magma rises through cracks in the crust.")));
-        Reply indexed = api("POST", "/api/v1/index", docs);
+        ApiClient.Reply indexed = api("POST", "/api/v1/index", docs);
         assertEquals(200, indexed.status(), indexed.body());
         assertEquals(2, indexed.json().getInteger("indexed"), indexed.body());
         assertTrue(indexed.json().getBoolean("searchable"));
 
-        Reply search = api("POST", "/api/v1/search", new JsonObject().put("query", "what causes ocean tides")
+        ApiClient.Reply search = api("POST", "/api/v1/search", new JsonObject().put("query", "what causes ocean tides")
                 .put("top_k", 2));
         assertEquals(200, search.status(), search.body());
         JsonObject top = search.json().getJsonArray("results").getJsonObject(0);
@@ -153,19 +189,19 @@ class HttpApiTest {
 
         assertEquals(2, api("POST", "/api/v1/index", docs).json().getInteger("unchanged"), "same content again");
         docs.getJsonArray("documents").getJsonObject(0).put("content", "Tides rise twice a day on most coasts.");
-        Reply replaced = api("POST", "/api/v1/index", docs);
+        ApiClient.Reply replaced = api("POST", "/api/v1/index", docs);
         assertEquals(1, replaced.json().getInteger("replaced"), replaced.body());
 
-        Reply context = api("POST", "/api/v1/context", new JsonObject().put("query", "magma").put("budget", 200));
+        ApiClient.Reply context = api("POST", "/api/v1/context", new JsonObject().put("query", "magma").put("budget", 200));
         assertEquals(200, context.status(), context.body());
         assertTrue(context.body().contains("magma"), context.body());
 
-        Reply deleted = api("DELETE", "/api/v1/documents", new JsonObject().put("urls",
+        ApiClient.Reply deleted = api("DELETE", "/api/v1/documents", new JsonObject().put("urls",
                 new JsonArray().add("https://docs.example/volcano")));
         assertEquals(200, deleted.status(), deleted.body());
         assertEquals(1, deleted.json().getInteger("deleted_documents"));
         assertEquals(200, api("POST", "/api/v1/index/commit", null).status());
-        Reply after = api("POST", "/api/v1/search", new JsonObject().put("query", "magma crust eruption"));
+        ApiClient.Reply after = api("POST", "/api/v1/search", new JsonObject().put("query", "magma crust eruption"));
         assertFalse(after.body().contains("docs.example/volcano"), after.body());
     }
 
@@ -187,6 +223,8 @@ class HttpApiTest {
         assertError(send("POST", "/api/v1/search", big, "Authorization", KEY, "Content-Type", "application/json"),
                 413, "too_large", "4096 bytes");
         assertError(api("GET", "/api/v1/jobs/scrape-00000000", null), 404, "not_found", "no job");
+        assertError(api("GET", "/api/v1/jobs/scrape-00000000/events", null), 404, "not_found", "no job");
+        assertError(api("GET", "/api/v1/jobs/nope/events", null), 400, "bad_request", "invalid job id");
         assertError(api("GET", "/api/v1/jobs/..%2F..%2Fetc", null), 400, "bad_request", "invalid job id");
         assertError(api("POST", "/api/v1/jobs/nope/cancel", null), 400, "bad_request", "invalid job id");
         assertError(api("GET", "/api/v1/nothing-here", null), 404, "not_found", "no route");
@@ -208,7 +246,7 @@ class HttpApiTest {
                 .put("a", 1));
         JsonObject badTime = doc.copy().put("url", "https://docs.example/t3").put("timestamp", "garbage");
         // A batch answers per document: each bad one fails with its reason, the good ones are indexed.
-        Reply batch = api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray().add(badTitle)
+        ApiClient.Reply batch = api("POST", "/api/v1/index", new JsonObject().put("documents", new JsonArray().add(badTitle)
                 .add(badTime)));
         assertEquals(200, batch.status(), batch.body());
         JsonArray results = batch.json().getJsonArray("results");
@@ -251,15 +289,26 @@ class HttpApiTest {
         assertError(api("POST", "/api/v1/import", new JsonObject().put("path", importRoot.resolve("none.xml")
                 .toString())), 404, "not_found", "no such file");
 
-        Reply started = api("POST", "/api/v1/import", new JsonObject().put("path", "notes.jsonl"));
+        ApiClient.Reply started = api("POST", "/api/v1/import", new JsonObject().put("path", "notes.jsonl"));
         assertEquals(202, started.status(), started.body());
         String id = started.json().getJsonObject("job").getString("id");
-        // Server-sent events: the job, then its progress, ending with the final state.
-        Reply events = send("GET", "/api/v1/jobs/" + id + "/events", null, "Authorization", KEY);
+        assertEquals(id, started.json().getString("job_id"));
+        // Server-sent events in the original's vocabulary: started, progress, completed (and the stream ends).
+        ApiClient.Reply events = send("GET", "/api/v1/jobs/" + id + "/events", null, "Authorization", KEY);
         assertEquals(200, events.status());
         assertTrue(events.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-        assertTrue(events.body().startsWith("event: job\ndata: {"), events.body());
-        assertTrue(events.body().contains("\"state\":\"completed\""), events.body());
+        List<OriginalContractTest.Sse> stream = OriginalContractTest.Sse.parse(events.body());
+        assertEquals("job_started", stream.getFirst().name(), events.body());
+        JsonObject jobStarted = new JsonObject(stream.getFirst().data());
+        assertEquals(new JsonArray().add(inside.toRealPath().toString()), jobStarted.getJsonArray("seed_urls"));
+        assertEquals("job_completed", stream.getLast().name(), events.body());
+        JsonObject completed = new JsonObject(stream.getLast().data());
+        assertEquals("completed", completed.getString("status"));
+        assertEquals(1, completed.getJsonObject("stats").getInteger("documents_processed"));
+        for (OriginalContractTest.Sse e : stream) {
+            OpenApiCheck.verifyEvent(OriginalContractTest.schemaName(e.name()), e.data());
+        }
+        assertTrue(stream.stream().anyMatch(e -> e.name().equals("progress")), events.body());
         JsonObject job = api("GET", "/api/v1/jobs/" + id, null).json().getJsonObject("job");
         assertEquals("completed", job.getString("state"));
         assertEquals(1, job.getJsonObject("counters").getInteger("imported"));
@@ -287,7 +336,7 @@ class HttpApiTest {
         JsonArray urls = new JsonArray();
         docs.forEach(d -> urls.add(((JsonObject) d).getString("url")));
         urls.add("https://c.example/not-indexed");
-        Reply r = api("POST", "/api/v1/cluster", new JsonObject().put("urls", urls).put("k", 2));
+        ApiClient.Reply r = api("POST", "/api/v1/cluster", new JsonObject().put("urls", urls).put("k", 2));
         assertEquals(200, r.status(), r.body());
         JsonArray clusters = r.json().getJsonArray("clusters");
         assertEquals(2, clusters.size(), r.body());
@@ -311,7 +360,7 @@ class HttpApiTest {
             c.writeRaw("{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             c.readFrame(Duration.ofSeconds(5));
         }
-        Reply metrics = send("GET", "/metrics", null);
+        ApiClient.Reply metrics = send("GET", "/metrics", null);
         assertEquals(200, metrics.status());
         String text = metrics.body();
         for (String expected : List.of("dindex_http_requests_seconds_count{method=\"POST\",route=\"/api/v1/search\","
@@ -324,15 +373,15 @@ class HttpApiTest {
             assertTrue(text.contains(expected), "metrics lack " + expected + "\n" + text);
         }
 
-        Reply preflight = send("OPTIONS", "/api/v1/documents", null, "Origin", "http://app.example",
+        ApiClient.Reply preflight = send("OPTIONS", "/api/v1/documents", null, "Origin", "http://app.example",
                 "Access-Control-Request-Method", "DELETE");
         assertEquals("http://app.example", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("DELETE"));
-        Reply foreign = send("OPTIONS", "/api/v1/documents", null, "Origin", "http://evil.example",
+        ApiClient.Reply foreign = send("OPTIONS", "/api/v1/documents", null, "Origin", "http://evil.example",
                 "Access-Control-Request-Method", "DELETE");
         assertTrue(foreign.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), foreign.toString());
 
-        Reply page = send("GET", "/", null);
+        ApiClient.Reply page = send("GET", "/", null);
         assertEquals(200, page.status());
         assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
         assertNotNull(page.headers().firstValue("Content-Security-Policy").orElse(null));

@@ -152,6 +152,8 @@ class HttpHardeningTest {
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             bodies.add(r.body());
+            OpenApiCheck.verify(method, pathAndQuery, r.statusCode(), r.headers().firstValue("Content-Type")
+                    .orElse(""), r.body());
             return new Reply(r.statusCode(), r.body(), r.headers());
         }
     }

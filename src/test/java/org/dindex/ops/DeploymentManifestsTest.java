@@ -156,7 +156,7 @@ class DeploymentManifestsTest {
     void probesUseTheRealHealthRoutesOnTheNamedHttpPort() throws Exception {
         Container c = container();
         long port = podConfig().getLong(Settings.HTTP_PORT);
-        assertEquals(7700, port);
+        assertEquals(10150, port);
         ContainerPort http = port(c, "http");
         assertEquals(port, (long) http.getContainerPort(), "container port 'http' = http.port of the ConfigMap");
 

@@ -56,10 +56,10 @@ class CrawlOptionsTest {
     @Test
     void eventsSerialiseForClients() {
         JsonObject indexed = new UrlEvent("http://h/old", UrlEvent.Kind.INDEXED, 1, 200, null, 3, 120, 42L,
-                "http://h/new").toJson();
+                "http://h/new", "Old page", 5).toJson();
         assertEquals(new JsonObject().put("url", "http://h/old").put("kind", "indexed").put("depth", 1)
                 .put("at", 42L).put("status", 200).put("finalUrl", "http://h/new").put("chunks", 3)
-                .put("words", 120), indexed);
+                .put("words", 120).put("discovered", 5).put("title", "Old page"), indexed);
         JsonObject skipped = new UrlEvent("http://h/x", UrlEvent.Kind.SKIPPED, 0, 404, "HTTP 404", 0, 0, 7L).toJson();
         assertEquals(new JsonObject().put("url", "http://h/x").put("kind", "skipped").put("depth", 0).put("at", 7L)
                 .put("status", 404).put("reason", "HTTP 404"), skipped);

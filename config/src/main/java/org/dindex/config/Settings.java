@@ -133,8 +133,15 @@ public final class Settings {
             "Comma-separated host names the HTTP server answers to (in the `Host` header) besides `localhost`, IP"
                     + " addresses and the listening address: a pod's, a Service's or a reverse proxy's name. Others get"
                     + " 421, which stops DNS-rebinding pages. `*` accepts any name (not recommended).");
-    public static final Setting HTTP_PORT = Setting.integer("http.port", 7700, 0, 65535,
-            "HTTP port (0 picks a free one; `dindex daemon status` shows it).");
+    /**
+     * 10150: unassigned in IANA's service name and port number registry (10130-10159 is an unassigned range) and not
+     * the default of a well-known tool a user of a search daemon is likely to run beside it (Meilisearch's 7700,
+     * Elasticsearch's 9200, Solr's 8983, Qdrant's 6333, Typesense's 8108, Ollama's 11434, the usual 3000/5000/8000/8080
+     * of development servers). Below the Linux ephemeral range (32768-60999), so an outgoing connection never holds it.
+     */
+    public static final Setting HTTP_PORT = Setting.integer("http.port", 10150, 0, 65535,
+            "HTTP port (10150 by default: unassigned by IANA and clear of other search engines' defaults; 0 picks a"
+                    + " free one; `dindex daemon status` shows it).");
     public static final Setting HTTP_API_KEYS = Setting.string("http.api_keys", "",
             "Comma-separated API keys; when set, every route but health (and metrics, see below) needs one, as"
                     + " `Authorization: Bearer KEY`, a bare `Authorization: KEY` or `X-API-Key: KEY`.");
@@ -156,7 +163,8 @@ public final class Settings {
             3_600_000, "A request must arrive whole (headers and body) within this time, else 408 and the connection"
                     + " is closed (bounds clients that trickle a body byte by byte).");
     public static final Setting HTTP_IMPORT_ROOTS = Setting.string("http.import_roots", "",
-            "Comma-separated folders POST /api/v1/import may read from; empty: imports over HTTP are refused.");
+            "Comma-separated folders HTTP clients may make the daemon read: POST /api/v1/import and the MCP index tool"
+                    + " over /mcp; empty: neither reads files over HTTP.");
 
     public static final Setting CLUSTER_ENABLED = Setting.bool("cluster.enabled", false,
             "Join a cluster of daemons (Vert.x clustered event bus, Hazelcast); searches then cover every member.");

@@ -31,9 +31,12 @@ public record ScrapeRequest(List<String> urls, Boolean stayOnDomain, Integer dep
         return new ScrapeRequest(urls, null, null, null, null, null, null, null, null);
     }
 
-    /** Just these pages: depth 0, one page each, no other host. */
+    /**
+     * Just these pages: depth 0 (no links), one page each. A redirect to another host is followed (under the address
+     * policy): a page that moved is still the page asked for.
+     */
     public static ScrapeRequest pagesOnly(List<String> urls) {
-        return new ScrapeRequest(urls, true, 0, urls.size(), null, null, null, null, null);
+        return new ScrapeRequest(urls, false, 0, urls.size(), null, null, null, null, null);
     }
 
     public JsonObject toJson() {

@@ -22,10 +22,14 @@ import java.util.Set;
  * @param metadataContains  only documents whose metadata value of each key contains this text
  * @param minTimestamp      only documents at or after this time (epoch milliseconds)
  * @param maxTimestamp      only documents at or before this time (epoch milliseconds)
+ * @param metadataOneOf     only documents whose metadata value of each key equals one of these (given on the wire as
+ *                          an array under {@code metadata_contains}, as the Rust original's clients send it)
  */
 public record SearchFilters(String sourceUrlPrefix, List<String> documentIds, Map<String, String> metadataEquals,
-                            Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp) {
-    public static final SearchFilters NONE = new SearchFilters(null, List.of(), Map.of(), Map.of(), null, null);
+                            Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp,
+                            Map<String, List<String>> metadataOneOf) {
+    public static final SearchFilters NONE = new SearchFilters(null, List.of(), Map.of(), Map.of(), null, null,
+            Map.of());
 
     /** The filters a request may give. */
     public static final Set<String> NAMES = Set.of("source_url_prefix", "document_ids", "metadata_equals",
@@ -35,6 +39,13 @@ public record SearchFilters(String sourceUrlPrefix, List<String> documentIds, Ma
         documentIds = documentIds == null ? List.of() : List.copyOf(documentIds);
         metadataEquals = ordered(metadataEquals);
         metadataContains = ordered(metadataContains);
+        metadataOneOf = metadataOneOf == null || metadataOneOf.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(metadataOneOf));
+    }
+
+    public SearchFilters(String sourceUrlPrefix, List<String> documentIds, Map<String, String> metadataEquals,
+                         Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp) {
+        this(sourceUrlPrefix, documentIds, metadataEquals, metadataContains, minTimestamp, maxTimestamp, Map.of());
     }
 
     public static SearchFilters of(String sourceUrlPrefix, List<String> documentIds,
@@ -57,8 +68,10 @@ public record SearchFilters(String sourceUrlPrefix, List<String> documentIds, Ma
         if (!metadataEquals.isEmpty()) {
             f.put("metadata_equals", new JsonObject(new LinkedHashMap<>(metadataEquals)));
         }
-        if (!metadataContains.isEmpty()) {
-            f.put("metadata_contains", new JsonObject(new LinkedHashMap<>(metadataContains)));
+        if (!metadataContains.isEmpty() || !metadataOneOf.isEmpty()) {
+            JsonObject contains = new JsonObject(new LinkedHashMap<>(metadataContains));
+            metadataOneOf.forEach((k, values) -> contains.put(k, new JsonArray(new ArrayList<>(values))));
+            f.put("metadata_contains", contains);
         }
         if (minTimestamp != null) {
             f.put("min_timestamp", minTimestamp);
@@ -76,8 +89,18 @@ public record SearchFilters(String sourceUrlPrefix, List<String> documentIds, Ma
         }
         List<String> ids = new ArrayList<>();
         f.getJsonArray("document_ids", new JsonArray()).forEach(o -> ids.add(String.valueOf(o)));
+        Map<String, String> contains = new LinkedHashMap<>();
+        Map<String, List<String>> oneOf = new LinkedHashMap<>();
+        JsonObject c = f.getJsonObject("metadata_contains", new JsonObject());
+        c.forEach(e -> {
+            if (e.getValue() instanceof JsonArray values) {
+                oneOf.put(e.getKey(), values.stream().map(String::valueOf).toList());
+            } else {
+                contains.put(e.getKey(), String.valueOf(e.getValue()));
+            }
+        });
         return new SearchFilters(f.getString("source_url_prefix"), ids, strings(f.getJsonObject("metadata_equals")),
-                strings(f.getJsonObject("metadata_contains")), f.getLong("min_timestamp"), f.getLong("max_timestamp"));
+                contains, f.getLong("min_timestamp"), f.getLong("max_timestamp"), oneOf);
     }
 
     /**
@@ -113,8 +136,33 @@ public record SearchFilters(String sourceUrlPrefix, List<String> documentIds, Ma
                 ids.add(s);
             }
         }
-        return new SearchFilters(prefix, ids, stringMap(f, "metadata_equals"), stringMap(f, "metadata_contains"),
-                timestamp(f, "min_timestamp"), timestamp(f, "max_timestamp"));
+        Map<String, String> contains = new LinkedHashMap<>();
+        Map<String, List<String>> oneOf = new LinkedHashMap<>();
+        if (f.getValue("metadata_contains") instanceof JsonObject c) {
+            JsonObject texts = new JsonObject();
+            c.forEach(e -> {
+                if (e.getValue() instanceof JsonArray values) {
+                    oneOf.put(e.getKey(), oneOfValues(e.getKey(), values));
+                } else {
+                    texts.put(e.getKey(), e.getValue());
+                }
+            });
+            contains.putAll(stringMap(new JsonObject().put("metadata_contains", texts), "metadata_contains"));
+        } else {
+            contains.putAll(stringMap(f, "metadata_contains"));
+        }
+        return new SearchFilters(prefix, ids, stringMap(f, "metadata_equals"), contains,
+                timestamp(f, "min_timestamp"), timestamp(f, "max_timestamp"), oneOf);
+    }
+
+    /** The values of {@code metadata_contains.<key>} given as an array: at least one, each a string. */
+    private static List<String> oneOfValues(String key, JsonArray values) {
+        if (values.isEmpty() || values.stream().anyMatch(v -> !(v instanceof String))) {
+            throw DindexException.badRequest("filters.metadata_contains." + key + " must be a string (text the value"
+                    + " contains) or a non-empty array of strings (values it may equal), got "
+                    + JsonTypes.describe(values));
+        }
+        return values.stream().map(String.class::cast).toList();
     }
 
     private static Map<String, String> stringMap(JsonObject f, String key) {

@@ -178,7 +178,7 @@ class ProtocolRecordsTest {
                 "concurrency", "include", "exclude"), List.copyOf(full.toJson().fieldNames()),
                 "the order the daemon keeps as the job's parameters");
         assertEquals(new JsonObject().put("urls", new JsonArray().add("https://example.org/a")).put("stay_on_domain",
-                true).put("depth", 0).put("max_pages", 1), ScrapeRequest.pagesOnly(List.of("https://example.org/a"))
+                false).put("depth", 0).put("max_pages", 1), ScrapeRequest.pagesOnly(List.of("https://example.org/a"))
                 .toJson());
 
         ImportRequest imp = new ImportRequest("/data/dump.xml.bz2", "wikipedia-xml", List.of(0, 14), 1000L, 0,
