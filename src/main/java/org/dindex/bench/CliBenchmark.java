@@ -116,27 +116,47 @@ public final class CliBenchmark {
 
     /**
      * {@code daemon start} on an empty data dir, then {@code search} until one is answered: the time a new user waits
-     * for a first answer, with the daemon's own account of its stages.
+     * for a first answer, with the daemon's own account of its stages. The first start of a data dir also records the
+     * JVM's cache of the daemon's classes (written when that daemon stops), so it is reported apart; the later
+     * starts reuse the data dir with its index emptied (the cache kept), as a user's later starts do.
      */
     private JsonObject startToFirstSearch(Path dir) throws IOException, InterruptedException {
         long[] nanos = new long[options.starts()];
+        long first = 0;
         JsonArray stages = new JsonArray();
-        for (int i = 0; i < options.starts(); i++) {
-            Path root = Files.createDirectories(dir.resolve("start-" + i));
-            List<String> paths = List.of("--data-dir", root.resolve("data").toString(), "--socket",
-                    root.resolve("run").resolve("d.sock").toString());
+        Path root = Files.createDirectories(dir.resolve("starts"));
+        List<String> paths = List.of("--data-dir", root.resolve("data").toString(), "--socket",
+                root.resolve("run").resolve("d.sock").toString());
+        for (int i = -1; i < options.starts(); i++) {
+            deleteTree(root.resolve("data").resolve("index"));
             long t0 = System.nanoTime();
             check(launch(paths, List.of("daemon", "start")), "daemon start");
             check(launch(paths, List.of("search", "first question")), "first search");
-            nanos[i] = System.nanoTime() - t0;
-            Result status = launch(paths, List.of("daemon", "status", "--json"));
-            if (status.exit() == 0) {
-                stages.add(new JsonObject(status.out()).getJsonObject("startup"));
+            long took = System.nanoTime() - t0;
+            if (i < 0) {
+                first = took;
+            } else {
+                nanos[i] = took;
+                Result status = launch(paths, List.of("daemon", "status", "--json"));
+                if (status.exit() == 0) {
+                    stages.add(new JsonObject(status.out()).getJsonObject("startup"));
+                }
             }
             launch(paths, List.of("daemon", "stop"));
         }
         return new JsonObject().put("median_ms", ms(nanos, 0.5)).put("min_ms", ms(nanos, 0))
-                .put("max_ms", ms(nanos, 1)).put("daemon_stages", stages);
+                .put("max_ms", ms(nanos, 1)).put("first_start_of_a_data_dir_ms", first / 1e6)
+                .put("daemon_stages", stages);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     /** The {@code q} quantile of {@code nanos}, in milliseconds. */
@@ -188,12 +208,6 @@ public final class CliBenchmark {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
     /** The table printed on stdout. */
     public static String table(JsonObject result) {
         StringBuilder sb = new StringBuilder(String.format("%-34s %10s %10s %8s %8s %8s%n", "command", "median ms",
@@ -206,8 +220,10 @@ public final class CliBenchmark {
                     s.getDouble("ratio_p10"), s.getDouble("ratio_p90")));
         }
         JsonObject start = series.getJsonObject("start_to_first_search");
-        sb.append(String.format("%-34s %10.1f  (min %.1f, max %.1f ms)%n", "daemon start -> first search",
-                start.getDouble("median_ms"), start.getDouble("min_ms"), start.getDouble("max_ms")));
+        sb.append(String.format("%-34s %10.1f  (min %.1f, max %.1f ms; the data dir's first start, which records"
+                        + " the JVM's class cache: %.1f ms)%n", "daemon start -> first search",
+                start.getDouble("median_ms"), start.getDouble("min_ms"), start.getDouble("max_ms"),
+                start.getDouble("first_start_of_a_data_dir_ms")));
         return sb.toString();
     }
 }

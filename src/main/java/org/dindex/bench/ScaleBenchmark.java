@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * search, then {@code searches} hybrid searches with real query embedding through the socket, then the process's
  * memory as the kernel counts it (resident anonymous memory, resident mapped file pages) and its heap after a full
  * collection. The differences between the two daemons, per chunk, give the memory model printed for 10M and 40M
- * chunks, beside the index's files per chunk.
+ * chunks, beside the index's files per chunk. With a memory limit, the daemon on the index runs once more inside a
+ * memory cgroup of that size ({@link MemoryLimit}): heap, native memory and the index's cached pages all count, as
+ * in a container.
  */
 public final class ScaleBenchmark {
     /**
@@ -35,7 +37,7 @@ public final class ScaleBenchmark {
      *                 {@code dindex daemon start} does
      */
     public record Options(int chunks, int starts, int searches, Path keptData, Path emptyData,
-                          DaemonProcessLauncher launcher) {
+                          DaemonProcessLauncher launcher, long memoryLimitBytes) {
     }
 
     /** Starts a daemon process; owned by the caller, which knows the configuration and the launcher. */
@@ -68,8 +70,8 @@ public final class ScaleBenchmark {
         List<JsonObject> empty = new ArrayList<>();
         List<JsonObject> full = new ArrayList<>();
         for (int s = 0; s < options.starts(); s++) {
-            empty.add(startAndMeasure(options.emptyData()));
-            full.add(startAndMeasure(options.keptData()));
+            empty.add(startAndMeasure(options.emptyData(), null));
+            full.add(startAndMeasure(options.keptData(), null));
         }
         JsonObject e = medians(empty);
         JsonObject f = medians(full);
@@ -78,11 +80,21 @@ public final class ScaleBenchmark {
         report.put("start_to_first_answer_over_empty_seconds",
                 f.getDouble("start_to_first_answer_seconds") - e.getDouble("start_to_first_answer_seconds"));
         report.put("model", model(report, e, f));
+        if (options.memoryLimitBytes() > 0) {
+            try (MemoryLimit limit = MemoryLimit.create(options.memoryLimitBytes())) {
+                JsonObject limited = startAndMeasure(options.keptData(), limit);
+                limited.put("limit_bytes", options.memoryLimitBytes()).put("peak_charge_bytes", limit.peakBytes());
+                report.put("index_under_limit", limited);
+            }
+        }
         return report;
     }
 
-    /** One daemon process on {@code data}: start to first answer, searches, memory; then stops it. */
-    private JsonObject startAndMeasure(Path data) throws Exception {
+    /**
+     * One daemon process on {@code data}: start to first answer, searches, memory; then stops it. With a limit, the
+     * process is moved into it as soon as it answers (its charges so far move with it).
+     */
+    private JsonObject startAndMeasure(Path data, MemoryLimit limit) throws Exception {
         RuntimePaths paths = new RuntimePaths(data, data.getParent().resolve("run-" + data.getFileName())
                 .resolve("d.sock"), null);
         Files.createDirectories(paths.socket().getParent(), java.nio.file.attribute.PosixFilePermissions
@@ -90,6 +102,9 @@ public final class ScaleBenchmark {
         long t0 = System.nanoTime();
         JsonObject status = options.launcher().start(paths);
         long pid = status.getLong("pid");
+        if (limit != null) {
+            limit.add(pid);
+        }
         JsonObject result = new JsonObject();
         try (DindexClient c = DindexClient.connect(paths.socket())) {
             result.put("status_answered_seconds", (System.nanoTime() - t0) / 1e9);
@@ -261,6 +276,15 @@ public final class ScaleBenchmark {
         row(sb, "heap after a full GC, MB", e, f, "heap_after_gc_bytes", 1 << 20, "%.0f");
         sb.append(String.format("start to first answer over the empty data dir's: %+.2f s%n",
                 r.getDouble("start_to_first_answer_over_empty_seconds")));
+        JsonObject l = r.getJsonObject("index_under_limit");
+        if (l != null) {
+            sb.append(String.format("the index under a %,d MB memory limit (cgroup): first answer %.2f s, hybrid p50"
+                            + " %.2f ms, p99 %.2f ms; RSS %,d MB (anonymous %,d, mapped files %,d), peak charge %,d MB%n",
+                    l.getLong("limit_bytes") >> 20, l.getDouble("start_to_first_answer_seconds"),
+                    l.getDouble("search_p50_ms"), l.getDouble("search_p99_ms"), l.getLong("rss_bytes") >> 20,
+                    l.getLong("rss_anon_bytes") >> 20, l.getLong("rss_file_bytes") >> 20,
+                    l.getLong("peak_charge_bytes") >> 20));
+        }
         JsonObject m = r.getJsonObject("model");
         sb.append(String.format("per chunk: %.0f B resident anonymous, %.0f B heap, %.0f B on disk, of which %.0f B"
                         + " vectors, graphs and PQ codes%n", m.getDouble("rss_anon_bytes_per_chunk"),

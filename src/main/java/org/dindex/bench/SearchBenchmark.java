@@ -127,7 +127,11 @@ public final class SearchBenchmark {
                 index.write(batch);
             }
             index.commit();
+            // As a daemon's index is once its background merges caught up, not as the bulk load left it.
+            index.awaitMerges();
+            index.commit();
             report.put("build_seconds", (System.nanoTime() - t0) / 1e9);
+            report.put("segments", index.segmentCount());
             long t1 = System.nanoTime();
             index.close();
             report.put("close_seconds", (System.nanoTime() - t1) / 1e9);

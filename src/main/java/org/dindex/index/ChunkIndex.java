@@ -263,6 +263,21 @@ public final class ChunkIndex implements AutoCloseable {
         });
     }
 
+    /**
+     * Waits until the background merges have caught up (for benchmarks and tools that want the index as a daemon
+     * leaves it after a while, not as a bulk load left it); then {@link #commit()} records the merged segments.
+     */
+    public void awaitMerges() throws IOException {
+        lucene.awaitMerges();
+    }
+
+    /** Segments in the current snapshot (each has its own vector graph: dense search cost grows with them). */
+    public int segmentCount() {
+        try (IndexSnapshot s = acquire()) {
+            return s.searcher().getIndexReader().leaves().size();
+        }
+    }
+
     /** Commits everything written so far and makes it visible to new snapshots. */
     public CommitInfo commit() throws IOException {
         return commitNow(false);

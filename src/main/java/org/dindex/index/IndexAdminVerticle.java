@@ -85,6 +85,7 @@ public final class IndexAdminVerticle extends VerticleBase {
                     .put("recovered_operations", ix.recoveredOps())
                     .put("stores", new JsonObject()
                             .put("lucene_bytes", folderSize(ix.luceneDir()))
+                            .put("segments", s.getIndexReader().leaves().size())
                             .put("wal_bytes", ix.walBytes())
                             .put("vectors_bytes_in_memory", ix.vectorHeapBytes()))
                     .put("embedding", new JsonObject()

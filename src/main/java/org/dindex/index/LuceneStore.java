@@ -18,6 +18,7 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.MergePolicy;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -87,6 +88,7 @@ final class LuceneStore implements AutoCloseable {
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setRAMBufferSizeMB(64)
                 .setCommitOnClose(false)
+                .setMergePolicy(mergePolicy())
                 .setMergeScheduler(new ConcurrentMergeScheduler() {
                     @Override
                     protected void doMerge(MergeSource source, MergePolicy.OneMerge merge) throws IOException {
@@ -101,6 +103,30 @@ final class LuceneStore implements AutoCloseable {
                 return SegmentSearch.searcher(reader);
             }
         });
+    }
+
+    /**
+     * Half as many segments per tier as Lucene's default (10): every segment has its own vector graph, and a dense
+     * search walks each of them with a full beam, so it costs about the number of segments times a graph search,
+     * while BM25 barely notices. The price is more merging (a document is merged about once more on its way to the
+     * largest tier, and each merge rebuilds the merged segment's graph), which runs in the background at low
+     * priority.
+     */
+    private static TieredMergePolicy mergePolicy() {
+        return new TieredMergePolicy().setSegmentsPerTier(SEGMENTS_PER_TIER);
+    }
+
+    static final double SEGMENTS_PER_TIER = 5;
+
+    /**
+     * Starts the merges the policy wants and waits for every running merge to finish: an index left this way is what
+     * a daemon's index looks like after its background merges caught up (benchmarks measure that state).
+     */
+    void awaitMerges() throws IOException {
+        writer.maybeMerge();
+        if (writer.getConfig().getMergeScheduler() instanceof ConcurrentMergeScheduler cms) {
+            cms.sync();
+        }
     }
 
     /** User data of the last commit (empty for a new index). */

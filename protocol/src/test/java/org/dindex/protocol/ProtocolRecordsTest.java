@@ -64,7 +64,8 @@ class ProtocolRecordsTest {
         refused.put(new JsonObject().put("metadata_equals", "x"), "filters.metadata_equals must be an object of"
                 + " key: value strings");
         refused.put(new JsonObject().put("metadata_contains", new JsonObject().put("k", new JsonArray())),
-                "filters.metadata_contains.k must be a string");
+                "filters.metadata_contains.k must be a string (text the value contains) or a non-empty array of"
+                        + " strings (values it may equal), got an array");
         refused.put(new JsonObject().put("max_timestamp", "yesterday"), "filters.max_timestamp must be epoch"
                 + " milliseconds or an ISO-8601 instant, got 'yesterday'");
         refused.put(new JsonObject().put("max_timestamp", true), "filters.max_timestamp must be epoch milliseconds"
