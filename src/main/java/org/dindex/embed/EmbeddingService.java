@@ -19,6 +19,12 @@ import java.util.concurrent.atomic.LongAdder;
  * worker (one thread: ONNX Runtime already uses every core inside one inference). The queue is bounded: past
  * {@code queueLimit} waiting chunks new work is refused with {@code unavailable}, so memory stays bounded and a slow
  * embedder pushes back on producers. Queue state lives on one event-loop context.
+ *
+ * <p>Batches are grouped by length. A batch is padded to its longest input, so a short chunk batched with long ones
+ * costs as much as a long one; offline encoders sort their inputs by length for this reason. Here the oldest
+ * {@link #SORT_WINDOW_BATCHES} batches' worth of waiting chunks are taken as one window, sorted by length and embedded
+ * batch by batch before the next window is taken, so no chunk waits behind more than one window however many
+ * shorter ones keep arriving.
  */
 public final class EmbeddingService implements AutoCloseable {
     /** Settings of the batcher. */
@@ -28,6 +34,9 @@ public final class EmbeddingService implements AutoCloseable {
     private record Waiting(String text, Promise<float[]> promise) {
     }
 
+    /** How many batches' worth of waiting chunks are sorted by length together. */
+    static final int SORT_WINDOW_BATCHES = 8;
+
     private final Vertx vertx;
     private final io.vertx.core.Context context;
     private final Embedder embedder;
@@ -35,6 +44,8 @@ public final class EmbeddingService implements AutoCloseable {
     private final WorkerExecutor worker;
     private final WorkerExecutor queryWorker;
     private final List<Waiting> queue = new ArrayList<>();
+    /** The current window, sorted by length: embedded before anything else is taken from {@link #queue}. */
+    private final java.util.ArrayDeque<Waiting> window = new java.util.ArrayDeque<>();
     private long timer = -1;
     private boolean running;
     private final AtomicLong queued = new AtomicLong();
@@ -96,10 +107,10 @@ public final class EmbeddingService implements AutoCloseable {
     }
 
     private void schedule() {
-        if (running || queue.isEmpty()) {
+        if (running || queue.isEmpty() && window.isEmpty()) {
             return;
         }
-        if (queue.size() >= options.batchSize() || options.batchWaitMillis() == 0) {
+        if (!window.isEmpty() || queue.size() >= options.batchSize() || options.batchWaitMillis() == 0) {
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
                 timer = -1;
@@ -114,12 +125,20 @@ public final class EmbeddingService implements AutoCloseable {
     }
 
     private void runBatch() {
-        if (running || queue.isEmpty()) {
+        if (running || queue.isEmpty() && window.isEmpty()) {
             return;
         }
-        int n = Math.min(options.batchSize(), queue.size());
-        List<Waiting> batch = new ArrayList<>(queue.subList(0, n));
-        queue.subList(0, n).clear();
+        if (window.isEmpty()) {
+            int n = Math.min(options.batchSize() * SORT_WINDOW_BATCHES, queue.size());
+            List<Waiting> taken = new ArrayList<>(queue.subList(0, n));
+            queue.subList(0, n).clear();
+            taken.sort(java.util.Comparator.comparingInt(w -> w.text().length()));
+            window.addAll(taken);
+        }
+        List<Waiting> batch = new ArrayList<>(options.batchSize());
+        while (batch.size() < options.batchSize() && !window.isEmpty()) {
+            batch.add(window.poll());
+        }
         running = true;
         List<String> texts = batch.stream().map(Waiting::text).toList();
         worker.executeBlocking(() -> {
