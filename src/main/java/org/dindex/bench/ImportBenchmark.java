@@ -7,6 +7,12 @@ import org.dindex.client.DindexClient;
 import org.dindex.importer.MediaWikiDumpReader;
 import org.dindex.importer.WikiPage;
 import org.dindex.importer.WikitextCleaner;
+import org.dindex.embed.ModelCatalog;
+import org.dindex.embed.ModelSpec;
+import org.dindex.embed.OnnxEmbedder;
+import org.dindex.extract.Block;
+import org.dindex.extract.ExtractedDocument;
+import org.dindex.ingest.Chunker;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
 
 import java.io.IOException;
@@ -30,8 +36,11 @@ import java.util.Random;
  */
 public final class ImportBenchmark {
     /** What to run against. */
-    public record Options(Path corpus, int pages, Path workDir, Path daemonSocket) {
+    public record Options(Path corpus, int pages, Path workDir, Path daemonSocket, String model, int threads) {
     }
+
+    /** Chunks of the dump the embedding baseline is measured on (enough for stable rates, bounded in time). */
+    static final int BASELINE_CHUNKS = 600;
 
     private final Options options;
 
@@ -54,6 +63,10 @@ public final class ImportBenchmark {
         }
         Arrays.sort(cleanRates);
         report.put("parse_clean_pages_per_s", cleanRates[1]);
+        List<String> sample = chunkTexts(dump);
+        EmbeddingBaseline baseline = EmbeddingBaseline.measure(spec(), options.threads(),
+                sample.subList(0, Math.min(sample.size(), BASELINE_CHUNKS)));
+        report.put("embedding", baseline.toJson());
 
         List<JsonObject> queries = new ArrayList<>();
         Random random = new Random(7);
@@ -84,12 +97,40 @@ public final class ImportBenchmark {
                     .put("imported", imported).put("chunks", job.getJsonObject("counters").getLong("chunks", 0L))
                     .put("seconds", seconds));
             report.put("end_to_end_pages_per_s", imported / seconds);
+            long chunks = job.getJsonObject("counters").getLong("chunks", 0L);
+            report.put("end_to_end_chunks_per_s", chunks / seconds);
+            report.put("ratio_to_strong_baseline", chunks / seconds / baseline.strong());
             report.put("end_to_end_over_parse_clean", imported / seconds / cleanRates[1]);
             report.put("search_idle", stats(idle)).put("search_during_import", stats(busy))
                     .put("search_p99_ratio", busy.p99Micros() / idle.p99Micros())
                     .put("import_running_throughout_busy_series", overlapped);
         }
         return report;
+    }
+
+    private ModelSpec spec() {
+        return ModelCatalog.byName(options.model()).orElseThrow(() -> new IllegalArgumentException(
+                "bench import needs an onnx model, got " + options.model()));
+    }
+
+    /** The chunks the daemon will embed for {@code dump}'s articles: cleaned as the import does, chunked alike. */
+    private List<String> chunkTexts(Path dump) throws IOException {
+        List<String> texts = new ArrayList<>();
+        ModelSpec spec = spec();
+        try (OnnxEmbedder model = OnnxEmbedder.load(spec, 1);
+             MediaWikiDumpReader reader = MediaWikiDumpReader.open(dump)) {
+            Chunker chunker = new Chunker(model.tokenizer(),
+                    Chunker.Options.forModel(spec.maxSequenceTokens(), model.tokenizer().specialTokens()));
+            WikiPage page;
+            while (texts.size() < BASELINE_CHUNKS && (page = reader.next()) != null) {
+                List<Block> blocks = WikitextCleaner.clean(page.wikitext());
+                if (!blocks.isEmpty()) {
+                    chunker.chunk(new ExtractedDocument(page.title(), blocks, "wikitext"))
+                            .forEach(c -> texts.add(c.text()));
+                }
+            }
+        }
+        return texts;
     }
 
     /** Pages/s of reading and cleaning the dump alone, in this process. */
@@ -180,6 +221,10 @@ public final class ImportBenchmark {
         sb.append(String.format("%-36s %12.1f%n", "parse + clean alone, pages/s", r.getDouble("parse_clean_pages_per_s")));
         sb.append(String.format("%-36s %12.1f%n", "end to end (embedding), pages/s", r.getDouble("end_to_end_pages_per_s")));
         sb.append(String.format("%-36s %12.3f%n", "ratio end-to-end / parse", r.getDouble("end_to_end_over_parse_clean")));
+        sb.append(EmbeddingBaseline.fromJson(r.getJsonObject("embedding")).table());
+        sb.append(String.format("%-36s %12.1f%n", "end to end, chunks/s", r.getDouble("end_to_end_chunks_per_s")));
+        sb.append(String.format("%-36s %12.2f (target >= 0.95)%n", "end to end / strong baseline",
+                r.getDouble("ratio_to_strong_baseline")));
         sb.append(String.format("%-36s %6.2f / %6.2f ms%n", "search p50/p99 idle",
                 r.getJsonObject("search_idle").getDouble("p50_ms"), r.getJsonObject("search_idle").getDouble("p99_ms")));
         sb.append(String.format("%-36s %6.2f / %6.2f ms%n", "search p50/p99 during import",

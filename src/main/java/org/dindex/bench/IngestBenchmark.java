@@ -43,11 +43,6 @@ public final class IngestBenchmark {
         this.options = options;
     }
 
-    /** Batch sizes the length-sorted loop tries; the best is the strong baseline. */
-    static final List<Integer> BATCH_SIZES = List.of(8, 16, 32, 64);
-    /** The daemon's arrival-order batch size before length grouping, for the naive loop. */
-    static final int NAIVE_BATCH = 16;
-
     public JsonObject run() throws Exception {
         List<EuroparlCorpus.Doc> docs = mixedLengths(EuroparlCorpus.english(options.corpus(), options.documents()));
         ModelSpec spec = ModelCatalog.byName(options.model()).orElseThrow();
@@ -56,17 +51,11 @@ public final class IngestBenchmark {
             extracted.add(extract(d));
         }
 
-        // 1. Raw embedding rates of the same model on the same chunks (in this process): the naive loop (batches of
-        // 16 in arrival order), the length-sorted loop at each batch size, and two sessions of one thread each.
+        // 1. The embedding rates of the same model on the same chunks, in this process (EmbeddingBaseline).
         List<List<Chunk>> chunked = new ArrayList<>();
         List<String> texts = new ArrayList<>();
-        List<float[]> vectors;
-        double rawSeconds;
         double chunkSeconds;
-        JsonObject sortedRates = new JsonObject();
-        int bestBatch;
-        double bestSortedSeconds = Double.MAX_VALUE;
-        double twoSessionSeconds;
+        List<float[]> vectors;
         try (OnnxEmbedder embedder = OnnxEmbedder.load(spec, options.threads())) {
             Chunker chunker = new Chunker(embedder.tokenizer(),
                     Chunker.Options.forModel(spec.maxSequenceTokens(), embedder.tokenizer().specialTokens()));
@@ -80,30 +69,12 @@ public final class IngestBenchmark {
                 cs.forEach(c -> texts.add(c.text()));
             }
             chunkSeconds = (System.nanoTime() - c0) / 1e9;
-            embedder.embedPassages(texts.subList(0, Math.min(NAIVE_BATCH, texts.size()))); // warm-up
-            vectors = new ArrayList<>(texts.size());
-            long t0 = System.nanoTime();
-            for (int i = 0; i < texts.size(); i += NAIVE_BATCH) {
-                vectors.addAll(embedder.embedPassages(texts.subList(i, Math.min(texts.size(), i + NAIVE_BATCH))));
-            }
-            rawSeconds = (System.nanoTime() - t0) / 1e9;
-            List<String> sorted = new ArrayList<>(texts);
-            sorted.sort(java.util.Comparator.comparingInt(String::length));
-            bestBatch = BATCH_SIZES.getFirst();
-            for (int size : BATCH_SIZES) {
-                double seconds = timeLoop(List.of(embedder), sorted, size);
-                sortedRates.put(String.valueOf(size), sorted.size() / seconds);
-                if (seconds < bestSortedSeconds) {
-                    bestSortedSeconds = seconds;
-                    bestBatch = size;
-                }
+            vectors = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i += 8) {  // the vectors for the index write rate below
+                vectors.addAll(embedder.embedPassages(texts.subList(i, Math.min(texts.size(), i + 8))));
             }
         }
-        try (OnnxEmbedder one = OnnxEmbedder.load(spec, 1); OnnxEmbedder two = OnnxEmbedder.load(spec, 1)) {
-            List<String> sorted = new ArrayList<>(texts);
-            sorted.sort(java.util.Comparator.comparingInt(String::length));
-            twoSessionSeconds = timeLoop(List.of(one, two), sorted, bestBatch);
-        }
+        EmbeddingBaseline baseline = EmbeddingBaseline.measure(spec, options.threads(), texts);
         int chunks = texts.size();
 
         // 2. End to end through the daemon: two senders keep the pipeline full, as `dindex index` does.
@@ -177,8 +148,6 @@ public final class IngestBenchmark {
             deleteTree(tmp);
         }
 
-        double raw = chunks / rawSeconds;
-        double strong = chunks / bestSortedSeconds;
         double e2e = indexedChunks / e2eSeconds;
         return new JsonObject()
                 .put("benchmark", "ingest")
@@ -191,14 +160,10 @@ public final class IngestBenchmark {
                         .put("min", texts.stream().mapToInt(String::length).min().orElse(0))
                         .put("max", texts.stream().mapToInt(String::length).max().orElse(0)))
                 .put("chunking_chunks_per_s", chunks / chunkSeconds)
-                .put("raw_embedding_chunks_per_s", raw)
-                .put("sorted_embedding_chunks_per_s_by_batch", sortedRates)
-                .put("best_batch_size", bestBatch)
-                .put("strong_baseline_chunks_per_s", strong)
-                .put("two_sessions_one_thread_chunks_per_s", chunks / twoSessionSeconds)
+                .put("embedding", baseline.toJson())
                 .put("end_to_end_chunks_per_s", e2e)
-                .put("ratio_to_strong_baseline", e2e / strong)
-                .put("ratio", e2e / raw)
+                .put("ratio_to_strong_baseline", e2e / baseline.strong())
+                .put("ratio_to_naive_loop", e2e / baseline.naive())
                 .put("index_write_chunks_per_s", chunks / writeSeconds)
                 .put("daemon_peak_rss_bytes", peakRss)
                 .put("targets", new JsonObject().put("ratio_to_strong_baseline", 0.95));
@@ -224,26 +189,6 @@ public final class IngestBenchmark {
             }
         }
         return mixed;
-    }
-
-    /** Seconds to embed {@code texts} in batches of {@code size}, the batches shared out over {@code embedders}. */
-    private static double timeLoop(List<OnnxEmbedder> embedders, List<String> texts, int size)
-            throws InterruptedException {
-        embedders.forEach(e -> e.embedPassages(texts.subList(0, Math.min(size, texts.size())))); // warm-up
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (OnnxEmbedder e : embedders) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                for (int i = next.getAndAdd(size); i < texts.size(); i = next.getAndAdd(size)) {
-                    e.embedPassages(texts.subList(i, Math.min(texts.size(), i + size)));
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        return (System.nanoTime() - t0) / 1e9;
     }
 
     private static int median(List<String> texts) {
@@ -277,30 +222,18 @@ public final class IngestBenchmark {
     }
 
     public static String table(JsonObject r) {
-        StringBuilder sorted = new StringBuilder();
-        JsonObject byBatch = r.getJsonObject("sorted_embedding_chunks_per_s_by_batch");
-        for (String size : byBatch.fieldNames()) {
-            sorted.append(String.format("%-44s %10.1f chunks/s%n", "  length-sorted, batches of " + size,
-                    byBatch.getDouble(size)));
-        }
         JsonObject lengths = r.getJsonObject("chunk_characters");
         return String.format("model %s, %d documents, %d chunks (characters: median %d, %d-%d)%n",
                 r.getString("model"), r.getInteger("documents"), r.getInteger("chunks"), lengths.getInteger("median"),
                 lengths.getInteger("min"), lengths.getInteger("max"))
                 + String.format("%-44s %10.1f chunks/s%n", "chunking (tokenizer, one thread)",
                 r.getDouble("chunking_chunks_per_s"))
-                + String.format("%-44s %10.1f chunks/s%n", "raw embedding, naive (16, arrival order)",
-                r.getDouble("raw_embedding_chunks_per_s"))
-                + sorted
-                + String.format("%-44s %10.1f chunks/s%n", "strong baseline (sorted, batches of "
-                + r.getInteger("best_batch_size") + ")", r.getDouble("strong_baseline_chunks_per_s"))
-                + String.format("%-44s %10.1f chunks/s%n", "two sessions of one thread, sorted",
-                r.getDouble("two_sessions_one_thread_chunks_per_s"))
+                + EmbeddingBaseline.fromJson(r.getJsonObject("embedding")).table()
                 + String.format("%-44s %10.1f chunks/s%n", "end to end through the daemon",
                 r.getDouble("end_to_end_chunks_per_s"))
                 + String.format("%-44s %10.2f (target >= 0.95)%n", "end to end / strong baseline",
                 r.getDouble("ratio_to_strong_baseline"))
-                + String.format("%-44s %10.2f%n", "end to end / naive loop", r.getDouble("ratio"))
+                + String.format("%-44s %10.2f%n", "end to end / naive loop", r.getDouble("ratio_to_naive_loop"))
                 + String.format("%-44s %10.1f chunks/s%n", "index write, precomputed vectors",
                 r.getDouble("index_write_chunks_per_s"))
                 + String.format("%-44s %10.0f MB%n", "daemon peak RSS", r.getLong("daemon_peak_rss_bytes") / 1048576.0);

@@ -274,7 +274,11 @@ final class BenchCommand {
             daemon.start();
             JsonObject result = new org.dindex.bench.ImportBenchmark(new org.dindex.bench.ImportBenchmark.Options(
                     corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), pages,
-                    daemon.paths().dataDir().getParent(), daemon.socket())).run();
+                    daemon.paths().dataDir().getParent(), daemon.socket(),
+                    config.getString(org.dindex.config.Settings.EMBEDDING_MODEL),
+                    config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS) == 0
+                            ? Runtime.getRuntime().availableProcessors()
+                            : config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS))).run();
             result.put("model", config.getString(org.dindex.config.Settings.EMBEDDING_MODEL));
             return report(result, outFile, json, org.dindex.bench.ImportBenchmark.table(result));
         }
