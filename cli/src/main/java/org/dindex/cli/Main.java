@@ -56,6 +56,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // Scripts ask for the version often; picocli's set-up would be most of its cost, and the answer is
+            // the one its version provider gives.
+            for (String line : new VersionProvider().getVersion()) {
+                System.out.println(line);
+            }
+            System.exit(OK);
+        }
         InProcessCommands.find().ifPresent(InProcessCommands::configureJvm);
         // CLI processes print their own messages; library chatter (jvector's core probe, Lucene's vector notes)
         // stays out of the user's terminal. A daemon process reconfigures logging when it starts.
