@@ -79,6 +79,51 @@ class LauncherScriptTest {
         assertTrue(none.err().contains("needs a Java runtime (JRE or JDK) 21 or newer"), none.err());
     }
 
+    /**
+     * {@code bin/dindex} remembers the runtime it chose, so a command starts no extra process to find one; a
+     * remembered runtime that is gone is chosen again.
+     */
+    @Test
+    void theLauncherRemembersItsRuntime(@TempDir Path jvms) throws Exception {
+        Path remembered = Path.of("cli/target/java-home");
+        String before = Files.exists(remembered) ? Files.readString(remembered) : null;
+        try {
+            Files.writeString(remembered, System.getProperty("java.home") + "\n");
+            Map<String, String> noRuntimeToFind = Map.of("DINDEX_JVM_DIR", jvms.toString());
+            Run known = launcher(noRuntimeToFind, "--version");
+            assertEquals(0, known.exit(), known.err());
+            assertTrue(known.out().startsWith("dindex "), known.out());
+
+            Files.writeString(remembered, jvms.resolve("uninstalled") + "\n");
+            Run gone = launcher(noRuntimeToFind, "--version");
+            assertEquals(1, gone.exit(), gone.toString());
+            assertTrue(gone.err().contains("needs a Java runtime (JRE or JDK) 21 or newer"), gone.err());
+
+            Run found = launcher(Map.of(), "--version");
+            assertEquals(0, found.exit(), found.err());
+            assertEquals(System.getProperty("java.home"), Files.readString(remembered).strip(),
+                    "the runtime found again is remembered");
+        } finally {
+            if (before != null) {
+                Files.writeString(remembered, before);
+            } else {
+                Files.deleteIfExists(remembered);
+            }
+        }
+    }
+
+    private static Run launcher(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "bin/dindex"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out, err);
+    }
+
     /** A JDK home whose java reports {@code version} like a real one does. */
     private static Path fakeJdk(Path home, String version) throws Exception {
         Files.createDirectories(home.resolve("bin"));
