@@ -75,8 +75,11 @@ final class BenchCommand {
         }
         Path java = Path.of(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        JsonObject result = new CliBenchmark(new CliBenchmark.Options(bin.toAbsolutePath(), java, runs, starts))
-                .run();
+        Path tree = bin.toAbsolutePath().getParent().getParent();
+        Path cliJar = Files.isRegularFile(tree.resolve("lib/dindex-cli.jar")) ? tree.resolve("lib/dindex-cli.jar")
+                : tree.resolve("cli/target/dindex-cli.jar");
+        JsonObject result = new CliBenchmark(new CliBenchmark.Options(bin.toAbsolutePath(), java, runs, starts,
+                cliJar)).run();
         Files.writeString(outFile, result.encodePrettily() + "\n");
         root.out().print(json ? result.encodePrettily() + "\n" : CliBenchmark.table(result));
         root.err().println("dindex: wrote " + outFile.toAbsolutePath());
