@@ -17,7 +17,11 @@ final class IndexAdminCommands {
     private IndexAdminCommands() {
     }
 
-    @Command(name = "stats", description = "Documents, chunks, store sizes, model, last commit, pending writes.")
+    @Command(name = "stats", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex stats",
+                    "  dindex stats --json"},
+            description = "Documents, chunks, store sizes, model, last commit, pending writes.")
     static final class Stats implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -55,7 +59,10 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "commit", description = "Make every acknowledged write searchable now.")
+    @Command(name = "commit", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex commit"},
+            description = "Make every acknowledged write searchable now.")
     static final class Commit implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -74,7 +81,11 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete documents by id or by source prefix.")
+    @Command(name = "delete", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex delete --source /home/me/old-notes/",
+                    "  dindex delete --doc ID --doc ID2"},
+            description = "Delete documents by id or by source prefix.")
     static final class Delete implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -105,7 +116,10 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "clear", description = "Delete every document (needs --yes).")
+    @Command(name = "clear", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex clear --yes"},
+            description = "Delete every document (needs --yes).")
     static final class Clear implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -127,7 +141,11 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "export", description = "Write every chunk with its metadata as JSON lines to stdout.")
+    @Command(name = "export", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex export > chunks.jsonl",
+                    "  dindex export | gzip > backup.jsonl.gz"},
+            description = "Write every chunk with its metadata as JSON lines to stdout.")
     static final class Export implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -155,7 +173,11 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "check", description = "Verify that the index's stores agree.")
+    @Command(name = "check", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex check",
+                    "  dindex check --json"},
+            description = "Verify that the index's stores agree.")
     static final class Check implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;

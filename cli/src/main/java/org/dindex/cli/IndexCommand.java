@@ -24,7 +24,13 @@ import java.util.concurrent.Callable;
  * daemon's scraper as a depth-0 scrape job ({@link WebPages}): the same fetcher, content types and address policy
  * as {@code dindex scrape}, no links followed.
  */
-@Command(name = "index", description = {"Index files and folders (recursively; hidden ones skipped) and single web"
+@Command(name = "index", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex index docs README.md",
+                "  dindex index notes/ --meta project=apollo --meta year=2024",
+                "  dindex index report.pdf --title 'Annual report' --no-wait",
+                "  dindex index https://example.org/faq.html"},
+        description = {"Index files and folders (recursively; hidden ones skipped) and single web"
         + " pages (http or https URLs: HTML, PDF or text, fetched by the daemon like a scrape, no links followed)."})
 final class IndexCommand implements Callable<Integer> {
     @ParentCommand
