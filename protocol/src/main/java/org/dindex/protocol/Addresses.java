@@ -46,6 +46,8 @@ public final class Addresses {
     public static final String IMPORT = "dindex.import";
     /** Start a scrape job. */
     public static final String SCRAPE = "dindex.scrape";
+    /** Start a watch job: folders kept in sync with the index until it is cancelled. */
+    public static final String WATCH = "dindex.watch";
 
     /** Group documents (by URL) into k clusters by their mean chunk vectors, with labels. */
     public static final String CLUSTER = "dindex.cluster";
