@@ -1,0 +1,185 @@
+package org.dindex.watch;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.bus.BusHandlers;
+import org.dindex.files.FileSelection;
+import org.dindex.index.IndexService;
+import org.dindex.jobs.Job;
+import org.dindex.jobs.JobState;
+import org.dindex.jobs.JobsVerticle;
+import org.dindex.protocol.Addresses;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
+import org.dindex.protocol.JsonTypes;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Serves {@code dindex.watch}: validates the request (absolute folders that exist and are not watched already, globs
+ * that parse) and starts a {@link WatchJob}, which runs until cancelled outside the {@code jobs.max_concurrent} slots.
+ * At start it resumes every watch a stop or crash interrupted, under the same id: the daemon's watches outlive it.
+ */
+public final class WatchVerticle extends VerticleBase {
+    private static final Logger LOG = Logger.getLogger(WatchVerticle.class.getName());
+    public static final String JOB_TYPE = "watch";
+
+    /** Tunables from the daemon's configuration. */
+    public record Settings(long debounceMs, long scanIntervalMs, int maxInotifyWatches, long maxDocumentBytes) {
+    }
+
+    private final BusHandlers handlers;
+    private final JobsVerticle jobs;
+    private final IndexService index;
+    private final Settings settings;
+    private WatchBudget budget;
+
+    public WatchVerticle(BusHandlers handlers, JobsVerticle jobs, IndexService index, Settings settings) {
+        this.handlers = handlers;
+        this.jobs = jobs;
+        this.index = index;
+        this.settings = settings;
+    }
+
+    @Override
+    public Future<?> start() {
+        return vertx.executeBlocking(() -> WatchBudget.of(settings.maxInotifyWatches()), false).map(b -> {
+            budget = b;
+            handlers.serve(Addresses.WATCH, body -> vertx.executeBlocking(() -> start(body), false)
+                    .map(job -> new JsonObject().put("job", job.toJson())));
+            resumeInterrupted();
+            return b;
+        });
+    }
+
+    /** Runs again every watch the daemon's stop (or a crash) interrupted; a broken one is logged and left. */
+    private void resumeInterrupted() {
+        for (Job job : jobs.registry().list()) {
+            if (job.type().equals(JOB_TYPE) && job.state() == JobState.INTERRUPTED) {
+                try {
+                    jobs.registry().restart(job.id(), new WatchJob(options(job.params(), false), budget, index));
+                    LOG.info("resuming watch " + job.id() + " of " + job.params().getJsonArray("paths").encode());
+                } catch (RuntimeException e) {
+                    LOG.warning("cannot resume watch " + job.id() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private synchronized Job start(JsonObject body) {
+        WatchJob.Options options = options(body, true);
+        for (Job running : jobs.registry().list()) {
+            if (running.type().equals(JOB_TYPE) && !running.state().finished()) {
+                for (Path root : options.roots()) {
+                    for (Object o : running.params().getJsonArray("paths", new JsonArray())) {
+                        Path other = Path.of((String) o);
+                        if (root.startsWith(other) || other.startsWith(root)) {
+                            throw new DindexException(ErrorCode.CONFLICT, (root.equals(other) ? root + " is"
+                                    : root.startsWith(other) ? root + " is inside " + other + ", which is"
+                                    : root + " holds " + other + ", which is") + " already watched by "
+                                    + running.id() + " (cancel it first: dindex cancel " + running.id() + ")");
+                        }
+                    }
+                }
+            }
+        }
+        JsonObject params = new JsonObject()
+                .put("paths", new JsonArray(options.roots().stream().map(Path::toString).toList()))
+                .put("include", new JsonArray(options.rules().include()))
+                .put("exclude", new JsonArray(options.rules().exclude()))
+                .put("hidden", options.rules().hidden()).put("gitignore", options.rules().gitignore());
+        return jobs.registry().startUnqueued(JOB_TYPE, params, new WatchJob(options, budget, index));
+    }
+
+    /**
+     * The job's options from a request or from a job's params. A new request must name folders that exist; a job
+     * resumed at start checks them itself, so that a folder gone while the daemon was down fails the job visibly.
+     */
+    private WatchJob.Options options(JsonObject body, boolean checkFolders) {
+        if (!(body.getValue("paths") instanceof JsonArray array) || array.isEmpty()) {
+            throw DindexException.badRequest("'paths' must be a non-empty list of absolute folder paths");
+        }
+        List<Path> roots = new ArrayList<>();
+        for (Object o : array) {
+            Path p = folder(o, checkFolders);
+            if (roots.stream().noneMatch(p::startsWith)) {
+                roots.removeIf(r -> r.startsWith(p));  // a folder inside another is watched with it
+                roots.add(p);
+            }
+        }
+        FileSelection.Rules rules = new FileSelection.Rules(bool(body, "hidden", false), bool(body, "gitignore", true),
+                globs(body, "include"), globs(body, "exclude"));
+        try {
+            new FileSelection(rules);
+        } catch (IllegalArgumentException e) {
+            throw DindexException.badRequest(e.getMessage());
+        }
+        return new WatchJob.Options(roots, rules, settings.debounceMs(), settings.scanIntervalMs(),
+                settings.maxDocumentBytes());
+    }
+
+    private static Path folder(Object o, boolean check) {
+        if (!(o instanceof String s) || s.isBlank()) {
+            throw DindexException.badRequest("every path must be a folder path string, got " + JsonTypes.describe(o));
+        }
+        Path path;
+        try {
+            path = Path.of(s).normalize();
+        } catch (InvalidPathException e) {
+            throw DindexException.badRequest("not a valid path: " + e.getMessage());
+        }
+        if (!path.isAbsolute()) {
+            throw DindexException.badRequest("paths must be absolute (the daemon's working folder is not yours): "
+                    + s);
+        }
+        if (check) {
+            if (!Files.exists(path)) {
+                throw new DindexException(ErrorCode.NOT_FOUND, "no such folder: " + path);
+            }
+            if (!Files.isDirectory(path)) {
+                throw DindexException.badRequest("not a folder: " + path + " (watch keeps folders in sync; index a"
+                        + " single file with 'dindex index')");
+            }
+            if (!Files.isReadable(path)) {
+                throw DindexException.badRequest("the daemon cannot read " + path + " (permissions)");
+            }
+        }
+        return path;
+    }
+
+    private static boolean bool(JsonObject body, String key, boolean fallback) {
+        Object v = body.getValue(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw DindexException.badRequest("'" + key + "' must be true or false, got " + JsonTypes.describe(v));
+        }
+        return b;
+    }
+
+    private static List<String> globs(JsonObject body, String key) {
+        Object v = body.getValue(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof JsonArray array)) {
+            throw DindexException.badRequest("'" + key + "' must be a list of globs, got " + JsonTypes.describe(v));
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : array) {
+            if (!(o instanceof String s)) {
+                throw DindexException.badRequest("'" + key + "' must hold glob strings, got " + JsonTypes.describe(o));
+            }
+            out.add(s);
+        }
+        return out;
+    }
+}
