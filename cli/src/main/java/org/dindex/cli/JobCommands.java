@@ -22,7 +22,7 @@ final class JobCommands {
             footer = {
                     "  dindex jobs",
                     "  dindex jobs --state running --json"},
-            description = "Import and scrape jobs, running and past (kept across restarts).")
+            description = "Import, scrape and watch jobs, running and past (kept across restarts).")
     static final class ListJobs implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -147,7 +147,7 @@ final class JobCommands {
             return Main.OK;
         }
         if (!json) {
-            root.err.println("dindex: started " + id + " (Ctrl-C stops watching; 'dindex cancel " + id
+            root.err.println("dindex: started " + id + " (Ctrl-C stops following; 'dindex cancel " + id
                     + "' stops the job)");
         }
         JsonObject last = new JobFollower(dindex, root.err, json).follow(id);

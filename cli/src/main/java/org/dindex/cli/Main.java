@@ -41,6 +41,7 @@ public final class Main {
         COMMANDS.put("check", IndexAdminCommands.Check.class);
         COMMANDS.put("import", ImportCommand.class);
         COMMANDS.put("scrape", ScrapeCommand.class);
+        COMMANDS.put("watch", WatchCommand.class);
         COMMANDS.put("jobs", JobCommands.ListJobs.class);
         COMMANDS.put("job", JobCommands.ShowJob.class);
         COMMANDS.put("cancel", JobCommands.Cancel.class);
