@@ -313,6 +313,7 @@ public final class WatchJob implements JobRunner {
                 if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                     rescan = true;
                     ctx.count("overflows", 1);
+                    LOG.info("watch " + ctx.job().id() + ": the kernel dropped events; scanning every folder again");
                     ctx.event(new JsonObject().put("kind", "overflow").put("reason", "the kernel dropped events"
                             + " (more than fs.inotify.max_queued_events at once); scanning every folder again"));
                     continue;
