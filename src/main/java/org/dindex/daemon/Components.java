@@ -279,7 +279,7 @@ final class Components {
                 new org.dindex.watch.WatchVerticle(handlers, jobs, index, new org.dindex.watch.WatchVerticle.Settings(
                         config.getLong(Settings.WATCH_DEBOUNCE_MS), config.getLong(Settings.WATCH_SCAN_INTERVAL_MS),
                         config.getInt(Settings.WATCH_MAX_INOTIFY_WATCHES),
-                        config.getLong(Settings.MAX_DOCUMENT_BYTES)))));
+                        config.getLong(Settings.MAX_DOCUMENT_BYTES), dataDir))));
         if (config.getBoolean(Settings.HTTP_ENABLED)) {
             // Last to start, first to stop: no HTTP request arrives while the parts behind it are not there.
             http = new org.dindex.http.HttpVerticle(org.dindex.http.HttpOptions.from(config), metrics);

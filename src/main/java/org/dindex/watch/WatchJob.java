@@ -99,9 +99,10 @@ public final class WatchJob implements JobRunner {
      * @param debounceMs       quiet time after a path's last event before it is reconciled
      * @param scanIntervalMs   period of the scans without inotify, and of the check that the folders exist
      * @param maxDocumentBytes larger files are skipped ({@code index.max_document_bytes})
+     * @param dataDir          the daemon's data folder, never walked (its index and logs change as the watch works)
      */
     public record Options(List<Path> roots, FileSelection.Rules rules, long debounceMs, long scanIntervalMs,
-                          long maxDocumentBytes) {
+                          long maxDocumentBytes, Path dataDir) {
         public Options {
             roots = List.copyOf(roots);
         }
@@ -198,7 +199,7 @@ public final class WatchJob implements JobRunner {
 
         Session(JobContext ctx) {
             this.ctx = ctx;
-            this.selection = new FileSelection(options.rules());
+            this.selection = new FileSelection(options.rules()).never(options.dataDir());
         }
 
         void run() throws Exception {

@@ -32,7 +32,11 @@ public final class WatchVerticle extends VerticleBase {
     public static final String JOB_TYPE = "watch";
 
     /** Tunables from the daemon's configuration. */
-    public record Settings(long debounceMs, long scanIntervalMs, int maxInotifyWatches, long maxDocumentBytes) {
+    public record Settings(long debounceMs, long scanIntervalMs, int maxInotifyWatches, long maxDocumentBytes,
+                           Path dataDir) {
+        public Settings {
+            dataDir = dataDir.toAbsolutePath().normalize();
+        }
     }
 
     private final BusHandlers handlers;
@@ -109,6 +113,10 @@ public final class WatchVerticle extends VerticleBase {
         List<Path> roots = new ArrayList<>();
         for (Object o : array) {
             Path p = folder(o, checkFolders);
+            if (p.startsWith(settings.dataDir())) {
+                throw DindexException.badRequest(p + " is the daemon's data folder or inside it: its index and logs"
+                        + " cannot be watched");
+            }
             if (roots.stream().noneMatch(p::startsWith)) {
                 roots.removeIf(r -> r.startsWith(p));  // a folder inside another is watched with it
                 roots.add(p);
@@ -122,7 +130,7 @@ public final class WatchVerticle extends VerticleBase {
             throw DindexException.badRequest(e.getMessage());
         }
         return new WatchJob.Options(roots, rules, settings.debounceMs(), settings.scanIntervalMs(),
-                settings.maxDocumentBytes());
+                settings.maxDocumentBytes(), settings.dataDir());
     }
 
     private static Path folder(Object o, boolean check) {

@@ -112,6 +112,11 @@ class FileSelectionTest {
         selection.forget(src);
         assertTrue(selection.selected(repo, src.resolve("b.txt"), false));
 
+        List<String> withoutSrc = new ArrayList<>();
+        new FileSelection(FileSelection.Rules.DEFAULT).never(src).walk(repo, repo, (file, attributes) ->
+                withoutSrc.add(repo.relativize(file).toString()));
+        assertEquals(List.of("drafts/wip.md"), withoutSrc, "a folder never walked (the daemon's data)");
+
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () ->
                 new FileSelection(new FileSelection.Rules(false, true, List.of("[a-"), List.of())));
         assertTrue(bad.getMessage().startsWith("invalid --include glob '[a-': "), bad.getMessage());

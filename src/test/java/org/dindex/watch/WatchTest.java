@@ -218,6 +218,17 @@ class WatchTest {
             write(dir.resolve("later.txt"), lines.get(25).text());
             awaitSources(dir, "added.txt", "change.txt", "keep0.txt", "keep1.txt", "keep2.txt", "keep3.txt",
                     "keep4.txt", "keep5.txt", "later.txt", "moved/x.txt", "moved/y.txt");
+
+            // A crash (SIGKILL) instead of a stop: the job is found cut off and resumed the same way.
+            cli.killDaemon();
+            Files.delete(dir.resolve("later.txt"));
+            write(dir.resolve("keep1.txt"), "Night trains cross the border while the passengers sleep.");
+            restarted = cli.run("daemon", "start");
+            assertEquals(0, restarted.exit(), restarted.toString());
+            awaitContent(dir.resolve("keep1.txt"), "Night trains cross the border");
+            awaitSources(dir, "added.txt", "change.txt", "keep0.txt", "keep1.txt", "keep2.txt", "keep3.txt",
+                    "keep4.txt", "keep5.txt", "moved/x.txt", "moved/y.txt");
+            assertEquals("running", job(id).getString("state"));
             long watches = cli.run("jobs", "--json").json().getJsonArray("jobs").stream()
                     .map(JsonObject.class::cast).filter(j -> j.getString("id").equals(id)).count();
             assertEquals(1, watches, "one job, under its id");
@@ -247,6 +258,8 @@ class WatchTest {
                     + " (the daemon's working folder is not yours): relative/folder");
             refused.put(new WatchRequest(List.of(dir.toString()), List.of("[a-"), null, null, null),
                     "invalid --include glob '[a-': ");
+            refused.put(WatchRequest.of(List.of(cli.dataDir.resolve("logs"))), cli.dataDir.resolve("logs")
+                    + " is the daemon's data folder or inside it: its index and logs cannot be watched");
             refused.forEach((request, message) -> {
                 DindexException e = assertThrows(DindexException.class, () -> dindex.watch(request));
                 assertTrue(e.getMessage().startsWith(message), e.getMessage());

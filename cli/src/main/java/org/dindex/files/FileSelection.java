@@ -87,6 +87,7 @@ public final class FileSelection {
     private final List<Glob> exclude;
     private final Map<Path, GitIgnore> ignoreFiles = new HashMap<>();
     private final Map<Path, Path> tops = new HashMap<>();
+    private final java.util.Set<Path> never = new java.util.HashSet<>();
 
     /** @throws IllegalArgumentException naming a glob that does not parse */
     public FileSelection(Rules rules) {
@@ -97,6 +98,15 @@ public final class FileSelection {
 
     public Rules rules() {
         return rules;
+    }
+
+    /**
+     * Never walks {@code folder} (absolute, normalized), whatever the rules say: a daemon watching a tree that holds
+     * its own data folder would otherwise index its own index and logs, whose writes it would then see as changes.
+     */
+    public FileSelection never(Path folder) {
+        never.add(folder);
+        return this;
     }
 
     private static List<Glob> globs(List<String> patterns, String option) {
@@ -212,7 +222,8 @@ public final class FileSelection {
     private boolean selectedHere(Path root, Path path, boolean folder) {
         Path relative = root.relativize(path);
         String name = path.getFileName().toString();
-        if (!rules.hidden() && name.startsWith(".") || folder && rules.gitignore() && name.equals(".git")) {
+        if (!rules.hidden() && name.startsWith(".") || folder && rules.gitignore() && name.equals(".git")
+                || folder && never.contains(path)) {
             return false;
         }
         for (Glob g : exclude) {
