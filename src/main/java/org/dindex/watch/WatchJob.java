@@ -188,6 +188,8 @@ public final class WatchJob implements JobRunner {
         final LinkedHashMap<Path, Dirty> dirty = new LinkedHashMap<>();
         long nextMaxDelayCheck;
         boolean rescan;
+        /** A request failed (the index refused writes): the files are sent again at the next periodic check. */
+        boolean retry;
         String lastStage;
         // The round under way: files to send, requests in flight, documents to remove.
         final List<Sent> batchFiles = new ArrayList<>();
@@ -294,7 +296,8 @@ public final class WatchJob implements JobRunner {
                 if (System.nanoTime() - nextCheck >= 0) {
                     nextCheck = System.nanoTime() + interval;
                     requireFolders();
-                    if (watcher == null) {
+                    if (watcher == null || retry) {
+                        retry = false;
                         fullScan();
                     }
                 }
@@ -312,11 +315,14 @@ public final class WatchJob implements JobRunner {
             for (WatchEvent<?> event : events) {
                 ctx.count("events", event.count());
                 if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                    rescan = true;
-                    ctx.count("overflows", 1);
-                    LOG.info("watch " + ctx.job().id() + ": the kernel dropped events; scanning every folder again");
-                    ctx.event(new JsonObject().put("kind", "overflow").put("reason", "the kernel dropped events"
-                            + " (more than fs.inotify.max_queued_events at once); scanning every folder again"));
+                    if (!rescan) {  // the JDK may signal one overflow on every key: one rescan for all
+                        rescan = true;
+                        ctx.count("overflows", 1);
+                        LOG.info("watch " + ctx.job().id() + ": the kernel dropped events; scanning every folder"
+                                + " again");
+                        ctx.event(new JsonObject().put("kind", "overflow").put("reason", "the kernel dropped events"
+                                + " (more than fs.inotify.max_queued_events at once); scanning every folder again"));
+                    }
                     continue;
                 }
                 Path child = dir.resolve((Path) event.context());
@@ -441,7 +447,7 @@ public final class WatchJob implements JobRunner {
                 requireFolders();
             }
             String source = SourceNames.of(path);
-            BasicFileAttributes attributes = attributes(path);
+            BasicFileAttributes attributes = path.equals(root) ? attributes(path, true) : attributes(path, false);
             Set<String> seen = new HashSet<>();
             boolean folder = attributes != null && attributes.isDirectory();
             if (attributes != null && selection.selected(root, path, folder)) {
@@ -490,10 +496,20 @@ public final class WatchJob implements JobRunner {
             }
         }
 
-        /** The attributes of {@code path} (following a link), or null when it does not exist. */
-        private BasicFileAttributes attributes(Path path) {
+        /**
+         * The attributes of {@code path}, or null when it does not exist or is not for a walk to take: a symbolic
+         * link is followed to a regular file only, as walks do (a link to a folder is not walked), unless
+         * {@code follow} (the watched folder itself may be a link).
+         */
+        private BasicFileAttributes attributes(Path path, boolean follow) {
             try {
-                return Files.readAttributes(path, BasicFileAttributes.class);
+                BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (a.isSymbolicLink()) {
+                    a = Files.readAttributes(path, BasicFileAttributes.class);
+                    return follow || a.isRegularFile() ? a : null;
+                }
+                return a;
             } catch (IOException e) {
                 return null;
             }
@@ -508,6 +524,15 @@ public final class WatchJob implements JobRunner {
             ExtractedDocument doc;
             try {
                 doc = Extractors.extract(file, options.maxDocumentBytes());
+            } catch (RuntimeException e) {
+                // An extractor's bug must not end the watch: this file is reported, the others go on.
+                LOG.log(java.util.logging.Level.WARNING, "watch " + ctx.job().id() + ": extracting " + source
+                        + " failed", e);
+                ctx.count("failed", 1);
+                ctx.event(new JsonObject().put("kind", "failed").put("path", source).put("reason", "extraction"
+                        + " failed: " + message(e)));
+                known.put(source, Known.of(attributes, k != null && k.indexed()));
+                return;
             } catch (ExtractionException e) {
                 if (e.reason() == ExtractionException.Reason.UNREADABLE && !Files.exists(file)) {
                     return;  // deleted under us: its event follows
@@ -548,9 +573,10 @@ public final class WatchJob implements JobRunner {
             try {
                 reply = await(request.reply());
             } catch (Exception e) {
-                // Not recorded as known: the next event or scan sends these files again.
-                LOG.warning("watch " + ctx.job().id() + ": indexing " + request.files().size() + " files failed: "
-                        + e.getMessage());
+                // Not recorded as known: the next scan (at the next periodic check) sends these files again.
+                retry = true;
+                LOG.warning("watch " + ctx.job().id() + ": indexing " + request.files().size() + " files failed"
+                        + " (tried again in " + seconds(options.scanIntervalMs()) + "): " + e.getMessage());
                 ctx.count("failed", request.files().size());
                 for (Sent f : request.files()) {
                     ctx.event(new JsonObject().put("kind", "failed").put("path", f.source())

@@ -153,15 +153,21 @@ class WatchTest {
             awaitSources(dir, "draft.md", "other.txt");
             Thread.sleep(2L * DEBOUNCE_MS);
             JsonObject before = job(id).getJsonObject("counters");
+            long t0 = System.nanoTime();
             for (int i = 0; i < 1000; i++) {
                 Files.writeString(file, "# Minutes\n\nDraft " + i + " of the minutes. " + lines.get(12).text());
             }
+            long burstMs = (System.nanoTime() - t0) / 1_000_000;
             awaitContent(file, "Draft 999 of the minutes");
             Thread.sleep(3L * DEBOUNCE_MS);
             JsonObject after = job(id).getJsonObject("counters");
             long updates = updates(after) - updates(before);
-            assertTrue(updates >= 1 && updates <= 2, "1,000 saves became " + updates + " updates; counters before "
-                    + before.encode() + ", after " + after.encode());
+            // One update when the saves stop; a burst longer than 20 debounce periods (a loaded machine) may add one
+            // per 20 periods: a file that never stops changing is still indexed now and then.
+            long bound = 1 + burstMs / (WatchJob.MAX_DELAY_PERIODS * DEBOUNCE_MS) + 1;
+            assertTrue(updates >= 1 && updates <= bound, "1,000 saves in " + burstMs + " ms became " + updates
+                    + " updates (at most " + bound + "); counters before " + before.encode() + ", after "
+                    + after.encode());
             assertEquals(updates(before) + updates, updates(job(id).getJsonObject("counters")), "nothing left over");
         } finally {
             cancel(id);
