@@ -31,8 +31,8 @@ import java.util.concurrent.Callable;
                 "  dindex index report.pdf --title 'Annual report' --no-wait",
                 "  dindex index https://example.org/faq.html"},
         description = {"Index files and folders (recursively; hidden ones and what .gitignore files exclude skipped)"
-        + " and single web"
-        + " pages (http or https URLs: HTML, PDF or text, fetched by the daemon like a scrape, no links followed)."})
+                + " and single web pages (http or https URLs: HTML, PDF or text, fetched by the daemon like a"
+                + " scrape, no links followed)."})
 final class IndexCommand implements Callable<Integer> {
     @ParentCommand
     DindexCommand root;

@@ -21,7 +21,13 @@ import java.util.concurrent.Callable;
  * cancelled, across daemon restarts. The daemon reads the files (this command only starts the job), with the rules of
  * {@code dindex index}: hidden files and what {@code .gitignore} excludes are skipped.
  */
-@Command(name = "watch", description = {"Keep folders in sync with the index: a job in the daemon indexes them, then"
+@Command(name = "watch", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex watch ~/notes",
+                "  dindex watch ~/notes ~/papers --exclude drafts --detach",
+                "  dindex watch src/ --include '*.md' --include '*.txt' --no-ignore",
+                "  dindex cancel watch-1a2b3c4d"},
+        description = {"Keep folders in sync with the index: a job in the daemon indexes them, then"
         + " indexes new and changed files and removes deleted and renamed ones as they change (hidden files and what"
         + " .gitignore files exclude skipped, as 'index' does).",
         "The job runs until 'dindex cancel ID', without a terminal, and the daemon resumes it when it starts again"
