@@ -304,9 +304,9 @@ final class Components {
                 i -> i.index().pendingOps()).description("Writes not yet committed").register(r);
         io.micrometer.core.instrument.Gauge.builder("dindex.vectors.memory", index, i -> i.index().vectorHeapBytes())
                 .baseUnit("bytes").description("Vectors and graph held in memory").register(r);
-        io.micrometer.core.instrument.Gauge.builder("dindex.index.chunks", new org.dindex.index.ChunkCount(index),
-                org.dindex.index.ChunkCount::value).strongReference(true).description("Searchable (committed) chunks")
-                .register(r);
+        var chunks = new org.dindex.index.ChunkCount();
+        io.micrometer.core.instrument.Gauge.builder("dindex.index.chunks", index, i -> chunks.valueOf(i.index()))
+                .description("Searchable (committed) chunks").register(r);
     }
 
     private static double walBytes(IndexService index) {
