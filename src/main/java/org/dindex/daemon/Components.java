@@ -282,7 +282,8 @@ final class Components {
                         config.getLong(Settings.MAX_DOCUMENT_BYTES), dataDir))));
         if (config.getBoolean(Settings.HTTP_ENABLED)) {
             // Last to start, first to stop: no HTTP request arrives while the parts behind it are not there.
-            http = new org.dindex.http.HttpVerticle(org.dindex.http.HttpOptions.from(config), metrics);
+            http = new org.dindex.http.HttpVerticle(org.dindex.http.HttpOptions.from(config), metrics,
+                    new org.dindex.metrics.MetricsHistory(metrics.registry(), this::runningJobs));
             list.add(http);
         }
         return list;
@@ -307,6 +308,9 @@ final class Components {
                 i -> i.index().pendingOps()).description("Writes not yet committed").register(r);
         io.micrometer.core.instrument.Gauge.builder("dindex.vectors.memory", index, i -> i.index().vectorHeapBytes())
                 .baseUnit("bytes").description("Vectors and graph held in memory").register(r);
+        var chunks = new org.dindex.index.ChunkCount();
+        io.micrometer.core.instrument.Gauge.builder("dindex.index.chunks", index, i -> chunks.valueOf(i.index()))
+                .description("Searchable (committed) chunks").register(r);
     }
 
     private static double walBytes(IndexService index) {
@@ -323,6 +327,16 @@ final class Components {
         if (jobsVerticle != null) {
             bindJobMeters(jobsVerticle.registry());
         }
+    }
+
+    /** The running jobs' records, for the dashboard's per-job rates (none before the jobs verticle has started). */
+    private List<JsonObject> runningJobs() {
+        if (jobsVerticle == null) {
+            return List.of();
+        }
+        return jobsVerticle.registry().list().stream()
+                .filter(job -> job.state() == org.dindex.jobs.JobState.RUNNING)
+                .map(org.dindex.jobs.Job::toJson).toList();
     }
 
     /** Jobs by state, read from the registry at scrape time. */
