@@ -38,11 +38,52 @@ final class MemoryLimit implements AutoCloseable {
             Path group = v1.resolve(name);
             Files.createDirectories(group);
             Files.writeString(group.resolve("memory.limit_in_bytes"), Long.toString(bytes));
-            // Move what the process already charged (anonymous and mapped file pages) along with it.
-            Files.writeString(group.resolve("memory.move_charge_at_immigrate"), "3");
+            // Move what the process already charged (anonymous and mapped file pages) along with it, where the kernel
+            // still can (newer kernels refuse the setting: pages charged before the move then stay outside the limit
+            // until they are reclaimed or touched again, which the searches after the move do).
+            try {
+                Files.writeString(group.resolve("memory.move_charge_at_immigrate"), "3");
+            } catch (IOException refused) {
+                // charges stay where they were made
+            }
             return new MemoryLimit(group, false);
         }
         throw new IOException("no memory cgroup to use under " + ROOT + " (needs Linux cgroups and root)");
+    }
+
+    /**
+     * Runs {@code start} with this process inside the group, so that what it spawns (the daemon) is born there and
+     * every page it touches, its index's mapped pages included, is charged to the group; then moves this process back.
+     * The page cache is dropped first (best effort): pages cached by earlier runs stay charged to whoever read them.
+     */
+    <T> T spawnInside(java.util.concurrent.Callable<T> start) throws Exception {
+        try {
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
+        } catch (IOException notRoot) {
+            // the index's pages may then already be cached outside the group
+        }
+        long self = ProcessHandle.current().pid();
+        Path home = ownGroup();
+        add(self);
+        try {
+            return start.call();
+        } finally {
+            Files.writeString(home.resolve("cgroup.procs"), Long.toString(self));
+        }
+    }
+
+    /** This process's memory cgroup folder now. */
+    private Path ownGroup() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            String[] parts = line.split(":", 3);
+            if (v2 && parts[0].equals("0")) {
+                return ROOT.resolve(parts[2].substring(1));
+            }
+            if (!v2 && java.util.Arrays.asList(parts[1].split(",")).contains("memory")) {
+                return ROOT.resolve("memory").resolve(parts[2].substring(1));
+            }
+        }
+        throw new IOException("cannot tell this process's memory cgroup from /proc/self/cgroup");
     }
 
     /** Moves a running process into the group. */

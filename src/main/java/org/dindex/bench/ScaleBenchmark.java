@@ -92,7 +92,7 @@ public final class ScaleBenchmark {
 
     /**
      * One daemon process on {@code data}: start to first answer, searches, memory; then stops it. With a limit, the
-     * process is moved into it as soon as it answers (its charges so far move with it).
+     * process is started inside it, after the page cache is dropped, so the index's pages are charged to it too.
      */
     private JsonObject startAndMeasure(Path data, MemoryLimit limit) throws Exception {
         RuntimePaths paths = new RuntimePaths(data, data.getParent().resolve("run-" + data.getFileName())
@@ -100,11 +100,9 @@ public final class ScaleBenchmark {
         Files.createDirectories(paths.socket().getParent(), java.nio.file.attribute.PosixFilePermissions
                 .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         long t0 = System.nanoTime();
-        JsonObject status = options.launcher().start(paths);
+        JsonObject status = limit != null ? limit.spawnInside(() -> options.launcher().start(paths))
+                : options.launcher().start(paths);
         long pid = status.getLong("pid");
-        if (limit != null) {
-            limit.add(pid);
-        }
         JsonObject result = new JsonObject();
         try (DindexClient c = DindexClient.connect(paths.socket())) {
             result.put("status_answered_seconds", (System.nanoTime() - t0) / 1e9);
