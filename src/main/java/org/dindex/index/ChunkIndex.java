@@ -89,7 +89,7 @@ public final class ChunkIndex implements AutoCloseable {
     private volatile long lastCommitMillis;
     private long generation;
     private int recoveredOps;
-    private boolean closed;
+    private volatile boolean closed;
 
     private ChunkIndex(Path dir, String model, int dimensions, LuceneStore lucene, WriteAheadLog wal) {
         this.dir = dir;
@@ -313,12 +313,22 @@ public final class ChunkIndex implements AutoCloseable {
         while (true) {
             IndexSnapshot s = current;
             if (s == null) {
-                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE,
-                        "the index is being reopened; retry");
+                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE, closed
+                        ? "the index was closed (its collection was deleted or replaced)"
+                        : "the index is being reopened; retry");
             }
             if (s.tryIncRef()) {
                 return s;
             }
+        }
+    }
+
+    /** Documents and chunks of the current snapshot (its last commit). Any thread. */
+    public long[] counts() throws IOException {
+        try (IndexSnapshot snap = acquire()) {
+            IndexSearcher s = snap.searcher();
+            return new long[] {s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC))),
+                    s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)))};
         }
     }
 

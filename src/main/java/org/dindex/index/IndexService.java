@@ -174,6 +174,17 @@ public final class IndexService implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /**
+     * Closes the index after every write submitted before (on the writer thread, so none is cut off), then lets go
+     * of the writer. Searches that hold a snapshot of it finish on that snapshot.
+     */
+    public Future<Void> closeAfterWrites() {
+        return this.<Void>onWriter(() -> {
+            index.close();
+            return null;
+        }).eventually(writer::close);
+    }
+
     @Override
     public void close() throws IOException {
         writer.close();
