@@ -1,6 +1,5 @@
 package org.dindex.collections;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -276,25 +275,26 @@ public final class CollectionRegistry implements AutoCloseable {
     }
 
     /**
-     * Makes the prepared folder {@code dir} (a Lucene index with its commit, from a snapshot) the collection
-     * {@code name}: opens and checks it with {@code modelName}'s model, then adds it, or, when {@code replaced} is
-     * given (taken out with {@link #remove} by the caller), in its place. Blocking.
+     * Opens the prepared folder {@code dir} (a Lucene index with its commit, from a snapshot) as collection
+     * {@code name} with {@code modelName}'s model and checks it, without adding it anywhere yet: see
+     * {@link #register} and {@link #replace}. The default collection keeps the configured model. Blocking.
      */
-    public Collection install(String name, String dir, String modelName, int dimensions) throws IOException {
+    public Collection openRestored(String name, String dir, String modelName, int dimensions) throws IOException {
         CollectionNames.check(name);
-        if (collections.containsKey(name)) {
-            throw new DindexException(ErrorCode.CONFLICT, "collection '" + name + "' already exists");
+        boolean isDefault = name.equals(CollectionNames.DEFAULT);
+        if (isDefault && !models.configuredName().equals(modelName)) {
+            throw DindexException.badRequest("the snapshot was made with model " + modelName + " but the default"
+                    + " collection embeds with " + models.configuredName() + " (embedding.model): restore it under"
+                    + " another name (--as NAME)");
         }
-        Models.Model model = name.equals(CollectionNames.DEFAULT) ? models.acquire(models.configuredName())
-                : models.acquire(modelName);
+        Models.Model model = models.acquire(isDefault ? models.configuredName() : modelName);
         Path path = dataDir.resolve(dir);
+        ChunkIndex index = null;
         try {
-            if (!model.name().equals(modelName) || model.dimensions() != dimensions) {
-                throw DindexException.badRequest("the snapshot was made with model " + modelName + " ("
-                        + dimensions + " dimensions) but the default collection embeds with " + model.name()
-                        + " (embedding.model): restore it under another name (--as NAME)");
+            if (model.dimensions() != dimensions) {
+                throw DindexException.badRequest("the snapshot has " + dimensions + " dimensions but model "
+                        + model.name() + " makes " + model.dimensions());
             }
-            ChunkIndex index;
             try {
                 index = ChunkIndex.open(path, model.name(), model.dimensions());
             } catch (IndexMismatchException e) {
@@ -302,26 +302,71 @@ public final class CollectionRegistry implements AutoCloseable {
             }
             IntegrityCheck.Report report = IntegrityCheck.quick(index);
             if (!report.ok()) {
-                index.close();
                 throw DindexException.badRequest("the restored index does not pass its check: " + report.problems());
             }
-            Collection c = new Collection(name, dir, path, Instant.now(), new IndexService(vertx, index, path),
-                    model);
-            collections.put(name, c);
-            try {
-                persist();
-            } catch (IOException | RuntimeException e) {
-                collections.remove(name);
-                closeQuietly(c);
-                throw e;
-            }
-            LOG.info("collection " + name + " restored into " + dir + ": " + report.documents() + " documents, "
-                    + report.chunks() + " chunks");
-            return c;
+            return new Collection(name, dir, path, Instant.now(), new IndexService(vertx, index, path), model);
         } catch (IOException | RuntimeException e) {
+            if (index != null) {
+                try {
+                    index.close();
+                } catch (IOException | RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             models.release(model.name());
             throw e;
         }
+    }
+
+    /** Adds a collection {@link #openRestored} opened, under a name no collection has. Blocking. */
+    public void register(Collection c) throws IOException {
+        if (collections.putIfAbsent(c.name(), c) != null) {
+            throw new DindexException(ErrorCode.CONFLICT, "collection '" + c.name() + "' already exists");
+        }
+        try {
+            persist();
+        } catch (IOException | RuntimeException e) {
+            collections.remove(c.name());
+            throw e;
+        }
+        LOG.info("collection " + c.name() + " restored into " + c.dir());
+    }
+
+    /**
+     * Puts {@code fresh} in place of the collection of its name, in one change of the registry file, and returns
+     * the one it replaced (taken out: the caller closes its index after the writes queued before and
+     * {@link #discard}s it). Blocking.
+     */
+    public Collection replace(Collection fresh) throws IOException {
+        Collection old = require(fresh.name());
+        old.state(Collection.State.CLOSING);
+        collections.put(fresh.name(), fresh);
+        try {
+            persist();
+        } catch (IOException | RuntimeException e) {
+            collections.put(fresh.name(), old);
+            old.state(Collection.State.OPEN);
+            throw e;
+        } finally {
+            deleting.remove(fresh.name());
+        }
+        LOG.info("collection " + fresh.name() + " replaced by a restored snapshot in " + fresh.dir());
+        return old;
+    }
+
+    /** From now on no job may start writing to {@code name} (it is about to be replaced); see {@link #abortDelete}. */
+    public void blockJobs(String name) {
+        require(name);
+        if (!deleting.add(name)) {
+            throw new DindexException(ErrorCode.CONFLICT, "collection '" + name + "' is already being deleted or"
+                    + " replaced");
+        }
+    }
+
+    /** Closes a collection {@link #openRestored} opened that will not be used, and removes its folder. */
+    public void abandon(Collection c) {
+        closeQuietly(c);
+        discardFolder(c.path());
     }
 
     /** A new folder name for a restored collection, relative to the data dir. */
@@ -347,6 +392,15 @@ public final class CollectionRegistry implements AutoCloseable {
 
     /** Removes what cut-off changes left under {@code collections/}: folders no collection uses. */
     private void sweep() {
+        try (var list = Files.list(dataDir)) {
+            for (Path p : list.toList()) {
+                if (p.getFileName().toString().startsWith(TRASH_PREFIX)) {
+                    deleteTree(p);  // a replaced default collection's old folder, cut off while it was deleted
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "cannot list " + dataDir, e);
+        }
         Path folder = dataDir.resolve(FOLDER);
         if (!Files.isDirectory(folder)) {
             return;
@@ -415,8 +469,4 @@ public final class CollectionRegistry implements AutoCloseable {
         models.close();
     }
 
-    /** Runs {@code task} for its side effects on a worker, for callers on an event loop. */
-    Future<Void> blocking(java.util.concurrent.Callable<Void> task) {
-        return vertx.executeBlocking(task, false);
-    }
 }

@@ -25,16 +25,20 @@ import java.util.concurrent.TimeUnit;
 public final class CollectionsVerticle extends VerticleBase {
     private static final Set<String> CREATE_FIELDS = Set.of("name", "model");
     private static final Set<String> DELETE_FIELDS = Set.of("name", "confirm");
+    private static final Set<String> SNAPSHOT_FIELDS = Set.of("collection", "to");
+    private static final Set<String> RESTORE_FIELDS = Set.of("snapshot", "as", "replace");
 
     private final BusHandlers handlers;
     private final CollectionRegistry collections;
     private final JobsVerticle jobs;
+    private final Snapshots snapshots;
     private WorkerExecutor changes;
 
     public CollectionsVerticle(BusHandlers handlers, CollectionRegistry collections, JobsVerticle jobs) {
         this.handlers = handlers;
         this.collections = collections;
         this.jobs = jobs;
+        this.snapshots = new Snapshots(collections.dataDir());
     }
 
     /** The one worker that runs changes to collections and snapshots, in order. */
@@ -48,7 +52,26 @@ public final class CollectionsVerticle extends VerticleBase {
         handlers.serve(Addresses.COLLECTIONS_LIST, body -> changes.executeBlocking(collections::describe, false));
         handlers.serve(Addresses.COLLECTIONS_CREATE, this::create);
         handlers.serve(Addresses.COLLECTIONS_DELETE, this::delete);
-        return Future.succeededFuture();
+        handlers.serve(Addresses.SNAPSHOT_CREATE, this::snapshot);
+        handlers.serve(Addresses.SNAPSHOT_LIST, body -> {
+            Object of = body.getValue("collection");
+            String name = of == null ? null : CollectionNames.check(of);
+            return changes.executeBlocking(() -> new JsonObject().put("snapshots", snapshots.list(name))
+                    .put("folder", snapshots.folder().toString()), false);
+        });
+        handlers.serve(Addresses.SNAPSHOT_RESTORE, this::restore);
+        handlers.serve(Addresses.SNAPSHOT_DELETE, body -> {
+            known(body, Set.of("snapshot"));
+            Object id = body.getValue("snapshot");
+            return changes.executeBlocking(() -> {
+                snapshots.delete(id instanceof String s ? s : null);
+                return new JsonObject().put("deleted", true).put("snapshot", id);
+            }, true);
+        });
+        return changes.executeBlocking(() -> {
+            snapshots.sweep();
+            return null;
+        }, true);
     }
 
     @Override
@@ -85,6 +108,92 @@ public final class CollectionsVerticle extends VerticleBase {
                     collections.discard(c);
                     return new JsonObject().put("deleted", true).put("name", name);
                 }, true));
+    }
+
+    /**
+     * {@code {collection?, to?}}: commits the collection, holds that commit and copies it into a snapshot while
+     * writes and searches go on.
+     */
+    private Future<JsonObject> snapshot(JsonObject body) {
+        known(body, SNAPSHOT_FIELDS);
+        Collection c = collections.of(body);
+        Object to = body.getValue("to");
+        if (to != null && (!(to instanceof String s) || !s.startsWith("/"))) {
+            throw DindexException.badRequest("'to' must be the absolute path of a folder on the daemon's machine, got "
+                    + JsonTypes.describe(to));
+        }
+        java.nio.file.Path into = to == null ? null : java.nio.file.Path.of((String) to).normalize();
+        // Never wait for the writer from the changes worker: a future completes on its caller's context, which
+        // for a blocking task of an ordered executor is that task's own queue.
+        return c.index().holdCommit().compose(held -> changes.executeBlocking(() -> snapshots.create(c, held, into),
+                        true)
+                .eventually(() -> c.index().releaseCommit(held).recover(e -> Future.succeededFuture())))
+                .map(s -> new JsonObject().put("snapshot", s));
+    }
+
+    /** What a restore prepared: the restored collection, opened and checked, and whether it replaces one. */
+    private record Restored(Collection fresh, boolean replaces) {
+    }
+
+    /**
+     * {@code {snapshot, as?, replace?}}: verifies every checksum, links the files into a new folder, opens and checks
+     * the index there, and only then adds it or (with {@code replace}) puts it in place of the collection of that
+     * name, whose jobs are cancelled first. Any failure before that leaves every collection as it was.
+     */
+    private Future<JsonObject> restore(JsonObject body) {
+        known(body, RESTORE_FIELDS);
+        if (!(body.getValue("snapshot") instanceof String snapshot) || snapshot.isBlank()) {
+            throw DindexException.badRequest("'snapshot' must name a snapshot (an id from dindex snapshot list, or"
+                    + " the absolute path of a snapshot folder)");
+        }
+        String as = body.getValue("as") == null ? null : CollectionNames.check(body.getValue("as"));
+        Object replaceValue = body.getValue("replace", false);
+        if (!(replaceValue instanceof Boolean replace)) {
+            throw DindexException.badRequest("'replace' must be true or false, got " + JsonTypes.describe(replaceValue));
+        }
+        return changes.executeBlocking(() -> {
+            Snapshots.Verified v = snapshots.verify(snapshots.resolve(snapshot));
+            String name = as != null ? as : v.collection();
+            boolean exists = collections.exists(name);
+            if (exists && !replace) {
+                throw new DindexException(org.dindex.protocol.ErrorCode.CONFLICT, "collection '" + name + "' exists:"
+                        + " restore with --yes (replace: true) to replace it, or restore --as another name");
+            }
+            String folder = collections.newFolder(name);
+            java.nio.file.Path path = collections.dataDir().resolve(folder);
+            Collection fresh;
+            try {
+                snapshots.copyInto(v, path);
+                fresh = collections.openRestored(name, folder, v.model(), v.dimensions());
+            } catch (java.io.IOException | RuntimeException e) {
+                CollectionRegistry.discardFolder(path);
+                throw e;
+            }
+            try {
+                if (!exists) {
+                    collections.register(fresh);
+                    return new Restored(fresh, false);
+                }
+                collections.blockJobs(name);
+                return new Restored(fresh, true);
+            } catch (java.io.IOException | RuntimeException e) {
+                collections.abandon(fresh);
+                throw e;
+            }
+        }, true).compose(r -> !r.replaces() ? Future.succeededFuture(r.fresh())
+                : cancelJobs(r.fresh().name())
+                        .compose(v -> changes.executeBlocking(() -> collections.replace(r.fresh()), true))
+                        .recover(e -> changes.executeBlocking(() -> {
+                            collections.abortDelete(r.fresh().name());
+                            collections.abandon(r.fresh());
+                            return null;
+                        }, true).compose(v -> Future.failedFuture(e)))
+                        .compose(old -> old.index().closeAfterWrites().recover(e -> Future.succeededFuture())
+                                .compose(v -> changes.executeBlocking(() -> {
+                                    collections.discard(old);
+                                    return r.fresh();
+                                }, true))))
+                .compose(c -> changes.executeBlocking(() -> new JsonObject().put("collection", c.describe()), false));
     }
 
     /** Cancels the jobs writing to {@code name} and waits until they have stopped. */

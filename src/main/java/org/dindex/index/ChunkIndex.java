@@ -308,6 +308,41 @@ public final class ChunkIndex implements AutoCloseable {
         return new CommitInfo(wal.lastSeq(), ops, lastCommitMillis, lastCommitAt);
     }
 
+    /**
+     * A Lucene commit held on disk for a copy (a snapshot of the collection): the files it names, its commit data
+     * (WAL sequence, model, dimensions, time) and what it holds.
+     */
+    public record HeldCommit(ChunkIndex index, org.apache.lucene.index.IndexCommit commit, Path luceneDir,
+                             java.util.Collection<String> files, Map<String, String> data, long documents,
+                             long chunks) {
+        public long generation() {
+            return commit.getGeneration();
+        }
+    }
+
+    /**
+     * Commits every write so far, then holds that commit so that its files stay while they are copied (writes,
+     * commits and merges go on meanwhile). Writer thread, so no write falls between the commit and the hold.
+     * Release it with {@link #releaseCommit}.
+     */
+    public HeldCommit holdCommit() throws IOException {
+        commitNow(false);
+        org.apache.lucene.index.IndexCommit commit = lucene.holdCommit();
+        try {
+            long[] counts = counts();  // the current snapshot is this commit: no other commit can come between
+            return new HeldCommit(this, commit, luceneDir(), List.copyOf(commit.getFileNames()),
+                    Map.copyOf(commit.getUserData()), counts[0], counts[1]);
+        } catch (IOException | RuntimeException e) {
+            lucene.releaseCommit(commit);
+            throw e;
+        }
+    }
+
+    /** Lets go of a commit {@link #holdCommit} held. */
+    public void releaseCommit(HeldCommit held) throws IOException {
+        lucene.releaseCommit(held.commit());
+    }
+
     /** The current snapshot, with a reference held for the caller: close it when done. Any thread. */
     public IndexSnapshot acquire() {
         while (true) {

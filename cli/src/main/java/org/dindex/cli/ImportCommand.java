@@ -42,6 +42,10 @@ final class ImportCommand implements Callable<Integer> {
             + " import of the same file where it stopped.")
     String resume;
 
+    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to index into (default:"
+            + " default).")
+    String collection;
+
     @picocli.CommandLine.Mixin
     JobStartOptions start;
 
@@ -49,7 +53,7 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         ImportRequest request = new ImportRequest(file.toAbsolutePath().normalize().toString(), format, namespaces,
                 maxDocs, minLength, resume);
-        try (Dindex dindex = root.dindex()) {
+        try (Dindex dindex = root.dindex(collection)) {
             JsonObject job = dindex.importFile(request).raw();
             return JobCommands.startedJob(root, dindex, job, start.detach, start.json);
         }

@@ -22,12 +22,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject s = dindex.stats();
                 if (json) {
                     root.out.println(s.encodePrettily());
@@ -36,6 +39,7 @@ final class IndexAdminCommands {
                 JsonObject stores = s.getJsonObject("stores");
                 JsonObject model = s.getJsonObject("model");
                 JsonObject pending = s.getJsonObject("pending_writes");
+                row("collection", s.getString("collection"));
                 row("documents", s.getValue("documents"));
                 row("chunks", s.getValue("chunks"));
                 row("model", model.getString("name") + " (" + model.getInteger("dimensions") + " dimensions)");
@@ -60,12 +64,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject r = dindex.commit();
                 root.out.println(json ? r.encodePrettily() : "committed " + r.getInteger("committed_ops")
                         + " operations in " + r.getLong("commit_ms") + " ms");
@@ -78,6 +85,9 @@ final class IndexAdminCommands {
     static final class Delete implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
+
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
 
         @Option(names = "--doc", paramLabel = "ID", description = "Document id (repeatable).")
         List<String> docs;
@@ -96,19 +106,22 @@ final class IndexAdminCommands {
                         "give --doc ID (repeatable) or --source PREFIX");
             }
             DeleteSelector selector = docs != null ? DeleteSelector.documents(docs) : DeleteSelector.sourcePrefix(source);
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject r = dindex.delete(selector);
                 root.out.println(json ? r.encodePrettily() : "deleted " + r.getInteger("deleted_documents")
-                        + " documents");
+                        + " documents" + (collection == null ? "" : " from " + collection));
                 return Main.OK;
             }
         }
     }
 
-    @Command(name = "clear", description = "Delete every document (needs --yes).")
+    @Command(name = "clear", description = "Delete every document of a collection (needs --yes).")
     static final class Clear implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
+
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
 
         @Option(names = "--yes", description = "Confirm.")
         boolean yes;
@@ -119,9 +132,9 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "clear deletes every document: add --yes to confirm");
             }
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 dindex.clear();
-                root.out.println("cleared");
+                root.out.println(collection == null ? "cleared" : "cleared " + collection);
                 return Main.OK;
             }
         }
@@ -132,8 +145,16 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
+
         @Option(names = "--format", defaultValue = "jsonl", description = "Output format: jsonl (default).")
         String format;
+
+        @Option(names = "--with-vectors", description = "Add each chunk's embedding (base64 float32), its model and"
+                + " its document's content hash, so that 'dindex import FILE --format jsonl' puts the chunks back"
+                + " without embedding anything (another collection, another machine).")
+        boolean withVectors;
 
         @Override
         public Integer call() {
@@ -141,8 +162,8 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "unknown format '" + format + "' (supported: jsonl)");
             }
-            try (Dindex dindex = root.dindex()) {
-                ExportRequest request = ExportRequest.first(1000);
+            try (Dindex dindex = root.dindex(collection)) {
+                ExportRequest request = ExportRequest.first(1000).withVectors(withVectors);
                 ExportPage page;
                 do {
                     page = dindex.export(request);
@@ -160,12 +181,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject r = dindex.check();
                 if (json) {
                     root.out.println(r.encodePrettily());
