@@ -34,6 +34,10 @@ function jobTitle(job) {
     const first = shortUrl(String(p.urls[0])).replace(/\/$/, '');
     return { text: p.urls.length > 1 ? `${first} + ${p.urls.length - 1} more` : first, full: p.urls.join('\n') };
   }
+  if (job.type === 'watch' && Array.isArray(p.paths) && p.paths.length) {
+    const first = String(p.paths[0]);
+    return { text: p.paths.length > 1 ? `${first} + ${p.paths.length - 1} more` : first, full: p.paths.join('\n') };
+  }
   if (typeof p.path === 'string') {
     const name = p.path.split(/[\\/]/).pop() || p.path;
     return { text: name, full: p.path };
@@ -42,7 +46,8 @@ function jobTitle(job) {
 }
 
 function typeLabel(type) {
-  return type === 'scrape' ? 'Scrape' : type === 'import' ? 'Import' : String(type || 'Job');
+  return type === 'scrape' ? 'Scrape' : type === 'import' ? 'Import' : type === 'watch' ? 'Watch'
+      : String(type || 'Job');
 }
 
 function rateText(job) {

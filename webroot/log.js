@@ -11,6 +11,9 @@ function keyOf(item) {
   if (typeof e.url === 'string') {
     return 'url:' + e.url;
   }
+  if (typeof e.path === 'string') {
+    return 'path:' + e.path;
+  }
   if (e.line !== undefined) {
     return 'line:' + e.line;
   }
@@ -97,16 +100,18 @@ export class JobLog {
 
   updateJob(job) {
     this.job = job;
-    setText(this.heading, job.type === 'scrape' ? 'Crawl log' : job.type === 'import' ? 'Import issues' : 'Activity');
+    setText(this.heading, job.type === 'scrape' ? 'Crawl log' : job.type === 'import' ? 'Import issues'
+        : job.type === 'watch' ? 'File changes' : 'Activity');
     if (this.rows.size === 0 && this.synced) {
       setText(this.empty, job.type === 'import' ? 'No problems reported: an import lists only the lines and'
-          + ' documents that failed.' : 'No URLs yet.');
+          + ' documents that failed.' : job.type === 'watch' ? 'No file changes yet.' : 'No URLs yet.');
     }
   }
 
   updateSummary() {
     const n = this.rows.size;
-    setText(this.summary, n === 0 ? '' : `${formatNumber(n)} ${this.job?.type === 'import' ? 'item' : 'URL'}`
+    setText(this.summary, n === 0 ? '' : `${formatNumber(n)} ${this.job?.type === 'import' ? 'item'
+        : this.job?.type === 'watch' ? 'file' : 'URL'}`
         + `${n === 1 ? '' : 's'}${n >= MAX_ROWS ? ' (latest)' : ''} · newest first`);
   }
 
@@ -197,7 +202,8 @@ export class JobLog {
     const time = el('td', { class: 'log-time' });
     const badge = el('span', { class: 'badge' });
     const target = typeof e.url === 'string' ? linkOrText(e.url, shortUrl(e.url), 'log-url')
-        : el('span', { class: 'log-url' }, e.line !== undefined ? `line ${e.line}` : '—');
+        : el('span', { class: 'log-url' }, typeof e.path === 'string' ? e.path
+            : e.line !== undefined ? `line ${e.line}` : '—');
     if (typeof e.url === 'string') {
       target.title = e.url;
     }

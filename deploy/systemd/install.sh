@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the dindex daemon as a systemd service (deploy/systemd/dindex.service). Run as root from a checkout:
+# Installs the dindex daemon as a systemd service (deploy/systemd/dindex.service). Run as root from a release
+# (it takes lib/dindex.jar) or from a checkout:
 #
-#   mvn -B -DskipTests package            # builds target/dindex.jar (or: bin/dindex --version)
+#   mvn -B -DskipTests package            # in a checkout: builds target/dindex.jar (or: bin/dindex --version)
 #   sudo deploy/systemd/install.sh [--jar PATH] [--java-home DIR] [--dry-run]
 #
 # Idempotent: running it again changes only what differs (and restarts the service when the jar or unit changed).
@@ -19,6 +20,7 @@ CONF_DIR=/etc/dindex
 
 args=("$@")
 jar="$repo/target/dindex.jar"
+[ -f "$repo/lib/dindex.jar" ] && jar="$repo/lib/dindex.jar"   # in a release (bin/release): lib/ beside deploy/
 java_home=""
 dry_run=0
 while [ $# -gt 0 ]; do
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     --jar) jar=${2:?--jar needs a path}; shift 2 ;;
     --java-home) java_home=${2:?--java-home needs a folder}; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
-    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done

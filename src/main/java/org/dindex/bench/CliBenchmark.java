@@ -27,8 +27,9 @@ public final class CliBenchmark {
      * @param java      the java binary both commands run on
      * @param runs      pairs per command
      * @param starts    daemon starts timed to the first answered search
+     * @param cliJar    the thin CLI jar the launcher runs
      */
-    public record Options(Path launcher, Path java, int runs, int starts) {
+    public record Options(Path launcher, Path java, int runs, int starts, Path cliJar) {
     }
 
     private final Options options;
@@ -41,7 +42,8 @@ public final class CliBenchmark {
     public JsonObject run() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("dindex-bench-cli");
         try {
-            Path hello = helloWorld(dir);
+            Path hello = copyOut(dir, "HelloWorld");
+            copyOut(dir, "BareStatusClient");
             Path data = dir.resolve("data");
             Path socket = dir.resolve("run").resolve("d.sock");
             List<String> paths = List.of("--data-dir", data.toString(), "--socket", socket.toString());
@@ -59,6 +61,13 @@ public final class CliBenchmark {
             series.put("version", pairs(withLauncher(List.of(), List.of("--version")), hello1));
             series.put("status", pairs(withLauncher(paths, List.of("status")), hello1));
             series.put("search", pairs(withLauncher(paths, List.of("search", "when do spring tides come")), hello1));
+            // The floors: the same JVM asking the daemon for its status with JDK classes only, and printing the CLI
+            // jar's version without the launcher.
+            series.put("bare_status_client", pairs(List.of(options.java().toString(), "-cp", hello.toString(),
+                    "BareStatusClient", socket.toString()), hello1).put("command", "floor: bare status client"));
+            series.put("version_without_launcher", pairs(List.of(options.java().toString(), "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "-jar", options.cliJar().toString(), "--version"), hello1)
+                    .put("command", "floor: CLI jar --version, no launcher"));
             launch(paths, List.of("daemon", "stop"));
             return new JsonObject().put("benchmark", "cli").put("machine", Machine.describe())
                     .put("runs", options.runs()).put("series", series);
@@ -69,14 +78,17 @@ public final class CliBenchmark {
         }
     }
 
-    /** A one-line class file copied out of this jar: the baseline every command is paired with. */
-    private static Path helloWorld(Path dir) throws IOException {
+    /**
+     * Copies a class of the default package out of this jar into {@code dir/hello} (the hello-world every command is
+     * paired with, or the bare client), so that running it reads no large jar; returns the folder.
+     */
+    private static Path copyOut(Path dir, String name) throws IOException {
         Path classes = Files.createDirectories(dir.resolve("hello"));
-        try (InputStream in = CliBenchmark.class.getResourceAsStream("/HelloWorld.class")) {
+        try (InputStream in = CliBenchmark.class.getResourceAsStream("/" + name + ".class")) {
             if (in == null) {
-                throw new IOException("HelloWorld.class is missing from the jar");
+                throw new IOException(name + ".class is missing from the jar");
             }
-            Files.write(classes.resolve("HelloWorld.class"), in.readAllBytes());
+            Files.write(classes.resolve(name + ".class"), in.readAllBytes());
         }
         return classes;
     }
@@ -210,17 +222,19 @@ public final class CliBenchmark {
 
     /** The table printed on stdout. */
     public static String table(JsonObject result) {
-        StringBuilder sb = new StringBuilder(String.format("%-34s %10s %10s %8s %8s %8s%n", "command", "median ms",
+        StringBuilder sb = new StringBuilder(String.format("%-38s %10s %10s %8s %8s %8s%n", "command", "median ms",
                 "hello ms", "ratio", "p10", "p90"));
         JsonObject series = result.getJsonObject("series");
-        for (String name : List.of("version", "status", "search")) {
+        for (String name : List.of("version", "status", "search", "bare_status_client", "version_without_launcher")) {
             JsonObject s = series.getJsonObject(name);
-            sb.append(String.format("%-34s %10.1f %10.1f %8.2f %8.2f %8.2f%n", "dindex " + s.getString("command"),
+            String command = s.getString("command");
+            sb.append(String.format("%-38s %10.1f %10.1f %8.2f %8.2f %8.2f%n", command.startsWith("floor:")
+                            ? command : "dindex " + command,
                     s.getDouble("median_ms"), s.getDouble("hello_median_ms"), s.getDouble("ratio_median"),
                     s.getDouble("ratio_p10"), s.getDouble("ratio_p90")));
         }
         JsonObject start = series.getJsonObject("start_to_first_search");
-        sb.append(String.format("%-34s %10.1f  (min %.1f, max %.1f ms; the data dir's first start, which records"
+        sb.append(String.format("%-38s %10.1f  (min %.1f, max %.1f ms; the data dir's first start, which records"
                         + " the JVM's class cache: %.1f ms)%n", "daemon start -> first search",
                 start.getDouble("median_ms"), start.getDouble("min_ms"), start.getDouble("max_ms"),
                 start.getDouble("first_start_of_a_data_dir_ms")));

@@ -37,6 +37,10 @@ public final class IngestBenchmark {
     public record Options(Path corpus, int documents, String model, int threads, Path daemonSocket, long daemonPid) {
     }
 
+    /** What `dindex index` puts in one request (its FileIndexer's limits): documents, and characters of text. */
+    static final int REQUEST_DOCUMENTS = 32;
+    static final int REQUEST_CHARS = 64 * 1024;
+
     private final Options options;
 
     public IngestBenchmark(Options options) {
@@ -83,7 +87,24 @@ public final class IngestBenchmark {
                     new JsonObject().put("source", "bench://warm-up").put("text", docs.getFirst().text()))),
                     java.time.Duration.ofMinutes(5));
         }
-        java.util.concurrent.atomic.AtomicInteger nextBatch = new java.util.concurrent.atomic.AtomicInteger();
+        // Requests as `dindex index` makes them: up to 32 documents or 64 KB of text each, two senders.
+        List<JsonArray> requests = new ArrayList<>();
+        JsonArray current = new JsonArray();
+        int chars = 0;
+        for (int j = 0; j < docs.size(); j++) {
+            current.add(new JsonObject().put("source", "bench://europarl/" + j)
+                    .put("title", docs.get(j).title()).put("text", docs.get(j).text()));
+            chars += docs.get(j).text().length();
+            if (current.size() >= REQUEST_DOCUMENTS || chars >= REQUEST_CHARS) {
+                requests.add(current);
+                current = new JsonArray();
+                chars = 0;
+            }
+        }
+        if (!current.isEmpty()) {
+            requests.add(current);
+        }
+        java.util.concurrent.atomic.AtomicInteger nextRequest = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.LongAdder indexed = new java.util.concurrent.atomic.LongAdder();
         java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long t0 = System.nanoTime();
@@ -91,14 +112,9 @@ public final class IngestBenchmark {
         for (int s = 0; s < 2; s++) {
             senders.add(Thread.ofPlatform().start(() -> {
                 try (DindexClient client = DindexClient.connect(options.daemonSocket())) {
-                    for (int i = nextBatch.getAndAdd(8); i < docs.size(); i = nextBatch.getAndAdd(8)) {
-                        JsonArray batch = new JsonArray();
-                        for (int j = i; j < Math.min(docs.size(), i + 8); j++) {
-                            batch.add(new JsonObject().put("source", "bench://europarl/" + j)
-                                    .put("title", docs.get(j).title()).put("text", docs.get(j).text()));
-                        }
+                    for (int i = nextRequest.getAndIncrement(); i < requests.size(); i = nextRequest.getAndIncrement()) {
                         JsonObject reply = client.request(Addresses.INDEX_SUBMIT, new JsonObject()
-                                .put("documents", batch), java.time.Duration.ofMinutes(30));
+                                .put("documents", requests.get(i)), java.time.Duration.ofMinutes(30));
                         for (Object o : reply.getJsonArray("results")) {
                             indexed.add(((JsonObject) o).getInteger("chunks", 0));
                         }

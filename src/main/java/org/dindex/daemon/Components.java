@@ -337,7 +337,11 @@ final class Components {
                         config.getString(Settings.SCRAPE_USER_AGENT), config.getLong(Settings.SCRAPE_TIMEOUT_MS),
                         config.getLong(Settings.SCRAPE_MAX_PAGE_BYTES), new AddressPolicy(
                         config.getBoolean(Settings.SCRAPE_ALLOW_LOOPBACK),
-                        config.getBoolean(Settings.SCRAPE_ALLOW_PRIVATE))), collections)));
+                        config.getBoolean(Settings.SCRAPE_ALLOW_PRIVATE))), collections),
+                new org.dindex.watch.WatchVerticle(handlers, jobs, collections, new org.dindex.watch.WatchVerticle.Settings(
+                        config.getLong(Settings.WATCH_DEBOUNCE_MS), config.getLong(Settings.WATCH_SCAN_INTERVAL_MS),
+                        config.getInt(Settings.WATCH_MAX_INOTIFY_WATCHES),
+                        config.getLong(Settings.MAX_DOCUMENT_BYTES), dataDir))));
         if (config.getBoolean(Settings.HTTP_ENABLED)) {
             // Last to start, first to stop: no HTTP request arrives while the parts behind it are not there.
             http = new org.dindex.http.HttpVerticle(org.dindex.http.HttpOptions.from(config), metrics);

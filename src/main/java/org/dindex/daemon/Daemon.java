@@ -156,8 +156,9 @@ public final class Daemon {
         }
         state = "running";
         startup.finished();
-        LOG.info(() -> "dindex " + Version.get() + " running (pid " + ProcessHandle.current().pid() + ", socket "
-                + paths.socket() + ", data dir " + paths.dataDir() + ", transport " + transport() + ")");
+        LOG.info(() -> "dindex " + Version.get() + " (commit " + Version.commit() + ") running (pid "
+                + ProcessHandle.current().pid() + ", socket " + paths.socket() + ", data dir " + paths.dataDir()
+                + ", transport " + transport() + ")");
     }
 
     /** Undoes a partial start: closes Vert.x if it was created, releases locks. */

@@ -89,7 +89,7 @@ final class OriginalEvents {
         }
         lastSeq = Math.max(lastSeq, seq);
         JsonObject e = item.getJsonObject("event", new JsonObject());
-        String url = e.getString("url", "");
+        String url = e.getString("url", e.getString("path", ""));  // a watch's events name files
         long at = OriginalShapes.number(e, "at");
         List<Sse> out = new ArrayList<>();
         switch (e.getString("kind", "")) {

@@ -111,6 +111,14 @@ public final class Job {
         }
     }
 
+    /** Back to queued under the same id, its counters kept: an interrupted job run again. */
+    synchronized void requeued() {
+        state = JobState.QUEUED;
+        stage = "queued";
+        error = null;
+        endedAt = null;
+    }
+
     synchronized void finish(JobState finalState, String error) {
         state = finalState;
         stage = finalState.wireName();

@@ -37,7 +37,9 @@ import java.util.logging.Logger;
  * <p>Life cycle of a job: queued until one of {@code maxConcurrent} slots is free; running while its
  * {@link JobRunner} works; then <em>committing</em> (a {@code dindex.commit} on the bus) so that its content is
  * visible to searches; only then completed, cancelled or failed. A job cut off by a daemon stop is marked
- * interrupted, as is one found queued or running on disk at start (a crash).
+ * interrupted, as is one found queued or running on disk at start (a crash). Jobs that run until cancelled (watches)
+ * start at once outside the slots ({@link #startUnqueued}), and one that was interrupted can run again under its id
+ * ({@link #restart}).
  *
  * <p>Progress goes to {@code dindex.progress.<id>} and {@code dindex.events.jobs} as {@code {"type":"job","job":{..}}},
  * at most once per 250 ms per job plus every state change; all publishing runs on one context, in order, so a
@@ -94,7 +96,7 @@ public final class JobRegistry {
             return loaded;
         }).map(loaded -> {
             JobRegistry registry = new JobRegistry(vertx, context, store, executor, options);
-            loaded.forEach(job -> registry.jobs.put(job.id(), registry.new Entry(job, null)));
+            loaded.forEach(job -> registry.jobs.put(job.id(), registry.new Entry(job, null, false)));
             return registry;
         });
     }
@@ -105,6 +107,61 @@ public final class JobRegistry {
      * @param resumes the job whose counters and checkpoint this one continues, or null
      */
     public synchronized Job submit(String type, JsonObject params, JobRunner runner, Job resumes) {
+        String id = newId(type);
+        Job job = new Job(id, type, resumes == null ? params : params.copy().put("resumed_from", resumes.id()),
+                Instant.now());
+        if (resumes != null) {
+            job.resumeFrom(resumes);
+        }
+        Entry entry = new Entry(job, runner, true);
+        jobs.put(id, entry);
+        queue.add(entry);
+        persist(entry);
+        publish(entry, true);
+        startQueued();
+        return job;
+    }
+
+    /**
+     * Registers a job that runs until it is cancelled (a watch) and starts it at once. It takes none of the
+     * {@code jobs.max_concurrent} slots: those are for work that ends, and a watch holding one forever would hold
+     * imports and scrapes back.
+     */
+    public synchronized Job startUnqueued(String type, JsonObject params, JobRunner runner) {
+        Job job = new Job(newId(type), type, params, Instant.now());
+        Entry entry = new Entry(job, runner, false);
+        jobs.put(job.id(), entry);
+        persist(entry);
+        publish(entry, true);
+        context.runOnContext(v -> run(entry));
+        return job;
+    }
+
+    /**
+     * Runs an interrupted job again under its own id, at once and outside the slots, keeping its counters: a watch
+     * that the daemon's stop (or a crash) cut off, resumed when the daemon starts.
+     *
+     * @throws DindexException (conflict) when the job is not interrupted
+     */
+    public synchronized Job restart(String id, JobRunner runner) {
+        if (stopping) {
+            throw new DindexException(ErrorCode.UNAVAILABLE, "the daemon is stopping");
+        }
+        Job job = require(id);
+        if (job.state() != JobState.INTERRUPTED) {
+            throw new DindexException(ErrorCode.CONFLICT, "job " + id + " is " + job.state().wireName()
+                    + ", not interrupted");
+        }
+        job.requeued();
+        Entry entry = new Entry(job, runner, false);
+        jobs.put(id, entry);
+        persist(entry);
+        publish(entry, true);
+        context.runOnContext(v -> run(entry));
+        return job;
+    }
+
+    private String newId(String type) {
         if (stopping) {
             throw new DindexException(ErrorCode.UNAVAILABLE, "the daemon is stopping; start the job after restart");
         }
@@ -112,18 +169,7 @@ public final class JobRegistry {
         do {
             id = type + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         } while (jobs.containsKey(id));
-        Job job = new Job(id, type, resumes == null ? params : params.copy().put("resumed_from", resumes.id()),
-                Instant.now());
-        if (resumes != null) {
-            job.resumeFrom(resumes);
-        }
-        Entry entry = new Entry(job, runner);
-        jobs.put(id, entry);
-        queue.add(entry);
-        persist(entry);
-        publish(entry, true);
-        startQueued();
-        return job;
+        return id;
     }
 
     public synchronized Optional<Job> get(String id) {
@@ -256,10 +302,12 @@ public final class JobRegistry {
             } else {
                 finish(e, JobState.COMPLETED, null);
             }
-            synchronized (this) {
-                running--;
+            if (e.slotted) {
+                synchronized (this) {
+                    running--;
+                }
+                startQueued();
             }
-            startQueued();
         });
     }
 
@@ -362,6 +410,8 @@ public final class JobRegistry {
     private final class Entry implements JobContext {
         final Job job;
         final JobRunner runner;
+        /** Whether it takes one of the {@code jobs.max_concurrent} slots while it runs. */
+        final boolean slotted;
         final AtomicBoolean cancel = new AtomicBoolean();
         final List<Runnable> cancelActions = new ArrayList<>();
         final Promise<Void> done = Promise.promise();
@@ -374,9 +424,10 @@ public final class JobRegistry {
         final ArrayDeque<JsonObject> recent = new ArrayDeque<>();
         long itemSeq;
 
-        Entry(Job job, JobRunner runner) {
+        Entry(Job job, JobRunner runner, boolean slotted) {
             this.job = job;
             this.runner = runner;
+            this.slotted = slotted;
             if (job.state().finished()) {
                 done.tryComplete();
             }

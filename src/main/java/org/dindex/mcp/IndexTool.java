@@ -37,7 +37,8 @@ final class IndexTool implements DindexTool {
 
     @Override
     public String description() {
-        return "Add local files or folders (recursively; .txt, .md, .html, .pdf and other text) and/or single web"
+        return "Add local files or folders (recursively, skipping hidden files and what .gitignore files exclude;"
+                + " .txt, .md, .html, .pdf and other text) and/or single web"
                 + " pages to the dindex index, so that search and context find them. Answers once the content is"
                 + " searchable. Re-indexing an unchanged file or page is cheap (it is skipped); a changed one is"
                 + " replaced. To crawl a whole site, use 'scrape'.";

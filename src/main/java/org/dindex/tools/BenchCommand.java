@@ -16,7 +16,12 @@ import java.util.Map;
 import java.time.Duration;
 
 /** {@code dindex bench ...}: benchmarks that print a table and write JSON. */
-@Command(name = "bench", description = "Run benchmarks (table on stdout, JSON to a file).",
+@Command(name = "bench", footerHeading = org.dindex.cli.Examples.HEADING,
+        footer = {
+                "  dindex bench ipc",
+                "  dindex bench ingest --documents 100",
+                "  dindex bench search --chunks 10000"},
+        description = "Run benchmarks (table on stdout, JSON to a file).",
         subcommands = picocli.CommandLine.HelpCommand.class)
 final class BenchCommand {
     @ParentCommand
@@ -25,7 +30,11 @@ final class BenchCommand {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
-    @Command(name = "ipc", description = "Socket round-trip latency against a raw Unix-socket echo, and"
+    @Command(name = "ipc", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench ipc",
+                    "  dindex bench ipc --requests 5000 --clients 4"},
+            description = "Socket round-trip latency against a raw Unix-socket echo, and"
             + " requests/s with concurrent clients.")
     int ipc(@Option(names = "--requests", defaultValue = "20000", description = "Round trips per series"
             + " (default ${DEFAULT-VALUE}).") int requests,
@@ -52,7 +61,11 @@ final class BenchCommand {
         return Main.OK;
     }
 
-    @Command(name = "cli", description = "Whole bin/dindex processes (--version, status, search on a small"
+    @Command(name = "cli", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench cli",
+                    "  dindex bench cli --runs 10"},
+            description = "Whole bin/dindex processes (--version, status, search on a small"
             + " index), each paired with a JDK hello-world run, and daemon start to the first answered search.")
     int cli(@Option(names = "--runs", defaultValue = "30", description = "Pairs per command (default"
             + " ${DEFAULT-VALUE}).") int runs,
@@ -75,8 +88,11 @@ final class BenchCommand {
         }
         Path java = Path.of(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        JsonObject result = new CliBenchmark(new CliBenchmark.Options(bin.toAbsolutePath(), java, runs, starts))
-                .run();
+        Path tree = bin.toAbsolutePath().getParent().getParent();
+        Path cliJar = Files.isRegularFile(tree.resolve("lib/dindex-cli.jar")) ? tree.resolve("lib/dindex-cli.jar")
+                : tree.resolve("cli/target/dindex-cli.jar");
+        JsonObject result = new CliBenchmark(new CliBenchmark.Options(bin.toAbsolutePath(), java, runs, starts,
+                cliJar)).run();
         Files.writeString(outFile, result.encodePrettily() + "\n");
         root.out().print(json ? result.encodePrettily() + "\n" : CliBenchmark.table(result));
         root.err().println("dindex: wrote " + outFile.toAbsolutePath());
@@ -97,7 +113,11 @@ final class BenchCommand {
         return Path.of("bin", "dindex");
     }
 
-    @Command(name = "ingest", description = "End-to-end indexing rate against the raw embedding rate of the same"
+    @Command(name = "ingest", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench ingest",
+                    "  dindex bench ingest --documents 100"},
+            description = "End-to-end indexing rate against the raw embedding rate of the same"
             + " model, index write rate, peak RSS. Uses its own daemon on a temporary data dir.")
     int ingest(@Option(names = "--documents", defaultValue = "200", description = "Europarl documents"
             + " (default ${DEFAULT-VALUE}).") int documents,
@@ -120,7 +140,11 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "search", description = "Search latency per mode (in-process and over the socket, with and"
+    @Command(name = "search", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench search",
+                    "  dindex bench search --chunks 10000"},
+            description = "Search latency per mode (in-process and over the socket, with and"
             + " without query embedding), dense recall@10, queries/s at 16 clients, p99 during ingest. Uses its own"
             + " daemon on a temporary index of synthetic-vector chunks of real text.")
     int search(@Option(names = "--chunks", defaultValue = "100000", description = "Index size (default"
@@ -174,7 +198,10 @@ final class BenchCommand {
         return report(report, outFile, json, org.dindex.bench.SearchBenchmark.table(report));
     }
 
-    @Command(name = "scale", description = "What a large index costs, seen from outside: build rate, files per"
+    @Command(name = "scale", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench scale --chunks 100000"},
+            description = "What a large index costs, seen from outside: build rate, files per"
             + " chunk, daemon start to the first answered search, search latency, RSS and heap, each beside a daemon on"
             + " an empty data dir; and the memory model for 10M and 40M chunks. Uses the index bench search builds"
             + " (keep it with --keep: a 3M build takes hours).")
@@ -256,7 +283,11 @@ final class BenchCommand {
         return sample;
     }
 
-    @Command(name = "import", description = "Wikipedia-dump parse-and-clean pages/s alone against end-to-end import"
+    @Command(name = "import", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench import",
+                    "  dindex bench import --pages 100"},
+            description = "Wikipedia-dump parse-and-clean pages/s alone against end-to-end import"
             + " pages/s (embedding bound), and search p99 while an import runs against idle. Uses its own daemon on a"
             + " temporary data dir and a generated bz2 dump of Europarl text in real article markup.")
     int importBench(@Option(names = "--pages", defaultValue = "400", description = "Articles in the timed dump"
@@ -284,7 +315,11 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "cluster", description = "Search latency over three cluster members (a third of a corpus each)"
+    @Command(name = "cluster", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench cluster",
+                    "  dindex bench cluster --documents 100"},
+            description = "Search latency over three cluster members (a third of a corpus each)"
             + " against one daemon holding all of it, same queries interleaved. Starts four temporary daemons.")
     int cluster(@Option(names = "--documents", defaultValue = "300", description = "Europarl documents in all"
             + " (default ${DEFAULT-VALUE}).") int documents,
@@ -334,7 +369,11 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "snapshot", description = "Snapshot time and size and restore time of a collection of a given"
+    @Command(name = "snapshot", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench snapshot --chunks 5000",
+                    "  dindex bench snapshot --chunks 1000000 --copy-to /dev/shm"},
+            description = "Snapshot time and size and restore time of a collection of a given"
             + " size (built from generated chunks with vectors, nothing embedded). Uses its own daemon on a temporary"
             + " data dir.")
     int snapshot(@Option(names = "--chunks", defaultValue = "100000", description = "Chunks in the collection"

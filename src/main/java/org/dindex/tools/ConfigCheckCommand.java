@@ -26,7 +26,11 @@ import java.util.concurrent.Callable;
  * {@code dindex config check [FILE]}. It runs in the daemon jar because it checks what only the daemon knows, such
  * as the names of the bundled models.
  */
-@Command(name = "check", description = "Validate a configuration file (with DINDEX_* variables applied) and list"
+@Command(name = "check", footerHeading = org.dindex.cli.Examples.HEADING,
+        footer = {
+                "  dindex config check",
+                "  dindex config check /etc/dindex/dindex.yaml --json"},
+        description = "Validate a configuration file (with DINDEX_* variables applied) and list"
         + " every problem; exit 1 when there is one.")
 public final class ConfigCheckCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec

@@ -26,7 +26,11 @@ import java.util.concurrent.Callable;
  * {@code dindex eval --beir DIR}: retrieval quality (nDCG@10, Recall@100, MRR@10) of bm25, dense and hybrid on a
  * BEIR folder, indexed into a temporary data dir by a dedicated daemon (the user's index is never touched).
  */
-@Command(name = "eval", description = "Measure retrieval quality on a BEIR-format dataset (temporary index).")
+@Command(name = "eval", footerHeading = org.dindex.cli.Examples.HEADING,
+        footer = {
+                "  dindex eval --beir ~/beir/nfcorpus",
+                "  dindex eval --beir ~/beir/scifact --mode dense,hybrid --json"},
+        description = "Measure retrieval quality on a BEIR-format dataset (temporary index).")
 final class EvalCommand implements Callable<Integer> {
     @ParentCommand
     DindexCommand root;

@@ -23,7 +23,11 @@ import java.util.concurrent.Callable;
  * <p>stdout carries only JSON-RPC: the server writes to the process's real stdout, and {@code System.out} is pointed
  * at stderr for as long as it runs, so a stray print anywhere (a library, a notice) cannot corrupt the stream.
  */
-@Command(name = "mcp", description = {"Run a Model Context Protocol server on stdin/stdout (for LLM clients).",
+@Command(name = "mcp", footerHeading = org.dindex.cli.Examples.HEADING,
+        footer = {
+                "  dindex mcp",
+                "  dindex --data-dir /srv/dindex mcp"},
+        description = {"Run a Model Context Protocol server on stdin/stdout (for LLM clients).",
         "Tools: search, context, index, scrape, job_status, stats. Logs go to stderr."})
 final class McpCommand implements Callable<Integer> {
     @ParentCommand

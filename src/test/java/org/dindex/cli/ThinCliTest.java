@@ -93,7 +93,8 @@ class ThinCliTest {
     void everyCommandRunsFromTheThinJarAgainstARealDaemon() throws Exception {
         Run version = thin("--version");
         assertEquals(0, version.exit(), version.toString());
-        assertTrue(version.out().startsWith("dindex "), version.out());
+        assertTrue(version.out().matches("dindex \\S+ \\(commit ([0-9a-f]{12}(-dirty)?|unknown), Java \\S+\\)\\R"),
+                "version, commit and Java: " + version.out());
         Run help = thin("--help");
         for (String command : List.of("daemon", "search", "index", "bench", "eval", "mcp")) {
             assertTrue(help.out().contains("  " + command + " "), command + " in:\n" + help.out());

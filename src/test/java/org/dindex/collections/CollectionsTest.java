@@ -297,6 +297,41 @@ class CollectionsTest {
 
     @Test
     @Order(6)
+    void aWatchKeepsItsFoldersInItsCollection() throws Exception {
+        Path watched = Files.createDirectories(daemon.root.resolve("watched"));
+        Files.writeString(watched.resolve("lantern.md"), "# Lanterns\n\nA storm lantern burns paraffin behind thick"
+                + " glass so that the wind cannot blow it out.\n");
+        ok("collection", "create", "kept");
+        JsonObject job = ok("watch", watched.toString(), "--collection", "kept", "--detach", "--json").json();
+        assertEquals("kept", job.getJsonObject("params").getString("collection"));
+        // The same folder may be watched into another collection, not twice into one.
+        JsonObject other = ok("watch", watched.toString(), "--collection", "ocean", "--detach", "--json").json();
+        assertTrue(fails("watch", watched.toString(), "--collection", "kept", "--detach").err()
+                .contains("already watched"));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (stats("kept").getInteger("documents") < 1) {
+            assertTrue(System.nanoTime() < deadline, "the watch did not index the folder");
+            Thread.sleep(200);
+        }
+        Files.writeString(watched.resolve("buoy.md"), "# Buoys\n\nA bell buoy rings as the swell rocks it, marking"
+                + " the channel in fog.\n");
+        while (stats("kept").getInteger("documents") < 2) {
+            assertTrue(System.nanoTime() < deadline, "the watch did not pick up the new file");
+            Thread.sleep(200);
+        }
+        assertEquals(List.of(watched.resolve("buoy.md").toString()), sources(ok("search", "--collection", "kept",
+                "bell buoy in fog", "--top-k", "1", "--json").json()));
+        assertEquals(0, stats("default").getInteger("documents"), "nothing went to default");
+        ok("cancel", other.getString("id"));
+        ok("delete", "--collection", "ocean", "--source", watched.toString());
+        // Deleting the collection cancels its watch first.
+        ok("collection", "delete", "kept", "--yes");
+        assertEquals("cancelled", ok("job", job.getString("id"), "--json").json().getString("state"));
+        assertEquals(3, stats("ocean").getInteger("documents"));
+    }
+
+    @Test
+    @Order(7)
     void aSearchInFlightFinishesOnItsSnapshot() throws Exception {
         ok("collection", "create", "held");
         ok("index", "--collection", "held", space.toString());

@@ -346,21 +346,42 @@ class DeploymentManifestsTest {
         assertEquals(launch, pod, "Dockerfile ENTRYPOINT + CMD = StatefulSet command + args");
         assertEquals(DAEMON_ARGS, c.getArgs(), "the daemon in the foreground");
 
-        // The jar: the pom's <build><directory>/<finalName>.jar (target/dindex.jar) from the build stage, copied to the
-        // path after -jar. The build stage gets every Maven module.
+        // The image is made from the release: ADD unpacks the tarball bin/release writes (dist/dindex-VERSION-linux
+        // .tar.gz, VERSION the pom's), /opt/dindex links to its tree, and the daemon runs the tree's lib/dindex.jar,
+        // which bin/release copies from the build's jar. Nothing is built in the image.
         String jar = pod.get(pod.indexOf("-jar") + 1);
-        String built = builtJar();
-        assertEquals("target/dindex.jar", built, "mvn package builds target/dindex.jar (bin/dindex runs it)");
+        assertEquals("target/dindex.jar", builtJar(), "mvn package builds target/dindex.jar (bin/dindex runs it)");
+        String release = Files.readString(Path.of("bin/release"));
+        assertTrue(release.contains("name=\"dindex-$version\"") && release.contains("tarball=\"$out/$name-linux.tar.gz\"")
+                && release.contains("install -m 0644 \"$daemon_jar\" \"$cli_jar\" \"$tree/lib/\""),
+                "bin/release writes dist/dindex-VERSION-linux.tar.gz with the daemon jar in lib/");
+        assertEquals(1, df.stages.size(), "one stage: nothing is built in the image");
+        String version = readXml(Path.of("pom.xml")).getElementsByTagName("version").item(0).getTextContent().trim();
+        assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("ARG") && i.args.equals("VERSION=" + version)),
+                "ARG VERSION defaults to the pom's version, " + version);
+        assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("ADD")
+                        && i.args.equals("dist/dindex-${VERSION}-linux.tar.gz /opt/")),
+                "ADD unpacks bin/release's tarball into /opt/");
+        assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("RUN")
+                        && i.args.contains("ln -s /opt/dindex-${VERSION} /opt/dindex")),
+                "/opt/dindex is the release's tree");
+        assertEquals("/opt/dindex/lib/dindex.jar", jar, "the release's daemon jar");
         List<String> ignore = Files.readAllLines(Path.of(".dockerignore"));
-        for (Path module : mavenModules()) {
-            String m = module.toString();
-            assertTrue(df.stages.get(0).stream().anyMatch(i -> i.keyword.equals("COPY") && i.args.startsWith(m + "/")),
-                    "the build stage copies module " + m);
-            assertTrue(ignore.stream().anyMatch(l -> l.startsWith("!" + m)), ".dockerignore lets " + m + " in");
+        assertTrue(ignore.contains("!dist/dindex-*-linux.tar.gz"), ".dockerignore lets the release tarball in");
+        assertEquals(List.of("*", "!dist/dindex-*-linux.tar.gz"),
+                ignore.stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList(), "and nothing else");
+
+        // OCI labels, the licence the pom names; a health check in exec form with a start period for recovery.
+        Map<String, String> labels = df.labels();
+        for (String key : List.of("title", "description", "version", "revision", "licenses")) {
+            assertTrue(labels.containsKey("org.opencontainers.image." + key), "OCI label " + key + ": " + labels);
         }
-        assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("COPY") && i.args.startsWith("--from=")
-                        && i.args.matches(".*\\S*/" + Pattern.quote(built) + "\\s+" + Pattern.quote(jar) + "\\s*")),
-                "the runtime stage copies " + built + " from the build stage to " + jar);
+        assertEquals("${VERSION}", labels.get("org.opencontainers.image.version"));
+        assertEquals("Apache-2.0", labels.get("org.opencontainers.image.licenses"));
+        Instruction health = df.lastStage().stream().filter(i -> i.keyword.equals("HEALTHCHECK")).findFirst()
+                .orElseThrow(() -> new AssertionError("Dockerfile has a HEALTHCHECK"));
+        assertTrue(health.args.matches(".*--start-period=\\d+m.*CMD \\[.*"), health.args);
+        assertTrue(healthCheck(df).get(2).contains("/api/v1/health/ready"), "healthy means ready");
 
         // JVM flags: those bin/dindex and a detached daemon use, before -jar.
         List<String> jvm = pod.subList(0, pod.indexOf("-jar"));
@@ -369,10 +390,9 @@ class DeploymentManifestsTest {
         }
         assertEquals("--add-modules", jvm.get(jvm.indexOf("jdk.incubator.vector") - 1));
 
-        // Images: a Temurin 25 JDK with Maven builds, the Temurin 25 JRE runs.
-        assertTrue(df.stages.size() >= 2, "multi-stage");
-        assertTrue(df.stages.get(0).get(0).args.matches("(?i).*temurin[-:]?25.*"), "build on Temurin 25");
+        // The Temurin 25 JRE runs it: the Java the tests run on.
         assertTrue(df.lastStage().get(0).args.startsWith("eclipse-temurin:25-jre"), "run on eclipse-temurin:25-jre");
+        assertEquals(25, Runtime.version().feature(), "the tests run on Java 25, as the image does");
 
         // Non-root: the image's user, numeric so runAsNonRoot can verify it, the same uid as the pod.
         String user = df.lastStage().stream().filter(i -> i.keyword.equals("USER")).reduce((a, b) -> b)
@@ -386,7 +406,21 @@ class DeploymentManifestsTest {
         for (String v : List.of("DINDEX_DATA_DIR", "DINDEX_SOCKET", "DJL_CACHE_DIR")) {
             assertEquals(env(c).get(v), imageEnv.get(v), v + " in Dockerfile and StatefulSet");
         }
-        assertTrue(ignore.contains("*"), ".dockerignore is an allow-list: the context stays small");
+    }
+
+    /** The Dockerfile's HEALTHCHECK command, exec form: ["bash", "-c", SCRIPT]. ReleaseTest runs it. */
+    static List<String> healthCheck(Dockerfile df) throws IOException {
+        Instruction health = df.lastStage().stream().filter(i -> i.keyword.equals("HEALTHCHECK")).findFirst()
+                .orElseThrow(() -> new AssertionError("Dockerfile has a HEALTHCHECK"));
+        String json = health.args.substring(health.args.indexOf("CMD ") + 4).strip();
+        List<String> cmd = Arrays.asList(JSON.readValue(json, String[].class));
+        assertEquals(List.of("bash", "-c"), cmd.subList(0, 2), "bash runs the check (no curl in the image)");
+        return cmd;
+    }
+
+    /** The HEALTHCHECK command of the repository's Dockerfile. */
+    static List<String> dockerHealthCheck() throws IOException {
+        return healthCheck(Dockerfile.parse(Path.of("Dockerfile")));
     }
 
     // ---------------------------------------------------------------- systemd
@@ -741,12 +775,6 @@ class DeploymentManifestsTest {
         throw new AssertionError("no pom defines the property " + name);
     }
 
-    private static Set<Path> mavenModules() throws Exception {
-        Set<Path> modules = new java.util.LinkedHashSet<>(poms().keySet());
-        modules.remove(Path.of(""));
-        return modules;
-    }
-
     private static Optional<Element> child(Element parent, String name) {
         for (var n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e && e.getTagName().equals(name)) {
@@ -758,11 +786,11 @@ class DeploymentManifestsTest {
 
     // ---------------------------------------------------------------- helpers: Dockerfile, INI, processes
 
-    private record Instruction(String keyword, String args) {
+    record Instruction(String keyword, String args) {
     }
 
     /** Just enough of the Dockerfile syntax: comments, line continuations, stages, exec-form JSON arrays. */
-    private record Dockerfile(List<List<Instruction>> stages) {
+    record Dockerfile(List<List<Instruction>> stages) {
         static Dockerfile parse(Path file) throws IOException {
             List<List<Instruction>> stages = new ArrayList<>();
             StringBuilder logical = new StringBuilder();
@@ -806,6 +834,19 @@ class DeploymentManifestsTest {
                     .orElseThrow(() -> new AssertionError("Dockerfile " + keyword));
             assertTrue(i.args.startsWith("["), keyword + " in exec form (JSON), so java is PID 1 and gets SIGTERM");
             return Arrays.asList(JSON.readValue(i.args, String[].class));
+        }
+
+        Map<String, String> labels() {
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Instruction i : lastStage()) {
+                if (i.keyword.equals("LABEL")) {
+                    Matcher m = Pattern.compile("([\\w.-]+)=(\"[^\"]*\"|\\S*)").matcher(i.args);
+                    while (m.find()) {
+                        labels.put(m.group(1), m.group(2).replace("\"", ""));
+                    }
+                }
+            }
+            return labels;
         }
 
         Map<String, String> env() {

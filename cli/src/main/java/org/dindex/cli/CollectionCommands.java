@@ -21,7 +21,11 @@ final class CollectionCommands {
     private CollectionCommands() {
     }
 
-    @Command(name = "collections", description = "The collections (named indexes) with their model and size.")
+    @Command(name = "collections", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex collections",
+                    "  dindex collections --json"},
+            description = "The collections (named indexes) with their model and size.")
     static final class ListCollections implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -47,14 +51,22 @@ final class CollectionCommands {
         }
     }
 
-    @Command(name = "collection", description = "Create or delete a collection (a named index with its own model).",
+    @Command(name = "collection", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex collection create papers",
+                    "  dindex collection delete papers --yes"},
+            description = "Create or delete a collection (a named index with its own model).",
             subcommands = {Create.class, Delete.class})
     static final class Collection {
         @ParentCommand
         DindexCommand root;
     }
 
-    @Command(name = "create", description = "Create an empty collection.")
+    @Command(name = "create", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex collection create papers",
+                    "  dindex collection create fast --model all-minilm-l6-v2-q"},
+            description = "Create an empty collection.")
     static final class Create implements Callable<Integer> {
         @ParentCommand
         Collection parent;
@@ -82,8 +94,11 @@ final class CollectionCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete a collection and every document in it (needs --yes); jobs"
-            + " writing to it are cancelled first.")
+    @Command(name = "delete", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex collection delete papers --yes"},
+            description = "Delete a collection and every document in it (needs --yes); jobs writing to it are"
+                    + " cancelled first.")
     static final class Delete implements Callable<Integer> {
         @ParentCommand
         Collection parent;
@@ -109,14 +124,23 @@ final class CollectionCommands {
         }
     }
 
-    @Command(name = "snapshot", description = "Consistent copies of a collection: create, list, restore, delete.",
+    @Command(name = "snapshot", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex snapshot create --collection papers",
+                    "  dindex snapshot list",
+                    "  dindex snapshot restore papers-20261207T120000Z --as papers-copy"},
+            description = "Consistent copies of a collection: create, list, restore, delete.",
             subcommands = {SnapshotCreate.class, SnapshotList.class, SnapshotRestore.class, SnapshotDelete.class})
     static final class Snapshot {
         @ParentCommand
         DindexCommand root;
     }
 
-    @Command(name = "create", description = {"Copy a collection as of now (every acknowledged write is committed"
+    @Command(name = "create", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex snapshot create",
+                    "  dindex snapshot create --collection papers --to /mnt/backup/dindex"},
+            description = {"Copy a collection as of now (every acknowledged write is committed"
             + " first) while writes and searches go on: its Lucene commit (files hard-linked on the same file"
             + " system, else copied), its settings and a manifest of SHA-256 checksums."})
     static final class SnapshotCreate implements Callable<Integer> {
@@ -151,7 +175,11 @@ final class CollectionCommands {
         }
     }
 
-    @Command(name = "list", description = "The snapshots in the daemon's snapshot folder, oldest first.")
+    @Command(name = "list", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex snapshot list",
+                    "  dindex snapshot list --collection papers --json"},
+            description = "The snapshots in the daemon's snapshot folder, oldest first.")
     static final class SnapshotList implements Callable<Integer> {
         @ParentCommand
         Snapshot parent;
@@ -186,7 +214,12 @@ final class CollectionCommands {
         }
     }
 
-    @Command(name = "restore", description = {"Restore a snapshot into a new collection, or in place of an existing"
+    @Command(name = "restore", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex snapshot restore papers-20261207T120000Z --as papers-copy",
+                    "  dindex snapshot restore papers-20261207T120000Z --yes",
+                    "  dindex snapshot restore /mnt/backup/dindex/papers-20261207T120000Z"},
+            description = {"Restore a snapshot into a new collection, or in place of an existing"
             + " one with --yes. Every file's checksum is verified first: a damaged or partial snapshot is refused"
             + " and nothing changes."})
     static final class SnapshotRestore implements Callable<Integer> {
@@ -224,7 +257,10 @@ final class CollectionCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete a snapshot from the daemon's snapshot folder.")
+    @Command(name = "delete", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex snapshot delete papers-20261207T120000Z"},
+            description = "Delete a snapshot from the daemon's snapshot folder.")
     static final class SnapshotDelete implements Callable<Integer> {
         @ParentCommand
         Snapshot parent;

@@ -19,7 +19,11 @@ final class ConfigCommands {
     private ConfigCommands() {
     }
 
-    @Command(name = "init", description = "Write a commented starting configuration (every setting at its default).")
+    @Command(name = "init", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex init",
+                    "  dindex init /etc/dindex --force"},
+            description = "Write a commented starting configuration (every setting at its default).")
     static final class Init implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -58,7 +62,11 @@ final class ConfigCommands {
         }
     }
 
-    @Command(name = "config", description = "Configuration tools.")
+    @Command(name = "config", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex config check",
+                    "  dindex config check /etc/dindex/dindex.yaml --json"},
+            description = "Configuration tools.")
     public static final class Config implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;

@@ -14,7 +14,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dindex context QUERY --budget N}: a prompt-ready block of the best passages with numbered sources. */
-@Command(name = "context", description = "Print a prompt-ready context block for an LLM within a token budget.")
+@Command(name = "context", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex context 'how are chunks cut' --budget 1500",
+                "  dindex context 'log rotation' --source /srv/docs/ --json"},
+        description = "Print a prompt-ready context block for an LLM within a token budget.")
 final class ContextCommand implements Callable<Integer> {
     @ParentCommand
     DindexCommand root;

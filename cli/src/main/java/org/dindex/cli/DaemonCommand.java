@@ -15,13 +15,24 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** {@code dindex daemon start|stop|status|restart}. */
-@Command(name = "daemon", description = "Start, stop, restart or inspect the daemon.",
+@Command(name = "daemon", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex daemon start",
+                "  dindex daemon status --json",
+                "  dindex daemon restart",
+                "  dindex daemon stop"},
+        description = "Start, stop, restart or inspect the daemon.",
         subcommands = picocli.CommandLine.HelpCommand.class)
 final class DaemonCommand {
     @ParentCommand
     DindexCommand root;
 
-    @Command(name = "start", description = "Start the daemon (detached unless --foreground).")
+    @Command(name = "start", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex daemon start",
+                    "  dindex daemon start --foreground",
+                    "  dindex daemon start --cluster --join node1.example.org:5701"},
+            description = "Start the daemon (detached unless --foreground).")
     int start(@Option(names = "--foreground", description = "Run in this terminal, logging to stderr.")
               boolean foreground,
               @Option(names = "--log-to-files", hidden = true) boolean logToFiles,
@@ -67,7 +78,10 @@ final class DaemonCommand {
         return Main.OK;
     }
 
-    @Command(name = "stop", description = "Stop the daemon gracefully and wait until it has exited.")
+    @Command(name = "stop", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex daemon stop"},
+            description = "Stop the daemon gracefully and wait until it has exited.")
     int stop() {
         long pid = stopRunning().orElseThrow(() -> new DindexException(ErrorCode.DAEMON_NOT_RUNNING,
                 "the daemon is not running (socket " + root.paths().socket() + ")"));
@@ -75,13 +89,21 @@ final class DaemonCommand {
         return Main.OK;
     }
 
-    @Command(name = "status", description = "Show pid, version, uptime, socket, data dir, transport, connections"
+    @Command(name = "status", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex daemon status",
+                    "  dindex daemon status --json"},
+            description = "Show pid, version, uptime, socket, data dir, transport, connections"
             + " and memory (exit 3 when not running).")
     int status(@Option(names = "--json", description = "Print JSON.") boolean json) {
         return StatusCommand.show(root, json);
     }
 
-    @Command(name = "restart", description = "Stop the daemon if it runs, then start it detached.")
+    @Command(name = "restart", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex daemon restart",
+                    "  DINDEX_JAVA_OPTS=-Xmx4g dindex daemon restart"},
+            description = "Stop the daemon if it runs, then start it detached.")
     int restart(@Option(names = "--json", description = "Print JSON.") boolean json) {
         stopRunning().ifPresent(pid -> root.err.println("dindex: stopped daemon (pid " + pid + ")"));
         return start(false, false, json, false, null, null, null);

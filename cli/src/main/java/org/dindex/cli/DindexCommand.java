@@ -16,13 +16,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /** The root command: global options and the ways to reach the daemon. */
 @Command(name = "dindex", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Semantic search index for LLMs, served by one long-running daemon.",
-        footerHeading = "%nExit codes:%n",
-        footer = {"  0  success", "  1  failure", "  2  usage error", "  3  daemon not running or unreachable",
+        footerHeading = Examples.HEADING,
+        footer = {"  dindex index docs README.md", "  dindex search 'what happens when the disk is full'",
+                "  dindex context 'how are chunks cut' --budget 1500", "  dindex daemon stop", "",
+                "Exit codes:", "  0  success", "  1  failure", "  2  usage error",
+                "  3  daemon not running or unreachable",
                 "", "Environment: DINDEX_DATA_DIR, DINDEX_SOCKET, DINDEX_CONFIG, DINDEX_NO_AUTOSTART=1,",
+                "NO_COLOR (no colour unless --color=always),",
                 "and DINDEX_<SECTION>_<KEY> for any setting (see docs/configuration.md)."})
 public final class DindexCommand implements Runnable {
     final Map<String, String> env;
@@ -49,19 +54,30 @@ public final class DindexCommand implements Runnable {
             description = "Fail (exit 3) instead of starting the daemon when it is not running.")
     boolean noAutoStart;
 
+    @Option(names = "--color", scope = ScopeType.INHERIT, paramLabel = "WHEN", defaultValue = "auto",
+            description = "Colour highlighted terms: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    Terminal.When color = Terminal.When.auto;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     private final List<String> arguments;
     private final InProcessCommands inProcess;
+    private final BooleanSupplier stdoutIsTerminal;
 
     DindexCommand(List<String> arguments, Map<String, String> env, PrintStream out, PrintStream err,
-                  InProcessCommands inProcess) {
+                  InProcessCommands inProcess, BooleanSupplier stdoutIsTerminal) {
         this.arguments = List.copyOf(arguments);
         this.env = env;
         this.out = out;
         this.err = err;
         this.inProcess = inProcess;
+        this.stdoutIsTerminal = stdoutIsTerminal;
+    }
+
+    /** Whether results printed to {@link #out()} get colour ({@code --color}, {@code NO_COLOR}, a terminal). */
+    public boolean colour() {
+        return Terminal.colour(color, env, stdoutIsTerminal);
     }
 
     /** The whole command line, as given (for a hand-over to the daemon jar). */

@@ -13,7 +13,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code dindex import FILE}: a background job that streams a MediaWiki XML dump or a JSONL file into the index. */
-@Command(name = "import", description = {"Import a MediaWiki XML dump (.xml, .xml.bz2 incl. multistream, .xml.gz) or a"
+@Command(name = "import", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex import enwiki-latest-pages-articles-multistream.xml.bz2",
+                "  dindex import corpus.jsonl --format jsonl --detach",
+                "  dindex import dump.xml.bz2 --resume JOB_ID",
+                "  dindex import notes-export.jsonl --collection notes"},
+        description = {"Import a MediaWiki XML dump (.xml, .xml.bz2 incl. multistream, .xml.gz) or a"
         + " JSONL file ({\"id\",\"title\",\"text\",\"url\"?,\"metadata\"?} per line) as a background job.",
         "Prints the job id and follows its progress; the job survives Ctrl-C (see 'dindex jobs')."})
 final class ImportCommand implements Callable<Integer> {

@@ -17,7 +17,12 @@ final class IndexAdminCommands {
     private IndexAdminCommands() {
     }
 
-    @Command(name = "stats", description = "Documents, chunks, store sizes, model, last commit, pending writes.")
+    @Command(name = "stats", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex stats",
+                    "  dindex stats --json",
+                    "  dindex stats --collection papers"},
+            description = "Documents, chunks, store sizes, model, last commit, pending writes.")
     static final class Stats implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -59,7 +64,10 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "commit", description = "Make every acknowledged write searchable now.")
+    @Command(name = "commit", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex commit"},
+            description = "Make every acknowledged write searchable now.")
     static final class Commit implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -81,7 +89,11 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete documents by id or by source prefix.")
+    @Command(name = "delete", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex delete --source /home/me/old-notes/",
+                    "  dindex delete --doc ID --doc ID2"},
+            description = "Delete documents by id or by source prefix.")
     static final class Delete implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -115,7 +127,11 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "clear", description = "Delete every document of a collection (needs --yes).")
+    @Command(name = "clear", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex clear --yes",
+                    "  dindex clear --collection scratch --yes"},
+            description = "Delete every document of a collection (needs --yes).")
     static final class Clear implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -140,7 +156,12 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "export", description = "Write every chunk with its metadata as JSON lines to stdout.")
+    @Command(name = "export", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex export > chunks.jsonl",
+                    "  dindex export | gzip > backup.jsonl.gz",
+                    "  dindex export --collection notes --with-vectors > notes.jsonl"},
+            description = "Write every chunk with its metadata as JSON lines to stdout.")
     static final class Export implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -176,7 +197,11 @@ final class IndexAdminCommands {
         }
     }
 
-    @Command(name = "check", description = "Verify that the index's stores agree.")
+    @Command(name = "check", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex check",
+                    "  dindex check --json"},
+            description = "Verify that the index's stores agree.")
     static final class Check implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;

@@ -24,8 +24,15 @@ import java.util.concurrent.Callable;
  * daemon's scraper as a depth-0 scrape job ({@link WebPages}): the same fetcher, content types and address policy
  * as {@code dindex scrape}, no links followed.
  */
-@Command(name = "index", description = {"Index files and folders (recursively; hidden ones skipped) and single web"
-        + " pages (http or https URLs: HTML, PDF or text, fetched by the daemon like a scrape, no links followed)."})
+@Command(name = "index", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex index docs README.md",
+                "  dindex index notes/ --meta project=apollo --meta year=2024",
+                "  dindex index report.pdf --title 'Annual report' --no-wait",
+                "  dindex index https://example.org/faq.html"},
+        description = {"Index files and folders (recursively; hidden ones and what .gitignore files exclude skipped)"
+                + " and single web pages (http or https URLs: HTML, PDF or text, fetched by the daemon like a"
+                + " scrape, no links followed)."})
 final class IndexCommand implements Callable<Integer> {
     @ParentCommand
     DindexCommand root;
@@ -44,6 +51,9 @@ final class IndexCommand implements Callable<Integer> {
 
     @Option(names = "--hidden", description = "Include hidden files and folders.")
     boolean hidden;
+
+    @Option(names = "--no-ignore", description = "Also index what .gitignore files exclude.")
+    boolean noIgnore;
 
     @Option(names = "--no-wait", description = "Return once the documents are durable, before they are searchable.")
     boolean noWait;
@@ -69,7 +79,8 @@ final class IndexCommand implements Callable<Integer> {
                 paths.add(Path.of(a));
             }
         }
-        List<Path> files = paths.isEmpty() ? List.of() : FileIndexer.collect(paths, hidden);
+        List<Path> files = paths.isEmpty() ? List.of() : FileIndexer.collect(paths,
+                new org.dindex.files.FileSelection.Rules(hidden, !noIgnore, List.of(), List.of()));
         if ((title != null || url != null) && (files.size() != 1 || !urls.isEmpty())) {
             throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                     "--title and --url apply to a single file, but " + files.size() + " files"

@@ -18,7 +18,11 @@ final class JobCommands {
     private JobCommands() {
     }
 
-    @Command(name = "jobs", description = "Import and scrape jobs, running and past (kept across restarts).")
+    @Command(name = "jobs", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex jobs",
+                    "  dindex jobs --state running --json"},
+            description = "Import, scrape and watch jobs, running and past (kept across restarts).")
     static final class ListJobs implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -66,7 +70,11 @@ final class JobCommands {
         return raw(state == null ? jobs : jobs.stream().filter(j -> state.equals(j.state())).toList());
     }
 
-    @Command(name = "job", description = "One job's state and progress; --follow draws progress until it ends.")
+    @Command(name = "job", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex job JOB_ID",
+                    "  dindex job JOB_ID --follow"},
+            description = "One job's state and progress; --follow draws progress until it ends.")
     static final class ShowJob implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -90,7 +98,10 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "cancel", description = "Cancel a queued or running job; what it indexed stays searchable.")
+    @Command(name = "cancel", footerHeading = Examples.HEADING,
+            footer = {
+                    "  dindex cancel JOB_ID"},
+            description = "Cancel a queued or running job; what it indexed stays searchable.")
     static final class Cancel implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
@@ -136,7 +147,7 @@ final class JobCommands {
             return Main.OK;
         }
         if (!json) {
-            root.err.println("dindex: started " + id + " (Ctrl-C stops watching; 'dindex cancel " + id
+            root.err.println("dindex: started " + id + " (Ctrl-C stops following; 'dindex cancel " + id
                     + "' stops the job)");
         }
         JsonObject last = new JobFollower(dindex, root.err, json).follow(id);

@@ -82,13 +82,16 @@ final class JobFollower {
             return;
         }
         clearLine();
-        StringBuilder line = new StringBuilder("  ").append(String.format("%-8s", kind)).append(' ')
-                .append(event.getString("url", ""));
-        if (event.getValue("chunks") != null && kind.equals("indexed")) {
+        String item = event.getString("url", event.getString("path", ""));
+        StringBuilder line = new StringBuilder("  ").append(String.format("%-8s", kind)).append(' ').append(item);
+        if (event.getValue("chunks") != null && (kind.equals("indexed") || kind.equals("replaced"))) {
             line.append(" (").append(event.getValue("chunks")).append(" chunks)");
         }
-        if (event.getString("reason") != null) {
-            line.append(": ").append(event.getString("reason"));
+        String reason = event.getString("reason");
+        if (reason != null) {
+            // Extraction messages name the file already.
+            reason = !item.isEmpty() && reason.startsWith(item + ": ") ? reason.substring(item.length() + 2) : reason;
+            line.append(item.isEmpty() ? "" : ": ").append(reason);
         }
         err.println(line);
     }
@@ -146,7 +149,7 @@ final class JobFollower {
         JsonObject counters = job.getJsonObject("counters", new JsonObject());
         counters.forEach(e -> sb.append(", ").append(e.getValue()).append(' ').append(e.getKey().replace('_', ' ')));
         double rate = job.getDouble("rate", 0.0);
-        if (rate > 0) {
+        if (rate >= 1) {
             sb.append(", ").append(amount((long) rate, unit)).append("/s");
         }
         if (job.getLong("eta_seconds") != null && "running".equals(job.getString("state"))) {

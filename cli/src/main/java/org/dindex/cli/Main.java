@@ -44,16 +44,18 @@ public final class Main {
         COMMANDS.put("snapshot", CollectionCommands.Snapshot.class);
         COMMANDS.put("import", ImportCommand.class);
         COMMANDS.put("scrape", ScrapeCommand.class);
+        COMMANDS.put("watch", WatchCommand.class);
         COMMANDS.put("jobs", JobCommands.ListJobs.class);
         COMMANDS.put("job", JobCommands.ShowJob.class);
         COMMANDS.put("cancel", JobCommands.Cancel.class);
         COMMANDS.put("init", ConfigCommands.Init.class);
         COMMANDS.put("config", ConfigCommands.Config.class);
+        COMMANDS.put("completion", CompletionCommand.class);
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }
 
     /** The root's options that take a value, which the search for the command's name must step over. */
-    private static final Set<String> VALUED_OPTIONS = Set.of("--data-dir", "--socket", "--config");
+    private static final Set<String> VALUED_OPTIONS = Set.of("--data-dir", "--socket", "--config", "--color");
 
     private Main() {
     }
@@ -71,20 +73,59 @@ public final class Main {
         // CLI processes print their own messages; library chatter (jvector's core probe, Lucene's vector notes)
         // stays out of the user's terminal. A daemon process reconfigures logging when it starts.
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
-        int code = run(args, System.out, System.err, System.getenv());
+        int code = run(args, System.out, System.err, System.getenv(), Terminal::stdoutIsTerminal);
         System.exit(code);
     }
 
-    /** Runs one command line with the given streams and environment; returns the exit code. */
+    /**
+     * Runs one command line with the given streams and environment; returns the exit code. {@code out} counts as no
+     * terminal: results get colour only with {@code --color=always}.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        InProcessCommands inProcess = InProcessCommands.find().orElse(null);
-        DindexCommand root = new DindexCommand(List.of(args), env, out, err, inProcess);
+        return run(args, out, err, env, () -> false);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream, Map)}, with {@code out} a terminal when the test says so. */
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
+                   java.util.function.BooleanSupplier stdoutIsTerminal) {
+        DindexCommand root = new DindexCommand(List.of(args), env, out, err, InProcessCommands.find().orElse(null),
+                stdoutIsTerminal);
+        CommandLine cli = tree(root, args);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        // Help follows --color and NO_COLOR too (picocli's own detection when neither says).
+        Terminal.When when = colorOption(args);
+        String noColor = env.get("NO_COLOR");
+        CommandLine.Help.Ansi ansi = when == Terminal.When.always ? CommandLine.Help.Ansi.ON
+                : when == Terminal.When.never || noColor != null && !noColor.isEmpty() ? CommandLine.Help.Ansi.OFF
+                : CommandLine.Help.Ansi.AUTO;
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(ansi));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (root.verbose) {
+                e.printStackTrace(err);
+            }
+            return report(e, err);
+        });
+        cli.setParameterExceptionHandler((e, args1) -> {
+            err.println("dindex: " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            return USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    /**
+     * The command tree for one command line: the root, and the command it names (or every command, for help, an
+     * unknown name and {@code completion}, which describes them all).
+     */
+    static CommandLine tree(DindexCommand root, String[] args) {
         CommandLine cli = new CommandLine(root);
         String named = commandName(args);
         boolean versionOnly = named == null && List.of(args).stream().anyMatch(a -> a.equals("-V")
                 || a.equals("--version"));
-        boolean all = !versionOnly && (named == null || named.equals("help")
+        boolean all = !versionOnly && (named == null || named.equals("help") || named.equals("completion")
                 || !COMMANDS.containsKey(named) && !isDaemonSide(named));
+        InProcessCommands inProcess = root.inProcess().orElse(null);
         COMMANDS.forEach((name, command) -> {
             if (all || name.equals(named)) {
                 cli.addSubcommand(name, command);
@@ -98,20 +139,43 @@ public final class Main {
                 }
             });
         }
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (root.verbose) {
-                e.printStackTrace(err);
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            addHelpOption(sub);
+        }
+        return cli;
+    }
+
+    /**
+     * {@code -h}/{@code --help} on a command and its subcommands ({@code dindex search --help}, as well as
+     * {@code dindex help search}); not on the commands the thin CLI hands over, whose help the daemon jar prints.
+     */
+    private static void addHelpOption(CommandLine cl) {
+        var spec = cl.getCommandSpec();
+        if (spec.userObject() instanceof Handover.HandedOver || spec.userObject() instanceof CommandLine.HelpCommand
+                || spec.options().stream().anyMatch(o -> o.usageHelp())) {
+            return;
+        }
+        spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help and exit.").build());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            addHelpOption(sub);
+        }
+    }
+
+    /** The value of {@code --color} on the command line, or null. */
+    static Terminal.When colorOption(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String value = args[i].startsWith("--color=") ? args[i].substring("--color=".length())
+                    : args[i].equals("--color") && i + 1 < args.length ? args[i + 1] : null;
+            if (value != null) {
+                try {
+                    return Terminal.When.valueOf(value);
+                } catch (IllegalArgumentException e) {
+                    return null;  // picocli reports it
+                }
             }
-            return report(e, err);
-        });
-        cli.setParameterExceptionHandler((e, args1) -> {
-            err.println("dindex: " + e.getMessage());
-            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
-            return USAGE;
-        });
-        return cli.execute(args);
+        }
+        return null;
     }
 
     /** The first word of the command line that is not a root option or its value: the command's name, or null. */

@@ -10,7 +10,11 @@ import picocli.CommandLine.ParentCommand;
 import java.util.concurrent.Callable;
 
 /** {@code dindex ping}: checks that the daemon answers (starting it if needed) and prints the round-trip time. */
-@Command(name = "ping", description = "Check that the daemon answers, starting it if needed.")
+@Command(name = "ping", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex ping",
+                "  dindex ping --json"},
+        description = "Check that the daemon answers, starting it if needed.")
 final class PingCommand implements Callable<Integer> {
     @ParentCommand
     DindexCommand root;

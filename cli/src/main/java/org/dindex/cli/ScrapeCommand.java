@@ -12,7 +12,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code dindex scrape URL...}: a background job that crawls web sites politely and indexes their pages. */
-@Command(name = "scrape", description = {"Crawl web pages (HTML, PDF, plain text) and index them, as a background job.",
+@Command(name = "scrape", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex scrape https://example.org/docs --depth 2 --max-pages 200",
+                "  dindex scrape https://example.org/ --include '/blog/' --delay-ms 2000 --detach"},
+        description = {"Crawl web pages (HTML, PDF, plain text) and index them, as a background job.",
         "Honours robots.txt, waits between requests to one host, skips duplicates and crawler traps."})
 final class ScrapeCommand implements Callable<Integer> {
     @ParentCommand

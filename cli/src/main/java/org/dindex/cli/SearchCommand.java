@@ -17,7 +17,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dindex search QUERY}: grouped results with snippets and citations, or the JSON the daemon returns. */
-@Command(name = "search", description = "Search the index (hybrid dense + BM25 by default).")
+@Command(name = "search", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex search what pulls the tides",
+                "  dindex search 'disk full' --mode bm25 --top-k 5",
+                "  dindex search tides --source /home/me/notes/ --json",
+                "  dindex search 'index format' --meta project=apollo --explain",
+                "  dindex --color=never search tides | less",
+                "  dindex search tides --collection notes --collection papers"},
+        description = "Search the index (hybrid dense + BM25 by default).")
 final class SearchCommand implements Callable<Integer> {
     @ParentCommand
     DindexCommand root;
@@ -76,6 +84,7 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private void print(JsonObject r) {
+        boolean colour = root.colour();
         if (r.getBoolean("degraded", false)) {
             root.err.println("dindex: warning: " + r.getString("warning"));
         }
@@ -99,7 +108,7 @@ final class SearchCommand implements Callable<Integer> {
                 if (section != null && !section.isEmpty()) {
                     line.append(String.join(" > ", section.getList())).append(": ");
                 }
-                line.append(c.getString("snippet"));
+                line.append(Highlights.render(c.getString("snippet"), colour));
                 root.out.println(line);
                 if (explain) {
                     JsonObject s = c.getJsonObject("score");

@@ -9,7 +9,11 @@ import picocli.CommandLine.ParentCommand;
 import java.util.concurrent.Callable;
 
 /** {@code dindex status}: the same as {@code dindex daemon status}. Never starts a daemon. */
-@Command(name = "status", description = "Show the daemon's status (exit 3 when it is not running).")
+@Command(name = "status", footerHeading = Examples.HEADING,
+        footer = {
+                "  dindex status",
+                "  dindex status --json"},
+        description = "Show the daemon's status (exit 3 when it is not running).")
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     DindexCommand root;

@@ -25,7 +25,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * Indexes local files through the daemon: extracts them here (the daemon never reads the caller's files), streams
@@ -108,39 +107,18 @@ public final class FileIndexer {
     }
 
     /**
-     * The files under {@code paths}, absolute and sorted per folder; hidden files and folders (a name starting with
-     * a dot below a given folder) only with {@code hidden}.
+     * The files under {@code paths} by the default rules ({@link FileSelection}: hidden files and folders only with
+     * {@code hidden}, what {@code .gitignore} files exclude skipped), absolute and sorted per folder.
      *
      * @throws DindexException {@link ErrorCode#BAD_REQUEST} naming a path that does not exist
      */
     public static List<Path> collect(List<Path> paths, boolean hidden) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (Path p : paths) {
-            Path abs = p.toAbsolutePath().normalize();
-            if (!Files.exists(abs)) {
-                throw new DindexException(ErrorCode.BAD_REQUEST, "no such file or folder: " + p);
-            }
-            if (Files.isDirectory(abs)) {
-                try (Stream<Path> walk = Files.walk(abs)) {
-                    walk.filter(f -> !Files.isDirectory(f))
-                            .filter(f -> hidden || !isHidden(abs, f))
-                            .sorted()
-                            .forEach(files::add);
-                }
-            } else {
-                files.add(abs);
-            }
-        }
-        return files;
+        return collect(paths, new FileSelection.Rules(hidden, true, List.of(), List.of()));
     }
 
-    private static boolean isHidden(Path root, Path file) {
-        for (Path part : root.relativize(file)) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
+    /** The files under {@code paths} by {@code rules}, absolute and sorted per folder. */
+    public static List<Path> collect(List<Path> paths, FileSelection.Rules rules) throws IOException {
+        return new FileSelection(rules).collect(paths);
     }
 
     /**
@@ -248,17 +226,26 @@ public final class FileIndexer {
     }
 
     private IndexDocument document(Path file, ExtractedDocument doc) {
-        List<IndexDocument.Block> blocks = new ArrayList<>();
-        for (Block b : doc.blocks()) {
-            blocks.add(new IndexDocument.Block(b.section(), b.text()));
-        }
         long modified;
         try {
             modified = Files.getLastModifiedTime(file).toMillis();
         } catch (IOException e) {
             modified = System.currentTimeMillis();
         }
-        return IndexDocument.extracted(SourceNames.of(file), options.title() != null ? options.title() : doc.title(),
-                options.url(), doc.format(), options.metadata(), modified, blocks);
+        return document(file, doc, options.title(), options.url(), options.metadata(), modified);
+    }
+
+    /**
+     * The document of an extracted file: its source name ({@link SourceNames}), {@code title} or the extracted one,
+     * and {@code modified} (epoch milliseconds) as its timestamp.
+     */
+    public static IndexDocument document(Path file, ExtractedDocument doc, String title, String url,
+                                         Map<String, String> metadata, long modified) {
+        List<IndexDocument.Block> blocks = new ArrayList<>();
+        for (Block b : doc.blocks()) {
+            blocks.add(new IndexDocument.Block(b.section(), b.text()));
+        }
+        return IndexDocument.extracted(SourceNames.of(file), title != null ? title : doc.title(), url, doc.format(),
+                metadata, modified, blocks);
     }
 }

@@ -23,6 +23,7 @@ import org.dindex.protocol.JobsQuery;
 import org.dindex.protocol.ScrapeRequest;
 import org.dindex.protocol.SearchQuery;
 import org.dindex.protocol.SearchResult;
+import org.dindex.protocol.WatchRequest;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -379,6 +380,14 @@ public final class Dindex implements AutoCloseable {
         JsonObject body = (options == null ? new JsonObject() : options.copy())
                 .put("path", file.toAbsolutePath().normalize().toString());
         return JobInfo.fromJson(request(Addresses.IMPORT, body).getJsonObject("job"));
+    }
+
+    /**
+     * Starts a watch job: the folders are indexed, then kept in sync (new and changed files indexed, deleted ones
+     * removed) until the job is cancelled; the daemon resumes it when it starts again.
+     */
+    public JobInfo watch(WatchRequest request) {
+        return JobInfo.fromJson(request(Addresses.WATCH, request.toJson()).getJsonObject("job"));
     }
 
     /**

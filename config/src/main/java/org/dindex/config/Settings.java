@@ -125,6 +125,18 @@ public final class Settings {
     public static final Setting SCRAPE_ALLOW_LOOPBACK = Setting.bool("scrape.allow_loopback", true,
             "Allow scraping sites on this machine (127.0.0.0/8, ::1).");
 
+    public static final Setting WATCH_DEBOUNCE_MS = Setting.integer("watch.debounce_ms", 500, 10, 600_000,
+            "A watched file is indexed once it has not changed for this long, so an editor's burst of saves is one"
+                    + " update (a file that never stops changing is still indexed every 20 such periods).");
+    public static final Setting WATCH_SCAN_INTERVAL_MS = Setting.integer("watch.scan_interval_ms", 60_000, 100,
+            86_400_000, "How often a watch that could not have inotify watches for all its folders scans them"
+                    + " instead (and how often every watch checks that its folders still exist).");
+    public static final Setting WATCH_MAX_INOTIFY_WATCHES = Setting.integer("watch.max_inotify_watches", 0, 0,
+            100_000_000, "inotify watches (one per watched folder) the daemon's watches may hold together; a watch"
+                    + " that would need more scans its folders every watch.scan_interval_ms instead, and says so. 0:"
+                    + " half of the system's per-user limit (/proc/sys/fs/inotify/max_user_watches), which other"
+                    + " programs share.");
+
     public static final Setting HTTP_ENABLED = Setting.bool("http.enabled", true,
             "Serve the HTTP API, WebSocket streams and dashboard.");
     public static final Setting HTTP_HOST = Setting.string("http.host", "127.0.0.1",
@@ -195,7 +207,7 @@ public final class Settings {
             SEARCH_EXACT_BELOW, SEARCH_TITLE_WEIGHT, SEARCH_FUSION, SEARCH_RRF_K, SEARCH_DENSE_WEIGHT,
             SEARCH_BM25_WEIGHT, SEARCH_LINEAR_ALPHA, JOBS_MAX_CONCURRENT, JOBS_HISTORY, IMPORT_CHECKPOINT_PAGES,
             IMPORT_BATCH_DOCUMENTS, SCRAPE_USER_AGENT, SCRAPE_TIMEOUT_MS, SCRAPE_MAX_PAGE_BYTES, SCRAPE_ALLOW_PRIVATE,
-            SCRAPE_ALLOW_LOOPBACK, HTTP_ENABLED, HTTP_HOST, HTTP_ALLOWED_HOSTS, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
+            SCRAPE_ALLOW_LOOPBACK, WATCH_DEBOUNCE_MS, WATCH_SCAN_INTERVAL_MS, WATCH_MAX_INOTIFY_WATCHES, HTTP_ENABLED, HTTP_HOST, HTTP_ALLOWED_HOSTS, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
             HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_IMPORT_ROOTS, CLUSTER_ENABLED, CLUSTER_NAME,
             CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_PORT, CLUSTER_JOIN, CLUSTER_KUBERNETES_DNS,
             CLUSTER_MEMBER_TIMEOUT_MS);

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The dindex version, filtered into a resource by Maven at build time. */
+/**
+ * The dindex version, filtered into a resource by Maven at build time, and the git commit the build was made from
+ * (written by config/pom.xml at build time).
+ */
 public final class Version {
-    private static final String VERSION = load();
+    private static final String VERSION = load("/dindex-version.properties").getProperty("version", "dev");
+    private static final String COMMIT = commit(load("/dindex-commit.properties"));
 
     private Version() {
     }
@@ -15,16 +19,31 @@ public final class Version {
         return VERSION;
     }
 
-    private static String load() {
-        try (InputStream in = Version.class.getResourceAsStream("/dindex-version.properties")) {
-            if (in == null) {
-                return "dev";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "dev");
-        } catch (IOException e) {
-            return "dev";
+    /**
+     * The short hash of the commit the jars were built from, with {@code -dirty} when tracked files had changes
+     * that were not committed; "unknown" when the build had no git repository.
+     */
+    public static String commit() {
+        return COMMIT;
+    }
+
+    private static String commit(Properties p) {
+        String commit = p.getProperty("commit", "unknown").strip();
+        if (commit.isEmpty() || commit.contains("${")) {
+            return "unknown";
         }
+        return "true".equals(p.getProperty("dirty")) ? commit + "-dirty" : commit;
+    }
+
+    private static Properties load(String resource) {
+        Properties p = new Properties();
+        try (InputStream in = Version.class.getResourceAsStream(resource)) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // the defaults
+        }
+        return p;
     }
 }

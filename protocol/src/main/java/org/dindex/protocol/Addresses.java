@@ -46,6 +46,8 @@ public final class Addresses {
     public static final String IMPORT = "dindex.import";
     /** Start a scrape job. */
     public static final String SCRAPE = "dindex.scrape";
+    /** Start a watch job: folders kept in sync with the index until it is cancelled. */
+    public static final String WATCH = "dindex.watch";
 
     /** Group documents (by URL) into k clusters by their mean chunk vectors, with labels. */
     public static final String CLUSTER = "dindex.cluster";
@@ -77,7 +79,7 @@ public final class Addresses {
      * default collection); search and context also take {@code collections}.
      */
     public static final java.util.Set<String> COLLECTION_SCOPED = java.util.Set.of(INDEX_SUBMIT, COMMIT, STATS,
-            DELETE, CLEAR, EXPORT, CHECK, SEARCH, CONTEXT, IMPORT, SCRAPE, CLUSTER, SNAPSHOT_CREATE);
+            DELETE, CLEAR, EXPORT, CHECK, SEARCH, CONTEXT, IMPORT, SCRAPE, WATCH, CLUSTER, SNAPSHOT_CREATE);
 
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";

@@ -211,4 +211,15 @@ class ProtocolRecordsTest {
         assertEquals(List.of(), JobEvents.fromJson(new JsonObject().put("job", job)).events(),
                 "a reply asked without events has none");
     }
+
+    @Test
+    void watchRequest() {
+        for (WatchRequest w : List.of(WatchRequest.of(List.of(java.nio.file.Path.of("/notes"))),
+                new WatchRequest(List.of("/a", "/b"), List.of("*.md"), List.of("drafts", "**/*.tmp"), true, false))) {
+            assertEquals(w, WatchRequest.fromJson(w.toJson()));
+            assertEquals(w.toJson(), new JsonObject(w.toJson().encode()), "the wire form is plain JSON");
+        }
+        assertEquals(new JsonObject().put("paths", new JsonArray().add("/notes")),
+                WatchRequest.of(List.of(java.nio.file.Path.of("/notes/./"))).toJson(), "defaults stay off the wire");
+    }
 }

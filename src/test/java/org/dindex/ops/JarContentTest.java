@@ -1,0 +1,153 @@
+package org.dindex.ops;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What {@code target/dindex.jar} holds, read from the jar the build just packaged (the daemon's tests run after
+ * {@code package}): Linux natives only, for x86_64 and aarch64; no debug symbols; one Jackson; no unused modules;
+ * the bundled models; the licence files; and a size budget. Each check names the entries that break it, so a
+ * dependency upgrade that brings back a macOS library or Jackson 3 fails here with its path.
+ */
+class JarContentTest {
+    static final Path JAR = Path.of("target/dindex.jar");
+
+    /**
+     * The jar's budget. The two bundled models are 40.6 MB compressed and the Linux natives of ONNX Runtime and the
+     * tokenizer 26.2 MB for both architectures, so 67 MB are data; the class files of Vert.x, Netty, Hazelcast (13.7
+     * MB alone), Lucene, PDFBox, Jackson and the rest add ~48 MB. 164 MB before the platform filters; 120 MB after.
+     */
+    static final long MAX_BYTES = 120L * 1024 * 1024;
+
+    static List<String> names;
+
+    @BeforeAll
+    static void read() throws IOException {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is packaged before the daemon's tests run (daemon/pom.xml)");
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            names = jar.stream().map(ZipEntry::getName).toList();
+        }
+    }
+
+    /** Native code: shared and static libraries of any platform. */
+    static final Pattern NATIVE = Pattern.compile(".*\\.(so(\\.[0-9.]+)?|dylib|jnilib|dll|a|lib)$");
+    /** A path that names Linux's 64-bit x86 or ARM (ONNX Runtime: linux-x64; DJL: linux-x86_64; JNA: linux-x86-64). */
+    static final Pattern LINUX_64 = Pattern.compile(".*(x86[_-]64|x64|amd64|aarch64|arm64).*");
+    /** A path that names another OS or architecture. */
+    static final Pattern OTHER_PLATFORM = Pattern.compile(
+            "(?i).*(osx|darwin|macos|win32|win64|win-|windows|freebsd|openbsd|dragonfly|sunos|solaris|aix|android"
+                    + "|ppc|s390|riscv|loongarch|mips|armel|armv7|linux-x86/|linux-arm/|i386|i686).*");
+
+    @Test
+    void nativeLibrariesAreForLinuxOnX8664AndAarch64Only() {
+        List<String> natives = names.stream().filter(n -> NATIVE.matcher(n).matches()).toList();
+        List<String> wrong = natives.stream()
+                .filter(n -> !n.endsWith(".so") && !n.matches(".*\\.so\\.[0-9.]+")
+                        || !LINUX_64.matcher(n).matches() || OTHER_PLATFORM.matcher(n).matches())
+                .toList();
+        assertEquals(List.of(), wrong, "native libraries for another platform than Linux x86_64/aarch64");
+        // Files in other platforms' native folders, whatever they are called (JNA's com/sun/jna/win32/ is a Java
+        // package: classes are fine).
+        List<String> folders = names.stream()
+                .filter(n -> n.startsWith("ai/onnxruntime/native/") || n.startsWith("native/lib/")
+                        || n.startsWith("com/sun/jna/") || n.startsWith("lib/") || n.startsWith("META-INF/native/"))
+                .filter(n -> !n.endsWith("/") && !n.endsWith(".class"))
+                .filter(n -> OTHER_PLATFORM.matcher(n).matches())
+                .limit(20).toList();
+        assertEquals(List.of(), folders, "entries of another platform's native folder");
+    }
+
+    @Test
+    void bothLinuxArchitecturesKeepTheirModelRuntimeAndTokenizer() {
+        for (String expected : List.of("ai/onnxruntime/native/linux-x64/libonnxruntime.so",
+                "ai/onnxruntime/native/linux-x64/libonnxruntime4j_jni.so",
+                "ai/onnxruntime/native/linux-aarch64/libonnxruntime.so",
+                "ai/onnxruntime/native/linux-aarch64/libonnxruntime4j_jni.so",
+                "native/lib/linux-x86_64/cpu/libtokenizers.so", "native/lib/linux-aarch64/cpu/libtokenizers.so",
+                "native/lib/tokenizers.properties",
+                "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json",
+                "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json")) {
+            assertTrue(names.contains(expected), expected + " is in the jar");
+        }
+    }
+
+    @Test
+    void noDebugSymbols() {
+        List<String> debug = names.stream()
+                .filter(n -> n.contains(".dSYM/") || n.endsWith(".dSYM") || n.matches(".*\\.(pdb|debug|dbg|sym)$"))
+                .limit(20).toList();
+        assertEquals(List.of(), debug, "debug-symbol files");
+    }
+
+    @Test
+    void oneJackson() throws IOException {
+        List<String> jackson3 = names.stream().filter(n -> n.startsWith("tools/jackson/")).limit(10).toList();
+        assertEquals(List.of(), jackson3, "Jackson 3 (tools.jackson) beside Jackson 2");
+        // Jackson 2's modules, all of one release (jackson-annotations is versioned without the patch number).
+        // Hazelcast's relocated copies (com/hazelcast/shaded/com/fasterxml/, with their pom.properties) are its own.
+        TreeSet<String> releases = new TreeSet<>();
+        List<String> modules = new ArrayList<>();
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            for (String n : names) {
+                if ((n.startsWith("META-INF/maven/com.fasterxml.jackson.core/")
+                        || n.startsWith("META-INF/maven/com.fasterxml.jackson.dataformat/"))
+                        && n.endsWith("/pom.properties")) {
+                    Properties p = new Properties();
+                    try (InputStream in = jar.getInputStream(jar.getEntry(n))) {
+                        p.load(in);
+                    }
+                    String[] v = p.getProperty("version").split("\\.");
+                    releases.add(v[0] + "." + v[1]);
+                    modules.add(p.getProperty("artifactId") + " " + p.getProperty("version"));
+                }
+            }
+        }
+        assertTrue(modules.size() >= 4, "Jackson's core, annotations, databind and YAML: " + modules);
+        assertEquals(1, releases.size(), "one Jackson release: " + modules);
+        assertTrue(names.contains("com/fasterxml/jackson/databind/ObjectMapper.class"), "Jackson 2's databind");
+    }
+
+    @Test
+    void noUnusedModules() {
+        // Declared and never imported until issue 22; the protobuf exposition format /metrics never serves.
+        List<String> unused = names.stream()
+                .filter(n -> n.startsWith("org/apache/lucene/queryparser/") || n.startsWith("org/apache/lucene/search"
+                        + "/highlight/") || n.startsWith("org/apache/lucene/sandbox/")
+                        || n.startsWith("io/prometheus/metrics/shaded/"))
+                .limit(10).toList();
+        assertEquals(List.of(), unused, "modules dindex does not use");
+    }
+
+    @Test
+    void licenceAndNoticeAreInTheJar() throws IOException {
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            String license = new String(jar.getInputStream(jar.getEntry("META-INF/LICENSE")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(Files.readString(Path.of("LICENSE")), license, "the project's LICENSE");
+            String notice = new String(jar.getInputStream(jar.getEntry("META-INF/NOTICE")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(Files.readString(Path.of("NOTICE")), notice, "the project's NOTICE");
+        }
+    }
+
+    @Test
+    void withinTheSizeBudget() throws IOException {
+        long size = Files.size(JAR);
+        assertTrue(size <= MAX_BYTES, JAR + " is " + size + " bytes, over the budget of " + MAX_BYTES);
+    }
+}
