@@ -49,14 +49,15 @@ public final class CollectionsVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         changes = vertx.createSharedWorkerExecutor("dindex-collections", 1, 2, TimeUnit.HOURS);
-        handlers.serve(Addresses.COLLECTIONS_LIST, body -> changes.executeBlocking(collections::describe, false));
+        // Reads do not queue behind a change (a snapshot of a large collection takes minutes).
+        handlers.serve(Addresses.COLLECTIONS_LIST, body -> vertx.executeBlocking(collections::describe, false));
         handlers.serve(Addresses.COLLECTIONS_CREATE, this::create);
         handlers.serve(Addresses.COLLECTIONS_DELETE, this::delete);
         handlers.serve(Addresses.SNAPSHOT_CREATE, this::snapshot);
         handlers.serve(Addresses.SNAPSHOT_LIST, body -> {
             Object of = body.getValue("collection");
             String name = of == null ? null : CollectionNames.check(of);
-            return changes.executeBlocking(() -> new JsonObject().put("snapshots", snapshots.list(name))
+            return vertx.executeBlocking(() -> new JsonObject().put("snapshots", snapshots.list(name))
                     .put("folder", snapshots.folder().toString()), false);
         });
         handlers.serve(Addresses.SNAPSHOT_RESTORE, this::restore);
@@ -193,7 +194,7 @@ public final class CollectionsVerticle extends VerticleBase {
                                     collections.discard(old);
                                     return r.fresh();
                                 }, true))))
-                .compose(c -> changes.executeBlocking(() -> new JsonObject().put("collection", c.describe()), false));
+                .compose(c -> vertx.executeBlocking(() -> new JsonObject().put("collection", c.describe()), false));
     }
 
     /** Cancels the jobs writing to {@code name} and waits until they have stopped. */
