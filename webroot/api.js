@@ -214,6 +214,7 @@ export const api = {
   scrape: params => request('POST', scoped('scrape'), params),
   import: path => request('POST', scoped('import'), { path }),
   search: params => request('POST', scoped('search'), params),
+  context: params => request('POST', scoped('context'), params),
 };
 
 /** The key for the WebSocket URL (browsers cannot set headers on it), or ''. */

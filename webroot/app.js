@@ -5,6 +5,8 @@ import { Stream } from './stream.js';
 import { JobsView, initJobForms } from './jobs.js';
 import { JobLog } from './log.js';
 import { initSearch } from './search.js';
+import { Trends } from './trends.js';
+import { initContext } from './context.js';
 import { setText, formatNumber, formatBytes, formatRelative, formatDateTime, formatDecimal } from './format.js';
 
 const STATS_EVERY_MS = 5000;
@@ -28,6 +30,10 @@ stream.on('snapshot', frame => {
   }
 });
 stream.on('job', frame => jobs.upsert(frame.job));
+// Charts and job sparklines (trends.js). A job card made after a sample gets its sparkline on the next job event.
+const trends = new Trends(stream, jobs);
+stream.on('snapshot', () => trends.renderJobs());
+stream.on('job', () => trends.renderJobs());
 stream.on('item', frame => log.onItem(frame));
 stream.on('dropped', frame => log.onDropped(frame));
 stream.on('error', frame => {
@@ -246,6 +252,7 @@ function renderStats(s) {
 // ---- start ---------------------------------------------------------------------------------------------------------
 initJobForms(jobs);
 initSearch();
+initContext();
 refreshCollections();
 stream.subscribe('jobs', { type: 'subscribe' });
 stream.start();

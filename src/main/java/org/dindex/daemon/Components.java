@@ -344,7 +344,8 @@ final class Components {
                         config.getLong(Settings.MAX_DOCUMENT_BYTES), dataDir))));
         if (config.getBoolean(Settings.HTTP_ENABLED)) {
             // Last to start, first to stop: no HTTP request arrives while the parts behind it are not there.
-            http = new org.dindex.http.HttpVerticle(org.dindex.http.HttpOptions.from(config), metrics);
+            http = new org.dindex.http.HttpVerticle(org.dindex.http.HttpOptions.from(config), metrics,
+                    new org.dindex.metrics.MetricsHistory(metrics.registry(), this::runningJobs));
             list.add(http);
         }
         return list;
@@ -375,6 +376,9 @@ final class Components {
                 .description("Vectors and graph held in memory, all collections").register(r);
         io.micrometer.core.instrument.Gauge.builder("dindex.collections", collections, c -> c.all().size())
                 .description("Collections in the daemon").register(r);
+        var chunks = new org.dindex.index.ChunkCount();
+        io.micrometer.core.instrument.Gauge.builder("dindex.index.chunks", collections, c -> sum(c, chunks::valueOf))
+                .description("Searchable (committed) chunks, all collections").register(r);
     }
 
     private static double sum(CollectionRegistry registry, java.util.function.ToDoubleFunction<ChunkIndex> f) {
@@ -382,7 +386,8 @@ final class Components {
         for (org.dindex.collections.Collection c : registry.all()) {
             if (c.state() == org.dindex.collections.Collection.State.OPEN) {
                 try {
-                    total += f.applyAsDouble(c.index().index());
+                    double value = f.applyAsDouble(c.index().index());
+                    total += Double.isNaN(value) ? 0 : value;
                 } catch (RuntimeException e) {
                     // closing meanwhile
                 }
@@ -407,6 +412,16 @@ final class Components {
         if (jobsVerticle != null) {
             bindJobMeters(jobsVerticle.registry());
         }
+    }
+
+    /** The running jobs' records, for the dashboard's per-job rates (none before the jobs verticle has started). */
+    private List<JsonObject> runningJobs() {
+        if (jobsVerticle == null) {
+            return List.of();
+        }
+        return jobsVerticle.registry().list().stream()
+                .filter(job -> job.state() == org.dindex.jobs.JobState.RUNNING)
+                .map(org.dindex.jobs.Job::toJson).toList();
     }
 
     /** Jobs by state, read from the registry at scrape time. */

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The HTTP server: the {@code /api/v1} routes ({@link ApiRoutes}), {@code /ws} progress streams
- * ({@link ProgressSocket}), MCP at {@code /mcp} ({@link McpRoute}), {@code /metrics} and the dashboard from
+ * The HTTP server: the {@code /api/v1} routes ({@link ApiRoutes}), {@code /ws} progress and metrics streams
+ * ({@link ProgressSocket}, {@link MetricsFeed}), MCP at {@code /mcp} ({@link McpRoute}), {@code /metrics} and the dashboard from
  * {@code webroot/}. Loopback only unless configured;
  * API keys guard everything except health and the OpenAPI document (and, by configuration, metrics).
  */
@@ -38,11 +38,15 @@ public final class HttpVerticle extends VerticleBase {
     private final Metrics metrics;
     private final ApiKeys keys;
     private final HostPolicy hosts;
+    private final org.dindex.metrics.MetricsHistory history;
+    private MetricsFeed feed;
     private HttpServer server;
 
-    public HttpVerticle(HttpOptions options, Metrics metrics) {
+    /** @param history the samples {@code /ws} clients subscribe to ({@code "scope": "metrics"}); sampled here */
+    public HttpVerticle(HttpOptions options, Metrics metrics, org.dindex.metrics.MetricsHistory history) {
         this.options = options;
         this.metrics = metrics;
+        this.history = history;
         this.keys = new ApiKeys(options.apiKeys());
         this.hosts = new HostPolicy(options.allowedHosts(), options.host(), options.wsOrigins());
     }
@@ -61,7 +65,8 @@ public final class HttpVerticle extends VerticleBase {
     public Future<?> start() {
         // Off the event loop: reading the document, and building the MCP server (the SDK's classes load then).
         return vertx.executeBlocking(() -> new Prepared(openApiDocument(), new McpRoute(vertx, options, hosts,
-                () -> server == null ? options.port() : server.actualPort())), false).compose(this::serve);
+                () -> server == null ? options.port() : server.actualPort())), false).compose(this::serve)
+                .onSuccess(v -> feed.start());
     }
 
     private record Prepared(io.vertx.core.buffer.Buffer openApi, McpRoute mcp) {
@@ -80,6 +85,7 @@ public final class HttpVerticle extends VerticleBase {
     private Future<?> serve(Prepared prepared) {
         io.vertx.core.buffer.Buffer openApi = prepared.openApi();
         ApiRoutes api = new ApiRoutes(vertx, options);
+        feed = new MetricsFeed(vertx, history);
         Router router = Router.router(vertx);
         router.route().handler(this::measureAndSecure);
         router.route().handler(this::checkHost);
@@ -279,7 +285,8 @@ public final class HttpVerticle extends VerticleBase {
             HttpErrors.send(ctx, 401, "unauthorized", problem);
             return;
         }
-        ctx.request().toWebSocket().onSuccess(ws -> new ProgressSocket(vertx, ws, api, options.wsMaxFrameBytes()).start())
+        ctx.request().toWebSocket().onSuccess(ws -> new ProgressSocket(vertx, ws, api, options.wsMaxFrameBytes(), feed)
+                        .start())
                 .onFailure(e -> HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "WebSocket upgrade failed: "
                         + e.getMessage()));
     }
@@ -310,6 +317,7 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        Future<Void> sampling = feed == null ? Future.succeededFuture() : feed.stop();
+        return sampling.compose(v -> server == null ? Future.succeededFuture() : server.close());
     }
 }

@@ -23,6 +23,10 @@ import java.util.Map;
  * coalescing: a slow client must never hold up the bus or other clients, so when its socket's write queue is full
  * the latest state of each job is kept (older ones are dropped, since they are superseded) and item events are
  * counted as dropped; when the queue drains, the kept states go out, followed by a {@code dropped} notice.
+ *
+ * <p>A client may also subscribe to the daemon's metrics ({@code "scope": "metrics"}): it gets the last hour of
+ * samples ({@code metrics_history}), then one {@code metrics} frame per sample from {@link MetricsFeed}. A sample that
+ * finds the client's queue full is skipped (the chart shows a gap); subscribing again resends the history.
  */
 final class ProgressSocket {
     private final Vertx vertx;
@@ -31,11 +35,14 @@ final class ProgressSocket {
     private final Map<String, MessageConsumer<Object>> subscriptions = new HashMap<>();
     private final Map<String, JsonObject> heldJobs = new LinkedHashMap<>();
     private final int maxFrameBytes;
+    private final MetricsFeed metrics;
+    private boolean metricsSubscribed;
     private long droppedItems;
     private boolean closed;
 
-    ProgressSocket(Vertx vertx, ServerWebSocket ws, ApiRoutes api, int maxFrameBytes) {
+    ProgressSocket(Vertx vertx, ServerWebSocket ws, ApiRoutes api, int maxFrameBytes, MetricsFeed metrics) {
         this.maxFrameBytes = maxFrameBytes;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.ws = ws;
         this.api = api;
@@ -81,8 +88,20 @@ final class ProgressSocket {
             return;
         }
         switch (type) {
-            case "subscribe" -> jobField(frame, id).ifPresent(job -> subscribe(job.orElse(null), id));
-            case "unsubscribe" -> jobField(frame, id).ifPresent(job -> unsubscribe(job.orElse(null), id));
+            case "subscribe" -> scopeField(frame, id).ifPresent(scope -> {
+                if (scope.equals("metrics")) {
+                    subscribeMetrics(id);
+                } else {
+                    jobField(frame, id).ifPresent(job -> subscribe(job.orElse(null), id));
+                }
+            });
+            case "unsubscribe" -> scopeField(frame, id).ifPresent(scope -> {
+                if (scope.equals("metrics")) {
+                    unsubscribeMetrics(id);
+                } else {
+                    jobField(frame, id).ifPresent(job -> unsubscribe(job.orElse(null), id));
+                }
+            });
             case "search" -> {
                 Object request = frame.getValue("request");
                 if (request instanceof JsonObject body) {
@@ -95,6 +114,46 @@ final class ProgressSocket {
             case "ping" -> send(new JsonObject().put("type", "pong").put("id", id));
             default -> error(id, ErrorCode.BAD_FRAME, "unknown type '" + type
                     + "' (expected subscribe, unsubscribe, search or ping)");
+        }
+    }
+
+    /**
+     * The optional {@code scope} of a (un)subscribe message: {@code jobs} (the default: all jobs, or the one named by
+     * {@code job}) or {@code metrics}; empty, after answering with an error, for anything else.
+     */
+    private java.util.Optional<String> scopeField(JsonObject frame, String id) {
+        Object scope = frame.getValue("scope");
+        if (scope == null || "jobs".equals(scope)) {
+            return java.util.Optional.of("jobs");
+        }
+        if ("metrics".equals(scope)) {
+            return java.util.Optional.of("metrics");
+        }
+        error(id, ErrorCode.BAD_REQUEST, "'scope' must be 'jobs' or 'metrics', got " + (scope instanceof String str
+                ? "'" + (str.length() > 40 ? str.substring(0, 40) + "..." : str) + "'" : JsonTypes.describe(scope)));
+        return java.util.Optional.empty();
+    }
+
+    /** The last hour of samples now, then every new one (again from the start when asked again). */
+    private void subscribeMetrics(String id) {
+        if (closed) {
+            return;
+        }
+        metricsSubscribed = true;
+        metrics.add(this);
+        ws.writeTextMessage(metrics.historyFrame(id));
+    }
+
+    private void unsubscribeMetrics(String id) {
+        metricsSubscribed = false;
+        metrics.remove(this);
+        send(new JsonObject().put("type", "unsubscribed").put("id", id));
+    }
+
+    /** One sample's frame, already encoded; skipped while the client is slow. Event loop. */
+    void sendMetrics(String frame) {
+        if (!closed && metricsSubscribed && !ws.writeQueueFull()) {
+            ws.writeTextMessage(frame);
         }
     }
 
@@ -221,6 +280,7 @@ final class ProgressSocket {
             return;
         }
         closed = true;
+        metrics.remove(this);
         subscriptions.values().forEach(MessageConsumer::unregister);
         subscriptions.clear();
         heldJobs.clear();

@@ -369,7 +369,7 @@ class HttpApiTest {
                 "dindex_embedding_passages_total", "dindex_documents_total{status=\"indexed\"}",
                 "dindex_chunks_indexed_total", "dindex_wal_size_bytes", "dindex_jobs{state=\"running\"}",
                 "dindex_bridge_connections", "dindex_bridge_frames_total", "dindex_bridge_errors_total{kind=",
-                "dindex_vectors_memory_bytes", "jvm_memory_used_bytes", "process_cpu_usage")) {
+                "dindex_vectors_memory_bytes", "dindex_index_chunks ", "jvm_memory_used_bytes", "process_cpu_usage")) {
             assertTrue(text.contains(expected), "metrics lack " + expected + "\n" + text);
         }
 

@@ -141,6 +141,55 @@ class WebSocketTest {
         c.ws().close().await(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * {@code "scope": "metrics"}: the history (here larger than the 1 KB frame limit, so the server fragments it),
+     * then a sample every 5 s read from the daemon's meters: an import shows as ingest, a search as latency.
+     */
+    @Test
+    void metricsHistoryThenLiveSamples() throws Exception {
+        Conn c = connect(sameOrigin(), "?api_key=" + KEY);
+        c.next(m -> m.getString("type").equals("hello"));
+        c.send(new JsonObject().put("type", "subscribe").put("scope", "weather").put("id", "w"));
+        JsonObject bad = c.next(m -> "w".equals(m.getString("id")));
+        assertEquals("bad_request", bad.getString("code"));
+        assertEquals("'scope' must be 'jobs' or 'metrics', got 'weather'", bad.getString("message"));
+
+        c.send(new JsonObject().put("type", "subscribe").put("scope", "metrics").put("id", "m1"));
+        JsonObject history = c.next(m -> "m1".equals(m.getString("id")));
+        assertEquals("metrics_history", history.getString("type"), history.encode());
+        assertEquals(5000L, history.getLong("interval_ms"));
+        assertEquals(3_600_000L, history.getLong("window_ms"));
+        var samples = history.getJsonArray("samples");
+        assertTrue(samples.size() >= 1, "the feed sampled when the server started");
+        for (int i = 1; i < samples.size(); i++) {
+            assertTrue(samples.getJsonObject(i).getLong("seq") > samples.getJsonObject(i - 1).getLong("seq"));
+        }
+        long lastSeq = samples.getJsonObject(samples.size() - 1).getLong("seq");
+
+        startImport(jsonl("metered", 60, 0));
+        JsonObject ingest = c.next(m -> m.getString("type").equals("metrics")
+                && m.getJsonObject("sample").getDouble("ingest_chunks_per_second", 0.0) > 0);
+        assertTrue(ingest.getJsonObject("sample").getLong("seq") > lastSeq, ingest.encode());
+        JsonObject sample = ingest.getJsonObject("sample");
+        assertTrue(sample.containsKey("embedding_queue") && sample.containsKey("chunks"), sample.encode());
+        c.send(new JsonObject().put("type", "search").put("id", "q").put("request", new JsonObject()
+                .put("query", "metered field notes").put("top_k", 3)));
+        c.next(m -> "q".equals(m.getString("id")));
+        JsonObject searched = c.next(m -> m.getString("type").equals("metrics")
+                && m.getJsonObject("sample").getLong("search_count", 0L) > 0).getJsonObject("sample");
+        assertTrue(searched.getDouble("search_p50_ms") > 0, searched.encode());
+        assertTrue(searched.getDouble("search_p99_ms") >= searched.getDouble("search_p50_ms"), searched.encode());
+        c.next(m -> m.getString("type").equals("metrics")
+                && m.getJsonObject("sample").getDouble("chunks", 0.0) >= 60);
+
+        c.send(new JsonObject().put("type", "unsubscribe").put("scope", "metrics").put("id", "u"));
+        assertEquals("unsubscribed", c.next(m -> "u".equals(m.getString("id"))).getString("type"));
+        c.inbox().clear();
+        JsonObject after = c.inbox().poll(6, TimeUnit.SECONDS);
+        assertTrue(after == null || !after.getString("type").equals("metrics"), "no samples after unsubscribing");
+        c.ws().close().await(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void badFramesGetErrorsAndTheConnectionStays() throws Exception {
         Conn c = connect(null, "?api_key=" + KEY);

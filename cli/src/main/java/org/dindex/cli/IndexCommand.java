@@ -67,6 +67,7 @@ final class IndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Main.quietLibraries();  // the extractors' libraries log through java.util.logging
         List<Path> paths = new java.util.ArrayList<>();
         List<String> urls = new java.util.ArrayList<>();
         for (String a : arguments) {

@@ -67,13 +67,39 @@ public final class Main {
             for (String line : new VersionProvider().getVersion()) {
                 System.out.println(line);
             }
-            System.exit(OK);
+            exit(OK, false);
         }
-        InProcessCommands.find().ifPresent(InProcessCommands::configureJvm);
-        // CLI processes print their own messages; library chatter (jvector's core probe, Lucene's vector notes)
-        // stays out of the user's terminal. A daemon process reconfigures logging when it starts.
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+        InProcessCommands inProcess = InProcessCommands.find().orElse(null);
+        if (inProcess != null) {
+            inProcess.configureJvm();
+            quietLibraries();
+        }
         int code = run(args, System.out, System.err, System.getenv(), Terminal::stdoutIsTerminal);
+        exit(code, inProcess != null);
+    }
+
+    /**
+     * CLI processes print their own messages; library chatter (jvector's core probe, Lucene's vector notes, PDFBox on
+     * a malformed file) stays out of the user's terminal. A daemon process reconfigures logging when it starts. The
+     * thin client does this only when it extracts files: setting up java.util.logging is a cost every command would
+     * pay.
+     */
+    static void quietLibraries() {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+    }
+
+    /**
+     * Ends the process. The thin client halts once its output is flushed: {@code System.exit} asks the platform's
+     * logger whether to log the exit, which sets up the whole logging framework in a process that never logged (a
+     * cost every command would pay), and the thin client has no shutdown hook that must still run by then. A
+     * process running daemon code exits normally, hooks and all.
+     */
+    private static void exit(int code, boolean daemonCode) {
+        System.out.flush();
+        System.err.flush();
+        if (!daemonCode) {
+            Runtime.getRuntime().halt(code);
+        }
         System.exit(code);
     }
 
