@@ -332,6 +332,22 @@ class CollectionsTest {
 
     @Test
     @Order(7)
+    void aSnapshotHoldsEveryWriteAcknowledgedBeforeIt() throws Exception {
+        Path late = Files.writeString(daemon.root.resolve("late.md"), "# Squid\n\nGiant squid live in the deep"
+                + " ocean and were first filmed alive in 2004.\n");
+        ok("index", "--collection", "ocean", "--no-wait", late.toString());  // durable, not yet committed
+        JsonObject snapshot = ok("snapshot", "create", "--collection", "ocean", "--json").json();
+        assertEquals(4, snapshot.getInteger("documents"), "the snapshot commits what was acknowledged first");
+        ok("snapshot", "restore", snapshot.getString("id"), "--as", "ocean-then");
+        assertEquals(List.of(late.toString()), sources(ok("search", "--collection", "ocean-then", "giant squid",
+                "--mode", "bm25", "--json").json()));
+        ok("collection", "delete", "ocean-then", "--yes");
+        ok("delete", "--collection", "ocean", "--source", late.toString());
+        ok("snapshot", "delete", snapshot.getString("id"));
+    }
+
+    @Test
+    @Order(8)
     void aSearchInFlightFinishesOnItsSnapshot() throws Exception {
         ok("collection", "create", "held");
         ok("index", "--collection", "held", space.toString());
