@@ -166,15 +166,55 @@ export async function request(method, path, body) {
   }
 }
 
+// ---- the collection the page works on ------------------------------------------------------------------------------
+const COLLECTION_STORAGE = 'dindex.collection';
+let collection = 'default';
+try {
+  collection = sessionStorage.getItem(COLLECTION_STORAGE) || 'default';
+} catch {
+  // storage disabled: the default collection
+}
+const collectionListeners = new Set();
+
+/** The collection statistics, searches, scrapes and imports address (kept for this tab). */
+export function currentCollection() {
+  return collection;
+}
+
+export function setCollection(name) {
+  if (name === collection) {
+    return;
+  }
+  collection = name;
+  try {
+    sessionStorage.setItem(COLLECTION_STORAGE, name);
+  } catch {
+    // storage disabled
+  }
+  collectionListeners.forEach(l => l(name));
+}
+
+/** Called with the new name whenever the page switches collection. */
+export function onCollection(listener) {
+  collectionListeners.add(listener);
+}
+
+/** The routes of the current collection: /api/v1/... for default, /api/v1/collections/{name}/... otherwise. */
+function scoped(path) {
+  return collection === 'default' ? path : 'collections/' + encodeURIComponent(collection) + '/' + path;
+}
+
 export const api = {
   status: () => request('GET', 'status'),
-  stats: () => request('GET', 'stats'),
+  stats: () => request('GET', scoped('stats')),
+  collections: () => request('GET', 'collections'),
   jobs: () => request('GET', 'jobs'),
   job: id => request('GET', 'jobs/' + encodeURIComponent(id) + '?events=true'),
   cancel: id => request('POST', 'jobs/' + encodeURIComponent(id) + '/cancel'),
-  scrape: params => request('POST', 'scrape', params),
-  import: path => request('POST', 'import', { path }),
-  search: params => request('POST', 'search', params),
+  scrape: params => request('POST', scoped('scrape'), params),
+  import: path => request('POST', scoped('import'), { path }),
+  search: params => request('POST', scoped('search'), params),
+  context: params => request('POST', scoped('context'), params),
 };
 
 /** The key for the WebSocket URL (browsers cannot set headers on it), or ''. */

@@ -1,6 +1,6 @@
 // The dashboard: wires the live stream, the jobs list and log, search, index statistics and the connection banner.
 
-import { api, askForKey, onKeyNeeded } from './api.js';
+import { api, askForKey, onKeyNeeded, currentCollection, setCollection, onCollection } from './api.js';
 import { Stream } from './stream.js';
 import { JobsView, initJobForms } from './jobs.js';
 import { JobLog } from './log.js';
@@ -159,8 +159,14 @@ async function refreshStats() {
   statsInFlight = true;
   try {
     if (!document.hidden || !lastStats) {
-      lastStats = await api.stats();
+      const asked = currentCollection();
+      const stats = await api.stats();
+      if (asked !== currentCollection()) {
+        return;  // switched meanwhile: the next refresh shows the new one
+      }
+      lastStats = stats;
       renderStats(lastStats);
+      refreshCollections();
       // Without the live stream (a proxy that drops WebSockets, or while reconnecting) keep the jobs fresh by polling.
       if (stream.state !== 'open') {
         const reply = await api.jobs();
@@ -175,6 +181,41 @@ async function refreshStats() {
     statsTimer = setTimeout(refreshStats, STATS_EVERY_MS);
   }
 }
+
+// ---- the collection picker ---------------------------------------------------------------------------------------
+const picker = document.getElementById('collection-picker');
+
+/** Fills the picker with the daemon's collections, keeping the choice (the default when it is gone). */
+async function refreshCollections() {
+  let reply;
+  try {
+    reply = await api.collections();
+  } catch {
+    return;
+  }
+  const names = (reply.collections || []).map(c => String(c.name));
+  if (!names.includes(currentCollection())) {
+    setCollection('default');
+  }
+  const shown = Array.from(picker.options).map(o => o.value);
+  if (shown.join('\n') !== names.join('\n')) {
+    picker.replaceChildren(...names.map(name => {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name;
+      return option;
+    }));
+  }
+  picker.value = currentCollection();
+}
+
+picker.addEventListener('change', () => setCollection(picker.value));
+onCollection(name => {
+  picker.value = name;
+  document.getElementById('stat-documents').dataset.collection = name;
+  lastStats = null;
+  scheduleStats(0);
+});
 
 function stat(id, value, sub, title) {
   const node = document.getElementById('stat-' + id);
@@ -205,12 +246,14 @@ function renderStats(s) {
       : s.last_commit_at ? 'all writes searchable' : 'nothing committed yet',
       s.last_commit_at ? formatDateTime(s.last_commit_at) : '');
   document.getElementById('stat-documents').dataset.value = String(documents);
+  document.getElementById('stat-documents').dataset.collection = String(s.collection ?? currentCollection());
 }
 
 // ---- start ---------------------------------------------------------------------------------------------------------
 initJobForms(jobs);
 initSearch();
 initContext();
+refreshCollections();
 stream.subscribe('jobs', { type: 'subscribe' });
 stream.start();
 refreshStats();

@@ -2,7 +2,7 @@
 // (POST /api/v1/context, the same dindex.context the CLI and MCP use); this only shows the block, with its [n]
 // markers picked out, its token count against the budget, and the numbered sources.
 
-import { request } from './api.js';
+import { api } from './api.js';
 import { el, setText, linkOrText, shortUrl, formatNumber } from './format.js';
 
 let sequence = 0;
@@ -97,7 +97,7 @@ export function initContext() {
     status.dataset.kind = 'busy';
     button.disabled = true;
     try {
-      const reply = await request('POST', 'context', { query, budget: Number(budget.value) });
+      const reply = await api.context({ query, budget: Number(budget.value) });
       if (mine !== sequence) {
         return;
       }

@@ -1,6 +1,6 @@
 // Search: the query form, results grouped by document with highlighted snippets, and numbered citations.
 
-import { api } from './api.js';
+import { api, onCollection } from './api.js';
 import { el, snippetNodes, linkOrText, shortUrl, formatDecimal, formatNumber } from './format.js';
 
 let sequence = 0;
@@ -106,6 +106,17 @@ export function initSearch() {
   const status = document.getElementById('search-status');
   const results = document.getElementById('search-results');
   const intro = document.getElementById('search-empty');
+
+  // Results belong to the collection they came from: switching collection clears them.
+  onCollection(() => {
+    sequence++;
+    results.replaceChildren();
+    results.removeAttribute('aria-busy');
+    button.disabled = false;
+    status.textContent = '';
+    status.dataset.kind = '';
+    intro.hidden = false;
+  });
 
   form.addEventListener('submit', async e => {
     e.preventDefault();

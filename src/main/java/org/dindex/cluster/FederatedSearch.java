@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.search.Fusion;
+import org.dindex.search.MergedFusion;
 import org.dindex.search.SearchRequest;
 import org.dindex.search.SearchService;
 
@@ -21,6 +21,7 @@ import java.util.Map;
  *
  * <p>Each member returns its candidates per retriever with raw scores (not a fused list: fusing per member and
  * then comparing fused scores from different indexes would mix incomparable scales). The math:
+ * The fusion itself is {@link MergedFusion}, shared with searches over several collections:
  * <ul>
  *   <li>Dense scores are dot products of unit vectors from the same model on every member (the coordinator embeds
  *       the query once and refuses members with another model), so they are comparable as they are.</li>
@@ -63,7 +64,7 @@ final class FederatedSearch {
             String model = all.stream().filter(a -> a.candidates() != null && a.node().equals(self))
                     .map(a -> a.candidates().getString("model")).findFirst().orElse(null);
             Fused fused = fuse(req, all, model);
-            return fetchMissing(fused).map(v -> {
+            return fetchMissing(fused, req.collections().get(0)).map(v -> {
                 JsonObject result = assemble(req, fused);
                 result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
                 if (body.getString("degraded") != null) {
@@ -81,7 +82,7 @@ final class FederatedSearch {
     }
 
     /** Fetches the stored chunks of picked candidates whose payload a member did not send (rare). */
-    private Future<Void> fetchMissing(Fused f) {
+    private Future<Void> fetchMissing(Fused f, String collection) {
         Map<String, List<String>> missing = new LinkedHashMap<>();
         for (var e : f.top()) {
             if (!f.chunks().containsKey(e.getKey())) {
@@ -93,17 +94,16 @@ final class FederatedSearch {
         List<Future<?>> fetches = new ArrayList<>();
         missing.forEach((node, ids) -> fetches.add(vertx.eventBus().<JsonObject>request(
                         ClusterVerticle.memberAddress(node, "chunks"), new JsonObject().put("chunk_ids",
-                                new JsonArray(ids)), new DeliveryOptions().setSendTimeout(memberTimeout.toMillis()))
+                                new JsonArray(ids)).put("collection", collection), new DeliveryOptions().setSendTimeout(memberTimeout.toMillis()))
                 .onSuccess(m -> m.body().forEach(c -> f.chunks().put(node + "/" + c.getKey(),
                         ((JsonObject) c.getValue()).put("member", node))))));
         return Future.join(fetches).otherwiseEmpty().mapEmpty();
     }
 
     private Fused fuse(SearchRequest req, List<Answer> answers, String model) {
-        Map<String, Float> dense = new LinkedHashMap<>();
-        Map<String, Float> bm25 = new LinkedHashMap<>();
         Map<String, JsonObject> chunks = new HashMap<>();
         JsonArray members = new JsonArray();
+        List<MergedFusion.Source> sources = new ArrayList<>();
         boolean partial = false;
         for (Answer a : answers) {
             JsonObject c = a.candidates();
@@ -120,40 +120,27 @@ final class FederatedSearch {
             }
             members.add(new JsonObject().put("node_id", a.node()).put("status", "ok")
                     .put("candidates", c.getJsonArray("dense").size() + c.getJsonArray("bm25").size()).put("time_ms", a.millis()));
-            String prefix = a.node() + "/";
-            for (Object o : c.getJsonArray("dense")) {
-                JsonArray pair = (JsonArray) o;
-                dense.put(prefix + pair.getString(0), pair.getNumber(1).floatValue());
-            }
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (Object o : c.getJsonArray("bm25")) {
-                float s = ((JsonArray) o).getNumber(1).floatValue();
-                min = Math.min(min, s);
-                max = Math.max(max, s);
-            }
-            for (Object o : c.getJsonArray("bm25")) {
-                JsonArray pair = (JsonArray) o;
-                float s = pair.getNumber(1).floatValue();
-                bm25.put(prefix + pair.getString(0), max > min ? (s - min) / (max - min) : 1f);
-            }
+            sources.add(new MergedFusion.Source(a.node(), scores(c.getJsonArray("dense")),
+                    scores(c.getJsonArray("bm25"))));
             String node = a.node();
+            String prefix = node + "/";
             c.getJsonObject("chunks").forEach(e -> chunks.put(prefix + e.getKey(),
                     ((JsonObject) e.getValue()).put("member", node)));
         }
-        boolean hasDense = !dense.isEmpty();
-        Map<String, Double> fused = new HashMap<>();
-        if (req.mode() == SearchRequest.Mode.HYBRID && hasDense) {
-            Fusion fusion = req.fusion() != null ? req.fusion() : service.options().fusion();
-            fused.putAll(fusion.fuse(ranked(dense), ranked(bm25)));
-        } else {
-            (req.mode() == SearchRequest.Mode.DENSE && hasDense ? dense : bm25)
-                    .forEach((k, v) -> fused.put(k, v.doubleValue()));
+        // Every member embeds with the coordinator's model (others are refused above): dense scores stay raw.
+        MergedFusion.Result r = MergedFusion.fuse(req.mode(), req.fusion() != null ? req.fusion()
+                : service.options().fusion(), req.topK(), sources, false);
+        return new Fused(r.top(), r.dense(), r.bm25(), chunks, members, partial);
+    }
+
+    /** A member's {@code [[chunk_id, score], ...]} list as a map, in its order. */
+    private static Map<String, Float> scores(JsonArray pairs) {
+        Map<String, Float> out = new LinkedHashMap<>();
+        for (Object o : pairs) {
+            JsonArray pair = (JsonArray) o;
+            out.put(pair.getString(0), pair.getNumber(1).floatValue());
         }
-        List<Map.Entry<String, Double>> order = new ArrayList<>(fused.entrySet());
-        order.sort(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
-        return new Fused(new ArrayList<>(order.subList(0, Math.min(req.topK(), order.size()))), dense, bm25, chunks,
-                members, partial);
+        return out;
     }
 
     private JsonObject assemble(SearchRequest req, Fused f) {
@@ -176,13 +163,5 @@ final class FederatedSearch {
         }
         return result.put("mode", req.mode().name().toLowerCase(java.util.Locale.ROOT)).put("scope", "cluster")
                 .put("members", members).put("partial", partial);
-    }
-
-    /** Candidates in descending score order (the rank RRF uses). */
-    private static Fusion.Ranked ranked(Map<String, Float> scores) {
-        List<Map.Entry<String, Float>> order = new ArrayList<>(scores.entrySet());
-        order.sort(Map.Entry.<String, Float>comparingByValue().reversed());
-        List<String> ids = order.stream().map(Map.Entry::getKey).toList();
-        return new Fusion.Ranked(ids, scores);
     }
 }

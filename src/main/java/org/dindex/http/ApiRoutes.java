@@ -41,19 +41,46 @@ final class ApiRoutes {
         this.importRoots = new ImportRoots(options.importRoots());
     }
 
+    /** Where each collection's routes live: {@code /api/v1/collections/{name}/...} beside today's. */
+    static final String COLLECTION_BASE = "/api/v1/collections/:collection";
+
     void mount(Router router) {
         router.get("/api/v1/status").handler(this::status);
-        router.get("/api/v1/stats").handler(this::stats);
-        router.post("/api/v1/search").handler(ctx -> withJson(ctx, body -> reply(ctx, 200,
-                request(Addresses.SEARCH, body, Duration.ofSeconds(60)).map(OriginalShapes::search))));
-        router.post("/api/v1/context").handler(ctx -> withJson(ctx, body -> forward(ctx, Addresses.CONTEXT, body)));
-        router.post("/api/v1/index").handler(ctx -> withJson(ctx, body -> index(ctx, body)));
-        router.post("/api/v1/index/commit").handler(ctx -> reply(ctx, 200,
-                request(Addresses.COMMIT, new JsonObject(), LONG).map(OriginalShapes::committed)));
-        router.post("/api/v1/index/clear").handler(ctx -> withJson(ctx, body -> clear(ctx, body)));
-        router.delete("/api/v1/documents").handler(ctx -> withJson(ctx, body -> delete(ctx, body)));
-        router.post("/api/v1/scrape").handler(ctx -> withJson(ctx, body -> scrape(ctx, body)));
-        router.post("/api/v1/import").handler(ctx -> withJson(ctx, body -> importFile(ctx, body)));
+        // The index routes, twice: at /api/v1 they address the default collection (or the body's "collection"),
+        // under /api/v1/collections/{name} that collection.
+        for (String base : List.of("/api/v1", COLLECTION_BASE)) {
+            router.get(base + "/stats").handler(this::stats);
+            router.post(base + "/search").handler(ctx -> withScopedJson(ctx, body -> reply(ctx, 200,
+                    request(Addresses.SEARCH, body, Duration.ofSeconds(60)).map(OriginalShapes::search))));
+            router.post(base + "/context").handler(ctx -> withScopedJson(ctx, body -> forward(ctx,
+                    Addresses.CONTEXT, body)));
+            router.post(base + "/index").handler(ctx -> withScopedJson(ctx, body -> index(ctx, body)));
+            router.post(base + "/index/commit").handler(ctx -> scoped(ctx, new JsonObject(), body -> reply(ctx,
+                    200, request(Addresses.COMMIT, body, LONG).map(OriginalShapes::committed))));
+            router.post(base + "/index/clear").handler(ctx -> withJson(ctx, body -> clear(ctx, body)));
+            router.delete(base + "/documents").handler(ctx -> withScopedJson(ctx, body -> delete(ctx, body)));
+            router.post(base + "/scrape").handler(ctx -> withScopedJson(ctx, body -> scrape(ctx, body)));
+            router.post(base + "/import").handler(ctx -> withScopedJson(ctx, body -> importFile(ctx, body)));
+            router.post(base + "/cluster").handler(ctx -> withScopedJson(ctx, body -> cluster(ctx, body)));
+        }
+        router.get("/api/v1/collections").handler(ctx -> forward(ctx, Addresses.COLLECTIONS_LIST,
+                new JsonObject()));
+        router.post("/api/v1/collections").handler(ctx -> withJson(ctx, body -> reply(ctx, 201,
+                request(Addresses.COLLECTIONS_CREATE, body, LONG))));
+        router.get(COLLECTION_BASE).handler(ctx -> withCollectionName(ctx, name -> reply(ctx, 200,
+                request(Addresses.COLLECTIONS_LIST, new JsonObject(), Duration.ofSeconds(30))
+                        .compose(list -> one(list, name)))));
+        router.delete(COLLECTION_BASE).handler(ctx -> withJson(ctx, body -> withCollectionName(ctx, name ->
+                reply(ctx, 200, request(Addresses.COLLECTIONS_DELETE, body.copy().put("name", name), LONG)))));
+        router.get(COLLECTION_BASE + "/snapshots").handler(ctx -> withCollectionName(ctx, name -> forward(ctx,
+                Addresses.SNAPSHOT_LIST, new JsonObject().put("collection", name))));
+        router.post(COLLECTION_BASE + "/snapshots").handler(ctx -> withJson(ctx, body -> withCollectionName(ctx,
+                name -> snapshot(ctx, name, body))));
+        router.delete(COLLECTION_BASE + "/snapshots/:snapshot").handler(ctx -> withCollectionName(ctx, name ->
+                snapshotOf(ctx, name, id -> reply(ctx, 200, request(Addresses.SNAPSHOT_DELETE,
+                        new JsonObject().put("snapshot", id), LONG)))));
+        router.post(COLLECTION_BASE + "/snapshots/:snapshot/restore").handler(ctx -> withJson(ctx, body ->
+                withCollectionName(ctx, name -> restore(ctx, name, body))));
         router.get("/api/v1/jobs").handler(ctx -> {
             JsonObject filter = new JsonObject();
             if (ctx.request().getParam("state") != null) {
@@ -72,7 +99,97 @@ final class ApiRoutes {
                         .onFailure(e -> HttpErrors.fail(ctx, e, new JsonObject().put("success", false)))));
         router.get("/api/v1/jobs/:id/events").handler(ctx -> withJobId(ctx, id ->
                 new JobEventStream(vertx, ctx, this, id).start()));
-        router.post("/api/v1/cluster").handler(ctx -> withJson(ctx, body -> cluster(ctx, body)));
+    }
+
+    /** Runs next with the route's collection name; a name against the rule is a 400 saying the rule. */
+    private static void withCollectionName(RoutingContext ctx, java.util.function.Consumer<String> next) {
+        String name;
+        try {
+            name = org.dindex.protocol.CollectionNames.check(ctx.pathParam("collection"));
+        } catch (DindexException e) {
+            HttpErrors.fail(ctx, e);
+            return;
+        }
+        next.accept(name);
+    }
+
+    /**
+     * {@code body} addressed to the route's collection, then next: on {@code /api/v1/collections/{name}/...} the
+     * path's name (a body naming another is a 400), elsewhere as the body says (default: the default collection).
+     */
+    private static void scoped(RoutingContext ctx, JsonObject body, java.util.function.Consumer<JsonObject> next) {
+        if (ctx.pathParam("collection") == null) {
+            next.accept(body);
+            return;
+        }
+        withCollectionName(ctx, name -> {
+            Object given = body.getValue("collection");
+            if (given != null && !name.equals(given) || body.containsKey("collections")) {
+                HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "the path names collection '" + name + "': leave"
+                        + " 'collection' and 'collections' out of the body (or use /api/v1/search for several)");
+                return;
+            }
+            next.accept(body.copy().put("collection", name));
+        });
+    }
+
+    private static void withScopedJson(RoutingContext ctx, java.util.function.Consumer<JsonObject> next) {
+        withJson(ctx, body -> scoped(ctx, body, next));
+    }
+
+    /** The collection {@code name} of a list reply, or a 404 naming the ones there are. */
+    private static Future<JsonObject> one(JsonObject list, String name) {
+        for (Object o : list.getJsonArray("collections", new JsonArray())) {
+            if (name.equals(((JsonObject) o).getString("name"))) {
+                return Future.succeededFuture(new JsonObject().put("collection", o));
+            }
+        }
+        return Future.failedFuture(new DindexException(ErrorCode.NOT_FOUND, "no collection '" + name + "'"));
+    }
+
+    /**
+     * {@code POST /collections/{name}/snapshots}: into the daemon's snapshot folder only; a folder of the client's
+     * choosing ({@code to}) is for the socket, whose clients are the daemon's own user.
+     */
+    private void snapshot(RoutingContext ctx, String name, JsonObject body) {
+        if (!body.isEmpty()) {
+            HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "a snapshot over HTTP takes no fields: it goes to the daemon's"
+                    + " snapshot folder (dindex snapshot create --to DIR writes elsewhere)");
+            return;
+        }
+        reply(ctx, 201, request(Addresses.SNAPSHOT_CREATE, new JsonObject().put("collection", name), LONG));
+    }
+
+    /** Runs next with the route's snapshot id when it is a snapshot of collection {@code name}, else a 404. */
+    private void snapshotOf(RoutingContext ctx, String name, java.util.function.Consumer<String> next) {
+        String id = ctx.pathParam("snapshot");
+        request(Addresses.SNAPSHOT_LIST, new JsonObject().put("collection", name), Duration.ofSeconds(30))
+                .onSuccess(list -> {
+                    boolean found = list.getJsonArray("snapshots", new JsonArray()).stream()
+                            .anyMatch(o -> id.equals(((JsonObject) o).getString("id")));
+                    if (found) {
+                        next.accept(id);
+                    } else {
+                        HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "no snapshot '" + id + "' of collection '" + name
+                                + "'");
+                    }
+                }).onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    /**
+     * {@code POST /collections/{name}/snapshots/{id}/restore}: snapshot {@code id} of that collection, restored
+     * into {@code as} (default: the collection itself, which then needs {@code "replace": true}).
+     */
+    private void restore(RoutingContext ctx, String name, JsonObject body) {
+        for (String key : body.fieldNames()) {
+            if (!key.equals("as") && !key.equals("replace")) {
+                HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "unknown field '" + key + "' (known: as, replace)");
+                return;
+            }
+        }
+        snapshotOf(ctx, name, id -> reply(ctx, 200, request(Addresses.SNAPSHOT_RESTORE, new JsonObject()
+                .put("snapshot", id).put("as", body.getValue("as", name))
+                .put("replace", body.getValue("replace", false)), LONG)));
     }
 
     /** A UUID: what the Rust original's job ids look like. */
@@ -105,8 +222,12 @@ final class ApiRoutes {
 
     /** {@code GET /stats}: the index's statistics with the original's sizes (the data folder is walked on a worker). */
     private void stats(RoutingContext ctx) {
+        scoped(ctx, new JsonObject(), body -> stats(ctx, body));
+    }
+
+    private void stats(RoutingContext ctx, JsonObject body) {
         Duration t = Duration.ofSeconds(30);
-        Future<JsonObject> stats = request(Addresses.STATS, new JsonObject(), t);
+        Future<JsonObject> stats = request(Addresses.STATS, body, t);
         Future<JsonObject> status = request(Addresses.STATUS, new JsonObject(), t);
         reply(ctx, 200, Future.all(stats, status).compose(v -> vertx.executeBlocking(() ->
                         folderSize(status.result().getString("data_dir")), false))
@@ -138,8 +259,9 @@ final class ApiRoutes {
      * no CORS preflight) and would wipe the index; a request carrying a valid key was made by someone holding it.
      * Before clearing, pending writes are committed so {@code chunks_deleted} counts them.
      */
-    private void clear(RoutingContext ctx, JsonObject body) {
+    private void clear(RoutingContext ctx, JsonObject given) {
         boolean empty = ctx.body() == null || ctx.body().length() <= 0;
+        JsonObject body = given;
         if (empty && !options.apiKeys().isEmpty()) {
             body = new JsonObject().put("confirm", true);
         } else if (empty) {
@@ -149,12 +271,17 @@ final class ApiRoutes {
             return;
         }
         long t0 = System.nanoTime();
-        JsonObject confirmed = body;
-        reply(ctx, 200, request(Addresses.COMMIT, new JsonObject(), LONG)
-                .compose(c -> request(Addresses.STATS, new JsonObject(), Duration.ofSeconds(30)))
-                .compose(before -> request(Addresses.CLEAR, confirmed, LONG).map(r -> OriginalShapes.cleared(r,
-                        OriginalShapes.number(before, "documents"), OriginalShapes.number(before, "chunks"),
-                        millisSince(t0)))));
+        scoped(ctx, body, confirmed -> {
+            JsonObject which = new JsonObject();
+            if (confirmed.getValue("collection") != null) {
+                which.put("collection", confirmed.getValue("collection"));
+            }
+            reply(ctx, 200, request(Addresses.COMMIT, which, LONG)
+                    .compose(c -> request(Addresses.STATS, which, Duration.ofSeconds(30)))
+                    .compose(before -> request(Addresses.CLEAR, confirmed, LONG).map(r -> OriginalShapes.cleared(r,
+                            OriginalShapes.number(before, "documents"), OriginalShapes.number(before, "chunks"),
+                            millisSince(t0)))));
+        });
     }
 
     /** {@code POST /scrape}: our fields or the original's nested {@code options}; 200 with the job, as the original. */
@@ -293,12 +420,16 @@ final class ApiRoutes {
         }
         boolean wait = body.getBoolean("wait", true);
         long t0 = System.nanoTime();
-        Future<JsonObject> result = request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", out), LONG)
-                .compose(reply -> summarize(reply, wait)).map(s -> OriginalShapes.indexed(s, millisSince(t0)));
+        JsonObject which = new JsonObject();
+        if (body.getValue("collection") != null) {
+            which.put("collection", body.getValue("collection"));
+        }
+        Future<JsonObject> result = request(Addresses.INDEX_SUBMIT, which.copy().put("documents", out), LONG)
+                .compose(reply -> summarize(reply, wait, which)).map(s -> OriginalShapes.indexed(s, millisSince(t0)));
         reply(ctx, 200, result);
     }
 
-    private Future<JsonObject> summarize(JsonObject reply, boolean wait) {
+    private Future<JsonObject> summarize(JsonObject reply, boolean wait, JsonObject which) {
         JsonArray results = reply.getJsonArray("results", new JsonArray());
         JsonObject summary = new JsonObject().put("indexed", 0).put("replaced", 0).put("unchanged", 0)
                 .put("failed", 0).put("chunks", 0);
@@ -314,7 +445,7 @@ final class ApiRoutes {
         if (!wait) {
             return Future.succeededFuture(summary.put("searchable", false));
         }
-        return request(Addresses.COMMIT, new JsonObject(), LONG).map(c -> summary.put("searchable", true));
+        return request(Addresses.COMMIT, which, LONG).map(c -> summary.put("searchable", true));
     }
 
     /**
@@ -332,6 +463,9 @@ final class ApiRoutes {
         }
         String field = given.get(0);
         JsonObject request = new JsonObject();
+        if (body.getValue("collection") != null) {
+            request.put("collection", body.getValue("collection"));
+        }
         if (field.equals("source_prefix")) {
             request.put("source_prefix", body.getValue(field));
         } else {

@@ -88,6 +88,9 @@ final class OriginalRequests {
         long distinct = urls.stream().distinct().count();
         long k = Math.min(n.longValue(), Math.max(1, Math.round(Math.sqrt(distinct / 2.0))));
         JsonObject request = new JsonObject().put("urls", urls).put("k", k);
+        if (body.getValue("collection") != null) {
+            request.put("collection", body.getValue("collection"));
+        }
         return new Cluster(request, include);
     }
 }

@@ -158,8 +158,19 @@ public final class ImportJob implements JobRunner {
             }
             ctx.stage("importing");
             JsonlReader.Entry entry;
+            // Chunks of an export come in chunk-id order, so a document's chunks are consecutive lines: they are
+            // gathered here and sent as one document once the next document starts (and the resume position moves
+            // past a document only once it is sent whole).
+            List<JsonlReader.ExportedChunk> exported = new java.util.ArrayList<>();
             while (!ctx.cancelRequested() && !batcher.limitReached() && (entry = reader.next()) != null) {
                 ctx.progress(in.count(), size, "bytes");
+                if (!exported.isEmpty() && !(entry instanceof JsonlReader.ExportedChunk next
+                        && next.documentId().equals(exported.get(0).documentId()))) {
+                    long last = exported.get(exported.size() - 1).line();
+                    batcher.add(exportedDocument(exported));
+                    exported.clear();
+                    batcher.passed(last);
+                }
                 switch (entry) {
                     case JsonlError error -> {
                         batcher.count("line_errors", 1);
@@ -167,10 +178,54 @@ public final class ImportJob implements JobRunner {
                                 .put("reason", error.message()));
                     }
                     case JsonlRecord r -> batcher.add(jsonlDocument(fileName, r));
+                    case JsonlReader.ExportedChunk chunk -> exported.add(chunk);
                 }
+                if (exported.isEmpty()) {
+                    batcher.passed(reader.linesRead());
+                }
+            }
+            if (!exported.isEmpty() && !ctx.cancelRequested()) {
+                batcher.add(exportedDocument(exported));
                 batcher.passed(reader.linesRead());
             }
         }
+    }
+
+    /**
+     * A document put back from its exported chunks: as they were cut, with their vectors when the export had them
+     * (the daemon then embeds nothing if the collection's model made them), its source, title, metadata and time.
+     */
+    static JsonObject exportedDocument(List<JsonlReader.ExportedChunk> lines) {
+        List<JsonObject> chunks = lines.stream().map(JsonlReader.ExportedChunk::chunk)
+                .sorted(java.util.Comparator.comparingInt(c -> c.getInteger("chunk_index")))
+                .toList();
+        JsonObject first = chunks.get(0);
+        JsonArray out = new JsonArray();
+        for (JsonObject c : chunks) {
+            JsonObject chunk = new JsonObject().put("text", c.getString("content"))
+                    .put("section", c.getValue("section_hierarchy") instanceof JsonArray a ? a : new JsonArray())
+                    .put("position", c.getValue("position") instanceof Number n ? n : 0)
+                    .put("tokens", c.getValue("token_count") instanceof Number n ? n : 0);
+            if (c.getValue("vector") instanceof String v) {
+                chunk.put("vector", v);
+            }
+            out.add(chunk);
+        }
+        JsonObject doc = new JsonObject().put("source", first.getString("source"))
+                .put("url", first.getValue("url") instanceof String u ? u : null)
+                .put("title", first.getValue("title") instanceof String t ? t : null)
+                .put("metadata", first.getValue("metadata") instanceof JsonObject m ? m : new JsonObject())
+                .put("chunks", out);
+        if (first.getValue("timestamp") instanceof Number t) {
+            doc.put("timestamp", t.longValue());
+        }
+        if (first.getValue("model") instanceof String m) {
+            doc.put("model", m);
+        }
+        if (first.getValue("content_hash") instanceof String h) {
+            doc.put("content_hash", h);
+        }
+        return doc;
     }
 
     private static JsonObject jsonlDocument(String fileName, JsonlRecord r) {

@@ -37,11 +37,14 @@ public final class ImportVerticle extends VerticleBase {
     private final BusHandlers handlers;
     private final JobsVerticle jobs;
     private final Settings settings;
+    private final org.dindex.collections.CollectionRegistry collections;
 
-    public ImportVerticle(BusHandlers handlers, JobsVerticle jobs, Settings settings) {
+    public ImportVerticle(BusHandlers handlers, JobsVerticle jobs, Settings settings,
+                          org.dindex.collections.CollectionRegistry collections) {
         this.handlers = handlers;
         this.jobs = jobs;
         this.settings = settings;
+        this.collections = collections;
     }
 
     @Override
@@ -52,14 +55,15 @@ public final class ImportVerticle extends VerticleBase {
     }
 
     private Job start(JsonObject body) {
+        String collection = collections.forNewJob(org.dindex.protocol.CollectionNames.of(body)).name();
         Path path = path(body);
         ImportJob.Format format = format(string(body, "format"), path);
         Set<Integer> namespaces = namespaces(body.getValue("namespaces"));
         long maxDocs = nonNegative(body, "max_docs", 0);
         int minLength = (int) nonNegative(body, "min_length",
                 format == ImportJob.Format.JSONL ? 0 : DEFAULT_MIN_LENGTH);
-        Job resumes = resumed(string(body, "resume"), path);
-        JsonObject params = new JsonObject().put("path", path.toString())
+        Job resumes = resumed(string(body, "resume"), path, collection);
+        JsonObject params = new JsonObject().put("collection", collection).put("path", path.toString())
                 .put("format", format.name().toLowerCase(Locale.ROOT).replace('_', '-'))
                 .put("namespaces", new JsonArray(namespaces.stream().toList())).put("max_docs", maxDocs)
                 .put("min_length", minLength);
@@ -144,7 +148,7 @@ public final class ImportVerticle extends VerticleBase {
         return n.longValue();
     }
 
-    private Job resumed(String id, Path path) {
+    private Job resumed(String id, Path path, String collection) {
         if (id == null) {
             return null;
         }
@@ -160,6 +164,11 @@ public final class ImportVerticle extends VerticleBase {
         if (state == JobState.COMPLETED) {
             throw new DindexException(ErrorCode.CONFLICT, "job " + id + " completed; there is nothing to resume"
                     + " (import the file again: unchanged documents are skipped)");
+        }
+        String into = previous.params().getString("collection", org.dindex.protocol.CollectionNames.DEFAULT);
+        if (!into.equals(collection)) {
+            throw DindexException.badRequest("job " + id + " imported into collection '" + into + "', not '"
+                    + collection + "' (resume it with --collection " + into + ")");
         }
         if (!previous.params().getString("path").equals(path.toString())) {
             throw DindexException.badRequest("job " + id + " imported " + previous.params().getString("path")

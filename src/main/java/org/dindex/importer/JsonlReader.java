@@ -28,8 +28,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@link #skipLines(long)} resumes from. Not thread-safe.
  */
 public final class JsonlReader implements Closeable {
-    /** What {@link #next()} returns: a {@link JsonlRecord} or a {@link JsonlError}. */
-    public sealed interface Entry permits JsonlRecord, JsonlError {
+    /** What {@link #next()} returns: a {@link JsonlRecord}, an {@link ExportedChunk} or a {@link JsonlError}. */
+    public sealed interface Entry permits JsonlRecord, JsonlError, ExportedChunk {
+    }
+
+    /**
+     * A line of {@code dindex export}: one chunk of a document ({@code chunk_id}, {@code document_id},
+     * {@code content}, ...; with {@code --with-vectors} also its {@code vector}, {@code model} and the document's
+     * {@code content_hash}).
+     *
+     * @param chunk the line as written
+     * @param line  the 1-based line number in the file
+     */
+    public record ExportedChunk(io.vertx.core.json.JsonObject chunk, long line) implements Entry {
+        public String documentId() {
+            return chunk.getString("document_id");
+        }
     }
 
     private static final ObjectMapper JSON =
@@ -162,6 +176,9 @@ public final class JsonlReader implements Closeable {
         if (!node.isObject()) {
             return error(number, "not a JSON object");
         }
+        if (node.has("chunk_id") && node.has("document_id")) {
+            return exported(line, node, number);
+        }
         JsonNode id = node.hasNonNull("id") ? node.get("id") : node.get("_id");
         if (id == null || id.isNull()) {
             return error(number, "missing \"id\"");
@@ -194,6 +211,21 @@ public final class JsonlReader implements Closeable {
         }
         return new JsonlRecord(id.asText().strip(), blankToNull(node.get("title")), text.asText(),
                 blankToNull(node.get("url")), metadata(metadata), number);
+    }
+
+    /** A line of an export: checked for what an import needs to put the chunk back. */
+    private static Entry exported(String line, JsonNode node, long number) {
+        for (String field : new String[] {"chunk_id", "document_id", "source", "content"}) {
+            JsonNode value = node.get(field);
+            if (value == null || !value.isTextual() || value.asText().isBlank()) {
+                return error(number, "an exported chunk needs a non-empty \"" + field + "\" string");
+            }
+        }
+        JsonNode index = node.get("chunk_index");
+        if (index == null || !index.isIntegralNumber() || index.asInt() < 0) {
+            return error(number, "an exported chunk needs \"chunk_index\", a whole number >= 0");
+        }
+        return new ExportedChunk(new io.vertx.core.json.JsonObject(line), number);
     }
 
     /** Metadata values as strings: scalars as their text, nested objects and arrays as compact JSON. */

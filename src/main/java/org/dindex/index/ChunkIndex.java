@@ -89,7 +89,7 @@ public final class ChunkIndex implements AutoCloseable {
     private volatile long lastCommitMillis;
     private long generation;
     private int recoveredOps;
-    private boolean closed;
+    private volatile boolean closed;
 
     private ChunkIndex(Path dir, String model, int dimensions, LuceneStore lucene, WriteAheadLog wal) {
         this.dir = dir;
@@ -308,17 +308,62 @@ public final class ChunkIndex implements AutoCloseable {
         return new CommitInfo(wal.lastSeq(), ops, lastCommitMillis, lastCommitAt);
     }
 
+    /**
+     * A Lucene commit held on disk for a copy (a snapshot of the collection): the files it names, its commit data
+     * (WAL sequence, model, dimensions, time) and what it holds.
+     */
+    public record HeldCommit(ChunkIndex index, org.apache.lucene.index.IndexCommit commit, Path luceneDir,
+                             java.util.Collection<String> files, Map<String, String> data, long documents,
+                             long chunks) {
+        public long generation() {
+            return commit.getGeneration();
+        }
+    }
+
+    /**
+     * Commits every write so far, then holds that commit so that its files stay while they are copied (writes,
+     * commits and merges go on meanwhile). Writer thread, so no write falls between the commit and the hold.
+     * Release it with {@link #releaseCommit}.
+     */
+    public HeldCommit holdCommit() throws IOException {
+        commitNow(false);
+        org.apache.lucene.index.IndexCommit commit = lucene.holdCommit();
+        try {
+            long[] counts = counts();  // the current snapshot is this commit: no other commit can come between
+            return new HeldCommit(this, commit, luceneDir(), List.copyOf(commit.getFileNames()),
+                    Map.copyOf(commit.getUserData()), counts[0], counts[1]);
+        } catch (IOException | RuntimeException e) {
+            lucene.releaseCommit(commit);
+            throw e;
+        }
+    }
+
+    /** Lets go of a commit {@link #holdCommit} held. */
+    public void releaseCommit(HeldCommit held) throws IOException {
+        lucene.releaseCommit(held.commit());
+    }
+
     /** The current snapshot, with a reference held for the caller: close it when done. Any thread. */
     public IndexSnapshot acquire() {
         while (true) {
             IndexSnapshot s = current;
             if (s == null) {
-                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE,
-                        "the index is being reopened; retry");
+                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE, closed
+                        ? "the index was closed (its collection was deleted or replaced)"
+                        : "the index is being reopened; retry");
             }
             if (s.tryIncRef()) {
                 return s;
             }
+        }
+    }
+
+    /** Documents and chunks of the current snapshot (its last commit). Any thread. */
+    public long[] counts() throws IOException {
+        try (IndexSnapshot snap = acquire()) {
+            IndexSearcher s = snap.searcher();
+            return new long[] {s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC))),
+                    s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)))};
         }
     }
 

@@ -3,29 +3,30 @@ package org.dindex.index;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
+import org.dindex.collections.Collection;
+import org.dindex.collections.CollectionRegistry;
+import org.dindex.protocol.Addresses;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Commit control: commits every {@code everyChunks} written chunks or every {@code interval}, on request
- * ({@code dindex.commit}, which replies once the writes are visible to searches), and a last time when the daemon
- * stops. Commits run on the index writer, after every write submitted before them.
+ * Commit control, per collection: each collection is committed every {@code everyChunks} chunks written to it or
+ * every {@code interval} when it has uncommitted writes, on request ({@code dindex.commit}, which replies once the
+ * collection's writes are visible to searches), and a last time when the daemon stops. Commits run on the index
+ * writer, after every write submitted before them.
  */
 public final class CommitVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(CommitVerticle.class.getName());
 
     private final BusHandlers handlers;
-    private final IndexService index;
+    private final CollectionRegistry collections;
     private final long everyChunks;
     private final long intervalMillis;
-    private final AtomicLong writtenSinceCommit = new AtomicLong();
-    private final AtomicLong commits = new AtomicLong();
     private long timer = -1;
-    private Future<ChunkIndex.CommitInfo> inFlight;
 
     private io.micrometer.core.instrument.Timer commitTimer;
 
@@ -35,50 +36,47 @@ public final class CommitVerticle extends VerticleBase {
         return this;
     }
 
-    public CommitVerticle(BusHandlers handlers, IndexService index, long everyChunks, long intervalMillis) {
+    public CommitVerticle(BusHandlers handlers, CollectionRegistry collections, long everyChunks,
+                          long intervalMillis) {
         this.handlers = handlers;
-        this.index = index;
+        this.collections = collections;
         this.everyChunks = everyChunks;
         this.intervalMillis = intervalMillis;
     }
 
     @Override
     public Future<?> start() {
-        handlers.serve(Addresses.COMMIT, body -> commit().map(this::describe));
+        handlers.serve(Addresses.COMMIT, body -> commit(collections.of(body)).map(this::describe));
         timer = vertx.setPeriodic(intervalMillis, t -> {
-            if (index.index().pendingOps() > 0) {
-                commit();
+            for (Collection c : collections.all()) {
+                if (c.state() == Collection.State.OPEN && c.index().index().pendingOps() > 0) {
+                    commit(c);
+                }
             }
         });
         return Future.succeededFuture();
     }
 
-    /** Told by the ingest side after each durable write; commits when enough chunks have piled up. */
-    public void written(int chunks) {
-        if (writtenSinceCommit.addAndGet(chunks) >= everyChunks) {
-            vertx.runOnContext(v -> commit());
+    /** Told by the ingest side after each durable write; commits the collection when enough chunks piled up. */
+    public void written(Collection collection, int chunks) {
+        if (collection.written(chunks) >= everyChunks) {
+            vertx.runOnContext(v -> commit(collection));
         }
     }
 
-    /** Commits now (joining a commit already running only if it started after the caller's writes). */
-    public Future<ChunkIndex.CommitInfo> commit() {
-        writtenSinceCommit.set(0);
+    /** Commits {@code collection} now (after every write to it submitted before). */
+    public Future<ChunkIndex.CommitInfo> commit(Collection collection) {
+        collection.committing();
         long t0 = System.nanoTime();
-        Future<ChunkIndex.CommitInfo> f = index.commit()
+        return collection.index().commit()
                 .onSuccess(info -> {
-                    commits.incrementAndGet();
+                    collection.committed();
                     if (commitTimer != null) {
                         commitTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
                     }
                 })
                 // IndexService logs failures of the index (once a minute while they repeat).
                 .onFailure(e -> LOG.log(Level.FINE, "commit failed", e));
-        inFlight = f;
-        return f;
-    }
-
-    public long commits() {
-        return commits.get();
     }
 
     private JsonObject describe(ChunkIndex.CommitInfo info) {
@@ -92,11 +90,20 @@ public final class CommitVerticle extends VerticleBase {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        // The final commit: what was acknowledged becomes searchable without a WAL replay at next start.
-        return index.commit().onSuccess(info -> LOG.info("final commit: " + info.committedOps() + " operations"))
-                .recover(e -> {
-                    LOG.log(Level.SEVERE, "final commit failed; the write-ahead log will be replayed at start", e);
-                    return Future.succeededFuture();
-                });
+        // The final commits: what was acknowledged becomes searchable without a WAL replay at next start.
+        List<Future<?>> finals = new ArrayList<>();
+        for (Collection c : collections.all()) {
+            if (c.state() != Collection.State.OPEN) {
+                continue;
+            }
+            finals.add(c.index().commit().onSuccess(info -> LOG.info("final commit of " + c.name() + ": "
+                            + info.committedOps() + " operations"))
+                    .recover(e -> {
+                        LOG.log(Level.SEVERE, "final commit of " + c.name() + " failed; the write-ahead log will be"
+                                + " replayed at start", e);
+                        return Future.succeededFuture();
+                    }));
+        }
+        return Future.join(finals);
     }
 }

@@ -20,7 +20,8 @@ import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
-import org.dindex.embed.EmbeddingService;
+import org.dindex.collections.Collection;
+import org.dindex.collections.CollectionRegistry;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,32 +30,38 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Serves the index's administrative addresses: stats, delete, clear, export and check. */
+/**
+ * Serves the administrative addresses of a collection's index: stats, delete, clear, export and check. Each
+ * request addresses one collection ({@code collection}, default {@code default}) and stays inside it.
+ */
 public final class IndexAdminVerticle extends VerticleBase {
     static final int MAX_EXPORT_PAGE = 5000;
 
     private final BusHandlers handlers;
-    private final IndexService index;
-    private final EmbeddingService embeddings;
+    private final CollectionRegistry collections;
     private final CommitVerticle commits;
     private io.vertx.core.WorkerExecutor readers;
 
-    public IndexAdminVerticle(BusHandlers handlers, IndexService index, EmbeddingService embeddings,
-                              CommitVerticle commits) {
+    public IndexAdminVerticle(BusHandlers handlers, CollectionRegistry collections, CommitVerticle commits) {
         this.handlers = handlers;
-        this.index = index;
-        this.embeddings = embeddings;
+        this.collections = collections;
         this.commits = commits;
     }
 
     @Override
     public Future<?> start() {
         readers = vertx.createSharedWorkerExecutor("dindex-index-read", 2, 5, TimeUnit.MINUTES);
-        handlers.serve(Addresses.STATS, body -> read(this::stats));
+        handlers.serve(Addresses.STATS, body -> {
+            Collection c = collections.of(body);
+            return read(() -> stats(c));
+        });
         handlers.serve(Addresses.DELETE, this::delete);
         handlers.serve(Addresses.CLEAR, this::clear);
         handlers.serve(Addresses.EXPORT, this::export);
-        handlers.serve(Addresses.CHECK, body -> read(() -> IntegrityCheck.run(index.index()).toJson()));
+        handlers.serve(Addresses.CHECK, body -> {
+            Collection c = collections.of(body);
+            return read(() -> IntegrityCheck.run(c.index().index()).toJson().put("collection", c.name()));
+        });
         return Future.succeededFuture();
     }
 
@@ -67,19 +74,21 @@ public final class IndexAdminVerticle extends VerticleBase {
         return readers.executeBlocking(task, false);
     }
 
-    private JsonObject stats() throws IOException {
-        ChunkIndex ix = index.index();
+    private JsonObject stats(Collection c) throws IOException {
+        ChunkIndex ix = c.index().index();
+        org.dindex.embed.EmbeddingService embeddings = c.embeddings();
         try (IndexSnapshot snap = ix.acquire()) {
             IndexSearcher s = snap.searcher();
             int documents = s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)));
             int chunks = s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)));
             return new JsonObject()
+                    .put("collection", c.name())
                     .put("documents", documents)
                     .put("chunks", chunks)
                     .put("model", new JsonObject().put("name", ix.model()).put("dimensions", ix.dimensions()))
                     .put("last_commit_at", ix.lastCommitAt() == null ? null : ix.lastCommitAt().toString())
                     .put("last_commit_ms", ix.lastCommitMillis())
-                    .put("commits", commits.commits())
+                    .put("commits", c.commits())
                     .put("pending_writes", new JsonObject().put("operations", ix.pendingOps())
                             .put("chunks", ix.pendingChunks()))
                     .put("recovered_operations", ix.recoveredOps())
@@ -97,6 +106,8 @@ public final class IndexAdminVerticle extends VerticleBase {
     }
 
     private Future<JsonObject> delete(JsonObject body) {
+        Collection c = collections.of(body);
+        IndexService index = c.index();
         JsonArray ids = body.getValue("doc_ids") instanceof JsonArray a ? a : null;
         String prefix = body.getValue("source_prefix") instanceof String p ? p : null;
         if ((ids == null) == (prefix == null) || body.containsKey("doc_ids") && body.containsKey("source_prefix")) {
@@ -110,19 +121,20 @@ public final class IndexAdminVerticle extends VerticleBase {
             return Future.failedFuture(DindexException.badRequest(
                     "'source_prefix' must not be empty (to delete everything use dindex.clear)"));
         }
+        c.ensureOpen();
         return index.onWriter(() -> {
             List<String> targets = prefix != null ? index.index().docIdsWithSourcePrefix(prefix)
-                    : ids.stream().map(String::valueOf).filter(id -> chunksOf(id) >= 0).toList();
-            int chunks = targets.stream().mapToInt(id -> Math.max(0, chunksOf(id))).sum();
+                    : ids.stream().map(String::valueOf).filter(id -> chunksOf(index, id) >= 0).toList();
+            int chunks = targets.stream().mapToInt(id -> Math.max(0, chunksOf(index, id))).sum();
             if (!targets.isEmpty()) {
                 index.index().write(List.of(new WriteOp.DeleteDocuments(targets)));
             }
             return new JsonObject().put("deleted_documents", targets.size()).put("deleted_chunks", chunks);
-        }).compose(reply -> commits.commit().map(info -> reply));
+        }).compose(reply -> commits.commit(c).map(info -> reply));
     }
 
     /** The document's chunk count as the writer sees it now, -1 when it does not exist. Writer thread. */
-    private int chunksOf(String docId) {
+    private static int chunksOf(IndexService index, String docId) {
         try {
             return index.index().lookup(docId).map(ChunkIndex.DocState::chunks).orElse(-1);
         } catch (IOException e) {
@@ -131,17 +143,25 @@ public final class IndexAdminVerticle extends VerticleBase {
     }
 
     private Future<JsonObject> clear(JsonObject body) {
+        Collection c = collections.of(body);
         if (!Boolean.TRUE.equals(body.getValue("confirm"))) {
             return Future.failedFuture(DindexException.badRequest(
                     "clearing deletes every document: send {\"confirm\": true}"));
         }
-        return index.write(List.of(new WriteOp.Clear()))
-                .compose(seq -> commits.commit())
+        c.ensureOpen();
+        return c.index().write(List.of(new WriteOp.Clear()))
+                .compose(seq -> commits.commit(c))
                 .map(info -> new JsonObject().put("cleared", true));
     }
 
     /** One page of chunks in chunk-id order, after the {@code after} cursor. */
     private Future<JsonObject> export(JsonObject body) {
+        Collection c = collections.of(body);
+        Object withVectorsValue = body.getValue("with_vectors", false);
+        if (!(withVectorsValue instanceof Boolean withVectors)) {
+            return Future.failedFuture(DindexException.badRequest("'with_vectors' must be true or false, got "
+                    + JsonTypes.describe(withVectorsValue)));
+        }
         Object limitValue = body.getValue("limit", 1000);
         if (!(limitValue instanceof Number ln) || ln.doubleValue() != ln.intValue()) {
             return Future.failedFuture(DindexException.badRequest("'limit' must be a whole number between 1 and "
@@ -157,7 +177,7 @@ public final class IndexAdminVerticle extends VerticleBase {
         }
         String after = body.getString("after");
         return read(() -> {
-            try (IndexSnapshot snap = index.acquire()) {
+            try (IndexSnapshot snap = c.index().acquire()) {
                 IndexSearcher s = snap.searcher();
                 BooleanQuery.Builder q = new BooleanQuery.Builder()
                         .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)),
@@ -173,14 +193,48 @@ public final class IndexAdminVerticle extends VerticleBase {
                 String last = null;
                 for (ScoreDoc sd : top.scoreDocs) {
                     Document d = s.storedFields().document(sd.doc);
-                    JsonObject c = StoredChunks.toJson(d);
-                    chunks.add(c);
-                    last = c.getString("chunk_id");
+                    JsonObject chunk = StoredChunks.toJson(d);
+                    chunks.add(chunk);
+                    last = chunk.getString("chunk_id");
+                }
+                if (withVectors) {
+                    addVectors(c, snap, top.scoreDocs, chunks);
                 }
                 return new JsonObject().put("chunks", chunks)
                         .put("next", chunks.size() == limit ? last : null);
             }
         });
+    }
+
+    /**
+     * What an export with vectors adds to each chunk: its embedding ({@code vector}, base64 of little-endian
+     * float32), the model that made it, and its document's content hash (so that re-indexing the unchanged source
+     * after an import is still recognised as unchanged). An import of such lines writes them back as they are.
+     */
+    private static void addVectors(Collection c, IndexSnapshot snap, ScoreDoc[] docs, JsonArray chunks)
+            throws IOException {
+        int[] ids = new int[docs.length];
+        for (int i = 0; i < docs.length; i++) {
+            ids[i] = docs[i].doc;
+        }
+        float[][] vectors = snap.vectors(ids);
+        java.util.Map<String, String> hashes = new java.util.HashMap<>();
+        IndexSearcher s = snap.searcher();
+        for (int i = 0; i < docs.length; i++) {
+            JsonObject chunk = chunks.getJsonObject(i);
+            String docId = chunk.getString("document_id");
+            String hash = hashes.get(docId);
+            if (hash == null && !hashes.containsKey(docId)) {
+                TopDocs record = s.search(new BooleanQuery.Builder()
+                        .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)), BooleanClause.Occur.FILTER)
+                        .add(new TermQuery(new Term(IndexFields.DOC_ID, docId)), BooleanClause.Occur.FILTER).build(), 1);
+                hash = record.scoreDocs.length == 0 ? null : s.storedFields().document(record.scoreDocs[0].doc,
+                        java.util.Set.of(IndexFields.CONTENT_HASH)).get(IndexFields.CONTENT_HASH);
+                hashes.put(docId, hash);
+            }
+            chunk.put("content_hash", hash).put("model", c.model().name())
+                    .put("vector", vectors[i] == null ? null : org.dindex.protocol.QueryVectors.encode(vectors[i]));
+        }
     }
 
     /**

@@ -83,6 +83,30 @@ public final class IndexService implements AutoCloseable {
         });
     }
 
+    /**
+     * Commits every write submitted before, then holds that commit's files on disk for a copy (see
+     * {@link ChunkIndex#holdCommit}); {@link #releaseCommit} lets go of it.
+     */
+    public Future<ChunkIndex.HeldCommit> holdCommit() {
+        return onWriter(() -> {
+            ensureHealthy();
+            try {
+                return index.holdCommit();
+            } catch (IOException | RuntimeException e) {
+                failed(e, "commit failed; the index will be reopened from its last commit and the write-ahead log");
+                throw writeFailure(e, "acknowledged writes are safe in the write-ahead log");
+            }
+        });
+    }
+
+    /** Lets go of a held commit (on the index that held it, even if the index was reopened since). */
+    public Future<Void> releaseCommit(ChunkIndex.HeldCommit held) {
+        return onWriter(() -> {
+            held.index().releaseCommit(held);
+            return null;
+        });
+    }
+
     public Future<Optional<ChunkIndex.DocState>> lookup(String docId) {
         return onWriter(() -> index.lookup(docId));
     }
@@ -172,6 +196,17 @@ public final class IndexService implements AutoCloseable {
             }
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * Closes the index after every write submitted before (on the writer thread, so none is cut off), then lets go
+     * of the writer. Searches that hold a snapshot of it finish on that snapshot.
+     */
+    public Future<Void> closeAfterWrites() {
+        return this.<Void>onWriter(() -> {
+            index.close();
+            return null;
+        }).eventually(writer::close);
     }
 
     @Override

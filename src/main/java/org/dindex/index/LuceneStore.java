@@ -61,6 +61,9 @@ final class LuceneStore implements AutoCloseable {
     private final Directory directory;
     private final IndexWriter writer;
     private final SearcherManager committed;
+    /** Keeps the last commit, and any commit a snapshot holds until it is released. */
+    private final org.apache.lucene.index.SnapshotDeletionPolicy commits =
+            new org.apache.lucene.index.SnapshotDeletionPolicy(new org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy());
 
     /**
      * Graph builds and PQ training at flush and merge: one thread per core at background priority, so an import's
@@ -86,6 +89,7 @@ final class LuceneStore implements AutoCloseable {
                 .setCodec(new DindexCodec(new JVectorFormat(JVectorFormat.DEFAULT_PQ_SUBSPACES,
                         JVectorFormat.DEFAULT_RERANK_DEPTH, GRAPH_BUILDS)))
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setIndexDeletionPolicy(commits)
                 .setRAMBufferSizeMB(64)
                 .setCommitOnClose(false)
                 .setMergePolicy(mergePolicy())
@@ -314,6 +318,22 @@ final class LuceneStore implements AutoCloseable {
         writer.setLiveCommitData(userData.entrySet());
         writer.commit();
         committed.maybeRefreshBlocking();
+    }
+
+    /**
+     * Holds the last commit: its files stay on disk, whatever later commits and merges do, until
+     * {@link #releaseCommit}. Any thread.
+     */
+    org.apache.lucene.index.IndexCommit holdCommit() throws IOException {
+        return commits.snapshot();
+    }
+
+    /** Lets go of a commit {@link #holdCommit} held; its files no later commit uses are deleted. Any thread. */
+    void releaseCommit(org.apache.lucene.index.IndexCommit commit) throws IOException {
+        commits.release(commit);
+        if (writer.isOpen()) {
+            writer.deleteUnusedFiles();
+        }
     }
 
     /** The searcher manager that moves only at commits: what searches use. */

@@ -21,10 +21,25 @@ import java.util.Map;
 /**
  * One document of a {@code dindex.index.submit} request, validated. On the wire:
  * {@code {source, title?, url?, metadata?, timestamp?, blocks: [{section: [..], text}]}} as the CLI sends extracted
- * files, or {@code {source, text, format?: text|markdown|html}} as HTTP clients send content.
+ * files, {@code {source, text, format?: text|markdown|html}} as HTTP clients send content, or, as an import of an
+ * export with vectors sends it, already chunked: {@code {source, ..., chunks: [{text, section?, position?, tokens?,
+ * vector?}], model?, content_hash?}} (the vectors are used as they are when {@code model} is the collection's).
+ *
+ * @param chunks      the document's chunks as given, or null when the daemon chunks its content
+ * @param model       the model the given chunks' vectors were made with, or null
+ * @param contentHash the content hash the document had where it was exported, or null
  */
 public record DocumentRequest(String source, String title, String url, Map<String, String> metadata,
-                              long timestamp, ExtractedDocument content) {
+                              long timestamp, ExtractedDocument content, List<PreparedChunk> chunks, String model,
+                              String contentHash) {
+    /** A chunk as an export wrote it: its text and place, and its vector when the export carried it. */
+    public record PreparedChunk(String text, List<String> section, double position, int tokens, float[] vector) {
+    }
+
+    public DocumentRequest(String source, String title, String url, Map<String, String> metadata, long timestamp,
+                           ExtractedDocument content) {
+        this(source, title, url, metadata, timestamp, content, null, null, null);
+    }
 
     static DocumentRequest parse(JsonObject json) {
         String source = optionalString(json, "source", null);
@@ -49,6 +64,9 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
         long timestamp = timestamp(json.getValue("timestamp"), source);
         ExtractedDocument content;
         Object blocks = json.getValue("blocks");
+        if (json.getValue("chunks") != null) {
+            return prepared(json, source, title, url, metadata, timestamp);
+        }
         if (blocks instanceof JsonArray array) {
             List<Block> list = new ArrayList<>();
             for (Object o : array) {
@@ -94,6 +112,53 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
         }
         return new DocumentRequest(source, title != null ? title : content.title(), url, metadata, timestamp,
                 content);
+    }
+
+    /** The most chunks one document may bring (far above what the chunker makes of the largest document). */
+    static final int MAX_CHUNKS = 100_000;
+
+    private static DocumentRequest prepared(JsonObject json, String source, String title, String url,
+                                            Map<String, String> metadata, long timestamp) {
+        if (!(json.getValue("chunks") instanceof JsonArray array) || array.isEmpty()) {
+            throw DindexException.badRequest("'chunks' of " + source + " must be a non-empty array of {text, section?,"
+                    + " position?, tokens?, vector?}");
+        }
+        if (array.size() > MAX_CHUNKS) {
+            throw DindexException.badRequest(source + " has " + array.size() + " chunks, the limit is " + MAX_CHUNKS);
+        }
+        List<PreparedChunk> chunks = new ArrayList<>(array.size());
+        List<Block> blocks = new ArrayList<>(array.size());
+        for (Object o : array) {
+            if (!(o instanceof JsonObject c) || !(c.getValue("text") instanceof String text) || text.isBlank()) {
+                throw DindexException.badRequest("every chunk of " + source + " needs a non-empty 'text' string");
+            }
+            List<String> section = new ArrayList<>();
+            if (c.getValue("section") instanceof JsonArray s) {
+                s.forEach(h -> section.add(String.valueOf(h)));
+            } else if (c.getValue("section") != null) {
+                throw DindexException.badRequest("the 'section' of a chunk of " + source + " must be an array of"
+                        + " strings");
+            }
+            double position = c.getValue("position") instanceof Number n ? n.doubleValue() : 0;
+            int tokens = c.getValue("tokens") instanceof Number n ? n.intValue() : 0;
+            float[] vector = null;
+            if (c.getValue("vector") != null) {
+                try {
+                    vector = org.dindex.protocol.QueryVectors.decode(c.getValue("vector"));
+                } catch (IllegalArgumentException e) {
+                    throw DindexException.badRequest("a chunk vector of " + source + ": "
+                            + e.getMessage().replace("query_vector", "vector"));
+                }
+            }
+            chunks.add(new PreparedChunk(text, List.copyOf(section), position, tokens, vector));
+            blocks.add(new Block(section, text));
+        }
+        String model = json.getValue("model") instanceof String m ? m : null;
+        String hash = json.getValue("content_hash") instanceof String h && !h.isBlank() ? h : null;
+        ExtractedDocument content = new ExtractedDocument(title, blocks, json.getValue("format") instanceof String f
+                ? f : "text");
+        return new DocumentRequest(source, title, url, metadata, timestamp, content, List.copyOf(chunks), model,
+                hash);
     }
 
     /** A string field, or null when absent; any other JSON type is a bad request naming the document. */

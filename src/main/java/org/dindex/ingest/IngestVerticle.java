@@ -8,13 +8,13 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.protocol.DindexException;
-import org.dindex.embed.EmbeddingService;
+import org.dindex.collections.Collection;
+import org.dindex.collections.CollectionRegistry;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.ChunkRecord;
 import org.dindex.index.CommitVerticle;
 import org.dindex.index.DocumentIds;
 import org.dindex.index.DocumentRecord;
-import org.dindex.index.IndexService;
 import org.dindex.index.WriteOp;
 import org.dindex.extract.Block;
 
@@ -26,23 +26,29 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The ingest batching verticle: serves {@code dindex.index.submit}. For each document: skip it when its content hash
- * matches what is indexed (no re-embedding), else chunk it (on the {@code dindex-ingest} pool), embed its chunks
- * through the shared batching {@link EmbeddingService}, and write the whole request to the index as one WAL record.
- * The reply comes when the write is durable, so a client that waits for replies is slowed by a slow embedder: that
- * is the backpressure.
+ * The ingest batching verticle: serves {@code dindex.index.submit} for the collection a request names. For each
+ * document: skip it when its content hash matches what the collection holds (no re-embedding), else chunk it (on
+ * the {@code dindex-ingest} pool), embed its chunks through the batching queue of the collection's model (shared by
+ * the collections of that model), and write the whole request to the collection's index as one WAL record.
+ * Documents that come already chunked with their vectors (an import of an export) are written as they are when the
+ * vectors were made by the collection's model. The reply comes when the write is durable, so a client that waits
+ * for replies is slowed by a slow embedder: that is the backpressure.
  */
 public final class IngestVerticle extends VerticleBase {
     /** Per-document outcomes. */
     public enum Status { INDEXED, REPLACED, UNCHANGED, FAILED }
 
     private record Prepared(DocumentRequest request, String docId, String hash, Optional<ChunkIndex.DocState> existing) {
+        /** Whether the document brings vectors of the collection's model for every chunk (nothing to embed). */
+        boolean hasVectors(Collection c) {
+            return request.chunks() != null && c.model().name().equals(request.model())
+                    && request.chunks().stream().allMatch(ch -> ch.vector() != null
+                    && ch.vector().length == c.model().dimensions());
+        }
     }
 
     private final BusHandlers handlers;
-    private final IndexService index;
-    private final EmbeddingService embeddings;
-    private final Chunker chunker;
+    private final CollectionRegistry collections;
     private final CommitVerticle commits;
     private WorkerExecutor chunkPool;
     private org.dindex.metrics.Metrics metrics;
@@ -53,12 +59,9 @@ public final class IngestVerticle extends VerticleBase {
         return this;
     }
 
-    public IngestVerticle(BusHandlers handlers, IndexService index, EmbeddingService embeddings, Chunker chunker,
-                          CommitVerticle commits) {
+    public IngestVerticle(BusHandlers handlers, CollectionRegistry collections, CommitVerticle commits) {
         this.handlers = handlers;
-        this.index = index;
-        this.embeddings = embeddings;
-        this.chunker = chunker;
+        this.collections = collections;
         this.commits = commits;
     }
 
@@ -75,6 +78,8 @@ public final class IngestVerticle extends VerticleBase {
     }
 
     private Future<JsonObject> submit(JsonObject body) {
+        Collection collection = collections.of(body);
+        collection.ensureOpen();
         if (!(body.getValue("documents") instanceof JsonArray docs)) {
             return Future.failedFuture(DindexException.badRequest("'documents' must be an array of documents"));
         }
@@ -101,8 +106,8 @@ public final class IngestVerticle extends VerticleBase {
                 }
             }
             return requests;
-        }, false).compose(this::prepare)
-                .compose(prepared -> chunkAndEmbed(prepared, results, slots))
+        }, false).compose(requests1 -> prepare(collection, requests1))
+                .compose(prepared -> chunkAndEmbed(collection, prepared, results, slots))
                 .map(seq -> new JsonObject().put("results", new JsonArray(List.of(results))));
         return metrics == null ? done : done.onSuccess(this::count);
     }
@@ -118,19 +123,22 @@ public final class IngestVerticle extends VerticleBase {
     }
 
     /** Ids, hashes and what the index already holds, looked up on the writer (sees uncommitted writes too). */
-    private Future<List<Prepared>> prepare(List<DocumentRequest> requests) {
+    private Future<List<Prepared>> prepare(Collection c, List<DocumentRequest> requests) {
         List<String> ids = requests.stream().map(r -> DocumentIds.forSource(r.source())).toList();
-        return index.onWriter(() -> {
+        return c.index().onWriter(() -> {
             List<Prepared> prepared = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 DocumentRequest r = requests.get(i);
-                prepared.add(new Prepared(r, ids.get(i), contentHash(r), index.index().lookup(ids.get(i))));
+                boolean sameModel = r.chunks() != null && c.model().name().equals(r.model());
+                String hash = sameModel && r.contentHash() != null ? r.contentHash() : contentHash(c, r);
+                prepared.add(new Prepared(r, ids.get(i), hash, c.index().index().lookup(ids.get(i))));
             }
             return prepared;
         });
     }
 
-    private Future<Long> chunkAndEmbed(List<Prepared> prepared, JsonObject[] results, List<Integer> slots) {
+    private Future<Long> chunkAndEmbed(Collection c, List<Prepared> prepared, JsonObject[] results,
+                                       List<Integer> slots) {
         List<Prepared> changed = new ArrayList<>();
         List<Integer> changedSlots = new ArrayList<>();
         for (int i = 0; i < prepared.size(); i++) {
@@ -148,17 +156,39 @@ public final class IngestVerticle extends VerticleBase {
         }
         return chunkPool.executeBlocking(() -> {
                     org.dindex.platform.BackgroundPriority.lower();
-                    return changed.stream().map(p -> chunker.chunk(p.request().content())).toList();
+                    return changed.stream().map(p -> p.request().chunks() != null ? asChunks(p.request())
+                            : c.chunker().chunk(p.request().content())).toList();
                 }, false)
                 .compose(chunked -> {
-                    List<String> texts = chunked.stream().flatMap(List::stream).map(Chunk::text).toList();
-                    return embeddings.embedPassages(texts).map(vectors -> records(changed, chunked, vectors));
+                    // Only the chunks that did not bring their vectors are embedded.
+                    List<String> texts = new ArrayList<>();
+                    for (int d = 0; d < changed.size(); d++) {
+                        if (!changed.get(d).hasVectors(c)) {
+                            chunked.get(d).forEach(ch -> texts.add(ch.text()));
+                        }
+                    }
+                    return c.embeddings().embedPassages(texts).map(embedded -> {
+                        List<float[]> vectors = new ArrayList<>();
+                        int next = 0;
+                        for (int d = 0; d < changed.size(); d++) {
+                            Prepared p = changed.get(d);
+                            if (p.hasVectors(c)) {
+                                p.request().chunks().forEach(ch -> vectors.add(normalized(ch.vector())));
+                            } else {
+                                for (int i = 0; i < chunked.get(d).size(); i++) {
+                                    vectors.add(embedded.get(next++));
+                                }
+                            }
+                        }
+                        return records(changed, chunked, vectors);
+                    });
                 })
                 .compose(records -> {
                     List<WriteOp> ops = records.stream().<WriteOp>map(WriteOp.Upsert::new).toList();
                     // map, not onSuccess: an onSuccess handler on a future completed by the writer's thread may
                     // be queued behind the caller's own continuation, which then reads results not yet filled in.
-                    return index.write(ops).map(seq -> {
+                    c.ensureOpen();
+                    return c.index().write(ops).map(seq -> {
                         int chunks = 0;
                         for (int i = 0; i < records.size(); i++) {
                             Prepared p = changed.get(i);
@@ -167,10 +197,28 @@ public final class IngestVerticle extends VerticleBase {
                             results[changedSlots.get(i)] = result(p.request().source(), p.docId(),
                                     p.existing().isPresent() ? Status.REPLACED : Status.INDEXED, r.chunks().size());
                         }
-                        commits.written(chunks);
+                        commits.written(c, chunks);
                         return seq;
                     });
                 });
+    }
+
+    /** A document's given chunks as the chunker's records. */
+    private static List<Chunk> asChunks(DocumentRequest r) {
+        List<Chunk> out = new ArrayList<>(r.chunks().size());
+        for (DocumentRequest.PreparedChunk ch : r.chunks()) {
+            out.add(new Chunk(ch.text(), ch.section(), 0, ch.position(), ch.tokens()));
+        }
+        return out;
+    }
+
+    /** A given vector at unit length (as exported it already is: then it is kept bit for bit). */
+    private static float[] normalized(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += (double) x * x;
+        }
+        return Math.abs(Math.sqrt(norm) - 1) < 1e-4 ? v : org.dindex.embed.Embedder.normalize(v.clone());
     }
 
     private static List<DocumentRecord> records(List<Prepared> docs, List<List<Chunk>> chunked,
@@ -198,9 +246,10 @@ public final class IngestVerticle extends VerticleBase {
      * What makes a document "the same": its text and structure, title, url, metadata, and the model and chunking that
      * would turn it into chunks. Equal hashes mean re-indexing would produce identical chunks and vectors.
      */
-    private String contentHash(DocumentRequest r) {
+    private static String contentHash(Collection c, DocumentRequest r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(embeddings.embedder().modelName()).append('\u0000').append(chunker.options()).append('\u0000')
+        sb.append(c.embeddings().embedder().modelName()).append('\u0000').append(c.chunker().options())
+                .append('\u0000')
                 .append(r.title()).append('\u0000').append(r.url()).append('\u0000')
                 .append(new TreeMap<>(r.metadata())).append('\u0000');
         for (Block b : r.content().blocks()) {

@@ -287,7 +287,7 @@ public final class JobRegistry {
                 return Future.succeededFuture(ar);
             }
             e.stage("committing");
-            return vertx.eventBus().request(Addresses.COMMIT, new JsonObject(),
+            return vertx.eventBus().request(Addresses.COMMIT, collectionOf(e.job, new JsonObject()),
                             new DeliveryOptions().setSendTimeout(options.commitTimeout().toMillis()))
                     .transform(c -> Future.succeededFuture(c.failed()
                             ? failedCommit(ar, c.cause()) : ar));
@@ -511,10 +511,54 @@ public final class JobRegistry {
         @Override
         public Future<JsonObject> submit(JsonArray documents) {
             return vertx.eventBus().<JsonObject>request(Addresses.INDEX_SUBMIT,
-                            new JsonObject().put("documents", documents),
+                            collectionOf(job, new JsonObject().put("documents", documents)),
                             new DeliveryOptions().setSendTimeout(TimeUnit.MINUTES.toMillis(10)))
                     .map(Message::body);
         }
+    }
+
+    /** {@code body} addressed to the collection the job writes to ({@code params.collection}; none: default). */
+    private static JsonObject collectionOf(Job job, JsonObject body) {
+        String collection = job.params().getString("collection");
+        return collection == null ? body : body.put("collection", collection);
+    }
+
+    /**
+     * Cancels every queued or running job that writes to {@code collection} and completes once all have stopped and
+     * committed (each within {@code wait}): a collection is deleted only after its jobs.
+     */
+    public Future<Void> cancelJobsOf(String collection, Duration wait) {
+        List<String> ids;
+        synchronized (this) {
+            ids = jobs.values().stream().filter(e -> !e.job.state().finished())
+                    .filter(e -> collection.equals(e.job.params().getString("collection",
+                            org.dindex.protocol.CollectionNames.DEFAULT)))
+                    .map(e -> e.job.id()).toList();
+        }
+        List<Future<Job>> cancels = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                cancels.add(cancel(id, wait));
+            } catch (DindexException ended) {
+                // it ended meanwhile
+            }
+        }
+        if (!ids.isEmpty()) {
+            LOG.info("cancelling " + ids.size() + " job(s) writing to collection " + collection + ": " + ids);
+        }
+        return Future.join(cancels).transform(ar -> {
+            for (String id : ids) {
+                Entry e;
+                synchronized (this) {
+                    e = jobs.get(id);
+                }
+                if (e != null && !e.job.state().finished()) {
+                    return Future.failedFuture(new DindexException(ErrorCode.UNAVAILABLE, "job " + id
+                            + " writing to collection " + collection + " did not stop in time; try again"));
+                }
+            }
+            return Future.succeededFuture();
+        });
     }
 
     private static void runQuietly(Runnable action) {

@@ -35,7 +35,11 @@ final class ContextTool implements DindexTool {
                 .string("query", true, "The question or topic the context is for.")
                 .integer("budget", 50, 100_000, 2000, "Maximum size of the block in tokens (counted with the"
                         + " embedding model's tokenizer, close to an LLM's count).")
-                .object("filters", SearchTool.filtersSchema(), "Optional restrictions; all given ones must hold.");
+                .object("filters", SearchTool.filtersSchema(), "Optional restrictions; all given ones must hold.")
+                .string("collection", false, "The collection (named index) to draw from; absent: the default"
+                        + " collection.")
+                .strings("collections", false, "Several collections to draw from at once, fused into one"
+                        + " ranking (instead of 'collection').");
     }
 
     @Override
@@ -47,7 +51,8 @@ final class ContextTool implements DindexTool {
     public ToolResult call(ToolArgs args) {
         // The model's filters are checked by the daemon's rules (SearchFilters.parse), which name what is wrong.
         ContextQuery query = ContextQuery.of(args.requiredString("query"), args.integer("budget", 2000, 50, 100_000))
-                .withFilters(SearchFilters.parse(args.object("filters")));
+                .withFilters(SearchFilters.parse(args.object("filters")))
+                .withCollections(SearchTool.collections(args));
         try (Dindex dindex = daemon.dindex()) {
             JsonObject r = dindex.context(query).raw();
             String context = r.getString("context", "");

@@ -53,6 +53,8 @@ final class IndexTool implements DindexTool {
                 .stringMap("metadata", "Metadata for every indexed file, e.g. {\"project\": \"apollo\"}; search"
                         + " can filter on it (metadata_equals).")
                 .bool("hidden", false, "Also index hidden files and folders (names starting with a dot).")
+                .string("collection", false, "The collection (named index) to add them to; absent: the default"
+                        + " collection.")
                 .integer("wait_seconds", 1, 600, DEFAULT_WAIT_SECONDS, "For urls: how long to wait for the pages"
                         + " to be fetched and indexed before answering with the job id instead.");
     }
@@ -90,10 +92,11 @@ final class IndexTool implements DindexTool {
         JsonObject out = new JsonObject();
         List<String> lines = new ArrayList<>();
         boolean anyIndexed = false;
-        try (Dindex dindex = daemon.dindex()) {
+        String collection = collection(args);
+        try (Dindex dindex = daemon.dindex().inCollection(collection)) {
             if (!paths.isEmpty()) {
-                FileIndexer.Summary summary = new FileIndexer(options).index(files, dindex, daemon::dindexRunning,
-                        (done, total, chunks) -> { });
+                FileIndexer.Summary summary = new FileIndexer(options).index(files, dindex,
+                        () -> daemon.dindexRunning().inCollection(collection), (done, total, chunks) -> { });
                 out.put("files", summary.toJson());
                 anyIndexed = !summary.nothingIndexed();
                 lines.add(describe(summary));
@@ -115,6 +118,19 @@ final class IndexTool implements DindexTool {
         }
         String text = String.join("\n", lines) + "\n" + out.encode();
         return new ToolResult(text, out, !anyIndexed);
+    }
+
+    /** The tool's {@code collection}, checked against the naming rule; null for the default. */
+    static String collection(ToolArgs args) {
+        String name = args.string("collection");
+        if (name != null) {
+            try {
+                org.dindex.protocol.CollectionNames.check(name);
+            } catch (DindexException e) {
+                throw new ToolException(e.getMessage());
+            }
+        }
+        return name;
     }
 
     private void refuseUnreadable(Path path) {

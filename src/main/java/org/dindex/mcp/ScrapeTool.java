@@ -43,7 +43,9 @@ final class ScrapeTool implements DindexTool {
                         + " the URL).")
                 .string("exclude", false, "Skip URLs matching this regular expression.")
                 .integer("wait_seconds", 0, 600, 0, "Wait up to this long for the crawl to finish before"
-                        + " answering (0: answer at once).");
+                        + " answering (0: answer at once).")
+                .string("collection", false, "The collection (named index) to add the pages to; absent: the"
+                        + " default collection.");
     }
 
     @Override
@@ -61,7 +63,7 @@ final class ScrapeTool implements DindexTool {
             throw new ToolException("'urls' is required: at least one http or https URL");
         }
         ScrapeRequest request = new ScrapeRequest(urls, stayOnDomain, depth, maxPages, null, null, null,
-                args.string("include"), args.string("exclude"));
+                args.string("include"), args.string("exclude"), IndexTool.collection(args));
         int wait = args.integer("wait_seconds", 0, 0, 600);
         try (Dindex dindex = daemon.dindex()) {
             JsonObject job = dindex.scrape(request).raw();

@@ -44,7 +44,11 @@ final class SearchTool implements DindexTool {
                         + " document, so fewer documents may come back).")
                 .choice("mode", MODES, "hybrid", "hybrid (default) combines meaning and keywords; dense matches"
                         + " meaning only; bm25 matches exact words only (names, codes, rare terms).")
-                .object("filters", filtersSchema(), "Optional restrictions; all given ones must hold.");
+                .object("filters", filtersSchema(), "Optional restrictions; all given ones must hold.")
+                .string("collection", false, "The collection (named index) to search; absent: the default"
+                        + " collection.")
+                .strings("collections", false, "Several collections to search at once, fused into one"
+                        + " ranking (instead of 'collection'); each document names its collection.");
     }
 
     /** The daemon's filters, shared with {@code context}. */
@@ -71,10 +75,27 @@ final class SearchTool implements DindexTool {
         // The model's filters are checked by the daemon's rules (SearchFilters.parse), which name what is wrong.
         SearchQuery query = SearchQuery.of(args.requiredString("query")).withTopK(args.integer("top_k", 10, 1, 100))
                 .withMode(args.choice("mode", "hybrid", MODES))
-                .withFilters(SearchFilters.parse(args.object("filters")));
+                .withFilters(SearchFilters.parse(args.object("filters")))
+                .withCollections(collections(args));
         try (Dindex dindex = daemon.dindex()) {
             return ToolResult.json(trim(dindex.search(query).raw()));
         }
+    }
+
+    /** {@code collection} or {@code collections} (not both), checked against the naming rule; null for neither. */
+    static java.util.List<String> collections(ToolArgs args) {
+        String one = args.string("collection");
+        java.util.List<String> many = args.strings("collections");
+        if (one != null && !many.isEmpty()) {
+            throw new ToolException("give 'collection' or 'collections', not both");
+        }
+        java.util.List<String> names = one != null ? java.util.List.of(one) : many;
+        try {
+            names.forEach(org.dindex.protocol.CollectionNames::check);
+        } catch (org.dindex.protocol.DindexException e) {
+            throw new ToolException(e.getMessage());
+        }
+        return names.isEmpty() ? null : names;
     }
 
     static JsonObject trim(JsonObject r) {
@@ -90,7 +111,11 @@ final class SearchTool implements DindexTool {
                         .put("content", c.getString("content"))
                         .put("score", c.getJsonObject("score", new JsonObject()).getValue("fused")));
             }
-            results.add(new JsonObject().put("citation", doc.getInteger("citation"))
+            JsonObject shown = new JsonObject().put("citation", doc.getInteger("citation"));
+            if (doc.getString("collection") != null) {
+                shown.put("collection", doc.getString("collection"));
+            }
+            results.add(shown
                     .put("title", doc.getString("title")).put("url", doc.getString("url"))
                     .put("source", doc.getString("source")).put("document_id", doc.getString("document_id"))
                     .put("metadata", doc.getJsonObject("metadata", new JsonObject()))

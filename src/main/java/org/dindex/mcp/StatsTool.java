@@ -25,7 +25,8 @@ final class StatsTool implements DindexTool {
 
     @Override
     public Schema schema() {
-        return new Schema();
+        return new Schema().string("collection", false, "The collection (named index); absent: the default"
+                + " collection and the list of every collection.");
     }
 
     @Override
@@ -35,8 +36,16 @@ final class StatsTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) {
+        String collection = IndexTool.collection(args);
         try (Dindex dindex = daemon.dindex()) {
-            return ToolResult.json(dindex.stats());
+            io.vertx.core.json.JsonObject stats = dindex.inCollection(collection).stats();
+            if (collection == null) {
+                io.vertx.core.json.JsonArray all = new io.vertx.core.json.JsonArray();
+                dindex.collections().forEach(c -> all.add(new io.vertx.core.json.JsonObject().put("name", c.name())
+                        .put("model", c.model()).put("documents", c.documents()).put("chunks", c.chunks())));
+                stats.put("collections", all);
+            }
+            return ToolResult.json(stats);
         }
     }
 }

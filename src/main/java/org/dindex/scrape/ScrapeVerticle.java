@@ -28,18 +28,22 @@ public final class ScrapeVerticle extends VerticleBase {
     private final BusHandlers handlers;
     private final JobsVerticle jobs;
     private final Settings settings;
+    private final org.dindex.collections.CollectionRegistry collections;
 
-    public ScrapeVerticle(BusHandlers handlers, JobsVerticle jobs, Settings settings) {
+    public ScrapeVerticle(BusHandlers handlers, JobsVerticle jobs, Settings settings,
+                          org.dindex.collections.CollectionRegistry collections) {
         this.handlers = handlers;
         this.jobs = jobs;
         this.settings = settings;
+        this.collections = collections;
     }
 
     @Override
     public Future<?> start() {
         handlers.serve(Addresses.SCRAPE, body -> {
+            String collection = collections.forNewJob(org.dindex.protocol.CollectionNames.of(body)).name();
             CrawlOptions options = options(body);
-            JsonObject params = body.copy().put("urls", new JsonArray(options.seeds()))
+            JsonObject params = body.copy().put("collection", collection).put("urls", new JsonArray(options.seeds()))
                     .put("depth", options.maxDepth()).put("max_pages", options.maxPages())
                     .put("delay_ms", options.delayMs()).put("concurrency", options.concurrency())
                     .put("stay_on_domain", options.stayOnDomain()).put("max_requests", options.maxRequests());

@@ -40,13 +40,16 @@ public final class ContextAssembler {
         Map<String, List<String>> ids = new LinkedHashMap<>();
         for (Object o : search.getJsonArray("results")) {
             JsonObject doc = (JsonObject) o;
-            docs.put(doc.getString("document_id"), doc);
+            // A document of a search over several collections is its collection's (the same source may be in two).
+            String key = doc.getString("collection") == null ? doc.getString("document_id")
+                    : doc.getString("collection") + "/" + doc.getString("document_id");
+            docs.put(key, doc);
             for (Object co : doc.getJsonArray("chunks")) {
                 JsonObject c = (JsonObject) co;
-                pieces.computeIfAbsent(doc.getString("document_id"), k -> new ArrayList<>()).add(new Piece(
-                        doc.getString("document_id"), c.getInteger("chunk_index"), c.getInteger("rank"),
+                pieces.computeIfAbsent(key, k -> new ArrayList<>()).add(new Piece(
+                        key, c.getInteger("chunk_index"), c.getInteger("rank"),
                         c.getString("content"), c.getJsonArray("section_hierarchy")));
-                ids.computeIfAbsent(doc.getString("document_id") + "#" + c.getInteger("chunk_index"),
+                ids.computeIfAbsent(key + "#" + c.getInteger("chunk_index"),
                         k -> new ArrayList<>()).add(c.getString("chunk_id"));
             }
         }
@@ -167,8 +170,12 @@ public final class ContextAssembler {
             n++;
             JsonObject doc = docs.get(e.getKey());
             String title = doc.getString("title") == null ? doc.getString("source") : doc.getString("title");
-            citations.add(new JsonObject().put("number", n).put("document_id", e.getKey()).put("title", title)
-                    .put("url", doc.getString("url")).put("source", doc.getString("source")));
+            JsonObject citation = new JsonObject().put("number", n).put("document_id", doc.getString("document_id"))
+                    .put("title", title).put("url", doc.getString("url")).put("source", doc.getString("source"));
+            if (doc.getString("collection") != null) {
+                citation.put("collection", doc.getString("collection"));
+            }
+            citations.add(citation);
             List<Passage> ps = e.getValue();
             ps.sort(Comparator.comparingInt(Passage::firstIndex));
             for (Passage p : ps) {

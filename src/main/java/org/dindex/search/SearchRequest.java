@@ -15,11 +15,29 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A validated search request: {@code {query, top_k, mode, filters, explain}}. Every invalid field is refused with a
- * message naming the value and the rule.
+ * A validated search request: {@code {query, top_k, mode, filters, explain, collection | collections}}. Every
+ * invalid field is refused with a message naming the value and the rule.
+ *
+ * @param collections the collections searched (one, or several fused into one ranking); never empty
  */
 public record SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain, Fusion fusion,
-                            Integer candidates, Float titleWeight, float[] queryVector) {
+                            Integer candidates, Float titleWeight, float[] queryVector, List<String> collections) {
+    public SearchRequest {
+        collections = collections == null || collections.isEmpty()
+                ? List.of(org.dindex.protocol.CollectionNames.DEFAULT) : List.copyOf(collections);
+    }
+
+    /** A request of the default collection. */
+    public SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain, Fusion fusion,
+                         Integer candidates, Float titleWeight, float[] queryVector) {
+        this(query, topK, mode, filters, explain, fusion, candidates, titleWeight, queryVector, null);
+    }
+
+    /** Whether it searches several collections at once. */
+    public boolean severalCollections() {
+        return collections.size() > 1;
+    }
+
     public static final int MAX_QUERY_BYTES = 10_000;
     public static final int MAX_TOP_K = 1000;
 
@@ -49,7 +67,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
     }
 
     private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain", "fusion",
-            "candidates", "title_weight", "query_vector", "scope");
+            "candidates", "title_weight", "query_vector", "scope", "collection", "collections");
 
     /** {@code scope}: "cluster" (every member, the default in a cluster), "local", or null when absent. */
     public static String scope(JsonObject body) {
@@ -94,14 +112,14 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
         if (titleWeight != null) {
             body.put("title_weight", titleWeight);
         }
-        return body;
+        return org.dindex.protocol.CollectionNames.putMany(body, collections);
     }
 
     public static SearchRequest parse(JsonObject body) {
         for (String key : body.fieldNames()) {
             if (!FIELDS.contains(key)) {
                 throw DindexException.badRequest("unknown field '" + key + "' (known: query, top_k, mode, filters,"
-                        + " explain, fusion, candidates, title_weight, query_vector, scope)");
+                        + " explain, fusion, candidates, title_weight, query_vector, scope, collection, collections)");
             }
         }
         Object q = body.getValue("query");
@@ -168,7 +186,8 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
             throw DindexException.badRequest("explain must be true or false, got " + JsonTypes.describe(explain));
         }
         return new SearchRequest(query.strip(), topK, mode, filters, (Boolean) explain,
-                parseFusion(body.getValue("fusion")), candidates, titleWeight, vector);
+                parseFusion(body.getValue("fusion")), candidates, titleWeight, vector,
+                org.dindex.protocol.CollectionNames.many(body));
     }
 
     /**

@@ -38,7 +38,6 @@ import java.util.Set;
  * snippets and citations. Blocking: runs on the search worker pool.
  */
 public final class SearchService {
-    private final ChunkIndex index;
     private final SearchOptions options;
     private final Snippets snippets;
 
@@ -56,8 +55,7 @@ public final class SearchService {
         return this;
     }
 
-    public SearchService(ChunkIndex index, SearchOptions options) {
-        this.index = index;
+    public SearchService(SearchOptions options) {
         this.options = options;
         this.snippets = new Snippets(org.dindex.index.IndexFields.ANALYZER, options.snippetChars());
     }
@@ -174,6 +172,63 @@ public final class SearchService {
         }
     }
 
+    /** One collection of a search over several: its index, and the query as its model embedded it (or null). */
+    public record Target(String collection, ChunkIndex index, String model, float[] queryVector) {
+    }
+
+    /**
+     * A search over several collections, each on a snapshot of its own, fused once ({@link MergedFusion}: BM25 per
+     * collection min-max normalised, dense raw when every collection embeds with the same model and normalised per
+     * collection when not). Documents and citations name their collection.
+     */
+    public JsonObject searchMany(List<Target> targets, SearchRequest req, String degraded) throws IOException {
+        long t0 = System.nanoTime();
+        List<IndexSnapshot> snaps = new ArrayList<>();
+        try {
+            List<MergedFusion.Source> sources = new ArrayList<>();
+            Map<String, Target> byName = new HashMap<>();
+            Map<String, IndexSnapshot> snapOf = new HashMap<>();
+            for (Target t : targets) {
+                IndexSnapshot snap = t.index().acquire();
+                snaps.add(snap);
+                snapOf.put(t.collection(), snap);
+                byName.put(t.collection(), t);
+                Candidates c = gather(t.index(), snap, req, t.queryVector());
+                sources.add(new MergedFusion.Source(t.collection(), byDocId(c.dense()), byDocId(c.bm25())));
+            }
+            boolean oneModel = targets.stream().map(Target::model).distinct().count() == 1;
+            MergedFusion.Result fused = MergedFusion.fuse(req.mode(), req.fusion() != null ? req.fusion()
+                    : options.fusion(), req.topK(), sources, !oneModel);
+            List<Hit> hits = new ArrayList<>();
+            for (var e : fused.top()) {
+                int slash = e.getKey().indexOf('/');
+                String collection = e.getKey().substring(0, slash);
+                int doc = Integer.parseInt(e.getKey().substring(slash + 1));
+                JsonObject chunk = StoredChunks.toJson(snapOf.get(collection).searcher().storedFields()
+                        .document(doc, StoredChunks.FIELDS)).put("collection", collection);
+                hits.add(new Hit(doc, fused.dense().get(e.getKey()), fused.bm25().get(e.getKey()), e.getValue(),
+                        chunk));
+            }
+            JsonObject result = assemble(req, hits);
+            result.put("mode", req.mode().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("collections", new JsonArray(new ArrayList<>(byName.keySet().stream()
+                            .sorted(java.util.Comparator.comparingInt(n -> req.collections().indexOf(n))).toList())));
+            if (degraded != null) {
+                result.put("degraded", true).put("warning", "dense retrieval unavailable (" + degraded
+                        + "); results are BM25 only");
+            }
+            return result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
+        } finally {
+            snaps.forEach(IndexSnapshot::close);
+        }
+    }
+
+    private static Map<String, Float> byDocId(Map<Integer, Float> scores) {
+        Map<String, Float> out = new LinkedHashMap<>();
+        scores.forEach((k, v) -> out.put(Integer.toString(k), v));
+        return out;
+    }
+
     /** Groups hits by document with snippets and citation numbers (the shape of every search answer). */
     public JsonObject assembleHits(SearchRequest req, List<Hit> hits) {
         return assemble(req, hits);
@@ -272,18 +327,26 @@ public final class SearchService {
             rank++;
             JsonObject c = h.chunk();
             String docId = c.getString("document_id");
-            JsonObject existing = docs.get(docId);
+            // The same source indexed in two collections is two documents of a search over both.
+            String collection = c.getString("collection");
+            String key = collection == null ? docId : collection + "/" + docId;
+            JsonObject existing = docs.get(key);
             if (existing == null) {
                 int citation = docs.size() + 1;
                 JsonObject doc = new JsonObject().put("document_id", docId).put("title", c.getString("title"))
                         .put("url", c.getString("url")).put("source", c.getString("source"))
                         .put("metadata", c.getJsonObject("metadata")).put("citation", citation)
                         .put("score", h.fused()).put("matched_by", new JsonArray()).put("chunks", new JsonArray());
-                existing = doc;
-                docs.put(docId, doc);
-                citations.add(new JsonObject().put("number", citation).put("document_id", docId)
+                JsonObject cite = new JsonObject().put("number", citation).put("document_id", docId)
                         .put("title", c.getString("title")).put("url", c.getString("url"))
-                        .put("source", c.getString("source")));
+                        .put("source", c.getString("source"));
+                if (collection != null) {
+                    doc.put("collection", collection);
+                    cite.put("collection", collection);
+                }
+                existing = doc;
+                docs.put(key, doc);
+                citations.add(cite);
             }
             JsonObject doc = existing;
             JsonArray matchedBy = new JsonArray();

@@ -369,6 +369,46 @@ final class BenchCommand {
         }
     }
 
+    @Command(name = "snapshot", footerHeading = org.dindex.cli.Examples.HEADING,
+            footer = {
+                    "  dindex bench snapshot --chunks 5000",
+                    "  dindex bench snapshot --chunks 1000000 --copy-to /dev/shm"},
+            description = "Snapshot time and size and restore time of a collection of a given"
+            + " size (built from generated chunks with vectors, nothing embedded). Uses its own daemon on a temporary"
+            + " data dir.")
+    int snapshot(@Option(names = "--chunks", defaultValue = "100000", description = "Chunks in the collection"
+            + " (default ${DEFAULT-VALUE}).") int chunks,
+                 @Option(names = "--copy-to", paramLabel = "DIR", description = "Also time a snapshot into DIR"
+                         + " (copied, not linked, when DIR is on another file system); removed afterwards.")
+                 Path copyTo,
+                 @Option(names = "--out", defaultValue = "bench-snapshot.json", description = "JSON output file"
+                         + " (default ${DEFAULT-VALUE}).") Path outFile,
+                 @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
+            throws Exception {
+        if (chunks < 1) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "--chunks must be >= 1");
+        }
+        var config = root.loadConfig();
+        String name = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+        org.dindex.embed.ModelSpec spec = org.dindex.embed.ModelCatalog.byName(name).orElseThrow(() ->
+                new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "bench snapshot needs a model"
+                        + " of the catalogue (embedding.model is " + name + ")"));
+        Path copies = copyTo == null ? null : Files.createTempDirectory(copyTo, "dindex-bench-snapshot");
+        try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
+            daemon.start();
+            JsonObject result = new org.dindex.bench.SnapshotBenchmark(new org.dindex.bench.SnapshotBenchmark.Options(
+                    daemon.socket(), chunks, spec.name(), spec.dimensions(), daemon.paths().dataDir().getParent(),
+                    copies)).run();
+            return report(result, outFile, json, org.dindex.bench.SnapshotBenchmark.table(result));
+        } finally {
+            if (copies != null) {
+                try (var walk = Files.walk(copies)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
     /** Writes the JSON file and prints the table (or the JSON). */
     private int report(JsonObject result, Path outFile, boolean json, String table) throws java.io.IOException {
         Files.writeString(outFile, result.encodePrettily() + "\n");

@@ -110,9 +110,10 @@ public final class WatchJob implements JobRunner {
 
     private final Options options;
     private final WatchBudget budget;
-    private final IndexService index;
+    /** The index of the collection the watch keeps its folders in (looked up each time: it may be replaced). */
+    private final java.util.function.Supplier<IndexService> index;
 
-    WatchJob(Options options, WatchBudget budget, IndexService index) {
+    WatchJob(Options options, WatchBudget budget, java.util.function.Supplier<IndexService> index) {
         this.options = options;
         this.budget = budget;
         this.index = index;
@@ -250,15 +251,20 @@ public final class WatchJob implements JobRunner {
             }
         }
 
+        /** {@code body} addressed to the watch's collection ({@code dindex.index.submit} gets it from the job). */
+        private JsonObject inCollection(JsonObject body) {
+            return body.put("collection", WatchVerticle.collectionOf(ctx.job().params()));
+        }
+
         /** Compares every folder with what the index holds under it and brings the index up to date. */
         private void catchUp() throws Exception {
             ctx.stage("catching up");
-            await(bodyOf(ctx.vertx().eventBus().<JsonObject>request(Addresses.COMMIT, new JsonObject(),
+            await(bodyOf(ctx.vertx().eventBus().<JsonObject>request(Addresses.COMMIT, inCollection(new JsonObject()),
                     delivery())));
             for (Path root : options.roots()) {
                 String prefix = prefix(SourceNames.of(root));
                 Map<String, Long> indexed;
-                try (IndexSnapshot snapshot = index.acquire()) {
+                try (IndexSnapshot snapshot = index.get().acquire()) {
                     indexed = IndexedSources.timestamps(snapshot, prefix);
                 }
                 indexed.forEach((source, timestamp) -> known.put(source, Known.fromIndex(timestamp)));
@@ -633,7 +639,7 @@ public final class WatchJob implements JobRunner {
                     JsonArray ids = new JsonArray();
                     part.forEach(s -> ids.add(DocumentIds.forSource(s)));
                     JsonObject reply = await(bodyOf(ctx.vertx().eventBus().<JsonObject>request(Addresses.DELETE,
-                            new JsonObject().put("doc_ids", ids), delivery())));
+                            inCollection(new JsonObject().put("doc_ids", ids)), delivery())));
                     ctx.count("removed", reply.getInteger("deleted_documents", 0));
                     part.forEach(s -> ctx.event(new JsonObject().put("kind", "removed").put("path", s)));
                 }
@@ -641,7 +647,7 @@ public final class WatchJob implements JobRunner {
             }
             if (written) {
                 written = false;
-                await(bodyOf(ctx.vertx().eventBus().<JsonObject>request(Addresses.COMMIT, new JsonObject(),
+                await(bodyOf(ctx.vertx().eventBus().<JsonObject>request(Addresses.COMMIT, inCollection(new JsonObject()),
                         delivery())));
             }
             ctx.progress(known.values().stream().filter(Known::indexed).count(), -1, "files");

@@ -5,6 +5,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.BusHandlers;
+import org.dindex.collections.CollectionRegistry;
+import org.dindex.protocol.CollectionNames;
 import org.dindex.files.FileSelection;
 import org.dindex.index.IndexService;
 import org.dindex.jobs.Job;
@@ -20,6 +22,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -41,15 +44,25 @@ public final class WatchVerticle extends VerticleBase {
 
     private final BusHandlers handlers;
     private final JobsVerticle jobs;
-    private final IndexService index;
+    private final CollectionRegistry collections;
     private final Settings settings;
     private WatchBudget budget;
 
-    public WatchVerticle(BusHandlers handlers, JobsVerticle jobs, IndexService index, Settings settings) {
+    public WatchVerticle(BusHandlers handlers, JobsVerticle jobs, CollectionRegistry collections, Settings settings) {
         this.handlers = handlers;
         this.jobs = jobs;
-        this.index = index;
+        this.collections = collections;
         this.settings = settings;
+    }
+
+    /** The index of the collection a watch keeps its folders in, looked up each time (it may be replaced). */
+    private Supplier<IndexService> indexOf(String collection) {
+        return () -> collections.require(collection).index();
+    }
+
+    /** The collection a watch job writes to ({@code params.collection}; a watch from before collections: default). */
+    static String collectionOf(JsonObject params) {
+        return params.getString("collection", CollectionNames.DEFAULT);
     }
 
     @Override
@@ -68,7 +81,8 @@ public final class WatchVerticle extends VerticleBase {
         for (Job job : jobs.registry().list()) {
             if (job.type().equals(JOB_TYPE) && job.state() == JobState.INTERRUPTED) {
                 try {
-                    jobs.registry().restart(job.id(), new WatchJob(options(job.params(), false), budget, index));
+                    jobs.registry().restart(job.id(), new WatchJob(options(job.params(), false), budget,
+                            indexOf(collectionOf(job.params()))));
                     LOG.info("resuming watch " + job.id() + " of " + job.params().getJsonArray("paths").encode());
                 } catch (RuntimeException e) {
                     LOG.warning("cannot resume watch " + job.id() + ": " + e.getMessage());
@@ -78,9 +92,12 @@ public final class WatchVerticle extends VerticleBase {
     }
 
     private synchronized Job start(JsonObject body) {
+        String collection = collections.forNewJob(CollectionNames.of(body)).name();
         WatchJob.Options options = options(body, true);
         for (Job running : jobs.registry().list()) {
-            if (running.type().equals(JOB_TYPE) && !running.state().finished()) {
+            // The same folder may be kept in two collections, not twice in one.
+            if (running.type().equals(JOB_TYPE) && !running.state().finished()
+                    && collectionOf(running.params()).equals(collection)) {
                 for (Path root : options.roots()) {
                     for (Object o : running.params().getJsonArray("paths", new JsonArray())) {
                         Path other = Path.of((String) o);
@@ -94,12 +111,12 @@ public final class WatchVerticle extends VerticleBase {
                 }
             }
         }
-        JsonObject params = new JsonObject()
+        JsonObject params = new JsonObject().put("collection", collection)
                 .put("paths", new JsonArray(options.roots().stream().map(Path::toString).toList()))
                 .put("include", new JsonArray(options.rules().include()))
                 .put("exclude", new JsonArray(options.rules().exclude()))
                 .put("hidden", options.rules().hidden()).put("gitignore", options.rules().gitignore());
-        return jobs.registry().startUnqueued(JOB_TYPE, params, new WatchJob(options, budget, index));
+        return jobs.registry().startUnqueued(JOB_TYPE, params, new WatchJob(options, budget, indexOf(collection)));
     }
 
     /**

@@ -237,6 +237,46 @@ class DashboardBrowserTest {
         }
     }
 
+    /** The collection picker: the page's statistics and searches follow the collection chosen. */
+    @Test
+    void theCollectionPickerSwitchesWhatThePageShows() throws Exception {
+        try (EmbeddedDaemon own = EmbeddedDaemon.start(Map.of(), List.of()); DindexClient c = own.client()) {
+            c.request(Addresses.COLLECTIONS_CREATE, new JsonObject().put("name", "harbour"));
+            c.request(Addresses.INDEX_SUBMIT, new JsonObject().put("collection", "harbour").put("documents",
+                    new io.vertx.core.json.JsonArray().add(new JsonObject().put("source", "https://example.org/keeper")
+                            .put("url", "https://example.org/keeper").put("title", "The keeper's log")
+                            .put("text", "Every night the keeper wound the clockwork that turned the great lens."))));
+            c.request(Addresses.COMMIT, new JsonObject().put("collection", "harbour"));
+            ChromeDriver driver = browser.driver();
+            WebDriverWait wait = waiter(driver, 30);
+            driver.get(httpUrl(own) + "/");
+            wait.until(attributeIs(By.id("connection"), "data-state", "open"));
+            wait.until(textIs(By.id("stat-documents"), "0"));
+            org.openqa.selenium.support.ui.Select picker = new org.openqa.selenium.support.ui.Select(
+                    driver.findElement(By.id("collection-picker")));
+            wait.until(d -> picker.getOptions().size() == 2);
+            assertEquals(List.of("default", "harbour"), picker.getOptions().stream().map(WebElement::getText)
+                    .toList());
+            assertEquals("default", picker.getFirstSelectedOption().getText());
+
+            picker.selectByValue("harbour");
+            wait.until(attributeIs(By.id("stat-documents"), "data-collection", "harbour"));
+            wait.until(textIs(By.id("stat-documents"), "1"));
+            driver.findElement(By.id("search-input")).sendKeys("who turned the lens", Keys.ENTER);
+            wait.until(d -> !d.findElements(By.cssSelector("#search-results .result")).isEmpty());
+            assertEquals("The keeper's log", text(driver, "#search-results .result .result-title"));
+            shot("09-collection");
+
+            picker.selectByValue("default");
+            wait.until(textIs(By.id("stat-documents"), "0"));
+            assertTrue(driver.findElements(By.cssSelector("#search-results .result")).isEmpty(),
+                    "results of the other collection are cleared");
+            driver.findElement(By.id("search-input")).sendKeys(Keys.ENTER);
+            wait.until(d -> text(d, "#search-results").contains("No matches"));
+            assertNoBrowserErrors(driver);
+        }
+    }
+
     static void startScrape(WebDriver driver, String url, String depth, String maxPages, String delay) {
         fill(driver, "scrape-urls", url);
         fill(driver, "scrape-depth", depth);

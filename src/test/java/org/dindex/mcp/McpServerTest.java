@@ -310,8 +310,8 @@ class McpServerTest {
         expected.put(args("query", "lamp", "top_k", "5").encode(), "'top_k' must be an integer, got the string \"5\"");
         expected.put(args("query", "lamp", "top_k", 0).encode(), "'top_k' must be between 1 and 100, got 0");
         expected.put(args("query", "lamp", "mode", "fuzzy").encode(), "'mode' must be one of hybrid, dense, bm25");
-        expected.put(args("query", "lamp", "topk", 3).encode(), "unknown argument 'topk' (known: filters, mode,"
-                + " query, top_k)");
+        expected.put(args("query", "lamp", "topk", 3).encode(), "unknown argument 'topk' (known: collection,"
+                + " collections, filters, mode, query, top_k)");
         expected.put(args("query", "lamp", "filters", args("colour", "red")).encode(), "unknown filter 'colour'");
         expected.put(args("query", "lamp", "filters", "red").encode(), "'filters' must be an object");
         for (Map.Entry<String, String> e : expected.entrySet()) {
@@ -339,6 +339,44 @@ class McpServerTest {
 
     @Test
     @Order(12)
+    void toolsAddressTheCollectionTheyAreGiven() throws Exception {
+        try (org.dindex.client.DindexClient c = daemon.client()) {
+            c.request(org.dindex.protocol.Addresses.COLLECTIONS_CREATE, new JsonObject().put("name", "orchard"));
+        }
+        Path orchard = Files.createDirectories(daemon.root.resolve("orchard"));
+        Files.writeString(orchard.resolve("apples.md"), "# Apple trees\n\nGraft apple scions onto rootstock in early"
+                + " spring, before the buds break.\n");
+        JsonObject indexed = ok(mcp.callTool("index", args("paths", new JsonArray().add(orchard.toString()),
+                "collection", "orchard")));
+        assertEquals(1, indexed.getJsonObject("files").getInteger("indexed"), indexed::encode);
+        JsonObject inOrchard = ok(mcp.callTool("search", args("query", "grafting apple trees", "collection",
+                "orchard")));
+        assertTrue(inOrchard.getJsonArray("results").getJsonObject(0).getString("source").endsWith("apples.md"));
+        JsonObject inDefault = ok(mcp.callTool("search", args("query", "grafting apple scions rootstock", "mode",
+                "bm25")));
+        assertTrue(inDefault.getJsonArray("results").isEmpty(), "the default collection holds no orchard file");
+        JsonObject both = ok(mcp.callTool("search", args("query", "grafting apples and baking bread", "collections",
+                new JsonArray().add("default").add("orchard"))));
+        Set<String> from = new HashSet<>();
+        both.getJsonArray("results").forEach(r -> from.add(((JsonObject) r).getString("collection")));
+        assertEquals(Set.of("default", "orchard"), from, both::encode);
+        JsonObject context = ok(mcp.callTool("context", args("query", "when to graft apple trees", "collection",
+                "orchard")));
+        assertTrue(context.getString("context").contains("rootstock"), context::encode);
+        JsonObject stats = ok(mcp.callTool("stats", args("collection", "orchard")));
+        assertEquals(1, stats.getInteger("documents"));
+        assertEquals("orchard", stats.getString("collection"));
+        JsonObject all = ok(mcp.callTool("stats", new JsonObject()));
+        assertEquals(2, all.getJsonArray("collections").size(), all::encode);
+        JsonObject bad = mcp.callTool("search", args("query", "x", "collection", "Orchard"));
+        assertTrue(isError(bad) && text(bad).contains("lower-case letters, digits"), bad::encode);
+        JsonObject missing = mcp.callTool("search", args("query", "x", "collection", "cellar"));
+        assertTrue(isError(missing) && text(missing).contains("no collection 'cellar'"), missing::encode);
+        assertAlive();
+    }
+
+    @Test
+    @Order(13)
     void stdoutCarriedOnlyJsonRpcAndStdinEndsTheServer() throws Exception {
         assertEquals(List.of(), mcp.stray, "stdout lines that are not JSON-RPC");
         assertEquals(0, mcp.closeInput(Duration.ofSeconds(30)), mcp.stderrText());

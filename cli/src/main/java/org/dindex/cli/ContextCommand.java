@@ -36,13 +36,17 @@ final class ContextCommand implements Callable<Integer> {
     @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "Only documents with this metadata.")
     Map<String, String> meta = new LinkedHashMap<>();
 
+    @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default);"
+            + " repeat it to draw from several at once, fused into one ranking.")
+    List<String> collections;
+
     @Option(names = "--json", description = "Print JSON (context, tokens, citations, passages).")
     boolean json;
 
     @Override
     public Integer call() {
         ContextQuery query = ContextQuery.of(String.join(" ", words), budget)
-                .withFilters(SearchCommand.filters(source, null, meta));
+                .withFilters(SearchCommand.filters(source, null, meta)).withCollections(collections);
         try (Dindex dindex = root.dindex()) {
             JsonObject r = dindex.context(query).raw();
             if (json) {

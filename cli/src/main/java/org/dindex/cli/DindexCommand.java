@@ -148,6 +148,17 @@ public final class DindexCommand implements Runnable {
         return Dindex.over(connect());
     }
 
+    /**
+     * The typed API addressing {@code collection} (null: the default) over a new connection, started when needed;
+     * the name is checked before anything is sent.
+     */
+    public Dindex dindex(String collection) {
+        if (collection != null) {
+            org.dindex.protocol.CollectionNames.check(collection);
+        }
+        return dindex().inCollection(collection);
+    }
+
     /** The typed API over a new connection to a running daemon; never starts one. */
     public Dindex dindexRunning() {
         return Dindex.over(connectRunning());

@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
         footer = {
                 "  dindex import enwiki-latest-pages-articles-multistream.xml.bz2",
                 "  dindex import corpus.jsonl --format jsonl --detach",
-                "  dindex import dump.xml.bz2 --resume JOB_ID"},
+                "  dindex import dump.xml.bz2 --resume JOB_ID",
+                "  dindex import notes-export.jsonl --collection notes"},
         description = {"Import a MediaWiki XML dump (.xml, .xml.bz2 incl. multistream, .xml.gz) or a"
         + " JSONL file ({\"id\",\"title\",\"text\",\"url\"?,\"metadata\"?} per line) as a background job.",
         "Prints the job id and follows its progress; the job survives Ctrl-C (see 'dindex jobs')."})
@@ -47,6 +48,10 @@ final class ImportCommand implements Callable<Integer> {
             + " import of the same file where it stopped.")
     String resume;
 
+    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to index into (default:"
+            + " default).")
+    String collection;
+
     @picocli.CommandLine.Mixin
     JobStartOptions start;
 
@@ -54,7 +59,7 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         ImportRequest request = new ImportRequest(file.toAbsolutePath().normalize().toString(), format, namespaces,
                 maxDocs, minLength, resume);
-        try (Dindex dindex = root.dindex()) {
+        try (Dindex dindex = root.dindex(collection)) {
             JsonObject job = dindex.importFile(request).raw();
             return JobCommands.startedJob(root, dindex, job, start.detach, start.json);
         }

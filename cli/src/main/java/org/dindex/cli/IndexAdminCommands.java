@@ -20,18 +20,22 @@ final class IndexAdminCommands {
     @Command(name = "stats", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex stats",
-                    "  dindex stats --json"},
+                    "  dindex stats --json",
+                    "  dindex stats --collection papers"},
             description = "Documents, chunks, store sizes, model, last commit, pending writes.")
     static final class Stats implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
+
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
 
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject s = dindex.stats();
                 if (json) {
                     root.out.println(s.encodePrettily());
@@ -40,6 +44,7 @@ final class IndexAdminCommands {
                 JsonObject stores = s.getJsonObject("stores");
                 JsonObject model = s.getJsonObject("model");
                 JsonObject pending = s.getJsonObject("pending_writes");
+                row("collection", s.getString("collection"));
                 row("documents", s.getValue("documents"));
                 row("chunks", s.getValue("chunks"));
                 row("model", model.getString("name") + " (" + model.getInteger("dimensions") + " dimensions)");
@@ -67,12 +72,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject r = dindex.commit();
                 root.out.println(json ? r.encodePrettily() : "committed " + r.getInteger("committed_ops")
                         + " operations in " + r.getLong("commit_ms") + " ms");
@@ -89,6 +97,9 @@ final class IndexAdminCommands {
     static final class Delete implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
+
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
 
         @Option(names = "--doc", paramLabel = "ID", description = "Document id (repeatable).")
         List<String> docs;
@@ -107,10 +118,10 @@ final class IndexAdminCommands {
                         "give --doc ID (repeatable) or --source PREFIX");
             }
             DeleteSelector selector = docs != null ? DeleteSelector.documents(docs) : DeleteSelector.sourcePrefix(source);
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject r = dindex.delete(selector);
                 root.out.println(json ? r.encodePrettily() : "deleted " + r.getInteger("deleted_documents")
-                        + " documents");
+                        + " documents" + (collection == null ? "" : " from " + collection));
                 return Main.OK;
             }
         }
@@ -118,11 +129,15 @@ final class IndexAdminCommands {
 
     @Command(name = "clear", footerHeading = Examples.HEADING,
             footer = {
-                    "  dindex clear --yes"},
-            description = "Delete every document (needs --yes).")
+                    "  dindex clear --yes",
+                    "  dindex clear --collection scratch --yes"},
+            description = "Delete every document of a collection (needs --yes).")
     static final class Clear implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
+
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
 
         @Option(names = "--yes", description = "Confirm.")
         boolean yes;
@@ -133,9 +148,9 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "clear deletes every document: add --yes to confirm");
             }
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 dindex.clear();
-                root.out.println("cleared");
+                root.out.println(collection == null ? "cleared" : "cleared " + collection);
                 return Main.OK;
             }
         }
@@ -144,14 +159,23 @@ final class IndexAdminCommands {
     @Command(name = "export", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex export > chunks.jsonl",
-                    "  dindex export | gzip > backup.jsonl.gz"},
+                    "  dindex export | gzip > backup.jsonl.gz",
+                    "  dindex export --collection notes --with-vectors > notes.jsonl"},
             description = "Write every chunk with its metadata as JSON lines to stdout.")
     static final class Export implements Callable<Integer> {
         @ParentCommand
         DindexCommand root;
 
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
+
         @Option(names = "--format", defaultValue = "jsonl", description = "Output format: jsonl (default).")
         String format;
+
+        @Option(names = "--with-vectors", description = "Add each chunk's embedding (base64 float32), its model and"
+                + " its document's content hash, so that 'dindex import FILE --format jsonl' puts the chunks back"
+                + " without embedding anything (another collection, another machine).")
+        boolean withVectors;
 
         @Override
         public Integer call() {
@@ -159,8 +183,8 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "unknown format '" + format + "' (supported: jsonl)");
             }
-            try (Dindex dindex = root.dindex()) {
-                ExportRequest request = ExportRequest.first(1000);
+            try (Dindex dindex = root.dindex(collection)) {
+                ExportRequest request = ExportRequest.first(1000).withVectors(withVectors);
                 ExportPage page;
                 do {
                     page = dindex.export(request);
@@ -182,12 +206,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
+        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
+        String collection;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
+            try (Dindex dindex = root.dindex(collection)) {
                 JsonObject r = dindex.check();
                 if (json) {
                     root.out.println(r.encodePrettily());

@@ -58,6 +58,10 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "Return once the documents are durable, before they are searchable.")
     boolean noWait;
 
+    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to index into (default:"
+            + " default).")
+    String collection;
+
     @Option(names = "--json", description = "Print the summary as JSON (no progress).")
     boolean json;
 
@@ -89,8 +93,9 @@ final class IndexCommand implements Callable<Integer> {
             FileIndexer indexer = new FileIndexer(new FileIndexer.Options(title, url, meta,
                     root.loadConfig().getLong(Settings.MAX_DOCUMENT_BYTES), !noWait));
             Progress progress = new Progress(root.err, json);
-            try (Dindex first = root.dindex()) {
-                summary = indexer.index(files, first, root::dindexRunning, progress::update);
+            try (Dindex first = root.dindex(collection)) {
+                summary = indexer.index(files, first, () -> root.dindexRunning().inCollection(collection),
+                        progress::update);
             } finally {
                 progress.finish();
             }
@@ -105,7 +110,7 @@ final class IndexCommand implements Callable<Integer> {
      * after it, whatever {@code --no-wait} says.
      */
     private JsonObject pages(ScrapeRequest request) {
-        try (Dindex dindex = root.dindex()) {
+        try (Dindex dindex = root.dindex(collection)) {
             JobInfo job = dindex.scrape(request);
             JsonObject last = new JobFollower(dindex, root.err, json).follow(job.id());
             return new JsonObject().put("job", last.getString("id")).put("state", last.getString("state"))

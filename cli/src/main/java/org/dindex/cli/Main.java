@@ -39,6 +39,9 @@ public final class Main {
         COMMANDS.put("clear", IndexAdminCommands.Clear.class);
         COMMANDS.put("export", IndexAdminCommands.Export.class);
         COMMANDS.put("check", IndexAdminCommands.Check.class);
+        COMMANDS.put("collections", CollectionCommands.ListCollections.class);
+        COMMANDS.put("collection", CollectionCommands.Collection.class);
+        COMMANDS.put("snapshot", CollectionCommands.Snapshot.class);
         COMMANDS.put("import", ImportCommand.class);
         COMMANDS.put("scrape", ScrapeCommand.class);
         COMMANDS.put("watch", WatchCommand.class);

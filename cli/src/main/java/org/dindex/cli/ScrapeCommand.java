@@ -52,6 +52,10 @@ final class ScrapeCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "REGEX", description = "Skip URLs matching REGEX.")
     String exclude;
 
+    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to index into (default:"
+            + " default).")
+    String collection;
+
     @picocli.CommandLine.Mixin
     JobStartOptions start;
 
@@ -59,7 +63,7 @@ final class ScrapeCommand implements Callable<Integer> {
     public Integer call() {
         ScrapeRequest request = new ScrapeRequest(urls, stayOnDomain, depth, maxPages, maxRequests, delayMs,
                 concurrency, include, exclude);
-        try (Dindex dindex = root.dindex()) {
+        try (Dindex dindex = root.dindex(collection)) {
             JsonObject job = dindex.scrape(request).raw();
             return JobCommands.startedJob(root, dindex, job, start.detach, start.json);
         }

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
                 "  dindex search 'disk full' --mode bm25 --top-k 5",
                 "  dindex search tides --source /home/me/notes/ --json",
                 "  dindex search 'index format' --meta project=apollo --explain",
-                "  dindex --color=never search tides | less"},
+                "  dindex --color=never search tides | less",
+                "  dindex search tides --collection notes --collection papers"},
         description = "Search the index (hybrid dense + BM25 by default).")
 final class SearchCommand implements Callable<Integer> {
     @ParentCommand
@@ -53,6 +54,10 @@ final class SearchCommand implements Callable<Integer> {
             + " (repeatable).")
     Map<String, String> meta = new LinkedHashMap<>();
 
+    @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default);"
+            + " repeat it to search several at once, fused into one ranking.")
+    List<String> collections;
+
     @Option(names = "--json", description = "Print the daemon's JSON.")
     boolean json;
 
@@ -66,7 +71,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SearchQuery query = new SearchQuery(String.join(" ", words), topK, mode, filters(source, docs, meta), scope,
-                explain);
+                explain, collections);
         try (Dindex dindex = root.dindex()) {
             JsonObject r = dindex.search(query).raw();
             if (json) {
@@ -90,7 +95,8 @@ final class SearchCommand implements Callable<Integer> {
         for (Object o : results) {
             JsonObject doc = (JsonObject) o;
             String title = doc.getString("title") == null ? doc.getString("source") : doc.getString("title");
-            root.out.println("[" + doc.getInteger("citation") + "] " + title);
+            root.out.println("[" + doc.getInteger("citation") + "] " + title + (doc.getString("collection") == null
+                    ? "" : "  (" + doc.getString("collection") + ")"));
             String where = doc.getString("url") != null ? doc.getString("url") : doc.getString("source");
             if (!where.equals(title)) {
                 root.out.println("    " + where);

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
                 "  dindex watch ~/notes",
                 "  dindex watch ~/notes ~/papers --exclude drafts --detach",
                 "  dindex watch src/ --include '*.md' --include '*.txt' --no-ignore",
-                "  dindex cancel watch-1a2b3c4d"},
+                "  dindex cancel watch-1a2b3c4d",
+                "  dindex watch ~/papers --collection papers"},
         description = {"Keep folders in sync with the index: a job in the daemon indexes them, then"
         + " indexes new and changed files and removes deleted and renamed ones as they change (hidden files and what"
         + " .gitignore files exclude skipped, as 'index' does).",
@@ -54,6 +55,10 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--no-ignore", description = "Also index what .gitignore files exclude.")
     boolean noIgnore;
 
+    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to keep them in (default:"
+            + " default).")
+    String collection;
+
     @picocli.CommandLine.Mixin
     JobStartOptions start;
 
@@ -69,7 +74,7 @@ final class WatchCommand implements Callable<Integer> {
             paths.add(abs.toString());
         }
         WatchRequest request = new WatchRequest(paths, include, exclude, hidden ? true : null, noIgnore ? false : null);
-        try (Dindex dindex = root.dindex()) {
+        try (Dindex dindex = root.dindex(collection)) {
             JsonObject job = dindex.watch(request).raw();
             int exit = JobCommands.startedJob(root, dindex, job, start.detach, start.json);
             // A watch ends by being cancelled: that is its normal end.

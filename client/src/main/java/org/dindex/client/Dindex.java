@@ -3,6 +3,9 @@ package org.dindex.client;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.CollectionInfo;
+import org.dindex.protocol.CollectionNames;
+import org.dindex.protocol.SnapshotInfo;
 import org.dindex.protocol.ContextBlock;
 import org.dindex.protocol.ContextQuery;
 import org.dindex.protocol.DaemonStatus;
@@ -57,15 +60,36 @@ public final class Dindex implements AutoCloseable {
     /** One of the two is set. */
     private final DindexPool pool;
     private final DindexClient connection;
+    /** The collection requests address when they name none; null: the daemon's default. */
+    private final String collection;
 
     public Dindex(DindexPool pool) {
-        this.pool = pool;
-        this.connection = null;
+        this(pool, null, null);
     }
 
     private Dindex(DindexClient connection) {
-        this.pool = null;
+        this(null, connection, null);
+    }
+
+    private Dindex(DindexPool pool, DindexClient connection, String collection) {
+        this.pool = pool;
         this.connection = connection;
+        this.collection = collection;
+    }
+
+    /**
+     * The same API addressing {@code collection} (checked against the naming rule) wherever a request touches an
+     * index and names no collection itself ({@link Addresses#COLLECTION_SCOPED}): indexing, commits, search,
+     * context, stats, delete, clear, export, check, imports, scrapes, snapshots. It shares this one's pool or
+     * connection: closing either closes both. Null: the daemon's default collection.
+     */
+    public Dindex inCollection(String collection) {
+        return new Dindex(pool, connection, collection == null ? null : CollectionNames.check(collection));
+    }
+
+    /** The collection this addresses (null: the daemon's default). */
+    public String collection() {
+        return collection;
     }
 
     /**
@@ -98,11 +122,22 @@ public final class Dindex implements AutoCloseable {
     }
 
     private JsonObject request(String address, JsonObject body) {
-        return pool != null ? pool.request(address, body) : connection.request(address, body);
+        JsonObject b = scoped(address, body);
+        return pool != null ? pool.request(address, b) : connection.request(address, b);
     }
 
     private JsonObject request(String address, JsonObject body, Duration timeout) {
-        return pool != null ? pool.request(address, body, timeout) : connection.request(address, body, timeout);
+        JsonObject b = scoped(address, body);
+        return pool != null ? pool.request(address, b, timeout) : connection.request(address, b, timeout);
+    }
+
+    /** {@code body} with this view's collection when the address takes one and the body names none. */
+    private JsonObject scoped(String address, JsonObject body) {
+        if (collection == null || !Addresses.COLLECTION_SCOPED.contains(address)
+                || body.containsKey(CollectionNames.FIELD) || body.containsKey(CollectionNames.MANY)) {
+            return body;
+        }
+        return body.copy().put(CollectionNames.FIELD, collection);
     }
 
     private Path socket() {
@@ -220,6 +255,71 @@ public final class Dindex implements AutoCloseable {
     /** Documents, chunks, model, store sizes, last commit, pending writes. */
     public JsonObject stats() {
         return request(Addresses.STATS, new JsonObject());
+    }
+
+    // ---- collections and snapshots ----------------------------------------------------------------------------
+
+    /** Every collection with its model and size, {@code default} first. */
+    public List<CollectionInfo> collections() {
+        return CollectionInfo.listFromJson(collectionsJson());
+    }
+
+    /** The daemon's reply to {@link Addresses#COLLECTIONS_LIST}: {@code collections} and the {@code models} loaded. */
+    public JsonObject collectionsJson() {
+        return request(Addresses.COLLECTIONS_LIST, new JsonObject());
+    }
+
+    /** Creates a collection embedding with {@code model} (null: the daemon's configured model). */
+    public CollectionInfo createCollection(String name, String model) {
+        JsonObject body = new JsonObject().put("name", name);
+        if (model != null) {
+            body.put("model", model);
+        }
+        return CollectionInfo.fromJson(request(Addresses.COLLECTIONS_CREATE, body, LONG).getJsonObject("collection"));
+    }
+
+    /** Deletes a collection and everything in it, cancelling its jobs first. */
+    public JsonObject deleteCollection(String name) {
+        return request(Addresses.COLLECTIONS_DELETE, new JsonObject().put("name", name).put("confirm", true), LONG);
+    }
+
+    /**
+     * A consistent copy of the collection's last commit, taken after committing every write acknowledged so far,
+     * into the daemon's snapshot folder or, with {@code to}, into that folder (on the daemon's machine).
+     */
+    public SnapshotInfo createSnapshot(Path to) {
+        JsonObject body = new JsonObject();
+        if (to != null) {
+            body.put("to", to.toAbsolutePath().normalize().toString());
+        }
+        return SnapshotInfo.fromJson(request(Addresses.SNAPSHOT_CREATE, body, LONG).getJsonObject("snapshot"));
+    }
+
+    /** The snapshots in the daemon's snapshot folder, oldest first; only {@code collection}'s when not null. */
+    public List<SnapshotInfo> snapshots(String ofCollection) {
+        JsonObject body = new JsonObject();
+        if (ofCollection != null) {
+            body.put("collection", ofCollection);
+        }
+        return SnapshotInfo.listFromJson(request(Addresses.SNAPSHOT_LIST, body));
+    }
+
+    /**
+     * Restores a snapshot (an id from {@link #snapshots}, or the path of a snapshot folder on the daemon's machine)
+     * after verifying every checksum: into a new collection {@code as} (null: the collection it was taken of), or
+     * replacing that collection when {@code replace}.
+     */
+    public CollectionInfo restoreSnapshot(String snapshot, String as, boolean replace) {
+        JsonObject body = new JsonObject().put("snapshot", snapshot).put("replace", replace);
+        if (as != null) {
+            body.put("as", as);
+        }
+        return CollectionInfo.fromJson(request(Addresses.SNAPSHOT_RESTORE, body, LONG).getJsonObject("collection"));
+    }
+
+    /** Deletes a snapshot from the daemon's snapshot folder. */
+    public JsonObject deleteSnapshot(String id) {
+        return request(Addresses.SNAPSHOT_DELETE, new JsonObject().put("snapshot", id), LONG);
     }
 
     // ---- jobs -----------------------------------------------------------------------------------------------

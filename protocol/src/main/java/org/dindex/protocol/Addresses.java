@@ -58,6 +58,29 @@ public final class Addresses {
     /** Every cluster member's jobs, each with its member. */
     public static final String CLUSTER_JOBS = "dindex.cluster.jobs";
 
+    /** Every collection with its model and size. */
+    public static final String COLLECTIONS_LIST = "dindex.collections.list";
+    /** Create a collection: {@code {"name", "model"?}}. */
+    public static final String COLLECTIONS_CREATE = "dindex.collections.create";
+    /** Delete a collection and everything in it: {@code {"name", "confirm": true}}; its jobs are cancelled first. */
+    public static final String COLLECTIONS_DELETE = "dindex.collections.delete";
+
+    /** A consistent copy of a collection's last commit, with its settings and a manifest of checksums. */
+    public static final String SNAPSHOT_CREATE = "dindex.snapshots.create";
+    /** The snapshots in the daemon's snapshot folder. */
+    public static final String SNAPSHOT_LIST = "dindex.snapshots.list";
+    /** A snapshot, verified, into a new collection (or replacing one). */
+    public static final String SNAPSHOT_RESTORE = "dindex.snapshots.restore";
+    /** Delete a snapshot from the daemon's snapshot folder. */
+    public static final String SNAPSHOT_DELETE = "dindex.snapshots.delete";
+
+    /**
+     * The addresses that act on one collection's index and take the optional {@code collection} field (absent: the
+     * default collection); search and context also take {@code collections}.
+     */
+    public static final java.util.Set<String> COLLECTION_SCOPED = java.util.Set.of(INDEX_SUBMIT, COMMIT, STATS,
+            DELETE, CLEAR, EXPORT, CHECK, SEARCH, CONTEXT, IMPORT, SCRAPE, WATCH, CLUSTER, SNAPSHOT_CREATE);
+
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";
     /** Prefix of shared event streams such as {@code dindex.events.jobs}. */

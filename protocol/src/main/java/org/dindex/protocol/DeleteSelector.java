@@ -13,8 +13,13 @@ import java.util.List;
  *
  * @param documentIds  the documents' ids; null when selecting by prefix
  * @param sourcePrefix the sources' common start; null when selecting by id
+ * @param collection   the collection to delete from; null: the default (or a {@code Dindex} view's)
  */
-public record DeleteSelector(List<String> documentIds, String sourcePrefix) {
+public record DeleteSelector(List<String> documentIds, String sourcePrefix, String collection) {
+    public DeleteSelector(List<String> documentIds, String sourcePrefix) {
+        this(documentIds, sourcePrefix, null);
+    }
+
     public DeleteSelector {
         if ((documentIds == null) == (sourcePrefix == null)) {
             throw new IllegalArgumentException("give exactly one of documentIds or sourcePrefix");
@@ -30,14 +35,21 @@ public record DeleteSelector(List<String> documentIds, String sourcePrefix) {
         return new DeleteSelector(null, prefix);
     }
 
+    /** The same selection in {@code collection}. */
+    public DeleteSelector inCollection(String collection) {
+        return new DeleteSelector(documentIds, sourcePrefix, collection);
+    }
+
     public JsonObject toJson() {
-        return documentIds != null ? new JsonObject().put("doc_ids", new JsonArray(new ArrayList<>(documentIds)))
-                : new JsonObject().put("source_prefix", sourcePrefix);
+        return CollectionNames.put(documentIds != null
+                ? new JsonObject().put("doc_ids", new JsonArray(new ArrayList<>(documentIds)))
+                : new JsonObject().put("source_prefix", sourcePrefix), collection);
     }
 
     /** Reads what {@link #toJson} writes (lenient: the daemon validates requests itself). */
     public static DeleteSelector fromJson(JsonObject body) {
         JsonArray ids = body.getJsonArray("doc_ids");
-        return ids != null ? documents(SearchResult.strings(ids)) : sourcePrefix(body.getString("source_prefix"));
+        return (ids != null ? documents(SearchResult.strings(ids)) : sourcePrefix(body.getString("source_prefix")))
+                .inCollection(body.getString(CollectionNames.FIELD));
     }
 }

@@ -17,16 +17,26 @@ import java.util.List;
  * @param maxDocs    stop after importing this many documents (0: no limit)
  * @param minLength  skip articles shorter than this many characters of clean text (200 for dumps, 0 for JSONL)
  * @param resume     the id of an interrupted, cancelled or failed import of the same file to continue
+ * @param collection the collection to import into; null: the default (or a {@code Dindex} view's)
  */
 public record ImportRequest(String path, String format, List<Integer> namespaces, Long maxDocs, Integer minLength,
-                            String resume) {
+                            String resume, String collection) {
+    public ImportRequest(String path, String format, List<Integer> namespaces, Long maxDocs, Integer minLength,
+                         String resume) {
+        this(path, format, namespaces, maxDocs, minLength, resume, null);
+    }
+
     public ImportRequest {
         namespaces = namespaces == null ? null : List.copyOf(namespaces);
     }
 
     /** An import of {@code file} (made absolute) with the daemon's defaults. */
     public static ImportRequest of(Path file) {
-        return new ImportRequest(file.toAbsolutePath().normalize().toString(), null, null, null, null, null);
+        return new ImportRequest(file.toAbsolutePath().normalize().toString(), null, null, null, null, null, null);
+    }
+
+    public ImportRequest inCollection(String collection) {
+        return new ImportRequest(path, format, namespaces, maxDocs, minLength, resume, collection);
     }
 
     public JsonObject toJson() {
@@ -46,7 +56,7 @@ public record ImportRequest(String path, String format, List<Integer> namespaces
         if (resume != null) {
             body.put("resume", resume);
         }
-        return body;
+        return CollectionNames.put(body, collection);
     }
 
     /** Reads what {@link #toJson} writes (lenient: the daemon validates requests itself). */
@@ -59,6 +69,7 @@ public record ImportRequest(String path, String format, List<Integer> namespaces
             }
         }
         return new ImportRequest(body.getString("path"), body.getString("format"), namespaces,
-                body.getLong("max_docs"), body.getInteger("min_length"), body.getString("resume"));
+                body.getLong("max_docs"), body.getInteger("min_length"), body.getString("resume"),
+                body.getString(CollectionNames.FIELD));
     }
 }

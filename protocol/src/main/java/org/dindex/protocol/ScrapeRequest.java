@@ -19,11 +19,23 @@ import java.util.List;
  * @param concurrency  requests in flight across hosts (4)
  * @param include      only URLs matching this regular expression (found anywhere in the URL)
  * @param exclude      skip URLs matching this regular expression
+ * @param collection   the collection to index into; null: the default (or a {@code Dindex} view's)
  */
 public record ScrapeRequest(List<String> urls, Boolean stayOnDomain, Integer depth, Integer maxPages,
-                            Integer maxRequests, Long delayMs, Integer concurrency, String include, String exclude) {
+                            Integer maxRequests, Long delayMs, Integer concurrency, String include, String exclude,
+                            String collection) {
     public ScrapeRequest {
         urls = List.copyOf(urls);
+    }
+
+    public ScrapeRequest(List<String> urls, Boolean stayOnDomain, Integer depth, Integer maxPages,
+                         Integer maxRequests, Long delayMs, Integer concurrency, String include, String exclude) {
+        this(urls, stayOnDomain, depth, maxPages, maxRequests, delayMs, concurrency, include, exclude, null);
+    }
+
+    public ScrapeRequest inCollection(String collection) {
+        return new ScrapeRequest(urls, stayOnDomain, depth, maxPages, maxRequests, delayMs, concurrency, include,
+                exclude, collection);
     }
 
     /** A crawl of {@code urls} with the daemon's defaults. */
@@ -49,7 +61,7 @@ public record ScrapeRequest(List<String> urls, Boolean stayOnDomain, Integer dep
         putIfSet(body, "concurrency", concurrency);
         putIfSet(body, "include", include);
         putIfSet(body, "exclude", exclude);
-        return body;
+        return CollectionNames.put(body, collection);
     }
 
     /** Reads what {@link #toJson} writes (lenient: the daemon validates requests itself). */
@@ -57,7 +69,7 @@ public record ScrapeRequest(List<String> urls, Boolean stayOnDomain, Integer dep
         return new ScrapeRequest(SearchResult.strings(body.getJsonArray("urls")), body.getBoolean("stay_on_domain"),
                 body.getInteger("depth"), body.getInteger("max_pages"), body.getInteger("max_requests"),
                 body.getLong("delay_ms"), body.getInteger("concurrency"), body.getString("include"),
-                body.getString("exclude"));
+                body.getString("exclude"), body.getString(CollectionNames.FIELD));
     }
 
     private static void putIfSet(JsonObject body, String key, Object value) {

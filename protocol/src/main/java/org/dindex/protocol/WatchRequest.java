@@ -16,10 +16,20 @@ import java.util.List;
  * @param include   globs a file must match one of to be indexed (none: every file)
  * @param exclude   globs that skip files and folders (none)
  * @param hidden    also index hidden files and folders (false)
- * @param gitignore skip what {@code .gitignore} files exclude (true)
+ * @param gitignore  skip what {@code .gitignore} files exclude (true)
+ * @param collection the collection to keep them in; null: the default (or a {@code Dindex} view's)
  */
 public record WatchRequest(List<String> paths, List<String> include, List<String> exclude, Boolean hidden,
-                           Boolean gitignore) {
+                           Boolean gitignore, String collection) {
+    public WatchRequest(List<String> paths, List<String> include, List<String> exclude, Boolean hidden,
+                        Boolean gitignore) {
+        this(paths, include, exclude, hidden, gitignore, null);
+    }
+
+    public WatchRequest inCollection(String collection) {
+        return new WatchRequest(paths, include, exclude, hidden, gitignore, collection);
+    }
+
     public WatchRequest {
         paths = List.copyOf(paths);
         include = include == null ? null : List.copyOf(include);
@@ -46,7 +56,7 @@ public record WatchRequest(List<String> paths, List<String> include, List<String
         if (gitignore != null) {
             body.put("gitignore", gitignore);
         }
-        return body;
+        return CollectionNames.put(body, collection);
     }
 
     /** Reads what {@link #toJson} writes (lenient: the daemon validates requests itself). */
@@ -54,6 +64,6 @@ public record WatchRequest(List<String> paths, List<String> include, List<String
         return new WatchRequest(SearchResult.strings(body.getJsonArray("paths")),
                 body.getJsonArray("include") == null ? null : SearchResult.strings(body.getJsonArray("include")),
                 body.getJsonArray("exclude") == null ? null : SearchResult.strings(body.getJsonArray("exclude")),
-                body.getBoolean("hidden"), body.getBoolean("gitignore"));
+                body.getBoolean("hidden"), body.getBoolean("gitignore"), body.getString(CollectionNames.FIELD));
     }
 }
