@@ -60,7 +60,7 @@ public final class Settings {
                     + " docs/quality.md), or the service's model name for http. Changing it needs a re-index.");
     public static final Setting EMBEDDING_THREADS = Setting.integer("embedding.threads", 0, 0, 256,
             "ONNX Runtime threads per inference; 0 means one per core.");
-    public static final Setting EMBEDDING_BATCH_SIZE = Setting.integer("embedding.batch_size", 16, 1, 1024,
+    public static final Setting EMBEDDING_BATCH_SIZE = Setting.integer("embedding.batch_size", 8, 1, 1024,
             "Chunks embedded together; a batch goes when full or after embedding.batch_wait_ms.");
     public static final Setting EMBEDDING_BATCH_WAIT_MS = Setting.integer("embedding.batch_wait_ms", 10, 0, 10_000,
             "How long a partial batch waits for more chunks before it is embedded.");
