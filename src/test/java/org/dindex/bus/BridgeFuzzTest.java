@@ -333,7 +333,9 @@ class BridgeFuzzTest {
             while (daemon.daemon.bridge().stats().connections() > baseline && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertEquals(baseline, daemon.daemon.bridge().stats().connections(), "connections leaked");
+            // At most the baseline: a connection an earlier test left open may close meanwhile, none may be added.
+            int left = daemon.daemon.bridge().stats().connections();
+            assertTrue(left <= baseline, "connections leaked: " + left + " open, " + baseline + " before");
         }
         assertNoFailures();
     }
