@@ -66,7 +66,13 @@ class DefaultConfigAttacksTest {
 
     static String rawRequest(String method, String path, String host, String origin, String body, String extraHeaders)
             throws IOException {
-        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+        return rawRequest(base, method, path, host, origin, body, extraHeaders);
+    }
+
+    /** {@link #rawRequest(String, String, String, String, String)} to the server at {@code server}. */
+    static String rawRequest(URI server, String method, String path, String host, String origin, String body,
+                             String extraHeaders) throws IOException {
+        try (Socket s = new Socket(server.getHost(), server.getPort())) {
             s.setSoTimeout(30_000);
             byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
@@ -79,6 +85,27 @@ class DefaultConfigAttacksTest {
             String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             OpenApiCheck.verifyRaw(method, path, response);
             return response;
+        }
+    }
+
+    static final String UPGRADE = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+
+    /**
+     * Sends a WebSocket upgrade for {@code /ws} to {@code server} with the given Host and Origin, as a browser would,
+     * and returns the status of the answer (101 when the WebSocket is open).
+     */
+    static int upgradeStatus(URI server, String host, String origin) throws IOException {
+        try (Socket s = new Socket(server.getHost(), server.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + (origin == null ? "" : "Origin: " + origin + "\r\n") + UPGRADE + "\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] head = new byte[12];
+            assertEquals(12, s.getInputStream().readNBytes(head, 0, 12), "a status line");
+            String line = new String(head, StandardCharsets.ISO_8859_1);
+            assertTrue(line.startsWith("HTTP/1.1 "), line);
+            return Integer.parseInt(line.substring(9, 12));
         }
     }
 
@@ -151,19 +178,10 @@ class DefaultConfigAttacksTest {
     void aRebindingPageCannotOpenTheWebSocket() throws Exception {
         // The browser connects to 127.0.0.1 but names the attacker's host, and its Origin matches that host.
         String evil = "attacker.test:" + base.getPort();
-        String upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
-        String refused = rawRequest("GET", "/ws", evil, "http://" + evil, null, upgrade);
+        String refused = rawRequest("GET", "/ws", evil, "http://" + evil, null, UPGRADE);
         assertEquals(421, status(refused), refused);
         String ours = "127.0.0.1:" + base.getPort();
-        try (Socket s = new Socket(base.getHost(), base.getPort())) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: " + ours + "\r\nOrigin: http://" + ours + "\r\n"
-                    + upgrade + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            byte[] head = new byte[12];
-            assertEquals(12, s.getInputStream().readNBytes(head, 0, 12));
-            assertEquals("HTTP/1.1 101", new String(head, StandardCharsets.ISO_8859_1), "the same request for us");
-        }
+        assertEquals(101, upgradeStatus(base, ours, "http://" + ours), "the same request for us");
 
         // Under our own name, a page of another local service (another port) is another origin.
         WebSocketConnectOptions otherPort = new WebSocketConnectOptions().setHost(base.getHost())
