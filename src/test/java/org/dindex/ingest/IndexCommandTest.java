@@ -49,20 +49,25 @@ class IndexCommandTest {
 
     /**
      * Two files whose names differ only in bytes that are not UTF-8 (Java shows both as U+FFFD) stay two documents:
-     * each is indexed under its own name, and neither replaces the other.
+     * each is indexed under its own name, and neither replaces the other. A third file is literally named as the
+     * first one's escaped name ({@code inv\xFF\xFEname.txt} in ASCII, backslashes included): its backslashes are
+     * escaped in turn, so it stays a document of its own too.
      */
     @Test
     void fileNamesThatDifferOnlyInInvalidUtf8BytesStayDistinct() throws Exception {
         Path folder = Files.createDirectories(root.resolve("bytes"));
-        Process p = new ProcessBuilder("bash", "-c", "printf 'Apples ripen in the orchard in September.' > $'inv\\xff\\xfename.txt'"
-                + " && printf 'Pears keep well in a cool cellar until spring.' > $'inv\\xfe\\xffname.txt'")
+        Process p = new ProcessBuilder("bash", "-c", "printf 'Apples ripen in the orchard in September.'"
+                + " > $'inv\\xff\\xfename.txt' && printf 'Pears keep well in a cool cellar until spring.'"
+                + " > $'inv\\xfe\\xffname.txt'")
                 .directory(folder.toFile()).inheritIO().start();
         assertEquals(0, p.waitFor());
+        Files.writeString(folder.resolve("inv\\xFF\\xFEname.txt"), "Plums are dried in the sun to make prunes.");
         Cli.Result indexed = cli.run("index", folder.toString(), "--json");
         assertEquals(0, indexed.exit(), indexed.toString());
-        assertEquals(2, indexed.json().getInteger("indexed"), indexed.out());
+        assertEquals(3, indexed.json().getInteger("indexed"), indexed.out());
         for (String[] q : new String[][] {{"apples ripen in the orchard", "inv\\xFF\\xFEname.txt"},
-                {"pears keep in a cool cellar", "inv\\xFE\\xFFname.txt"}}) {
+                {"pears keep in a cool cellar", "inv\\xFE\\xFFname.txt"},
+                {"plums dried in the sun to make prunes", "inv\\\\xFF\\\\xFEname.txt"}}) {
             Cli.Result found = cli.run("search", q[0], "--json", "--top-k", "1", "--source", folder.toString());
             assertEquals(0, found.exit(), found.toString());
             JsonObject top = found.json().getJsonArray("results").getJsonObject(0);
@@ -70,7 +75,11 @@ class IndexCommandTest {
                     found.out());
         }
         Cli.Result again = cli.run("index", folder.toString(), "--json");
-        assertEquals(2, again.json().getInteger("unchanged"), "nothing replaced the other: " + again.out());
+        assertEquals(3, again.json().getInteger("unchanged"), "nothing replaced another: " + again.out());
+        Cli.Result exported = cli.run("export");
+        assertEquals(0, exported.exit(), exported.toString());
+        assertEquals(3, exported.out().lines().map(l -> new JsonObject(l).getString("source"))
+                .filter(s -> s.startsWith(folder + "/")).distinct().count(), exported.out());
         assertEquals(0, cli.run("delete", "--source", folder.toString()).exit(), "leave the index to the others");
     }
 

@@ -15,9 +15,17 @@ import java.nio.file.Path;
  * <p>Why not {@code Path.toString()}: Linux file names are bytes, and Java decodes them as UTF-8, turning every
  * invalid byte into U+FFFD. Two files whose names differ only in such bytes ({@code inv\xff\xfe.txt} and
  * {@code inv\xfe\xff.txt}) would get one name, and indexing the folder would replace one file's content with the
- * other's. When the decoded name is lossy, the name is rebuilt from the path's raw bytes (which {@code toUri} keeps,
- * percent-encoded): valid UTF-8 stays as it is, each invalid byte becomes {@code \xHH} and a backslash
- * {@code \\}, so distinct files keep distinct, readable names.
+ * other's.
+ *
+ * <p>The rule, on the path's raw bytes: a path that is valid UTF-8 and has no backslash is its name, unchanged (so
+ * every ordinary path reads as itself). Any other path (invalid bytes, or a backslash) is escaped: valid UTF-8 stays
+ * as it is, a backslash becomes {@code \\} and each invalid byte {@code \xHH}. This is one-to-one: an escaped name
+ * always holds a backslash and an unchanged one never does, so the two kinds cannot meet; and an escaped name decodes
+ * back to its bytes (every backslash in it starts {@code \\} or {@code \xHH}). Escaping the backslash too is what
+ * keeps a file literally named {@code inv\xFF.txt} (ASCII backslash, x, F, F) apart from one with the byte 0xFF:
+ * the first is {@code inv\\xFF.txt}, the second {@code inv\xFF.txt}. A folder's name is a prefix of its files'
+ * names under either rule, so {@code --source FOLDER/} selections and watched folders keep working; a user who types
+ * a prefix with a backslash types it escaped.
  */
 public final class SourceNames {
     private SourceNames() {
@@ -26,8 +34,8 @@ public final class SourceNames {
     public static String of(Path file) {
         Path abs = file.toAbsolutePath().normalize();
         String name = abs.toString();
-        if (name.indexOf('\uFFFD') < 0) {
-            return name;
+        if (name.indexOf('\uFFFD') < 0 && name.indexOf('\\') < 0) {
+            return name;  // valid UTF-8 (nothing was replaced) without a backslash
         }
         return escaped(rawBytes(abs));
     }
