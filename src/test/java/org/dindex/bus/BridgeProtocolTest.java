@@ -2,10 +2,12 @@ package org.dindex.bus;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.cli.Main;
 import org.dindex.client.DindexClient;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
+import org.dindex.support.Cli;
 import org.dindex.support.EmbeddedDaemon;
 import org.dindex.support.TestVerticles;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +27,8 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BridgeProtocolTest {
     static final int MAX_FRAME = 1024 * 1024;
     static final int MAX_IN_FLIGHT = 100;
+    static final int MAX_CONNECTIONS = 30;
     static EmbeddedDaemon daemon;
 
     @BeforeAll
@@ -41,7 +48,7 @@ class BridgeProtocolTest {
                 "bridge.max_frame_bytes", MAX_FRAME,
                 "bridge.request_timeout_ms", 400,
                 "bridge.max_in_flight_per_connection", MAX_IN_FLIGHT,
-                "bridge.max_connections", 30), List.of(TestVerticles::new));
+                "bridge.max_connections", MAX_CONNECTIONS), List.of(TestVerticles::new));
     }
 
     @AfterAll
@@ -329,17 +336,7 @@ class BridgeProtocolTest {
     void connectionsBeyondTheLimitAreToldWhyAndIdleOnesMakeRoom() throws Exception {
         List<DindexClient> clients = new ArrayList<>();
         try {
-            // Others' connections from earlier tests may still be closing: wait until only ours count.
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (daemon.daemon.bridge().stats().connections() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            for (int i = 0; i < 30; i++) {
-                DindexClient c = daemon.client();
-                clients.add(c);
-                c.writeFrame(new JsonObject().put("type", "register").put("address", "dindex.events.limit" + i));
-                assertUsable(c);
-            }
+            fillWithBusyConnections(clients);
             DindexClient extra = daemon.client();
             clients.add(extra);
             assertErr(next(extra), ErrorCode.TOO_MANY_REQUESTS, "too many connections (limit 30)");
@@ -364,5 +361,56 @@ class BridgeProtocolTest {
         } finally {
             clients.forEach(DindexClient::close);
         }
+    }
+
+    /** Waits (up to 5 s) until connections closed by earlier tests are gone from the daemon's count. */
+    private static void awaitNoConnections() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (daemon.daemon.bridge().stats().connections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Opens connections up to the limit, each kept busy (registered for events, so none is idle and closed to make
+     * room), once the connections of earlier tests are gone. The caller closes them.
+     */
+    private static void fillWithBusyConnections(List<DindexClient> clients) throws InterruptedException {
+        awaitNoConnections();
+        for (int i = 0; i < MAX_CONNECTIONS; i++) {
+            DindexClient c = daemon.client();
+            clients.add(c);
+            c.writeFrame(new JsonObject().put("type", "register").put("address", "dindex.events.limit" + i));
+            assertUsable(c);
+        }
+    }
+
+    /**
+     * The real CLI, when every connection is busy, says why it cannot get in (not "Broken pipe") and exits with the
+     * code of that error (1), not the "daemon not running" code (3); also while it writes a large request.
+     */
+    @Test
+    void theCliAtTheConnectionLimitSaysWhy() throws Exception {
+        Path big = daemon.root.resolve("big.txt");
+        Files.writeString(big, "Otters hold hands while they sleep so that they do not drift apart. ".repeat(6000));
+        Cli cli = new Cli(daemon.root).env("DINDEX_NO_AUTOSTART", "1");
+        List<DindexClient> clients = new ArrayList<>();
+        try {
+            fillWithBusyConnections(clients);
+            for (String[] args : List.of(new String[] {"status"}, new String[] {"stats"},
+                    new String[] {"search", "otters holding hands"}, new String[] {"index", big.toString()})) {
+                Cli.Result r = cli.run(args);
+                assertEquals(ErrorCode.TOO_MANY_REQUESTS.exitCode(), r.exit(), String.join(" ", args) + ": " + r);
+                assertNotEquals(Main.NOT_RUNNING, r.exit());
+                assertTrue(r.err().contains("too many connections (limit " + MAX_CONNECTIONS + ")"),
+                        String.join(" ", args) + ": " + r);
+                assertFalse(r.err().contains("Broken pipe") || r.err().contains("not running"), r.toString());
+            }
+        } finally {
+            clients.forEach(DindexClient::close);
+        }
+        awaitNoConnections();
+        Cli.Result room = cli.run("status");
+        assertEquals(0, room.exit(), "with room again the CLI gets in: " + room);
     }
 }
