@@ -28,11 +28,14 @@ class JarContentTest {
     static final Path JAR = Path.of("target/dindex.jar");
 
     /**
-     * The jar's budget. The two bundled models are 40.6 MB compressed and the Linux natives of ONNX Runtime and the
-     * tokenizer 26.2 MB for both architectures, so 67 MB are data; the class files of Vert.x, Netty, Hazelcast (13.7
-     * MB alone), Lucene, PDFBox, Jackson and the rest add ~48 MB. 164 MB before the platform filters; 120 MB after.
+     * The jar's budget: the measured 116.9 MB (111.5 MiB) rounded up to the next MiB, plus 2 MiB. Issue 22 asked for
+     * 90 MB; one self-contained jar cannot hold that. Measured from the jar (compressed entries with their headers):
+     * the two models 41.0 MB (quantised ONNX, already dense: xz or zstd would save ~3%), ONNX Runtime's natives for
+     * x86_64 and aarch64 16.8 MB, Hazelcast 16.1 MB, DJL's tokenizers and JNA 10.8 MB (libtokenizers.so 9.3 MB),
+     * Lucene 5.4 MB, Netty 5.0 MB, PDFBox 3.7 MB, the rest 18.1 MB. Below 90 MB takes a different packaging
+     * (docs/architecture.md): Hazelcast in a jar of its own, natives shipped xz-compressed, or a jar per architecture.
      */
-    static final long MAX_BYTES = 120L * 1024 * 1024;
+    static final long MAX_BYTES = 114L * 1024 * 1024;
 
     static List<String> names;
 
@@ -131,6 +134,44 @@ class JarContentTest {
                         || n.startsWith("io/prometheus/metrics/shaded/"))
                 .limit(10).toList();
         assertEquals(List.of(), unused, "modules dindex does not use");
+    }
+
+    /**
+     * The shade filters that cut libraries down (Lucene's analysers, commons-math3, Hazelcast's schemas) leave what
+     * is used: every service provider the jar declares is in it (a dropped one fails ServiceLoader when anything
+     * iterates the service), and Hazelcast keeps the XML and YAML schemas of its own release, which it validates its
+     * configuration against.
+     */
+    @Test
+    void filteredLibrariesKeepWhatTheyLoad() throws IOException {
+        List<String> missing = new ArrayList<>();
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            for (String n : names) {
+                if (n.startsWith("META-INF/services/") && !n.endsWith("/")) {
+                    String text = new String(jar.getInputStream(jar.getEntry(n)).readAllBytes(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    for (String line : text.split("\n")) {
+                        String provider = line.replaceFirst("#.*", "").strip();
+                        if (!provider.isEmpty() && !names.contains(provider.replace('.', '/') + ".class")) {
+                            missing.add(n + ": " + provider);
+                        }
+                    }
+                }
+            }
+            Properties hazelcast = new Properties();
+            try (InputStream in = jar.getInputStream(
+                    jar.getEntry("META-INF/maven/com.hazelcast/hazelcast/pom.properties"))) {
+                hazelcast.load(in);
+            }
+            String[] v = hazelcast.getProperty("version").split("\\.");
+            for (String schema : List.of("hazelcast-config-" + v[0] + "." + v[1] + ".xsd",
+                    "hazelcast-config-" + v[0] + "." + v[1] + ".json")) {
+                assertTrue(names.contains(schema), schema + " (Hazelcast " + hazelcast.getProperty("version") + ")");
+            }
+        }
+        assertEquals(List.of(), missing, "service providers absent from the jar");
+        assertTrue(names.contains("org/apache/commons/math3/stat/StatUtils.class"), "jvector's StatUtils");
+        assertTrue(names.contains("org/apache/lucene/analysis/en/EnglishAnalyzer.class"), "the BM25 analyser");
     }
 
     @Test
