@@ -110,6 +110,20 @@ final class CommandSpecs {
             return new Field<>(Path.class, new Class<?>[0], getter, setter);
         }
 
+        /**
+         * Values of a {@link Path} option: picocli's own converter (kept for Java 5) calls {@code Paths.get} through
+         * reflection, which makes the JVM generate method-handle classes at every command; this calls it directly,
+         * with the same message for a name that is no path.
+         */
+        private static Path toPath(String value) {
+            try {
+                return Path.of(value);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new CommandLine.TypeConversionException(String.format("cannot convert '%s' to %s (%s)", value,
+                        Path.class, e));
+            }
+        }
+
         static <E extends Enum<E>> Field<E> choice(Class<E> type, Supplier<E> getter, Consumer<E> setter) {
             return new Field<>(type, new Class<?>[0], getter, setter);
         }
@@ -126,6 +140,9 @@ final class CommandSpecs {
         private OptionSpec.Builder bind(OptionSpec.Builder option) {
             option.type(type).auxiliaryTypes(elementTypes).getter(this).setter(this).initialValue(getter.get())
                     .hasInitialValue(true);
+            if (type == Path.class) {
+                option.converters(Field::toPath);
+            }
             return option;
         }
 
