@@ -63,6 +63,13 @@ public final class Main {
         CommandSpec model(DindexCommand root);
     }
 
+    /**
+     * Whether stdout is a terminal, made when the class is initialised: a method reference made in {@code main} alone
+     * is one the ahead-of-time cache's training ({@link StartupTraining}, which calls {@link #run}) never makes, so
+     * every command generated its class; made here, the training makes it and the cache keeps it.
+     */
+    private static final java.util.function.BooleanSupplier STDOUT_IS_TERMINAL = Terminal::stdoutIsTerminal;
+
     /** The root's options that take a value, which the search for the command's name must step over. */
     private static final Set<String> VALUED_OPTIONS = Set.of("--data-dir", "--socket", "--config", "--color");
 
@@ -83,7 +90,7 @@ public final class Main {
             inProcess.configureJvm();
             quietLibraries();
         }
-        int code = run(args, System.out, System.err, System.getenv(), Terminal::stdoutIsTerminal);
+        int code = run(args, System.out, System.err, System.getenv(), STDOUT_IS_TERMINAL);
         exit(code, inProcess != null);
     }
 
