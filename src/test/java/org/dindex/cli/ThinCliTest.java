@@ -53,8 +53,14 @@ class ThinCliTest {
 
     /** Runs {@code java -jar dindex-cli.jar --data-dir ... --socket ... ARGS} and waits for it. */
     static Run thin(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-jar",
-                JAR.toString(), "--data-dir", root.resolve("data").toString(), "--socket",
+        return thin(List.of(), args);
+    }
+
+    /** As {@link #thin(String...)}, with options for the JVM. */
+    static Run thin(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", JAR.toString(), "--data-dir", root.resolve("data").toString(), "--socket",
                 root.resolve("run/d.sock").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File(
@@ -87,6 +93,28 @@ class ThinCliTest {
         }
         assertTrue(found.isEmpty(), "daemon code in the thin jar: " + found);
         assertTrue(Files.size(JAR) < 16L * 1024 * 1024, "a thin jar: " + Files.size(JAR) + " bytes");
+    }
+
+    /**
+     * The commands that must start fastest build their picocli model in code ({@link CommandSpecs}): picocli reads no
+     * annotation, each of which is an instance of a proxy class the JVM would generate in the process (and the
+     * ahead-of-time cache cannot keep). The JVM's class-loading log names every generated proxy class.
+     */
+    @Test
+    void theHotCommandsMakeNoProxyClasses() throws Exception {
+        for (List<String> command : List.of(List.of("status"), List.of("status", "--json"),
+                List.of("search", "tides", "--top-k", "3"), List.of("context", "tides"), List.of("ping"),
+                List.of("search", "--help"))) {
+            Path log = Files.createTempFile(root, "classes", ".txt");
+            List<String> args = new ArrayList<>(command);
+            args.add("--no-auto-start");
+            Run run = thin(List.of("-Xlog:class+load=info:file=" + log), args.toArray(String[]::new));
+            assertTrue(run.exit() == 0 || run.exit() == 3, command + ": " + run);
+            List<String> loaded = Files.readAllLines(log);
+            assertTrue(loaded.stream().anyMatch(l -> l.contains(" org.dindex.cli.Main ")), "the log: " + loaded.size());
+            assertEquals(List.of(), loaded.stream().filter(l -> l.contains("__dynamic_proxy__")).toList(),
+                    "proxy classes made for " + command);
+        }
     }
 
     @Test

@@ -7,8 +7,9 @@ import org.dindex.client.DindexClient;
 import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.RuntimePaths;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.dindex.cli.CommandSpecs.Field;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
 
 import java.io.PrintStream;
@@ -18,48 +19,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
-/** The root command: global options and the ways to reach the daemon. */
-@Command(name = "dindex", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Semantic search index for LLMs, served by one long-running daemon.",
-        footerHeading = Examples.HEADING,
-        footer = {"  dindex index docs README.md", "  dindex search 'what happens when the disk is full'",
-                "  dindex context 'how are chunks cut' --budget 1500", "  dindex daemon stop", "",
-                "Exit codes:", "  0  success", "  1  failure", "  2  usage error",
-                "  3  daemon not running or unreachable",
-                "", "Environment: DINDEX_DATA_DIR, DINDEX_SOCKET, DINDEX_CONFIG, DINDEX_NO_AUTOSTART=1,",
-                "NO_COLOR (no colour unless --color=always),",
-                "and DINDEX_<SECTION>_<KEY> for any setting (see docs/configuration.md)."})
+/**
+ * The root command: global options and the ways to reach the daemon. Its picocli model is built in code
+ * ({@link #model()}, see {@link CommandSpecs}); the options it declares apply to every command.
+ */
 public final class DindexCommand implements Runnable {
     final Map<String, String> env;
     final PrintStream out;
     final PrintStream err;
 
-    @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Data folder (default: $XDG_DATA_HOME/dindex or ~/.local/share/dindex).")
     Path dataDir;
-
-    @Option(names = "--socket", scope = ScopeType.INHERIT, paramLabel = "PATH",
-            description = "Daemon socket (default: $XDG_RUNTIME_DIR/dindex/dindex.sock, else a private folder in"
-                    + " the temp dir).")
     Path socket;
-
-    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "Configuration file (YAML; default: $XDG_CONFIG_HOME/dindex/dindex.yaml if present).")
     Path config;
-
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Print details of failures.")
     boolean verbose;
-
-    @Option(names = "--no-auto-start", scope = ScopeType.INHERIT,
-            description = "Fail (exit 3) instead of starting the daemon when it is not running.")
     boolean noAutoStart;
-
-    @Option(names = "--color", scope = ScopeType.INHERIT, paramLabel = "WHEN", defaultValue = "auto",
-            description = "Colour highlighted terms: auto (on a terminal, unless NO_COLOR is set), always or never.")
     Terminal.When color = Terminal.When.auto;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;  // built by model()
 
     private final List<String> arguments;
     private final InProcessCommands inProcess;
@@ -88,6 +64,56 @@ public final class DindexCommand implements Runnable {
     /** The commands that run daemon code here; empty in the thin CLI, which hands them over. */
     Optional<InProcessCommands> inProcess() {
         return Optional.ofNullable(inProcess);
+    }
+
+    /** This command's picocli model: the root of the tree, with the options every command inherits. */
+    CommandSpec model() {
+        if (spec == null) {
+            spec = CommandSpecs.command(this, "dindex")
+                    .description("Semantic search index for LLMs, served by one long-running daemon.")
+                    .examples("  dindex index docs README.md", "  dindex search 'what happens when the disk is full'",
+                            "  dindex context 'how are chunks cut' --budget 1500", "  dindex daemon stop", "",
+                            "Exit codes:", "  0  success", "  1  failure", "  2  usage error",
+                            "  3  daemon not running or unreachable",
+                            "", "Environment: DINDEX_DATA_DIR, DINDEX_SOCKET, DINDEX_CONFIG, DINDEX_NO_AUTOSTART=1,",
+                            "NO_COLOR (no colour unless --color=always),",
+                            "and DINDEX_<SECTION>_<KEY> for any setting (see docs/configuration.md).")
+                    .version(new VersionProvider())
+                    .option(inherited("--data-dir").paramLabel("DIR")
+                                    .description("Data folder (default: $XDG_DATA_HOME/dindex or"
+                                            + " ~/.local/share/dindex)."),
+                            Field.path(() -> dataDir, v -> dataDir = v))
+                    .option(inherited("--socket").paramLabel("PATH")
+                                    .description("Daemon socket (default: $XDG_RUNTIME_DIR/dindex/dindex.sock, else a"
+                                            + " private folder in the temp dir)."),
+                            Field.path(() -> socket, v -> socket = v))
+                    .option(inherited("--config").paramLabel("FILE")
+                                    .description("Configuration file (YAML; default:"
+                                            + " $XDG_CONFIG_HOME/dindex/dindex.yaml if present)."),
+                            Field.path(() -> config, v -> config = v))
+                    .option(inherited("-v", "--verbose").description("Print details of failures."),
+                            Field.flag(() -> verbose, v -> verbose = v))
+                    .option(inherited("--no-auto-start")
+                                    .description("Fail (exit 3) instead of starting the daemon when it is not"
+                                            + " running."),
+                            Field.flag(() -> noAutoStart, v -> noAutoStart = v))
+                    .option(inherited("--color").paramLabel("WHEN").defaultValue("auto")
+                                    .description("Colour highlighted terms: auto (on a terminal, unless NO_COLOR is"
+                                            + " set), always or never."),
+                            Field.choice(Terminal.When.class, () -> color, v -> color = v))
+                    // picocli's standard -h and -V, after the others, as @Command(mixinStandardHelpOptions) adds them
+                    .option(OptionSpec.builder("-h", "--help").usageHelp(true)
+                            .description("Show this help message and exit."))
+                    .option(OptionSpec.builder("-V", "--version").versionHelp(true)
+                            .description("Print version information and exit."))
+                    .build();
+        }
+        return spec;
+    }
+
+    /** An option of the root that every command takes too. */
+    private static OptionSpec.Builder inherited(String... names) {
+        return OptionSpec.builder(names).scopeType(ScopeType.INHERIT);
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.dindex.protocol.DindexException;
 import org.dindex.config.ConfigException;
 import org.dindex.config.StartupException;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -20,19 +21,21 @@ public final class Main {
     public static final int NOT_RUNNING = 3;
 
     /**
-     * The commands, by name, in the order help lists them. Only the one a command line names is built: picocli reads
-     * every option of every command it is given through reflection, which in a fresh JVM costs more than the whole
-     * round trip to the daemon, so {@code dindex status} builds the root and {@code status}, not the whole tree.
+     * The commands, by name, in the order help lists them: an annotated command's class, or for the commands that
+     * must start fastest, the function that builds the command's model in code for a root ({@link CommandSpecs}).
+     * Only the one a command line names is built: picocli reads every option of every annotated command it is given
+     * through reflection, which in a fresh JVM costs more than the whole round trip to the daemon, so
+     * {@code dindex status} builds the root and {@code status}, not the whole tree.
      */
-    private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+    private static final Map<String, Object> COMMANDS = new LinkedHashMap<>();
 
     static {
         COMMANDS.put("daemon", DaemonCommand.class);
-        COMMANDS.put("status", StatusCommand.class);
-        COMMANDS.put("ping", PingCommand.class);
+        COMMANDS.put("status", (Modelled) StatusCommand::model);
+        COMMANDS.put("ping", (Modelled) PingCommand::model);
         COMMANDS.put("index", IndexCommand.class);
-        COMMANDS.put("search", SearchCommand.class);
-        COMMANDS.put("context", ContextCommand.class);
+        COMMANDS.put("search", (Modelled) SearchCommand::model);
+        COMMANDS.put("context", (Modelled) ContextCommand::model);
         COMMANDS.put("stats", IndexAdminCommands.Stats.class);
         COMMANDS.put("commit", IndexAdminCommands.Commit.class);
         COMMANDS.put("delete", IndexAdminCommands.Delete.class);
@@ -54,6 +57,19 @@ public final class Main {
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }
 
+    /** A command whose model is built in code, for the root it runs under. */
+    @FunctionalInterface
+    private interface Modelled {
+        CommandSpec model(DindexCommand root);
+    }
+
+    /**
+     * Whether stdout is a terminal, made when the class is initialised: a method reference made in {@code main} alone
+     * is one the ahead-of-time cache's training ({@link StartupTraining}, which calls {@link #run}) never makes, so
+     * every command generated its class; made here, the training makes it and the cache keeps it.
+     */
+    private static final java.util.function.BooleanSupplier STDOUT_IS_TERMINAL = Terminal::stdoutIsTerminal;
+
     /** The root's options that take a value, which the search for the command's name must step over. */
     private static final Set<String> VALUED_OPTIONS = Set.of("--data-dir", "--socket", "--config", "--color");
 
@@ -74,7 +90,7 @@ public final class Main {
             inProcess.configureJvm();
             quietLibraries();
         }
-        int code = run(args, System.out, System.err, System.getenv(), Terminal::stdoutIsTerminal);
+        int code = run(args, System.out, System.err, System.getenv(), STDOUT_IS_TERMINAL);
         exit(code, inProcess != null);
     }
 
@@ -145,7 +161,7 @@ public final class Main {
      * unknown name and {@code completion}, which describes them all).
      */
     static CommandLine tree(DindexCommand root, String[] args) {
-        CommandLine cli = new CommandLine(root);
+        CommandLine cli = new CommandLine(root.model());
         String named = commandName(args);
         boolean versionOnly = named == null && List.of(args).stream().anyMatch(a -> a.equals("-V")
                 || a.equals("--version"));
@@ -154,7 +170,7 @@ public final class Main {
         InProcessCommands inProcess = root.inProcess().orElse(null);
         COMMANDS.forEach((name, command) -> {
             if (all || name.equals(named)) {
-                cli.addSubcommand(name, command);
+                cli.addSubcommand(name, command instanceof Modelled m ? m.model(root) : command);
             }
         });
         if (all || named != null && isDaemonSide(named)) {

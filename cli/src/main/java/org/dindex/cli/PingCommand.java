@@ -3,24 +3,35 @@ package org.dindex.cli;
 import io.vertx.core.json.JsonObject;
 import org.dindex.client.Dindex;
 import org.dindex.protocol.DaemonStatus;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import org.dindex.cli.CommandSpecs.Field;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.util.concurrent.Callable;
 
-/** {@code dindex ping}: checks that the daemon answers (starting it if needed) and prints the round-trip time. */
-@Command(name = "ping", footerHeading = Examples.HEADING,
-        footer = {
-                "  dindex ping",
-                "  dindex ping --json"},
-        description = "Check that the daemon answers, starting it if needed.")
+/**
+ * {@code dindex ping}: checks that the daemon answers (starting it if needed) and prints the round-trip time. Its
+ * model is built in code ({@link CommandSpecs}).
+ */
 final class PingCommand implements Callable<Integer> {
-    @ParentCommand
-    DindexCommand root;
-
-    @Option(names = "--json", description = "Print JSON.")
+    private final DindexCommand root;
     boolean json;
+
+    private PingCommand(DindexCommand root) {
+        this.root = root;
+    }
+
+    static CommandSpec model(DindexCommand root) {
+        PingCommand c = new PingCommand(root);
+        return CommandSpecs.command(c, "ping")
+                .description("Check that the daemon answers, starting it if needed.")
+                .examples(
+                        "  dindex ping",
+                        "  dindex ping --json")
+                .option(OptionSpec.builder("--json").description("Print JSON."),
+                        Field.flag(() -> c.json, v -> c.json = v))
+                .build();
+    }
 
     @Override
     public Integer call() {

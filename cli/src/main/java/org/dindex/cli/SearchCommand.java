@@ -5,10 +5,10 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.SearchFilters;
 import org.dindex.protocol.SearchQuery;
 import org.dindex.client.Dindex;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import org.dindex.cli.CommandSpecs.Field;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,53 +16,69 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code dindex search QUERY}: grouped results with snippets and citations, or the JSON the daemon returns. */
-@Command(name = "search", footerHeading = Examples.HEADING,
-        footer = {
-                "  dindex search what pulls the tides",
-                "  dindex search 'disk full' --mode bm25 --top-k 5",
-                "  dindex search tides --source /home/me/notes/ --json",
-                "  dindex search 'index format' --meta project=apollo --explain",
-                "  dindex --color=never search tides | less",
-                "  dindex search tides --collection notes --collection papers"},
-        description = "Search the index (hybrid dense + BM25 by default).")
+/**
+ * {@code dindex search QUERY}: grouped results with snippets and citations, or the JSON the daemon returns. Its model
+ * is built in code ({@link CommandSpecs}).
+ */
 final class SearchCommand implements Callable<Integer> {
-    @ParentCommand
-    DindexCommand root;
-
-    @Parameters(arity = "1..*", paramLabel = "QUERY", description = "What to search for.")
+    private final DindexCommand root;
     List<String> words;
-
-    @Option(names = "--top-k", defaultValue = "10", description = "Chunks to return (default ${DEFAULT-VALUE}).")
     int topK;
-
-    @Option(names = "--mode", defaultValue = "hybrid", description = "hybrid, dense or bm25 (default"
-            + " ${DEFAULT-VALUE}).")
     String mode;
-
-    @Option(names = "--scope", paramLabel = "SCOPE", description = "In a cluster: cluster (every member, the"
-            + " default) or local (this daemon's index only).")
     String scope;
-
-    @Option(names = "--source", paramLabel = "PREFIX", description = "Only sources starting with PREFIX.")
     String source;
-
-    @Option(names = "--doc", paramLabel = "ID", description = "Only this document (repeatable).")
     List<String> docs;
-
-    @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "Only documents with this metadata"
-            + " (repeatable).")
     Map<String, String> meta = new LinkedHashMap<>();
-
-    @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default);"
-            + " repeat it to search several at once, fused into one ranking.")
     List<String> collections;
-
-    @Option(names = "--json", description = "Print the daemon's JSON.")
     boolean json;
-
-    @Option(names = "--explain", description = "Show each chunk's dense, BM25 and fused scores.")
     boolean explain;
+
+    private SearchCommand(DindexCommand root) {
+        this.root = root;
+    }
+
+    static CommandSpec model(DindexCommand root) {
+        SearchCommand c = new SearchCommand(root);
+        return CommandSpecs.command(c, "search")
+                .description("Search the index (hybrid dense + BM25 by default).")
+                .examples(
+                        "  dindex search what pulls the tides",
+                        "  dindex search 'disk full' --mode bm25 --top-k 5",
+                        "  dindex search tides --source /home/me/notes/ --json",
+                        "  dindex search 'index format' --meta project=apollo --explain",
+                        "  dindex --color=never search tides | less",
+                        "  dindex search tides --collection notes --collection papers")
+                .positional(PositionalParamSpec.builder().arity("1..*").paramLabel("QUERY")
+                                .description("What to search for."),
+                        Field.strings(() -> c.words, v -> c.words = v))
+                .option(OptionSpec.builder("--top-k").paramLabel("<topK>").defaultValue("10")
+                                .description("Chunks to return (default ${DEFAULT-VALUE})."),
+                        Field.integer(() -> c.topK, v -> c.topK = v))
+                .option(OptionSpec.builder("--mode").paramLabel("<mode>").defaultValue("hybrid")
+                                .description("hybrid, dense or bm25 (default ${DEFAULT-VALUE})."),
+                        Field.string(() -> c.mode, v -> c.mode = v))
+                .option(OptionSpec.builder("--scope").paramLabel("SCOPE")
+                                .description("In a cluster: cluster (every member, the default) or local (this"
+                                        + " daemon's index only)."),
+                        Field.string(() -> c.scope, v -> c.scope = v))
+                .option(OptionSpec.builder("--source").paramLabel("PREFIX")
+                                .description("Only sources starting with PREFIX."),
+                        Field.string(() -> c.source, v -> c.source = v))
+                .option(OptionSpec.builder("--doc").paramLabel("ID").description("Only this document (repeatable)."),
+                        Field.strings(() -> c.docs, v -> c.docs = v))
+                .option(OptionSpec.builder("--meta").paramLabel("KEY=VALUE")
+                                .description("Only documents with this metadata (repeatable)."),
+                        Field.keyValues(() -> c.meta, v -> c.meta = v))
+                .option(OptionSpec.builder("--collection").paramLabel("NAME")
+                                .description("The collection (default: default); repeat it to search several at once,"
+                                        + " fused into one ranking."),
+                        Field.strings(() -> c.collections, v -> c.collections = v))
+                .option(OptionSpec.builder("--json").description("Print the daemon's JSON."),
+                        Field.flag(() -> c.json, v -> c.json = v))
+                .option(OptionSpec.builder("--explain").description("Show each chunk's dense, BM25 and fused scores."),
+                        Field.flag(() -> c.explain, v -> c.explain = v))
+                .build();
+    }
 
     static SearchFilters filters(String source, List<String> docs, Map<String, String> meta) {
         return SearchFilters.of(source, docs, meta);

@@ -2,24 +2,35 @@ package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
 import org.dindex.client.Dindex;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import org.dindex.cli.CommandSpecs.Field;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.util.concurrent.Callable;
 
-/** {@code dindex status}: the same as {@code dindex daemon status}. Never starts a daemon. */
-@Command(name = "status", footerHeading = Examples.HEADING,
-        footer = {
-                "  dindex status",
-                "  dindex status --json"},
-        description = "Show the daemon's status (exit 3 when it is not running).")
+/**
+ * {@code dindex status}: the same as {@code dindex daemon status}. Never starts a daemon. Its model is built in code
+ * ({@link CommandSpecs}).
+ */
 final class StatusCommand implements Callable<Integer> {
-    @ParentCommand
-    DindexCommand root;
-
-    @Option(names = "--json", description = "Print JSON.")
+    private final DindexCommand root;
     boolean json;
+
+    private StatusCommand(DindexCommand root) {
+        this.root = root;
+    }
+
+    static CommandSpec model(DindexCommand root) {
+        StatusCommand c = new StatusCommand(root);
+        return CommandSpecs.command(c, "status")
+                .description("Show the daemon's status (exit 3 when it is not running).")
+                .examples(
+                        "  dindex status",
+                        "  dindex status --json")
+                .option(OptionSpec.builder("--json").description("Print JSON."),
+                        Field.flag(() -> c.json, v -> c.json = v))
+                .build();
+    }
 
     @Override
     public Integer call() {
