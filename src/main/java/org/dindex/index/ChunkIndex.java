@@ -12,6 +12,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.dindex.index.vectors.ExactRerank;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -415,7 +416,9 @@ public final class ChunkIndex implements AutoCloseable {
     /**
      * Dense search on a snapshot: the {@code k} chunks nearest to {@code query}, among those {@code filter} matches
      * when given. Lucene searches each segment's jvector graph with a beam of {@code max(k, beam)} (the filter
-     * applied inside it) and exactly where a segment is small or the filter selective. An index or a filter of at
+     * applied inside it) and exactly where a segment is small or the filter selective; the best {@code max(k, beam)}
+     * of all segments, ranked by their compressed codes, are then rescored from their full vectors once, here,
+     * instead of in every segment. An index or a filter of at
      * most {@code exactBelow} chunks is answered exactly here: scoring 2,000 mapped vectors costs well under a
      * millisecond, and a graph walk degrades when few of its nodes are eligible. Any thread.
      */
@@ -429,9 +432,10 @@ public final class ChunkIndex implements AutoCloseable {
         }
         int depth = Math.max(k, beam);
         TopDocs top = searcher.search(new KnnFloatVectorQuery(IndexFields.EMBEDDING, query, depth, filter), depth);
-        List<DenseHit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
-        for (int i = 0; i < top.scoreDocs.length && i < k; i++) {
-            hits.add(new DenseHit(top.scoreDocs[i].doc, DenseVectors.dotProduct(top.scoreDocs[i].score)));
+        ScoreDoc[] best = ExactRerank.topK(searcher, IndexFields.EMBEDDING, query, top.scoreDocs, k);
+        List<DenseHit> hits = new ArrayList<>(best.length);
+        for (ScoreDoc hit : best) {
+            hits.add(new DenseHit(hit.doc, DenseVectors.dotProduct(hit.score)));
         }
         return hits;
     }
