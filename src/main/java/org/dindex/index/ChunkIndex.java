@@ -12,6 +12,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.dindex.index.vectors.ExactRerank;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -408,6 +409,13 @@ public final class ChunkIndex implements AutoCloseable {
         return indexDir.resolve("lucene");
     }
 
+    /**
+     * Candidates rescored at full precision per dense search, as a multiple of the beam. Compressed codes misrank
+     * some true neighbours below the beam's worth of best candidates; rescoring twice as many keeps recall near
+     * exact for a couple of hundred random vector reads per search (what a search costs when memory is tight).
+     */
+    static final int RERANK_FACTOR = 2;
+
     /** A dense hit: the chunk's doc id in the snapshot's searcher and its similarity (dot product, -1..1). */
     public record DenseHit(int doc, float score) {
     }
@@ -415,7 +423,9 @@ public final class ChunkIndex implements AutoCloseable {
     /**
      * Dense search on a snapshot: the {@code k} chunks nearest to {@code query}, among those {@code filter} matches
      * when given. Lucene searches each segment's jvector graph with a beam of {@code max(k, beam)} (the filter
-     * applied inside it) and exactly where a segment is small or the filter selective. An index or a filter of at
+     * applied inside it) and exactly where a segment is small or the filter selective; the best
+     * {@link #RERANK_FACTOR} x {@code max(k, beam)} of all segments, ranked by their compressed codes, are then
+     * rescored from their full vectors once, here, instead of in every segment. An index or a filter of at
      * most {@code exactBelow} chunks is answered exactly here: scoring 2,000 mapped vectors costs well under a
      * millisecond, and a graph walk degrades when few of its nodes are eligible. Any thread.
      */
@@ -427,11 +437,12 @@ public final class ChunkIndex implements AutoCloseable {
         if (small) {
             return DenseVectors.exact(searcher, query, k, filter);
         }
-        int depth = Math.max(k, beam);
+        int depth = RERANK_FACTOR * Math.max(k, beam);
         TopDocs top = searcher.search(new KnnFloatVectorQuery(IndexFields.EMBEDDING, query, depth, filter), depth);
-        List<DenseHit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
-        for (int i = 0; i < top.scoreDocs.length && i < k; i++) {
-            hits.add(new DenseHit(top.scoreDocs[i].doc, DenseVectors.dotProduct(top.scoreDocs[i].score)));
+        ScoreDoc[] best = ExactRerank.topK(searcher, IndexFields.EMBEDDING, query, top.scoreDocs, k);
+        List<DenseHit> hits = new ArrayList<>(best.length);
+        for (ScoreDoc hit : best) {
+            hits.add(new DenseHit(hit.doc, DenseVectors.dotProduct(hit.score)));
         }
         return hits;
     }

@@ -34,6 +34,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.BytesRef;
 
 import org.dindex.index.vectors.DindexCodec;
@@ -85,6 +86,9 @@ final class LuceneStore implements AutoCloseable {
 
     LuceneStore(Path dir) throws IOException {
         directory = FSDirectory.open(dir);
+        if (directory instanceof MMapDirectory mapped) {
+            mapped.setReadAdvice(JVectorFormat::readAdvice);
+        }
         IndexWriterConfig config = new IndexWriterConfig(ANALYZER)
                 .setCodec(new DindexCodec(new JVectorFormat(JVectorFormat.DEFAULT_PQ_SUBSPACES,
                         JVectorFormat.DEFAULT_RERANK_DEPTH, GRAPH_BUILDS)))

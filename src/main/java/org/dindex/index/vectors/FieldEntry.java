@@ -11,7 +11,7 @@ import java.io.IOException;
  * A field without a graph (too few vectors to be worth one) is searched exactly; both lengths are then 0.
  *
  * @param size        vectors in the field, the graph's node count (node = ordinal in Lucene's flat vector file)
- * @param rerankDepth candidates reranked at full precision per search; a search-time setting, stored here because
+ * @param rerankDepth the graph search's beam (candidates kept by PQ score); a search-time setting, stored here because
  *                    Lucene opens segments with the format's no-argument constructor (it looks formats up by name)
  */
 record FieldEntry(int fieldNumber, int size, int rerankDepth, long graphOffset, long graphLength, long pqOffset,

@@ -4,7 +4,6 @@ import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
-import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.quantization.PQVectors;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
@@ -19,15 +18,17 @@ import org.apache.lucene.util.RamUsageEstimator;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * One vector field of one open segment: its graph, mapped, its PQ codes, on the heap, and the search over them.
  *
- * <p>A graph search scores candidates with the PQ codes, keeping the best {@code rerankDepth} (the beam), then
- * rescores those with {@code scorer}, Lucene's exact scorer over the mapped flat file, and hands the best k to the
- * collector with those exact scores. Fields without a graph, and searches accepting so few documents that scoring
- * them all costs less than a graph walk, scan the accepted vectors exactly instead.
+ * <p>A graph search scores candidates with the PQ codes, keeping the best {@code rerankDepth} (the beam), and hands
+ * the best k to the collector with their approximate scores. It rereads no vector at full precision: the caller
+ * reranks the best candidates of all segments together ({@code ChunkIndex.denseSearch}), so a search reads about
+ * as many full vectors as it keeps, not k per segment. Those reads land anywhere in the flat file, and a search that
+ * found its candidates in the graph's adjacency lists and the heap's PQ codes touches few other pages: the index can
+ * answer quickly with far less memory than its vectors take. Fields without a graph, and searches accepting so few
+ * documents that scoring them all costs less than a graph walk, scan the accepted vectors exactly instead.
  */
 final class FieldGraph implements Accountable {
     private static final long SHALLOW_SIZE = RamUsageEstimator.shallowSizeOfInstance(FieldGraph.class);
@@ -55,8 +56,12 @@ final class FieldGraph implements Accountable {
         this.codes = codes;
     }
 
-    /** Maps the field's graph in {@code data} and reads its PQ codes onto the heap. */
-    static FieldGraph open(FieldEntry entry, FieldInfo field, IndexInput data) throws IOException {
+    /**
+     * Maps the field's graph in {@code data} and reads its PQ codes onto the heap from {@code codesData} (the same
+     * file, opened to be read once).
+     */
+    static FieldGraph open(FieldEntry entry, FieldInfo field, IndexInput data, IndexInput codesData)
+            throws IOException {
         if (!entry.hasGraph()) {
             return new FieldGraph(entry, null, null, null);
         }
@@ -65,7 +70,7 @@ final class FieldGraph implements Accountable {
             throw new CorruptIndexException("field \"" + field.name + "\" has a graph, but not vectors jvector can search", data);
         }
         IndexInput graphSlice = data.slice("graph of " + field.name, entry.graphOffset(), entry.graphLength());
-        IndexInput pqSlice = data.slice("PQ codes of " + field.name, entry.pqOffset(), entry.pqLength());
+        IndexInput pqSlice = codesData.slice("PQ codes of " + field.name, entry.pqOffset(), entry.pqLength());
         OnDiskGraphIndex graph;
         PQVectors codes;
         try {
@@ -88,7 +93,8 @@ final class FieldGraph implements Accountable {
     /**
      * Collects the k nearest accepted vectors to {@code target}.
      *
-     * @param scorer       Lucene's exact scorer for {@code target} over this field's flat vectors
+     * @param scorer       Lucene's exact scorer for {@code target} over this field's flat vectors (for exact scans,
+     *                     and to map ordinals to documents)
      * @param acceptOrds   accepted vector ordinals, null for all
      * @param acceptedDocs an upper bound on the accepted documents
      */
@@ -101,24 +107,15 @@ final class FieldGraph implements Accountable {
         }
         VisitBudget approximate = new VisitBudget(
                 codes.precomputedScoreFunctionFor(VTS.createFloatVector(target), similarity), collector);
-        ScoreFunction.ExactScoreFunction exact = node -> {
-            try {
-                return scorer.score(node);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
         io.github.jbellis.jvector.util.Bits accepted =
                 acceptOrds == null ? io.github.jbellis.jvector.util.Bits.ALL : acceptOrds::get;
         SearchResult result;
         try (GraphSearcher searcher = new GraphSearcher(graph)) {
-            result = searcher.search(new DefaultSearchScoreProvider(approximate, exact), collector.k(), rerankDepth,
+            result = searcher.search(new DefaultSearchScoreProvider(approximate), collector.k(), rerankDepth,
                     0f, 0f, accepted);
         } catch (VisitBudget.Exhausted e) {
             approximate.reportVisits();
             return; // the collector now reports early termination
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
         approximate.reportVisits();
         for (SearchResult.NodeScore hit : result.getNodes()) {

@@ -10,9 +10,12 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.VectorEncoding;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.ReadAdvice;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 
@@ -26,9 +29,11 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * data file ({@code .jvex}) holds the jvector graph (adjacency lists only; node = vector ordinal) and the product
  * quantisation (PQ) codebooks and codes; its meta file ({@code .jvem}) says where. Opening a segment reads the PQ
  * codes onto the heap, {@code pqSubspaces} bytes per vector, and nothing else of size: a search scores graph
- * candidates with those codes, then rereads the best {@code rerankDepth} vectors at full precision from the mapped
- * flat file, so hits carry the same scores an exact search would give. Segments with fewer than 1,024
- * vectors get no graph and are searched exactly.
+ * candidates with those codes, keeps the best {@code rerankDepth} (its beam) and returns the best k of them with
+ * their <em>approximate</em> scores. Rescoring at full precision is left to the caller, across all segments at once
+ * (dindex's {@code ChunkIndex.denseSearch} rereads the best candidates' vectors from the mapped flat file), which
+ * reads far fewer vectors than a rerank in every segment. Segments with fewer than 1,024 vectors get no graph and
+ * are searched exactly.
  *
  * <p>Graphs serve float vectors with {@code DOT_PRODUCT}, {@code COSINE} or {@code EUCLIDEAN} similarity; byte
  * vectors and {@code MAXIMUM_INNER_PRODUCT} (which jvector lacks) are stored and searched exactly. Graphs and PQ
@@ -41,7 +46,7 @@ public final class JVectorFormat extends KnnVectorsFormat {
     /**
      * 8 dimensions per subspace for 384-dimension embeddings: 48 bytes of heap per vector. Twice as many subspaces
      * give slightly better candidates but cost twice the heap and about three times the PQ training at every flush
-     * and merge; the exact rerank makes up most of the difference.
+     * and merge; the caller's exact rerank makes up most of the difference.
      */
     public static final int DEFAULT_PQ_SUBSPACES = 48;
     /** The beam dindex's own jvector search has used (its {@code search.dense_beam}). */
@@ -75,8 +80,8 @@ public final class JVectorFormat extends KnnVectorsFormat {
     /**
      * @param pqSubspaces PQ subspaces, hence bytes of heap per vector (fewer for vectors with fewer dimensions);
      *                    more means closer approximate scores, so better candidates for the rerank
-     * @param rerankDepth candidates per search (at least k) rescored at full precision from the flat file; it is
-     *                    also the graph search's beam. Stored with each segment written, and used when searching it
+     * @param rerankDepth the graph search's beam: candidates kept per search (at least k) by their PQ scores, of
+     *                    which the best k are returned. Stored with each segment written, and used when searching it
      * @param buildPool   runs graph builds and PQ training and encoding; its parallelism bounds how many cores
      *                    flushes and merges take from searches, and its threads' priority applies to them
      */
@@ -142,5 +147,19 @@ public final class JVectorFormat extends KnnVectorsFormat {
     @Override
     public String toString() {
         return NAME + "(pqSubspaces=" + pqSubspaces + ", rerankDepth=" + rerankDepth + ")";
+    }
+
+    /**
+     * Searches read vectors at random: a few hundred adjacency lists and about a hundred full vectors per search,
+     * anywhere in files that grow with the index. Under the kernel's default advice every such read also pulls in
+     * the pages around it (read-ahead on a miss, fault-around on a hit), so the mapped files soon count whole in the
+     * process's memory and, where memory is tight, push out the pages that are used. Random advice reads and maps
+     * only the pages a search touches. Merges and flushes read sequentially and keep the default. For
+     * {@code MMapDirectory#setReadAdvice}.
+     */
+    public static Optional<ReadAdvice> readAdvice(String file, IOContext context) {
+        boolean vectors = file.endsWith(".vec") || file.endsWith("." + DATA_EXTENSION);
+        return vectors && context.context() == IOContext.Context.DEFAULT ? Optional.of(ReadAdvice.RANDOM)
+                : Optional.empty();
     }
 }

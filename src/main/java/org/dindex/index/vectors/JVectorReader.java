@@ -15,6 +15,7 @@ import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.DataAccessHint;
 import org.apache.lucene.store.FileDataHint;
 import org.apache.lucene.store.FileTypeHint;
+import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.Accountable;
 import org.apache.lucene.util.IOUtils;
@@ -55,8 +56,14 @@ final class JVectorReader extends KnnVectorsReader implements Accountable {
                         + dataVersion, dataIn);
             }
             CodecUtil.retrieveChecksum(dataIn);
-            for (Map.Entry<String, FieldEntry> e : meta.entries().entrySet()) {
-                fields.put(e.getKey(), openField(e.getValue(), state.fieldInfos.fieldInfo(e.getKey()), dataIn));
+            // The PQ codes are copied onto the heap once, through an input of their own that is unmapped right
+            // after: read through the searches' mapping they would stay counted in the process's resident memory.
+            try (IndexInput codesIn = state.directory.openInput(fileName(state, JVectorFormat.DATA_EXTENSION),
+                    IOContext.READONCE)) {
+                for (Map.Entry<String, FieldEntry> e : meta.entries().entrySet()) {
+                    fields.put(e.getKey(), openField(e.getValue(), state.fieldInfos.fieldInfo(e.getKey()), dataIn,
+                            codesIn));
+                }
             }
             success = true;
         } finally {
@@ -107,13 +114,14 @@ final class JVectorReader extends KnnVectorsReader implements Accountable {
         }
     }
 
-    private FieldGraph openField(FieldEntry entry, FieldInfo info, IndexInput dataIn) throws IOException {
+    private FieldGraph openField(FieldEntry entry, FieldInfo info, IndexInput dataIn, IndexInput codesIn)
+            throws IOException {
         int vectors = flat.getVectorCount(info);
         if (vectors != entry.size()) {
             throw new CorruptIndexException("field \"" + info.name + "\" has " + vectors + " flat vectors but "
                     + entry.size() + " in its graph entry", dataIn);
         }
-        return FieldGraph.open(entry, info, dataIn);
+        return FieldGraph.open(entry, info, dataIn, codesIn);
     }
 
     private FieldGraph field(String name) {

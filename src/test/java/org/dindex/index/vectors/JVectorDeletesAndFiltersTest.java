@@ -118,11 +118,11 @@ class JVectorDeletesAndFiltersTest {
             IndexSearcher searcher = new IndexSearcher(reader);
             for (int id = 0; id < 50; id++) {
                 assertEquals(1, searcher.count(new TermQuery(new Term(ID, Integer.toString(id)))));
-                TopDocs found = searcher.search(new KnnFloatVectorQuery(TestVectors.VECTOR, replacements[id], K), K);
+                TopDocs found = TestVectors.nearest(searcher, replacements[id], K, null);
                 assertEquals(id, TestVectors.ids(searcher, found).get(0));
                 assertEquals(1f, found.scoreDocs[0].score, 1e-5f);
                 // The old vector is gone: nothing scores as an exact match for it any more.
-                TopDocs old = searcher.search(new KnnFloatVectorQuery(TestVectors.VECTOR, live.get(id), K), K);
+                TopDocs old = TestVectors.nearest(searcher, live.get(id), K, null);
                 assertTrue(old.scoreDocs[0].score < 0.9999f, "old vector still indexed for " + id);
             }
         }

@@ -48,7 +48,7 @@ class JVectorIndexSortTest {
                 assertEquals(2, reader.leaves().size());
                 IndexSearcher searcher = new IndexSearcher(reader);
                 for (int id = 0; id < COUNT; id += 37) {
-                    TopDocs top = searcher.search(new KnnFloatVectorQuery(TestVectors.VECTOR, vectors[id], 10), 10);
+                    TopDocs top = TestVectors.nearest(searcher, vectors[id], 10, null);
                     assertEquals(id, TestVectors.ids(searcher, top).get(0));
                     assertEquals(1f, top.scoreDocs[0].score, 1e-5f);
                 }

@@ -139,9 +139,19 @@ final class TestVectors {
     }
 
     /** Ids of the hits of a k-NN query for {@code query}, best first, optionally filtered. */
+    /**
+     * The {@code k} nearest as dindex searches: the best {@code max(k, beam)} of all segments by their PQ scores,
+     * rescored at full precision once ({@link ExactRerank}).
+     */
     static List<Integer> search(IndexSearcher searcher, float[] query, int k, Query filter) throws IOException {
-        TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, k, filter), k);
-        return ids(searcher, top);
+        return ids(searcher, nearest(searcher, query, k, filter));
+    }
+
+    /** As {@link #search}, the hits with their exact scores. */
+    static TopDocs nearest(IndexSearcher searcher, float[] query, int k, Query filter) throws IOException {
+        int depth = Math.max(k, JVectorFormat.DEFAULT_RERANK_DEPTH);
+        TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, depth, filter), depth);
+        return new TopDocs(top.totalHits, ExactRerank.topK(searcher, VECTOR, query, top.scoreDocs, k));
     }
 
     static List<Integer> ids(IndexSearcher searcher, TopDocs top) throws IOException {
