@@ -39,7 +39,8 @@ public final class ClusterVerticle extends VerticleBase {
 
     /** Where this member's documents are written and deleted, and where its member id and shard table are kept. */
     public record Local(java.nio.file.Path dataDir, int shards, org.dindex.ingest.IngestVerticle ingest,
-                        org.dindex.index.IndexAdminVerticle admin, org.dindex.index.CommitVerticle commits) {
+                        org.dindex.index.IndexAdminVerticle admin, org.dindex.index.CommitVerticle commits,
+                        org.dindex.collections.CollectionRegistry collections) {
     }
 
     private final Local local;
@@ -81,7 +82,7 @@ public final class ClusterVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "commit"), m ->
                 local.commits().commitLocal(m.body()).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
         ShardRouter router = new ShardRouter(vertx, table, this::allocation, local.ingest()::submitLocal,
-                local.admin()::deleteLocal, local.commits()::commitLocal);
+                local.admin()::deleteLocal, local.commits()::commitLocal, local.collections());
         consumers.add(vertx.eventBus().<Object>consumer(memberAddress(nodeId(), "info"), m ->
                 vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
                         .onSuccess(stats -> m.reply(info(stats.body())))

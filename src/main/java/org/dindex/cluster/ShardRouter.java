@@ -39,11 +39,14 @@ final class ShardRouter {
     private final Function<JsonObject, Future<JsonObject>> localSubmit;
     private final Function<JsonObject, Future<JsonObject>> localDelete;
     private final Function<JsonObject, Future<JsonObject>> localCommit;
+    private final org.dindex.collections.CollectionRegistry collections;
 
     ShardRouter(Vertx vertx, ShardTable table, Function<String, Future<Shards.Allocation>> allocation,
                 Function<JsonObject, Future<JsonObject>> localSubmit,
                 Function<JsonObject, Future<JsonObject>> localDelete,
-                Function<JsonObject, Future<JsonObject>> localCommit) {
+                Function<JsonObject, Future<JsonObject>> localCommit,
+                org.dindex.collections.CollectionRegistry collections) {
+        this.collections = collections;
         this.localCommit = localCommit;
         this.vertx = vertx;
         this.table = table;
@@ -59,6 +62,11 @@ final class ShardRouter {
     Future<JsonObject> submit(JsonObject body) {
         if (!(body.getValue("documents") instanceof JsonArray docs) || docs.isEmpty()) {
             return localSubmit.apply(body);  // its own answer to a malformed or empty request
+        }
+        try {
+            collections.of(body);
+        } catch (RuntimeException e) {
+            return localSubmit.apply(body);  // its own answer to an unknown collection (no allocation is made for it)
         }
         return allocation.apply(collectionOf(body)).compose(a -> route(body, docs, a));
     }

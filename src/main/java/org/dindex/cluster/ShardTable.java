@@ -48,12 +48,15 @@ final class ShardTable {
     private volatile Map<String, String> live = Map.of();
     /** Every node id this member has seen registered, to its member id. */
     private volatile Map<String, String> nodes = Map.of();
+    /** The allocations kept in the data dir (read once; written on every change). */
+    private Map<String, Shards.Allocation> saved;
 
     ShardTable(HazelcastInstance hazelcast, Path dataDir, int defaultShards) {
         this.hazelcast = hazelcast;
         this.file = dataDir.resolve("cluster.json");
         this.defaultShards = defaultShards;
         this.memberId = readOrCreateMemberId();
+        this.saved = readSaved();
     }
 
     String memberId() {
@@ -101,7 +104,6 @@ final class ShardTable {
         IMap<String, String> map = shardsMap();
         Set<String> names = new HashSet<>(collections);
         names.addAll(map.keySet());
-        Map<String, Shards.Allocation> saved = readSaved();
         names.addAll(saved.keySet());
         Map<String, Shards.Allocation> out = new TreeMap<>();
         for (String name : names) {
@@ -113,6 +115,7 @@ final class ShardTable {
         if (!out.equals(allocations)) {
             allocations = Map.copyOf(out);
             save(out);
+            saved = allocations;
         }
     }
 

@@ -132,7 +132,7 @@ public final class Daemon {
             clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, components.searchService(),
                     components.jobsVerticle(), new ClusterVerticle.Local(paths.dataDir(),
                     options.config().getInt(org.dindex.config.Settings.CLUSTER_SHARDS), components.ingestVerticle(),
-                    components.adminVerticle(), components.commitVerticle()));
+                    components.adminVerticle(), components.commitVerticle(), components.collections()));
             verticles.add(clusterVerticle);
         }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {
