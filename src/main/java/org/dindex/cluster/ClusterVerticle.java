@@ -37,8 +37,21 @@ public final class ClusterVerticle extends VerticleBase {
 
     private final org.dindex.jobs.JobsVerticle jobs;
 
+    /** Where this member's documents are written and deleted, and where its member id and shard table are kept. */
+    public record Local(java.nio.file.Path dataDir, int shards, org.dindex.ingest.IngestVerticle ingest,
+                        org.dindex.index.IndexAdminVerticle admin, org.dindex.index.CommitVerticle commits,
+                        org.dindex.collections.CollectionRegistry collections) {
+    }
+
+    private final Local local;
+    private ShardTable table;
+    private io.vertx.core.WorkerExecutor worker;
+    private long timer = -1;
+    private boolean refreshing;
+
     public ClusterVerticle(BusHandlers handlers, ClusterManager manager, ClusterOptions options,
-                           org.dindex.search.SearchService search, org.dindex.jobs.JobsVerticle jobs) {
+                           org.dindex.search.SearchService search, org.dindex.jobs.JobsVerticle jobs, Local local) {
+        this.local = local;
         this.jobs = jobs;
         this.search = search;
         this.handlers = handlers;
@@ -52,6 +65,24 @@ public final class ClusterVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        worker = vertx.createSharedWorkerExecutor("dindex-cluster", 1, 1, java.util.concurrent.TimeUnit.MINUTES);
+        return worker.executeBlocking(() -> new ShardTable(((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+                manager).getHazelcastInstance(), local.dataDir(), local.shards()), true).compose(t -> {
+            table = t;
+            return serve();
+        });
+    }
+
+    private Future<?> serve() {
+        // This member's part of the writes other members route to it by shard.
+        consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "index"), m ->
+                local.ingest().submitLocal(m.body()).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "delete"), m ->
+                local.admin().deleteLocal(m.body()).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "commit"), m ->
+                local.commits().commitLocal(m.body()).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
+        ShardRouter router = new ShardRouter(vertx, table, this::allocation, local.ingest()::submitLocal,
+                local.admin()::deleteLocal, local.commits()::commitLocal, local.collections());
         consumers.add(vertx.eventBus().<Object>consumer(memberAddress(nodeId(), "info"), m ->
                 vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
                         .onSuccess(stats -> m.reply(info(stats.body())))
@@ -69,9 +100,11 @@ public final class ClusterVerticle extends VerticleBase {
         FederatedSearch federated = new FederatedSearch(vertx, search, options.memberTimeout());
         consumers.add(vertx.eventBus().<JsonObject>localConsumer(
                 org.dindex.search.SearchVerticle.CLUSTER_SEARCH_ADDRESS, m ->
-                        federated.search(manager.getNodes(), nodeId(), m.body()).onSuccess(m::reply)
+                        federated.search(manager.getNodes(), nodeId(), m.body())
+                                .map(r -> markMissing(r, m.body())).onSuccess(m::reply)
                                 .onFailure(e -> BusHandlers.fail(m, e))));
         handlers.serve(Addresses.CLUSTER_STATUS, body -> status());
+        handlers.serve(Addresses.CLUSTER_SHARDS, body -> Future.succeededFuture(shards()));
         // Jobs: every member's list, and one job wherever it runs.
         consumers.add(forward("jobs", Addresses.JOBS_LIST));
         consumers.add(forward("job", Addresses.JOBS_GET));
@@ -79,7 +112,103 @@ public final class ClusterVerticle extends VerticleBase {
         if (jobs != null) {
             jobs.lookElsewhere(this::jobElsewhere);
         }
-        return Future.succeededFuture();
+        // Announce this member (its shard addresses are served now), allocate the default collection, then keep the
+        // allocation in step with the members: every second, and whenever a write meets a collection not seen yet.
+        return worker.executeBlocking(() -> {
+            table.register(nodeId());
+            table.refresh(manager.getNodes(), List.of(org.dindex.protocol.CollectionNames.DEFAULT));
+            return null;
+        }, true).onSuccess(v -> {
+            local.ingest().routeWith(router::submit);
+            local.admin().routeDeletesWith(router::delete);
+            local.commits().routeWith(router::commit);
+            timer = vertx.setPeriodic(1000, id -> refresh());
+        });
+    }
+
+    /** Re-reads the members and reconciles the allocations (skipped while one is still running). */
+    private void refresh() {
+        if (refreshing) {
+            return;
+        }
+        refreshing = true;
+        worker.executeBlocking(() -> {
+            table.refresh(manager.getNodes(), List.of());
+            return null;
+        }, true).onComplete(ar -> {
+            refreshing = false;
+            if (ar.failed()) {
+                java.util.logging.Logger.getLogger(ClusterVerticle.class.getName()).warning(
+                        "cannot refresh the shard allocation: " + ar.cause());
+            }
+        });
+    }
+
+    /** The collection's allocation, made (over the live members) when it has none yet. */
+    private Future<Shards.Allocation> allocation(String collection) {
+        Shards.Allocation a = table.allocation(collection);
+        if (a != null) {
+            return Future.succeededFuture(a);
+        }
+        return worker.executeBlocking(() -> {
+            table.refresh(manager.getNodes(), List.of(collection));
+            Shards.Allocation made = table.allocation(collection);
+            if (made == null) {
+                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE,
+                        "no shard allocation for collection '" + collection + "' yet");
+            }
+            return made;
+        }, true);
+    }
+
+    /**
+     * A cluster search's answer with the shards whose owner did not answer: {@code missing_shards} (always there, empty
+     * when none) and {@code partial: true} when there are any. This holds for as long as the owner is gone, not only
+     * until the cluster notices it left: a shard stays with its owner until that member comes back.
+     */
+    private JsonObject markMissing(JsonObject result, JsonObject body) {
+        String collection = org.dindex.search.SearchRequest.parse(body.getJsonObject("request")).collections().get(0);
+        Shards.Allocation a = table.allocation(collection);
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        for (Object o : result.getJsonArray("members", new JsonArray())) {
+            JsonObject m = (JsonObject) o;
+            String member = table.memberOf(m.getString("node_id"));
+            if ("ok".equals(m.getString("status")) && member != null) {
+                answered.add(member);
+            }
+        }
+        List<Integer> missing = a == null ? List.of() : a.missing(answered);
+        result.put("missing_shards", new JsonArray(new ArrayList<>(missing)));
+        if (!missing.isEmpty()) {
+            result.put("partial", true);
+        }
+        return result;
+    }
+
+    /** Every collection's shards with owner and state, and the cluster's health (green, or red: a shard is down). */
+    public JsonObject shards() {
+        JsonArray collections = new JsonArray();
+        boolean red = false;
+        for (Shards.Allocation a : table.allocations().values()) {
+            JsonArray list = new JsonArray();
+            boolean down = false;
+            for (int s = 0; s < a.shards(); s++) {
+                String owner = a.owners().get(s);
+                String node = table.nodeOf(owner);
+                down |= node == null;
+                list.add(new JsonObject().put("shard", s).put("owner", owner).put("node_id", node)
+                        .put("state", node == null ? "unassigned" : "started")
+                        .put("self", owner.equals(table.memberId())));
+            }
+            red |= down;
+            collections.add(new JsonObject().put("collection", a.collection()).put("shards", a.shards())
+                    .put("version", a.version()).put("health", down ? "red" : "green").put("allocation", list));
+        }
+        JsonArray members = new JsonArray();
+        table.live().forEach((member, node) -> members.add(new JsonObject().put("member_id", member)
+                .put("node_id", node)));
+        return new JsonObject().put("enabled", true).put("node_id", nodeId()).put("member_id", table.memberId())
+                .put("health", red ? "red" : "green").put("members", members).put("collections", collections);
     }
 
     /** A member address answered by a local address of this daemon. */
@@ -135,7 +264,8 @@ public final class ClusterVerticle extends VerticleBase {
     }
 
     private JsonObject info(JsonObject stats) {
-        return new JsonObject().put("node_id", nodeId()).put("host", options.host())
+        return new JsonObject().put("node_id", nodeId()).put("member_id", table.memberId())
+                .put("host", options.host())
                 .put("documents", stats.getValue("documents")).put("chunks", stats.getValue("chunks"));
     }
 
@@ -156,13 +286,27 @@ public final class ClusterVerticle extends VerticleBase {
                 JsonObject m = f.result();
                 members.add(m.put("self", nodeId().equals(m.getString("node_id"))));
             }
+            JsonObject shards = shards();
             return Future.succeededFuture(new JsonObject().put("enabled", true).put("name", options.name())
-                    .put("node_id", nodeId()).put("members", members));
+                    .put("node_id", nodeId()).put("member_id", table.memberId()).put("members", members)
+                    .put("health", shards.getString("health")).put("shards", shards.getJsonArray("collections")));
         });
     }
 
     @Override
     public Future<?> stop() {
-        return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+        vertx.cancelTimer(timer);
+        if (local != null) {
+            local.ingest().routeWith(null);
+            local.admin().routeDeletesWith(null);
+            local.commits().routeWith(null);
+        }
+        Future<?> unregistered = table == null ? Future.succeededFuture()
+                : worker.executeBlocking(() -> {
+                    table.unregister(nodeId());
+                    return null;
+                }, true).otherwiseEmpty();
+        return unregistered.eventually(() -> Future.join(consumers.stream().map(MessageConsumer::unregister)
+                .toList())).eventually(() -> worker.close());
     }
 }

@@ -58,6 +58,24 @@ final class Components {
         return jobsVerticle;
     }
 
+    private IngestVerticle ingestVerticle;
+    private IndexAdminVerticle adminVerticle;
+
+    /** The ingest verticle (after {@link #verticles}): a cluster member routes submits through it. */
+    IngestVerticle ingestVerticle() {
+        return ingestVerticle;
+    }
+
+    /** The commit verticle (after {@link #verticles}): a cluster member routes commits through it. */
+    org.dindex.index.CommitVerticle commitVerticle() {
+        return commits;
+    }
+
+    /** The index admin verticle (after {@link #verticles}): a cluster member routes deletes through it. */
+    IndexAdminVerticle adminVerticle() {
+        return adminVerticle;
+    }
+
     /** The search verticle (after {@link #verticles}): the cluster coordinator assembles answers with its service. */
     org.dindex.search.SearchService searchService() {
         return search.service();
@@ -325,8 +343,8 @@ final class Components {
         bindIndexMeters();
         CollectionsVerticle collectionsVerticle = new CollectionsVerticle(handlers, collections, jobs);
         List<VerticleBase> list = new java.util.ArrayList<>(List.of(commits,
-                new IndexAdminVerticle(handlers, collections, commits),
-                new IngestVerticle(handlers, collections, commits).meter(metrics),
+                adminVerticle = new IndexAdminVerticle(handlers, collections, commits),
+                ingestVerticle = new IngestVerticle(handlers, collections, commits).meter(metrics),
                 search = new org.dindex.search.SearchVerticle(handlers, collections, searchOptions(config),
                         metrics, config.getBoolean(Settings.CLUSTER_ENABLED)),
                 jobs, collectionsVerticle,

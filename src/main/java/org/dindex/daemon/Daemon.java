@@ -130,7 +130,9 @@ public final class Daemon {
         verticles.addAll(components.verticles(handlers));
         if (clusterManager != null) {
             clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, components.searchService(),
-                    components.jobsVerticle());
+                    components.jobsVerticle(), new ClusterVerticle.Local(paths.dataDir(),
+                    options.config().getInt(org.dindex.config.Settings.CLUSTER_SHARDS), components.ingestVerticle(),
+                    components.adminVerticle(), components.commitVerticle(), components.collections()));
             verticles.add(clusterVerticle);
         }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {

@@ -81,6 +81,12 @@ final class ApiRoutes {
                         new JsonObject().put("snapshot", id), LONG)))));
         router.post(COLLECTION_BASE + "/snapshots/:snapshot/restore").handler(ctx -> withJson(ctx, body ->
                 withCollectionName(ctx, name -> restore(ctx, name, body))));
+        // Shards and their owners in a cluster; a lone daemon holds each collection whole and says so.
+        router.get("/api/v1/cluster/shards").handler(ctx -> reply(ctx, 200, request(Addresses.CLUSTER_SHARDS,
+                new JsonObject(), Duration.ofSeconds(30)).recover(e -> e instanceof io.vertx.core.eventbus.ReplyException r
+                && r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
+                ? Future.succeededFuture(new JsonObject().put("enabled", false).put("health", "green")
+                .put("collections", new JsonArray())) : Future.failedFuture(e))));
         router.get("/api/v1/jobs").handler(ctx -> {
             JsonObject filter = new JsonObject();
             if (ctx.request().getParam("state") != null) {

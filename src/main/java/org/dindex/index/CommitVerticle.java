@@ -27,6 +27,20 @@ public final class CommitVerticle extends VerticleBase {
     private final long everyChunks;
     private final long intervalMillis;
     private long timer = -1;
+    /** In a cluster: commits on every member (which call {@link #commitLocal}); else null. */
+    private volatile java.util.function.Function<io.vertx.core.json.JsonObject,
+            Future<io.vertx.core.json.JsonObject>> router;
+
+    /** Routes {@code dindex.commit} through {@code router} (a cluster member commits every member's shards). */
+    public void routeWith(java.util.function.Function<io.vertx.core.json.JsonObject,
+            Future<io.vertx.core.json.JsonObject>> router) {
+        this.router = router;
+    }
+
+    /** Commits this daemon's collection named by {@code body} (what a lone daemon always does). */
+    public Future<io.vertx.core.json.JsonObject> commitLocal(io.vertx.core.json.JsonObject body) {
+        return commit(collections.of(body)).map(this::describe);
+    }
 
     private io.micrometer.core.instrument.Timer commitTimer;
 
@@ -46,7 +60,7 @@ public final class CommitVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        handlers.serve(Addresses.COMMIT, body -> commit(collections.of(body)).map(this::describe));
+        handlers.serve(Addresses.COMMIT, body -> router != null ? router.apply(body) : commitLocal(body));
         timer = vertx.setPeriodic(intervalMillis, t -> {
             for (Collection c : collections.all()) {
                 if (c.state() == Collection.State.OPEN && c.index().index().pendingOps() > 0) {

@@ -41,6 +41,19 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
         this(source, title, url, metadata, timestamp, content, null, null, null);
     }
 
+    /**
+     * The source a document of a request is known by, as {@link #parse} finds it ({@code source}, else {@code url}),
+     * or null when it has none (parsing then fails with the reason).
+     */
+    public static String sourceOf(JsonObject json) {
+        Object source = json.getValue("source");
+        if (source instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        return json.getValue("url") instanceof String u && !u.isBlank() && (source == null || source instanceof String)
+                ? u : null;
+    }
+
     static DocumentRequest parse(JsonObject json) {
         String source = optionalString(json, "source", null);
         String url = optionalString(json, "url", source);

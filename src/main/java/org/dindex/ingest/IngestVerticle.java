@@ -52,6 +52,13 @@ public final class IngestVerticle extends VerticleBase {
     private final CommitVerticle commits;
     private WorkerExecutor chunkPool;
     private org.dindex.metrics.Metrics metrics;
+    /** In a cluster: sends each document to its shard's owner (which calls {@link #submitLocal}); else null. */
+    private volatile java.util.function.Function<JsonObject, Future<JsonObject>> router;
+
+    /** Routes {@code dindex.index.submit} through {@code router} (a cluster member's shard routing). */
+    public void routeWith(java.util.function.Function<JsonObject, Future<JsonObject>> router) {
+        this.router = router;
+    }
 
     /** Counts documents by outcome and chunks written (optional). */
     public IngestVerticle meter(org.dindex.metrics.Metrics metrics) {
@@ -68,7 +75,7 @@ public final class IngestVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         chunkPool = vertx.createSharedWorkerExecutor("dindex-ingest", 2, 5, TimeUnit.MINUTES);
-        handlers.serve(Addresses.INDEX_SUBMIT, this::submit);
+        handlers.serve(Addresses.INDEX_SUBMIT, body -> router != null ? router.apply(body) : submitLocal(body));
         return Future.succeededFuture();
     }
 
@@ -77,7 +84,8 @@ public final class IngestVerticle extends VerticleBase {
         return chunkPool.close();
     }
 
-    private Future<JsonObject> submit(JsonObject body) {
+    /** Indexes the request's documents into this daemon's collection (what a lone daemon always does). */
+    public Future<JsonObject> submitLocal(JsonObject body) {
         Collection collection = collections.of(body);
         collection.ensureOpen();
         if (!(body.getValue("documents") instanceof JsonArray docs)) {

@@ -53,7 +53,7 @@ class ClusterTest {
 
     private Cli.Result start(int i) {
         List<String> others = new ArrayList<>();
-        for (int j = 0; j < 3; j++) {
+        for (int j = 0; j < members.size(); j++) {
             if (j != i) {
                 others.add("127.0.0.1:" + ports[j]);
             }
@@ -95,18 +95,29 @@ class ClusterTest {
         }
 
         // Each query matches one member's documents only: that member's document ranks first, from any member.
+        // Each document was stored by the owner of its shard (not necessarily the member it was indexed through):
+        // every member names the same holder, and that holder's own index has it.
         String[] queries = {"which tower warns ships of reefs", "molten rock erupting from a mountain",
                 "baking bread with wild yeast"};
+        String[] holder = new String[3];
         for (int q = 0; q < 3; q++) {
             for (int from = 0; from < 3; from++) {
                 JsonObject r = members.get(from).run("search", queries[q], "--json").json();
                 assertEquals(false, r.getBoolean("partial"), r.encodePrettily());
+                assertEquals(List.of(), r.getJsonArray("missing_shards").getList(), r.encodePrettily());
                 assertEquals(3, r.getJsonArray("members").size());
                 JsonObject top = r.getJsonArray("results").getJsonObject(0);
                 assertTrue(top.getString("source").endsWith(corpora[q][0]), "query " + q + " from member " + from
                         + ": " + r.encodePrettily());
-                assertEquals(ids.get(q), top.getString("member"));
+                if (holder[q] == null) {
+                    holder[q] = top.getString("member");
+                }
+                assertEquals(holder[q], top.getString("member"));
             }
+            JsonObject local = members.get(ids.indexOf(holder[q])).run("search", queries[q], "--scope", "local",
+                    "--json").json();
+            assertTrue(local.getJsonArray("results").getJsonObject(0).getString("source").endsWith(corpora[q][0]),
+                    local.encodePrettily());
         }
         // A query every corpus answers: documents come from all three members, each attributed.
         JsonObject broad = members.get(0).run("search", "the European Parliament debated the report", "--top-k", "30",
@@ -114,12 +125,22 @@ class ClusterTest {
         java.util.Set<String> holders = new java.util.HashSet<>();
         broad.getJsonArray("results").forEach(o -> holders.add(((JsonObject) o).getString("member")));
         assertEquals(java.util.Set.copyOf(ids), holders, broad.encodePrettily());
+        List<java.util.Set<String>> localSources = new ArrayList<>();
+        for (Cli m : members) {
+            java.util.Set<String> sources = new java.util.HashSet<>();
+            m.run("search", "the European Parliament debated the report", "--top-k", "60", "--scope", "local",
+                    "--json").json().getJsonArray("results").forEach(o -> sources.add(((JsonObject) o)
+                    .getString("source")));
+            localSources.add(sources);
+        }
         for (Object o : broad.getJsonArray("results")) {
             JsonObject d = (JsonObject) o;
-            int holder = ids.indexOf(d.getString("member"));
-            assertTrue(d.getString("source").contains("/corpus" + holder + "/"), "attribution: " + d.encode());
+            assertTrue(localSources.get(ids.indexOf(d.getString("member"))).contains(d.getString("source")),
+                    "attribution: " + d.encode());
         }
-        JsonObject local = members.get(0).run("search", queries[1], "--scope", "local", "--json").json();
+        // A local search stays on its member: another member's document is not there.
+        int notVolcano = ids.indexOf(holder[1]) == 0 ? 1 : 0;
+        JsonObject local = members.get(notVolcano).run("search", queries[1], "--scope", "local", "--json").json();
         assertTrue(local.getJsonArray("results").stream().map(o -> (JsonObject) o)
                 .noneMatch(d -> d.getString("source").endsWith("volcano.md")), local.encodePrettily());
 
@@ -166,8 +187,10 @@ class ClusterTest {
                 .anyMatch(j -> j.getString("id").equals(job)), String.valueOf(snapshot));
         ws.abort();
 
-        // A member dies: answers are partial, not failures, and come within the member timeout.
-        members.get(1).killDaemon();
+        // A member dies (one that does not hold the lighthouse): answers are partial, not failures, and come within
+        // the member timeout.
+        int victim = ids.indexOf(holder[0]) == 1 ? 2 : 1;
+        members.get(victim).killDaemon();
         long t0 = System.nanoTime();
         JsonObject partial = members.get(0).run("search", queries[0], "--json").json();
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -175,20 +198,184 @@ class ClusterTest {
         if (partial.getJsonArray("members").size() == 3) {  // before the cluster notices the loss
             assertTrue(partial.getBoolean("partial"), partial.encodePrettily());
             JsonObject lost = partial.getJsonArray("members").stream().map(o -> (JsonObject) o)
-                    .filter(m -> m.getString("node_id").equals(ids.get(1))).findFirst().orElseThrow();
+                    .filter(m -> m.getString("node_id").equals(ids.get(victim))).findFirst().orElseThrow();
             assertFalse(lost.getString("status").equals("ok"), partial.encodePrettily());
         }
         assertTrue(partial.getJsonArray("results").getJsonObject(0).getString("source").endsWith("lighthouse.md"));
         assertTrue(partial.getJsonArray("results").stream().map(o -> (JsonObject) o)
-                .noneMatch(d -> d.getString("source").contains("/corpus1/")), partial.encodePrettily());
+                .noneMatch(d -> ids.get(victim).equals(d.getString("member"))), partial.encodePrettily());
+        assertFalse(partial.getJsonArray("missing_shards").isEmpty(), partial.encodePrettily());
         awaitMembers(members.get(0), 2);
+        // Also after the cluster noticed: the victim's shards are named as missing.
+        JsonObject stillPartial = members.get(0).run("search", queries[0], "--json").json();
+        assertTrue(stillPartial.getBoolean("partial"), stillPartial.encodePrettily());
+        assertFalse(stillPartial.getJsonArray("missing_shards").isEmpty(), stillPartial.encodePrettily());
 
         // Restarted, it rejoins and answers are complete again.
-        assertEquals(0, start(1).exit());
+        assertEquals(0, start(victim).exit());
         awaitMembers(members.get(0), 3);
-        JsonObject complete = members.get(0).run("search", queries[1], "--json").json();
-        assertEquals(false, complete.getBoolean("partial"), complete.encodePrettily());
+        JsonObject complete = awaitComplete(members.get(0), queries[1]);
         assertTrue(complete.getJsonArray("results").getJsonObject(0).getString("source").endsWith("volcano.md"));
+    }
+
+    /**
+     * Two members, each a front door: a document indexed through one and re-indexed (changed) through the other has
+     * one current copy, on its shard's owner. With one member gone, answers are partial and name its shards for as
+     * long as it is gone (not only until the cluster notices), the shard table says red, and writes to its shards are
+     * refused rather than stored twice; restarted with its data dir, it owns its shards again: complete, no
+     * duplicates.
+     */
+    @Test
+    void writesGoToTheirShardsOwnerAndAnswersNameTheShardsTheyMiss() throws Exception {
+        root = TestDirs.privateDir("cs");
+        for (int i = 0; i < 2; i++) {
+            ports[i] = freePort();
+            members.add(new Cli(root.resolve("m" + i)));
+        }
+        for (int i = 0; i < 2; i++) {
+            Cli.Result r = start(i);
+            assertEquals(0, r.exit(), r.toString());
+        }
+        List<String> ids = new ArrayList<>();
+        for (Cli m : members) {
+            ids.add(awaitMembers(m, 2).getString("node_id"));
+        }
+        JsonObject table = awaitShards(members.get(0), 2);
+        assertEquals("green", table.getString("health"), table.encodePrettily());
+        List<Europarl.Line> speeches = Europarl.english(24);
+        Path dir = Files.createDirectories(root.resolve("corpus"));
+        for (int s = 0; s < speeches.size(); s++) {
+            Files.writeString(dir.resolve("speech-" + s + ".txt"), speeches.get(s).text());
+        }
+        Path lighthouse = dir.resolve("lighthouse.md");
+        Files.writeString(lighthouse, "# Lighthouses\n\nA lighthouse guides ships past dangerous reefs with a bright"
+                + " rotating beam of light.\n");
+        Cli.Result indexed = members.get(0).run("index", dir.toString());
+        assertEquals(0, indexed.exit(), indexed.toString());
+        // Every document is on one member, and both members hold some (their shards' documents).
+        JsonObject cluster = awaitMembers(members.get(0), 2);
+        int total = 0;
+        for (Object o : cluster.getJsonArray("members")) {
+            int documents = ((JsonObject) o).getInteger("documents");
+            assertTrue(documents > 0, cluster.encodePrettily());
+            total += documents;
+        }
+        assertEquals(speeches.size() + 1, total, cluster.encodePrettily());
+
+        // Re-indexed with new text through the other member: still one copy, the new one, found from either.
+        Files.writeString(lighthouse, "# Lighthouses\n\nA lighthouse keeper climbs the spiral staircase at dusk to"
+                + " light the lantern for the fishing fleet.\n");
+        Cli.Result again = members.get(1).run("index", lighthouse.toString());
+        assertEquals(0, again.exit(), again.toString());
+        for (Cli m : members) {
+            JsonObject r = m.run("search", "lighthouse keeper lantern staircase", "--json").json();
+            List<JsonObject> copies = r.getJsonArray("results").stream().map(o -> (JsonObject) o)
+                    .filter(d -> d.getString("source").endsWith("lighthouse.md")).toList();
+            assertEquals(1, copies.size(), r.encodePrettily());
+            assertTrue(copies.get(0).encode().contains("spiral staircase"), r.encodePrettily());
+            assertFalse(r.getBoolean("partial"), r.encodePrettily());
+        }
+        int totalAfter = 0;
+        for (Object o : awaitMembers(members.get(1), 2).getJsonArray("members")) {
+            totalAfter += ((JsonObject) o).getInteger("documents");
+        }
+        assertEquals(total, totalAfter);
+
+        // Member 1 dies: its shards are missing from every answer for as long as it is gone.
+        List<Integer> itsShards = new ArrayList<>();
+        String memberId1 = awaitMembers(members.get(1), 2).getString("member_id");
+        for (Object o : table.getJsonArray("collections").getJsonObject(0).getJsonArray("allocation")) {
+            JsonObject shard = (JsonObject) o;
+            if (shard.getString("owner").equals(memberId1)) {
+                itsShards.add(shard.getInteger("shard"));
+            }
+        }
+        assertFalse(itsShards.isEmpty(), table.encodePrettily());
+        members.get(1).killDaemon();
+        awaitMembers(members.get(0), 1);
+        for (int i = 0; i < 3; i++) {
+            JsonObject r = members.get(0).run("search", "the European Parliament debated the report", "--json")
+                    .json();
+            assertTrue(r.getBoolean("partial"), r.encodePrettily());
+            assertEquals(itsShards, r.getJsonArray("missing_shards").getList(), r.encodePrettily());
+            Thread.sleep(1000);
+        }
+        String url = members.get(0).run("daemon", "status", "--json").json().getJsonObject("http").getString("url");
+        java.net.http.HttpResponse<String> shards = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/cluster/shards")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, shards.statusCode(), shards.body());
+        org.dindex.http.OpenApiCheck.verify("GET", "/api/v1/cluster/shards", 200, "application/json", shards.body());
+        JsonObject red = new JsonObject(shards.body());
+        assertEquals("red", red.getString("health"), red.encodePrettily());
+        for (Object o : red.getJsonArray("collections").getJsonObject(0).getJsonArray("allocation")) {
+            JsonObject shard = (JsonObject) o;
+            assertEquals(itsShards.contains(shard.getInteger("shard")) ? "unassigned" : "started",
+                    shard.getString("state"), red.encodePrettily());
+        }
+        // A document of a missing shard is refused, not stored on the member that is left (a second copy later).
+        Cli.Result refused = null;
+        for (int s = 0; s < speeches.size(); s++) {
+            Path speech = dir.resolve("speech-" + s + ".txt");
+            int shardCount = table.getJsonArray("collections").getJsonObject(0).getInteger("shards");
+            if (itsShards.contains(Shards.of(org.dindex.index.DocumentIds.forSource(speech.toAbsolutePath()
+                    .normalize().toString()), shardCount))) {
+                Files.writeString(speech, "Changed while its owner is away.");
+                refused = members.get(0).run("index", speech.toString());
+                break;
+            }
+        }
+        assertTrue(refused != null && refused.exit() != 0, String.valueOf(refused));
+        assertTrue(refused.toString().contains("no live owner"), refused.toString());
+
+        // Restarted with its data dir, it owns its shards again: complete, and no document twice.
+        assertEquals(0, start(1).exit());
+        awaitMembers(members.get(0), 2);
+        JsonObject complete = awaitComplete(members.get(0), "lighthouse keeper lantern staircase");
+        assertEquals(List.of(), complete.getJsonArray("missing_shards").getList());
+        assertEquals(1, complete.getJsonArray("results").stream().map(o -> (JsonObject) o)
+                .filter(d -> d.getString("source").endsWith("lighthouse.md")).count(), complete.encodePrettily());
+        int totalBack = 0;
+        for (Object o : awaitMembers(members.get(0), 2).getJsonArray("members")) {
+            totalBack += ((JsonObject) o).getInteger("documents");
+        }
+        assertEquals(total, totalBack);
+        assertEquals("green", awaitShards(members.get(1), 2).getString("health"));
+    }
+
+    /** The shard table as {@code dindex daemon status --json} shows it, once the shards are spread over n members. */
+    private static JsonObject awaitShards(Cli cli, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonObject cluster = null;
+        while (System.nanoTime() < deadline) {
+            cluster = awaitMembers(cli, n);
+            JsonArray collections = cluster.getJsonArray("shards");
+            if (collections != null && !collections.isEmpty()) {
+                java.util.Set<String> owners = new java.util.HashSet<>();
+                collections.getJsonObject(0).getJsonArray("allocation").forEach(o -> owners.add(
+                        ((JsonObject) o).getString("owner")));
+                if (owners.size() == n && "green".equals(cluster.getString("health"))) {
+                    return new JsonObject().put("health", cluster.getString("health")).put("collections",
+                            collections);
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("shards not spread over " + n + " members: " + cluster);
+    }
+
+    /** A search from {@code cli} once it is complete again (every shard's owner answered). */
+    private static JsonObject awaitComplete(Cli cli, String query) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonObject r;
+        do {
+            r = cli.run("search", query, "--json").json();
+            if (!r.getBoolean("partial")) {
+                return r;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("still partial: " + r.encodePrettily());
     }
 
     private static JsonObject awaitMembers(Cli cli, int n) throws InterruptedException {

@@ -92,7 +92,7 @@ class HttpApiTest {
                 {"POST", "/api/v1/index/clear"}, {"DELETE", "/api/v1/documents"}, {"POST", "/api/v1/scrape"},
                 {"POST", "/api/v1/import"}, {"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/import-00000000"},
                 {"POST", "/api/v1/jobs/import-00000000/cancel"}, {"GET", "/api/v1/jobs/import-00000000/events"},
-                {"POST", "/api/v1/cluster"}};
+                {"POST", "/api/v1/cluster"}, {"GET", "/api/v1/cluster/shards"}};
 
     @Test
     void everyRouteButHealthNeedsTheKey() throws Exception {
@@ -315,6 +315,14 @@ class HttpApiTest {
         assertError(api("POST", "/api/v1/jobs/" + id + "/cancel", null), 409, "conflict", "already ended");
         JsonArray jobs = api("GET", "/api/v1/jobs", null).json().getJsonArray("jobs");
         assertTrue(jobs.stream().anyMatch(o -> ((JsonObject) o).getString("id").equals(id)));
+    }
+
+    @Test
+    void aLoneDaemonHoldsEveryCollectionWholeWithoutShards() throws Exception {
+        JsonObject shards = api("GET", "/api/v1/cluster/shards", null).json();
+        assertEquals(false, shards.getBoolean("enabled"), shards.encode());
+        assertEquals("green", shards.getString("health"));
+        assertEquals(0, shards.getJsonArray("collections").size());
     }
 
     @Test

@@ -98,7 +98,7 @@ public final class OpenApiCheck {
         verify(method, pathAndQuery, status, type, body);
     }
 
-    static void verify(String method, String pathAndQuery, int statusCode, String contentType, String body) {
+    public static void verify(String method, String pathAndQuery, int statusCode, String contentType, String body) {
         String path = pathAndQuery.replaceFirst("[?#].*", "");
         if (method.equals("OPTIONS")) {
             return;  // CORS preflights are answered by the CORS handler, before any route

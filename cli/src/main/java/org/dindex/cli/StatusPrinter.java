@@ -33,6 +33,24 @@ final class StatusPrinter {
                         ? m.getString("host") + ", " + m.getValue("documents") + " documents, " + m.getValue("chunks")
                         + " chunks" : "unreachable", m.getBoolean("self", false) ? " (this node)" : "");
             }
+            if (cluster.getString("health") != null) {
+                row(out, "health", cluster.getString("health"));
+            }
+            // Each collection's shards: which member owns each, and those with no live owner.
+            for (Object o : cluster.getJsonArray("shards", new io.vertx.core.json.JsonArray())) {
+                JsonObject c = (JsonObject) o;
+                StringBuilder owners = new StringBuilder();
+                for (Object a : c.getJsonArray("allocation", new io.vertx.core.json.JsonArray())) {
+                    JsonObject shard = (JsonObject) a;
+                    String owner = shard.getString("owner", "");
+                    owners.append(owners.isEmpty() ? "" : ", ").append(shard.getValue("shard")).append(':')
+                            .append(owner, 0, Math.min(8, owner.length()))
+                            .append("started".equals(shard.getString("state")) ? "" : " (" + shard.getString("state")
+                                    + ")");
+                }
+                row(out, "shards", c.getString("collection") + " (" + c.getValue("shards") + ", " + c.getString(
+                        "health") + "): " + owners);
+            }
         }
     }
 

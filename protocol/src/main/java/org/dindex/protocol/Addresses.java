@@ -55,6 +55,12 @@ public final class Addresses {
     /** The cluster this daemon belongs to: node id and members with their index sizes. */
     public static final String CLUSTER_STATUS = "dindex.cluster.status";
 
+    /**
+     * The shards of every collection in the cluster: each shard with its owning member and state, and the cluster's
+     * health (green: every shard's owner is live; red: some shard has no live copy).
+     */
+    public static final String CLUSTER_SHARDS = "dindex.cluster.shards";
+
     /** Every cluster member's jobs, each with its member. */
     public static final String CLUSTER_JOBS = "dindex.cluster.jobs";
 

@@ -1,0 +1,198 @@
+package org.dindex.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.index.DocumentIds;
+import org.dindex.ingest.DocumentRequest;
+import org.dindex.protocol.CollectionNames;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Makes any member a front door for writes. A submit is split by the owner of each document's shard: the owner's
+ * part goes to it over the clustered event bus ({@link ClusterVerticle#memberAddress} {@code index}), where that
+ * member embeds and stores it; this member's own part is stored here. The reply has one result per document in the
+ * request's order, as a lone daemon's does. A document whose shard has no live owner is not stored anywhere else
+ * (its only copy is on that member's disk; storing it here would make a second one): its result is {@code failed}
+ * and says why.
+ *
+ * <p>Deletes go to every live member: a document is deleted wherever a copy of it is (also one left on a former
+ * owner when ownership moved).
+ */
+final class ShardRouter {
+    /** Embedding a large request on the owner may take a while; the owner's own limits still apply. */
+    private static final Duration WRITE_TIMEOUT = Duration.ofMinutes(30);
+
+    private final Vertx vertx;
+    private final ShardTable table;
+    private final Function<String, Future<Shards.Allocation>> allocation;
+    private final Function<JsonObject, Future<JsonObject>> localSubmit;
+    private final Function<JsonObject, Future<JsonObject>> localDelete;
+    private final Function<JsonObject, Future<JsonObject>> localCommit;
+    private final org.dindex.collections.CollectionRegistry collections;
+
+    ShardRouter(Vertx vertx, ShardTable table, Function<String, Future<Shards.Allocation>> allocation,
+                Function<JsonObject, Future<JsonObject>> localSubmit,
+                Function<JsonObject, Future<JsonObject>> localDelete,
+                Function<JsonObject, Future<JsonObject>> localCommit,
+                org.dindex.collections.CollectionRegistry collections) {
+        this.collections = collections;
+        this.localCommit = localCommit;
+        this.vertx = vertx;
+        this.table = table;
+        this.allocation = allocation;
+        this.localSubmit = localSubmit;
+        this.localDelete = localDelete;
+    }
+
+    static String collectionOf(JsonObject body) {
+        return body.getValue("collection") instanceof String c ? c : CollectionNames.DEFAULT;
+    }
+
+    Future<JsonObject> submit(JsonObject body) {
+        if (!(body.getValue("documents") instanceof JsonArray docs) || docs.isEmpty()) {
+            return localSubmit.apply(body);  // its own answer to a malformed or empty request
+        }
+        try {
+            collections.of(body);
+        } catch (RuntimeException e) {
+            return localSubmit.apply(body);  // its own answer to an unknown collection (no allocation is made for it)
+        }
+        return allocation.apply(collectionOf(body)).compose(a -> route(body, docs, a));
+    }
+
+    private Future<JsonObject> route(JsonObject body, JsonArray docs, Shards.Allocation a) {
+        JsonObject[] results = new JsonObject[docs.size()];
+        // Member id (this member's id for documents it stores or that only it can judge) -> slots of documents.
+        Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
+        for (int i = 0; i < docs.size(); i++) {
+            String source = docs.getValue(i) instanceof JsonObject d ? DocumentRequest.sourceOf(d) : null;
+            if (source == null) {
+                byOwner.computeIfAbsent(table.memberId(), k -> new ArrayList<>()).add(i);
+                continue;
+            }
+            String docId = DocumentIds.forSource(source);
+            int shard = Shards.of(docId, a.shards());
+            String owner = a.owners().get(shard);
+            if (!owner.equals(table.memberId()) && table.nodeOf(owner) == null) {
+                results[i] = failed(source, docId, "shard " + shard + " of collection '" + a.collection()
+                        + "' has no live owner (member " + owner + " is not in the cluster): not stored; index it"
+                        + " again when that member is back");
+                continue;
+            }
+            byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(i);
+        }
+        List<Future<?>> parts = new ArrayList<>();
+        byOwner.forEach((owner, slots) -> {
+            JsonArray part = new JsonArray();
+            slots.forEach(i -> part.add(docs.getValue(i)));
+            JsonObject request = body.copy().put("documents", part);
+            Future<JsonObject> reply;
+            if (owner.equals(table.memberId())) {
+                reply = localSubmit.apply(request);
+            } else {
+                String node = table.nodeOf(owner);
+                reply = vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "index"), request,
+                        new DeliveryOptions().setSendTimeout(WRITE_TIMEOUT.toMillis())).map(m -> m.body());
+            }
+            parts.add(reply.andThen(ar -> {
+                JsonArray got = ar.succeeded() ? ar.result().getJsonArray("results") : null;
+                for (int k = 0; k < slots.size(); k++) {
+                    int i = slots.get(k);
+                    if (got != null && k < got.size()) {
+                        results[i] = got.getJsonObject(k);
+                    } else if (owner.equals(table.memberId()) && ar.failed()) {
+                        continue;  // a failure of the whole local request fails the request (below)
+                    } else {
+                        JsonObject d = docs.getValue(i) instanceof JsonObject j ? j : new JsonObject();
+                        String source = DocumentRequest.sourceOf(d);
+                        results[i] = failed(source, source == null ? null : DocumentIds.forSource(source),
+                                "the shard's owner (member " + owner + ") did not store it: "
+                                        + (ar.failed() ? ar.cause().getMessage() : "no result"));
+                    }
+                }
+            }));
+        }
+        );
+        return Future.join(parts).transform(ar -> {
+            for (int i = 0; i < parts.size(); i++) {
+                // The local part failing as a whole (a bad request, an unknown collection) fails the request as a
+                // lone daemon's would.
+                String owner = new ArrayList<>(byOwner.keySet()).get(i);
+                if (owner.equals(table.memberId()) && parts.get(i).failed()) {
+                    return Future.failedFuture(parts.get(i).cause());
+                }
+            }
+            return Future.succeededFuture(new JsonObject().put("results", new JsonArray(List.of(results))));
+        });
+    }
+
+    private static JsonObject failed(String source, String docId, String error) {
+        return new JsonObject().put("source", source).put("doc_id", docId).put("status", "failed").put("chunks", 0)
+                .put("error", error);
+    }
+
+    /**
+     * A commit here and on every other live member, so that what was routed to other members is searchable when the
+     * reply comes, as on a lone daemon. The reply is this member's commit; a member that does not answer still
+     * commits within its {@code index.commit_interval_ms}.
+     */
+    Future<JsonObject> commit(JsonObject body) {
+        List<Future<?>> all = new ArrayList<>();
+        Future<JsonObject> own = localCommit.apply(body);
+        all.add(own);
+        table.live().forEach((member, node) -> {
+            if (!member.equals(table.memberId())) {
+                all.add(vertx.eventBus().request(ClusterVerticle.memberAddress(node, "commit"), body,
+                        new DeliveryOptions().setSendTimeout(WRITE_TIMEOUT.toMillis())));
+            }
+        });
+        return Future.join(all).transform(ar -> own);
+    }
+
+    /**
+     * A delete on this member (which checks the request and answers a bad one as a lone daemon does) and on every
+     * other live member; the counts are summed. When some shard has no live owner, documents on it could not be
+     * deleted: the reply says {@code partial} with those {@code missing_shards}.
+     */
+    Future<JsonObject> delete(JsonObject body) {
+        return localDelete.apply(body).compose(local -> {
+            List<Future<JsonObject>> others = new ArrayList<>();
+            table.live().forEach((member, node) -> {
+                if (!member.equals(table.memberId())) {
+                    others.add(vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "delete"),
+                            body, new DeliveryOptions().setSendTimeout(WRITE_TIMEOUT.toMillis())).map(m -> m.body()));
+                }
+            });
+            return Future.join(others).transform(ar -> allocation.apply(collectionOf(body)).map(a -> {
+                JsonObject reply = local.copy();
+                Set<Integer> missing = new LinkedHashSet<>(a.missing(table.live().keySet()));
+                for (Future<JsonObject> f : others) {
+                    if (f.succeeded()) {
+                        reply.put("deleted_documents", reply.getInteger("deleted_documents", 0)
+                                + f.result().getInteger("deleted_documents", 0));
+                        reply.put("deleted_chunks", reply.getInteger("deleted_chunks", 0)
+                                + f.result().getInteger("deleted_chunks", 0));
+                    }
+                }
+                if (others.stream().anyMatch(Future::failed)) {
+                    reply.put("partial", true);
+                }
+                if (!missing.isEmpty()) {
+                    reply.put("partial", true).put("missing_shards", new JsonArray(new ArrayList<>(missing)));
+                }
+                return reply;
+            }));
+        });
+    }
+}
