@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
+import org.dindex.files.FileIndexer;
 import org.dindex.embed.ModelCatalog;
 import org.dindex.embed.ModelSpec;
 import org.dindex.embed.OnnxEmbedder;
@@ -36,10 +37,6 @@ public final class IngestBenchmark {
     /** What to run against. */
     public record Options(Path corpus, int documents, String model, int threads, Path daemonSocket, long daemonPid) {
     }
-
-    /** What `dindex index` puts in one request (its FileIndexer's limits): documents, and characters of text. */
-    static final int REQUEST_DOCUMENTS = 32;
-    static final int REQUEST_CHARS = 64 * 1024;
 
     private final Options options;
 
@@ -81,13 +78,13 @@ public final class IngestBenchmark {
         EmbeddingBaseline baseline = EmbeddingBaseline.measure(spec, options.threads(), texts);
         int chunks = texts.size();
 
-        // 2. End to end through the daemon: two senders keep the pipeline full, as `dindex index` does.
+        // 2. End to end through the daemon: senders keep the pipeline full, as `dindex index` does.
         try (DindexClient warm = DindexClient.connect(options.daemonSocket())) {
             warm.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", new JsonArray().add(
                     new JsonObject().put("source", "bench://warm-up").put("text", docs.getFirst().text()))),
                     java.time.Duration.ofMinutes(5));
         }
-        // Requests as `dindex index` makes them: up to 32 documents or 64 KB of text each, two senders.
+        // Requests as `dindex index` makes them: as many documents and as much text each, as many senders.
         List<JsonArray> requests = new ArrayList<>();
         JsonArray current = new JsonArray();
         int chars = 0;
@@ -95,7 +92,7 @@ public final class IngestBenchmark {
             current.add(new JsonObject().put("source", "bench://europarl/" + j)
                     .put("title", docs.get(j).title()).put("text", docs.get(j).text()));
             chars += docs.get(j).text().length();
-            if (current.size() >= REQUEST_DOCUMENTS || chars >= REQUEST_CHARS) {
+            if (current.size() >= FileIndexer.BATCH_DOCS || chars >= FileIndexer.BATCH_CHARS) {
                 requests.add(current);
                 current = new JsonArray();
                 chars = 0;
@@ -109,7 +106,7 @@ public final class IngestBenchmark {
         java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long t0 = System.nanoTime();
         List<Thread> senders = new ArrayList<>();
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < FileIndexer.SENDERS; s++) {
             senders.add(Thread.ofPlatform().start(() -> {
                 try (DindexClient client = DindexClient.connect(options.daemonSocket())) {
                     for (int i = nextRequest.getAndIncrement(); i < requests.size(); i = nextRequest.getAndIncrement()) {

@@ -84,9 +84,6 @@ import java.util.logging.Logger;
  */
 public final class WatchJob implements JobRunner {
     private static final Logger LOG = Logger.getLogger(WatchJob.class.getName());
-    /** Documents and characters per indexing request, as {@code dindex index} sends them. */
-    static final int BATCH_DOCS = 32;
-    static final int BATCH_CHARS = 64 * 1024;
     /** Requests awaiting their reply: one embeds while the next is read. */
     static final int IN_FLIGHT = 2;
     static final int DELETE_BATCH = 1000;
@@ -555,7 +552,7 @@ public final class WatchJob implements JobRunner {
                     attributes.lastModifiedTime().toMillis()).toJson());
             batchFiles.add(new Sent(source, attributes));
             batchChars += (int) Math.min(Integer.MAX_VALUE / 2, doc.length());
-            if (batch.size() >= BATCH_DOCS || batchChars >= BATCH_CHARS) {
+            if (batch.size() >= FileIndexer.BATCH_DOCS || batchChars >= FileIndexer.BATCH_CHARS) {
                 send();
             }
         }

@@ -33,10 +33,19 @@ import java.util.function.Supplier;
  * searchable. Shared by {@code dindex index} and the MCP server's {@code index} tool.
  */
 public final class FileIndexer {
-    /** Batches close at this much text, so one request embeds in seconds, not minutes. */
-    static final int BATCH_CHARS = 64 * 1024;
-    static final int BATCH_DOCS = 32;
-    static final int SENDERS = 2;
+    /**
+     * Requests close at this much text or this many documents, so one request embeds in seconds, not minutes. Shared
+     * by everything that sends files' text to the daemon ({@code dindex index}, {@code watch}, the ingest benchmark).
+     */
+    public static final int BATCH_CHARS = 64 * 1024;
+    public static final int BATCH_DOCS = 32;
+    /**
+     * Requests in flight, each on its own connection. The daemon embeds what waits in windows sorted by length (a
+     * batch is padded to its longest input), so the more chunks wait, the less padding: four requests keep a few
+     * hundred chunks waiting, where two left the windows half empty. Memory stays bounded: a request is at most
+     * {@link #BATCH_CHARS} of text.
+     */
+    public static final int SENDERS = 4;
 
     /**
      * What to index and how.
@@ -122,8 +131,8 @@ public final class FileIndexer {
     }
 
     /**
-     * Indexes {@code files}: two senders, {@code first} and one more connection from {@code another}, so the daemon
-     * chunks one batch while it embeds the other. Neither connection is left open except {@code first}, which the
+     * Indexes {@code files}: {@link #SENDERS} senders, {@code first} and more connections from {@code another}, so
+     * the daemon chunks some batches while it embeds others. Neither connection is left open except {@code first}, which the
      * caller owns. Each is one caller's: a {@link Dindex#over} one connection (or a pool's).
      */
     public Summary index(List<Path> files, Dindex first, Supplier<Dindex> another, Listener listener)
