@@ -98,22 +98,30 @@ class ThinCliTest {
     /**
      * The commands that must start fastest build their picocli model in code ({@link CommandSpecs}): picocli reads no
      * annotation, each of which is an instance of a proxy class the JVM would generate in the process (and the
-     * ahead-of-time cache cannot keep). The JVM's class-loading log names every generated proxy class.
+     * ahead-of-time cache cannot keep). The JVM's class-loading log names every generated proxy class. Nor do they
+     * set up Jackson's databind ({@link CoreJsonFactory}): its initialisation log names no databind class, while
+     * {@code status --json} encodes JSON either way (the daemon's answer, or "not running").
      */
     @Test
-    void theHotCommandsMakeNoProxyClasses() throws Exception {
+    void theHotCommandsMakeNoProxyClassesNorSetUpDatabind() throws Exception {
         for (List<String> command : List.of(List.of("status"), List.of("status", "--json"),
                 List.of("search", "tides", "--top-k", "3"), List.of("context", "tides"), List.of("ping"),
                 List.of("search", "--help"))) {
             Path log = Files.createTempFile(root, "classes", ".txt");
+            Path init = Files.createTempFile(root, "init", ".txt");
             List<String> args = new ArrayList<>(command);
             args.add("--no-auto-start");
-            Run run = thin(List.of("-Xlog:class+load=info:file=" + log), args.toArray(String[]::new));
+            Run run = thin(List.of("-Xlog:class+load=info:file=" + log, "-Xlog:class+init=info:file=" + init),
+                    args.toArray(String[]::new));
             assertTrue(run.exit() == 0 || run.exit() == 3, command + ": " + run);
             List<String> loaded = Files.readAllLines(log);
             assertTrue(loaded.stream().anyMatch(l -> l.contains(" org.dindex.cli.Main ")), "the log: " + loaded.size());
             assertEquals(List.of(), loaded.stream().filter(l -> l.contains("__dynamic_proxy__")).toList(),
                     "proxy classes made for " + command);
+            List<String> initialised = Files.readAllLines(init);
+            assertTrue(initialised.stream().anyMatch(l -> l.contains("org/dindex/cli/Main")), "the init log");
+            assertEquals(List.of(), initialised.stream().filter(l -> l.contains("jackson/databind")).limit(3).toList(),
+                    "databind set up for " + command);
         }
     }
 
