@@ -176,6 +176,7 @@ public final class IngestBenchmark {
                 .put("embedding", baseline.toJson())
                 .put("end_to_end_chunks_per_s", e2e)
                 .put("ratio_to_strong_baseline", e2e / baseline.strong())
+                .put("ratio_to_daemon_windows", e2e / baseline.windowed())
                 .put("ratio_to_naive_loop", e2e / baseline.naive())
                 .put("index_write_chunks_per_s", chunks / writeSeconds)
                 .put("daemon_peak_rss_bytes", peakRss)
@@ -246,6 +247,8 @@ public final class IngestBenchmark {
                 r.getDouble("end_to_end_chunks_per_s"))
                 + String.format("%-44s %10.2f (target >= 0.95)%n", "end to end / strong baseline",
                 r.getDouble("ratio_to_strong_baseline"))
+                + String.format("%-44s %10.2f%n", "end to end / the daemon's windows",
+                r.getDouble("ratio_to_daemon_windows"))
                 + String.format("%-44s %10.2f%n", "end to end / naive loop", r.getDouble("ratio_to_naive_loop"))
                 + String.format("%-44s %10.1f chunks/s%n", "index write, precomputed vectors",
                 r.getDouble("index_write_chunks_per_s"))

@@ -35,7 +35,7 @@ public final class EmbeddingService implements AutoCloseable {
     }
 
     /** How many batches' worth of waiting chunks are sorted by length together. */
-    static final int SORT_WINDOW_BATCHES = 32;
+    public static final int SORT_WINDOW_BATCHES = 32;
 
     private final Vertx vertx;
     private final io.vertx.core.Context context;
