@@ -67,7 +67,8 @@ public class Notices {
                 dindex is licensed under the Apache License, Version 2.0 (the file LICENSE).
 
                 dindex's jars bundle the third-party software listed below: lib/dindex.jar (target/dindex.jar) all of
-                it, lib/dindex-cli.jar (cli/target/dindex-cli.jar) a part. Each line names the component, its
+                it but Hazelcast and vertx-hazelcast, which lib/dindex-cluster.jar (target/dindex-cluster.jar) holds,
+                and lib/dindex-cli.jar (cli/target/dindex-cli.jar) a part. Each line names the component, its
                 version and the licences its Maven pom declares. After the list come the notice files and the licence
                 texts other than the Apache License 2.0 that these components ship in their jars.
 

@@ -26,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JarContentTest {
     static final Path JAR = Path.of("target/dindex.jar");
+    /** Hazelcast and Vert.x's cluster manager, beside the daemon jar; only clustering loads them. */
+    static final Path CLUSTER_JAR = Path.of("target/dindex-cluster.jar");
 
     /**
      * The jar's budget: the measured 116.9 MB (111.5 MiB) rounded up to the next MiB, plus 2 MiB. Issue 22 asked for
@@ -38,12 +40,37 @@ class JarContentTest {
     static final long MAX_BYTES = 114L * 1024 * 1024;
 
     static List<String> names;
+    static List<String> clusterNames;
 
     @BeforeAll
     static void read() throws IOException {
         assertTrue(Files.isRegularFile(JAR), JAR + " is packaged before the daemon's tests run (daemon/pom.xml)");
         try (ZipFile jar = new ZipFile(JAR.toFile())) {
             names = jar.stream().map(ZipEntry::getName).toList();
+        }
+        assertTrue(Files.isRegularFile(CLUSTER_JAR), CLUSTER_JAR + " is packaged beside " + JAR);
+        try (ZipFile jar = new ZipFile(CLUSTER_JAR.toFile())) {
+            clusterNames = jar.stream().map(ZipEntry::getName).toList();
+        }
+    }
+
+    @Test
+    void hazelcastIsInTheClusterJarWhichTheManifestNames() throws IOException {
+        List<String> hazelcast = names.stream().filter(n -> n.startsWith("com/hazelcast/")
+                || n.startsWith("io/vertx/spi/cluster/hazelcast/") || n.startsWith("META-INF/maven/com.hazelcast/"))
+                .limit(10).toList();
+        assertEquals(List.of(), hazelcast, "Hazelcast in the daemon jar");
+        for (String expected : List.of("com/hazelcast/core/Hazelcast.class", "com/hazelcast/config/Config.class",
+                "io/vertx/spi/cluster/hazelcast/HazelcastClusterManager.class", "default-cluster.xml")) {
+            assertTrue(clusterNames.contains(expected), expected + " is in " + CLUSTER_JAR);
+        }
+        List<String> other = clusterNames.stream().filter(n -> n.endsWith(".class")
+                && !n.startsWith("com/hazelcast/") && !n.startsWith("io/vertx/spi/cluster/hazelcast/")
+                && !n.startsWith("META-INF/versions/")).limit(10).toList();
+        assertEquals(List.of(), other, "classes other than Hazelcast's in " + CLUSTER_JAR);
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+            assertEquals("dindex-cluster.jar", jar.getManifest().getMainAttributes().getValue("Class-Path"),
+                    "the daemon jar's manifest puts the cluster jar beside it on the class path");
         }
     }
 
@@ -145,19 +172,27 @@ class JarContentTest {
     @Test
     void filteredLibrariesKeepWhatTheyLoad() throws IOException {
         List<String> missing = new ArrayList<>();
-        try (ZipFile jar = new ZipFile(JAR.toFile())) {
-            for (String n : names) {
-                if (n.startsWith("META-INF/services/") && !n.endsWith("/")) {
-                    String text = new String(jar.getInputStream(jar.getEntry(n)).readAllBytes(),
-                            java.nio.charset.StandardCharsets.UTF_8);
-                    for (String line : text.split("\n")) {
-                        String provider = line.replaceFirst("#.*", "").strip();
-                        if (!provider.isEmpty() && !names.contains(provider.replace('.', '/') + ".class")) {
-                            missing.add(n + ": " + provider);
+        List<String> all = new ArrayList<>(names);
+        all.addAll(clusterNames);
+        java.util.Set<String> both = new java.util.HashSet<>(all);
+        for (Path path : List.of(JAR, CLUSTER_JAR)) {
+            try (ZipFile jar = new ZipFile(path.toFile())) {
+                for (ZipEntry e : jar.stream().toList()) {
+                    String n = e.getName();
+                    if (n.startsWith("META-INF/services/") && !n.endsWith("/")) {
+                        String text = new String(jar.getInputStream(e).readAllBytes(),
+                                java.nio.charset.StandardCharsets.UTF_8);
+                        for (String line : text.split("\n")) {
+                            String provider = line.replaceFirst("#.*", "").strip();
+                            if (!provider.isEmpty() && !both.contains(provider.replace('.', '/') + ".class")) {
+                                missing.add(path.getFileName() + " " + n + ": " + provider);
+                            }
                         }
                     }
                 }
             }
+        }
+        try (ZipFile jar = new ZipFile(CLUSTER_JAR.toFile())) {
             Properties hazelcast = new Properties();
             try (InputStream in = jar.getInputStream(
                     jar.getEntry("META-INF/maven/com.hazelcast/hazelcast/pom.properties"))) {
@@ -166,10 +201,11 @@ class JarContentTest {
             String[] v = hazelcast.getProperty("version").split("\\.");
             for (String schema : List.of("hazelcast-config-" + v[0] + "." + v[1] + ".xsd",
                     "hazelcast-config-" + v[0] + "." + v[1] + ".json")) {
-                assertTrue(names.contains(schema), schema + " (Hazelcast " + hazelcast.getProperty("version") + ")");
+                assertTrue(clusterNames.contains(schema), schema + " (Hazelcast " + hazelcast.getProperty("version")
+                        + ")");
             }
         }
-        assertEquals(List.of(), missing, "service providers absent from the jar");
+        assertEquals(List.of(), missing, "service providers absent from the jars");
         assertTrue(names.contains("org/apache/commons/math3/stat/StatUtils.class"), "jvector's StatUtils");
         assertTrue(names.contains("org/apache/lucene/analysis/en/EnglishAnalyzer.class"), "the BM25 analyser");
     }

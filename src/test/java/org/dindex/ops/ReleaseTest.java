@@ -130,7 +130,7 @@ class ReleaseTest {
     @Test
     void theTarballHoldsTheLaunchersJarsConfigUnitCompletionManPageAndLicences() throws Exception {
         for (String f : List.of("bin/dindex", "bin/find-java", "lib/dindex.jar", "lib/dindex-cli.jar",
-                "conf/dindex.yaml", "deploy/systemd/dindex.service", "deploy/systemd/install.sh",
+                "lib/dindex-cluster.jar", "conf/dindex.yaml", "deploy/systemd/dindex.service", "deploy/systemd/install.sh",
                 "share/bash-completion/completions/dindex", "share/zsh/dindex.zsh", "share/man/man1/dindex.1",
                 "LICENSE", "NOTICE", "README")) {
             assertTrue(Files.isRegularFile(tree.resolve(f)), f + " in the release");
@@ -141,6 +141,8 @@ class ReleaseTest {
         assertEquals(-1, Files.mismatch(tree.resolve("lib/dindex.jar"), Path.of("target/dindex.jar")),
                 "the daemon jar is the build's");
         assertEquals(-1, Files.mismatch(tree.resolve("lib/dindex-cli.jar"), Path.of("cli/target/dindex-cli.jar")));
+        assertEquals(-1, Files.mismatch(tree.resolve("lib/dindex-cluster.jar"), Path.of("target/dindex-cluster.jar")),
+                "the cluster jar beside the daemon jar, which its manifest names");
         for (String f : List.of("LICENSE", "NOTICE", "conf/dindex.yaml", "deploy/systemd/dindex.service",
                 "deploy/systemd/install.sh", "bin/dindex", "bin/find-java")) {
             assertEquals(-1, Files.mismatch(tree.resolve(f), Path.of(f)), f + " as in the repository");
