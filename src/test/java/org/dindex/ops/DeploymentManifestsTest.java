@@ -353,8 +353,9 @@ class DeploymentManifestsTest {
         assertEquals("target/dindex.jar", builtJar(), "mvn package builds target/dindex.jar (bin/dindex runs it)");
         String release = Files.readString(Path.of("bin/release"));
         assertTrue(release.contains("name=\"dindex-$version\"") && release.contains("tarball=\"$out/$name-linux.tar.gz\"")
-                && release.contains("install -m 0644 \"$daemon_jar\" \"$cli_jar\" \"$tree/lib/\""),
-                "bin/release writes dist/dindex-VERSION-linux.tar.gz with the daemon jar in lib/");
+                && release.contains("install -m 0644 \"$daemon_jar\" \"$cluster_jar\" \"$cli_jar\" \"$tree/lib/\""),
+                "bin/release writes dist/dindex-VERSION-linux.tar.gz with the daemon jar (and the cluster jar its"
+                        + " manifest names) in lib/");
         assertEquals(1, df.stages.size(), "one stage: nothing is built in the image");
         String version = readXml(Path.of("pom.xml")).getElementsByTagName("version").item(0).getTextContent().trim();
         assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("ARG") && i.args.equals("VERSION=" + version)),
