@@ -1,13 +1,16 @@
-# The dindex image, made from the release: bin/release writes dist/dindex-VERSION-linux.tar.gz, and ADD unpacks
+# The dindex image, made from the release: bin/release writes dist/dindex-VERSION-linux-ARCH.tar.gz, and ADD unpacks
 # that tarball into the image as it is, so the image holds exactly the tree ReleaseTest unpacks and runs with a Java
-# runtime only (bin/dindex, lib/dindex.jar with the models, lib/dindex-cli.jar, conf/, completion, man page, LICENSE,
-# NOTICE). Build (Docker or Podman; not run on the machines this project is built on, see k8s/README.md):
+# runtime only (bin/dindex, lib/dindex.jar with the models, lib/dindex-cluster.jar, lib/dindex-cli.jar, conf/,
+# completion, man page, LICENSE, NOTICE). Build (Docker or Podman; not run on the machines this project is built on, see k8s/README.md):
 #
 #   bin/release && docker build -t dindex:0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" .
 #
-# VERSION must name the tarball: the pom's version (DeploymentManifestsTest keeps the default equal to it).
+# VERSION must name the tarball: the pom's version (DeploymentManifestsTest keeps the default equal to it). ARCH is
+# the release's architecture, that of the image's platform: for arm64, bin/release --arch aarch64 and
+# docker build --platform linux/arm64 --build-arg ARCH=aarch64.
 FROM eclipse-temurin:25-jre
 ARG VERSION=0.1.0-SNAPSHOT
+ARG ARCH=x86_64
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="dindex" \
       org.opencontainers.image.description="Semantic search index for LLMs, served by one long-running daemon" \
@@ -26,7 +29,7 @@ RUN groupadd --system --gid 10001 dindex \
 
 # The release tree, owned by root and read-only to the daemon's user: /opt/dindex-VERSION, linked as /opt/dindex;
 # `dindex` on the PATH is the release's launcher (the thin CLI; it finds lib/ beside bin/).
-ADD dist/dindex-${VERSION}-linux.tar.gz /opt/
+ADD dist/dindex-${VERSION}-linux-${ARCH}.tar.gz /opt/
 RUN ln -s /opt/dindex-${VERSION} /opt/dindex \
  && ln -s /opt/dindex/bin/dindex /usr/local/bin/dindex
 

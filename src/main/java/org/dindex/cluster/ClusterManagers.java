@@ -19,6 +19,21 @@ public final class ClusterManagers {
     private ClusterManagers() {
     }
 
+    /**
+     * Fails in one line when Hazelcast is not on the class path: it ships in dindex-cluster.jar, beside dindex.jar
+     * (whose manifest names it), and only clustering needs it.
+     */
+    public static void requireClusterJar() {
+        try {
+            Class.forName("io.vertx.spi.cluster.hazelcast.HazelcastClusterManager", false,
+                    ClusterManagers.class.getClassLoader());
+            Class.forName("com.hazelcast.config.Config", false, ClusterManagers.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new org.dindex.config.StartupException("cluster.enabled is true but dindex-cluster.jar (Hazelcast) "
+                    + "is missing: put it beside dindex.jar, or turn clustering off");
+        }
+    }
+
     public static HazelcastClusterManager hazelcast(ClusterOptions o) {
         Config config = ConfigUtil.loadConfig();
         config.setClusterName(o.name());

@@ -17,7 +17,6 @@ import org.dindex.bus.DirectRoutes;
 import org.dindex.cluster.ClusterManagers;
 import org.dindex.cluster.ClusterOptions;
 import org.dindex.cluster.ClusterVerticle;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.dindex.bus.ServedAddresses;
 import org.dindex.bus.SocketBridge;
 import org.dindex.config.Settings;
@@ -109,14 +108,17 @@ public final class Daemon {
                 .setFileSystemOptions(new io.vertx.core.file.FileSystemOptions()
                         .setFileCacheDir(paths.dataDir().resolve("cache").resolve("vertx").toString()));
         ClusterOptions cluster = ClusterOptions.from(options.config());
-        HazelcastClusterManager clusterManager = null;
+        // Typed by Vert.x's interface: Hazelcast lives in dindex-cluster.jar, and a daemon without clustering
+        // loads none of its classes (it may run without that jar).
+        io.vertx.core.spi.cluster.ClusterManager clusterManager = null;
         if (cluster.enabled()) {
+            ClusterManagers.requireClusterJar();
             vertxOptions.getEventBusOptions().setHost(cluster.host()).setPort(cluster.busPort())
                     .setClusterPublicHost(cluster.host());
             clusterManager = ClusterManagers.hazelcast(cluster);
             LOG.info("joining cluster '" + cluster.name() + "' as " + cluster.host() + ":" + cluster.port()
                     + (cluster.join().isEmpty() ? "" : " via " + String.join(", ", cluster.join())));
-            HazelcastClusterManager manager = clusterManager;
+            io.vertx.core.spi.cluster.ClusterManager manager = clusterManager;
             vertx = startup.time("vertx", () -> await(Vertx.builder().with(vertxOptions).withClusterManager(manager)
                     .buildClustered(), Duration.ofMinutes(2), "join the cluster"));
         } else {

@@ -346,29 +346,32 @@ class DeploymentManifestsTest {
         assertEquals(launch, pod, "Dockerfile ENTRYPOINT + CMD = StatefulSet command + args");
         assertEquals(DAEMON_ARGS, c.getArgs(), "the daemon in the foreground");
 
-        // The image is made from the release: ADD unpacks the tarball bin/release writes (dist/dindex-VERSION-linux
-        // .tar.gz, VERSION the pom's), /opt/dindex links to its tree, and the daemon runs the tree's lib/dindex.jar,
+        // The image is made from the release: ADD unpacks the tarball bin/release writes (dist/dindex-VERSION-linux-
+        // ARCH.tar.gz, VERSION the pom's, ARCH x86_64 or aarch64), /opt/dindex links to its tree, and the daemon runs the tree's lib/dindex.jar,
         // which bin/release copies from the build's jar. Nothing is built in the image.
         String jar = pod.get(pod.indexOf("-jar") + 1);
         assertEquals("target/dindex.jar", builtJar(), "mvn package builds target/dindex.jar (bin/dindex runs it)");
         String release = Files.readString(Path.of("bin/release"));
-        assertTrue(release.contains("name=\"dindex-$version\"") && release.contains("tarball=\"$out/$name-linux.tar.gz\"")
-                && release.contains("install -m 0644 \"$daemon_jar\" \"$cli_jar\" \"$tree/lib/\""),
-                "bin/release writes dist/dindex-VERSION-linux.tar.gz with the daemon jar in lib/");
+        assertTrue(release.contains("name=\"dindex-$version\"") && release.contains("tarball=\"$out/$name-linux-$arch.tar.gz\"")
+                && release.contains("install -m 0644 \"$daemon_jar\" \"$cluster_jar\" \"$cli_jar\" \"$tree/lib/\""),
+                "bin/release writes dist/dindex-VERSION-linux-ARCH.tar.gz with the daemon jar (and the cluster jar its"
+                        + " manifest names) in lib/");
         assertEquals(1, df.stages.size(), "one stage: nothing is built in the image");
         String version = readXml(Path.of("pom.xml")).getElementsByTagName("version").item(0).getTextContent().trim();
         assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("ARG") && i.args.equals("VERSION=" + version)),
                 "ARG VERSION defaults to the pom's version, " + version);
+        assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("ARG") && i.args.equals("ARCH=x86_64")),
+                "ARG ARCH names the release's architecture, x86_64 unless given");
         assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("ADD")
-                        && i.args.equals("dist/dindex-${VERSION}-linux.tar.gz /opt/")),
+                        && i.args.equals("dist/dindex-${VERSION}-linux-${ARCH}.tar.gz /opt/")),
                 "ADD unpacks bin/release's tarball into /opt/");
         assertTrue(df.lastStage().stream().anyMatch(i -> i.keyword.equals("RUN")
                         && i.args.contains("ln -s /opt/dindex-${VERSION} /opt/dindex")),
                 "/opt/dindex is the release's tree");
         assertEquals("/opt/dindex/lib/dindex.jar", jar, "the release's daemon jar");
         List<String> ignore = Files.readAllLines(Path.of(".dockerignore"));
-        assertTrue(ignore.contains("!dist/dindex-*-linux.tar.gz"), ".dockerignore lets the release tarball in");
-        assertEquals(List.of("*", "!dist/dindex-*-linux.tar.gz"),
+        assertTrue(ignore.contains("!dist/dindex-*-linux-*.tar.gz"), ".dockerignore lets the release tarballs in");
+        assertEquals(List.of("*", "!dist/dindex-*-linux-*.tar.gz"),
                 ignore.stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList(), "and nothing else");
 
         // OCI labels, the licence the pom names; a health check in exec form with a start period for recovery.

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The release as a user gets it: {@code bin/release} packs the jars this build just made into
- * {@code dindex-VERSION-linux.tar.gz}; the tarball is unpacked in a temporary folder and run from there with a Java
- * runtime and nothing else: PATH holds only a few shell tools (no Maven, no git), HOME is empty, the working folder
+ * {@code dindex-VERSION-linux-ARCH.tar.gz} (ARCH this machine's, which the build's jar is for); the tarball is
+ * unpacked in a temporary folder and run from there with a Java runtime and nothing else: PATH holds only a few shell tools (no Maven, no git), HOME is empty, the working folder
  * is not the source tree. {@code bin/dindex index} starts a daemon from the release's jar and indexes with the model
  * it bundles, {@code search} finds the text, the Dockerfile's health check says healthy, {@code daemon stop} ends it.
  */
@@ -48,7 +48,8 @@ class ReleaseTest {
         assertEquals(0, made.exit(), made.toString());
         version = Files.readString(Path.of("pom.xml")).replaceFirst("(?s).*?<artifactId>dindex-parent</artifactId>\\s*"
                 + "<version>([^<]+)</version>.*", "$1");
-        Path tarball = dist.resolve("dindex-" + version + "-linux.tar.gz");
+        String arch = System.getProperty("os.arch").equals("aarch64") ? "aarch64" : "x86_64";
+        Path tarball = dist.resolve("dindex-" + version + "-linux-" + arch + ".tar.gz");
         assertEquals(tarball.toString(), made.out().strip(), "bin/release prints the tarball's path");
         assertTrue(Files.isRegularFile(tarball), tarball + " exists");
         String sum = Files.readString(dist.resolve(tarball.getFileName() + ".sha256"));
@@ -130,7 +131,7 @@ class ReleaseTest {
     @Test
     void theTarballHoldsTheLaunchersJarsConfigUnitCompletionManPageAndLicences() throws Exception {
         for (String f : List.of("bin/dindex", "bin/find-java", "lib/dindex.jar", "lib/dindex-cli.jar",
-                "conf/dindex.yaml", "deploy/systemd/dindex.service", "deploy/systemd/install.sh",
+                "lib/dindex-cluster.jar", "conf/dindex.yaml", "deploy/systemd/dindex.service", "deploy/systemd/install.sh",
                 "share/bash-completion/completions/dindex", "share/zsh/dindex.zsh", "share/man/man1/dindex.1",
                 "LICENSE", "NOTICE", "README")) {
             assertTrue(Files.isRegularFile(tree.resolve(f)), f + " in the release");
@@ -141,6 +142,8 @@ class ReleaseTest {
         assertEquals(-1, Files.mismatch(tree.resolve("lib/dindex.jar"), Path.of("target/dindex.jar")),
                 "the daemon jar is the build's");
         assertEquals(-1, Files.mismatch(tree.resolve("lib/dindex-cli.jar"), Path.of("cli/target/dindex-cli.jar")));
+        assertEquals(-1, Files.mismatch(tree.resolve("lib/dindex-cluster.jar"), Path.of("target/dindex-cluster.jar")),
+                "the cluster jar beside the daemon jar, which its manifest names");
         for (String f : List.of("LICENSE", "NOTICE", "conf/dindex.yaml", "deploy/systemd/dindex.service",
                 "deploy/systemd/install.sh", "bin/dindex", "bin/find-java")) {
             assertEquals(-1, Files.mismatch(tree.resolve(f), Path.of(f)), f + " as in the repository");
