@@ -55,10 +55,7 @@ final class BenchCommand {
         }
         JsonObject result = new IpcBenchmark(new IpcBenchmark.Options(root.paths().socket(), requests, clients,
                 Duration.ofSeconds(seconds))).run();
-        Files.writeString(outFile, result.encodePrettily() + "\n");
-        root.out().print(json ? result.encodePrettily() + "\n" : IpcBenchmark.table(result));
-        root.err().println("dindex: wrote " + outFile.toAbsolutePath());
-        return Main.OK;
+        return report(result, outFile, json, IpcBenchmark.table(result));
     }
 
     @Command(name = "cli", footerHeading = org.dindex.cli.Examples.HEADING,
@@ -93,10 +90,7 @@ final class BenchCommand {
                 : tree.resolve("cli/target/dindex-cli.jar");
         JsonObject result = new CliBenchmark(new CliBenchmark.Options(bin.toAbsolutePath(), java, runs, starts,
                 cliJar)).run();
-        Files.writeString(outFile, result.encodePrettily() + "\n");
-        root.out().print(json ? result.encodePrettily() + "\n" : CliBenchmark.table(result));
-        root.err().println("dindex: wrote " + outFile.toAbsolutePath());
-        return Main.OK;
+        return report(result, outFile, json, CliBenchmark.table(result));
     }
 
     /** bin/dindex of the tree this jar is in (target/ or lib/ beside bin/), else of the working folder. */
@@ -128,14 +122,11 @@ final class BenchCommand {
                @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
             throws Exception {
         var config = root.loadConfig();
-        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
-        int threads = config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS);
         try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             daemon.start();
             JsonObject result = new org.dindex.bench.IngestBenchmark(new org.dindex.bench.IngestBenchmark.Options(
-                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, model,
-                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, daemon.socket(),
-                    daemon.pid())).run();
+                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, model(config),
+                    embeddingThreads(config), daemon.socket(), daemon.pid())).run();
             return report(result, outFile, json, org.dindex.bench.IngestBenchmark.table(result));
         }
     }
@@ -160,9 +151,7 @@ final class BenchCommand {
                @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
             throws Exception {
         var config = root.loadConfig();
-        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
-        var spec = org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
-                .ParameterException(commandSpec.commandLine(), "bench search needs an onnx model, got " + model));
+        var spec = catalogued(config, model -> "bench search needs an onnx model, got " + model);
         if (keep != null) {
             return searchBench(keep, new org.dindex.config.RuntimePaths(keep.resolve("data"),
                     keep.resolve("run").resolve("d.sock"), null), config, spec, chunks, queries, corpus, outFile, json);
@@ -226,9 +215,8 @@ final class BenchCommand {
                     "--chunks must be >= 1000, --starts >= 1, --searches >= 10, --memory-limit-mb 0 or >= 256");
         }
         var config = root.loadConfig();
-        String model = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
-        var spec = org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
-                .ParameterException(commandSpec.commandLine(), "bench scale needs an onnx model, got " + model));
+        String model = model(config);
+        var spec = catalogued(config, m -> "bench scale needs an onnx model, got " + m);
         try (TemporaryDaemon scratch = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             Path dir = keep != null ? keep : scratch.paths().dataDir().getParent();
             var paths = new org.dindex.config.RuntimePaths(dir.resolve("data"), dir.resolve("run").resolve("d.sock"),
@@ -306,11 +294,8 @@ final class BenchCommand {
             JsonObject result = new org.dindex.bench.ImportBenchmark(new org.dindex.bench.ImportBenchmark.Options(
                     corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), pages,
                     daemon.paths().dataDir().getParent(), daemon.socket(),
-                    config.getString(org.dindex.config.Settings.EMBEDDING_MODEL),
-                    config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS) == 0
-                            ? Runtime.getRuntime().availableProcessors()
-                            : config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS))).run();
-            result.put("model", config.getString(org.dindex.config.Settings.EMBEDDING_MODEL));
+                    model(config), embeddingThreads(config))).run();
+            result.put("model", model(config));
             return report(result, outFile, json, org.dindex.bench.ImportBenchmark.table(result));
         }
     }
@@ -360,7 +345,7 @@ final class BenchCommand {
             JsonObject result = new org.dindex.bench.ClusterBenchmark(new org.dindex.bench.ClusterBenchmark.Options(
                     corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, queries,
                     members.stream().map(TemporaryDaemon::socket).toList(), single.socket())).run();
-            result.put("model", config.getString(org.dindex.config.Settings.EMBEDDING_MODEL));
+            result.put("model", model(config));
             return report(result, outFile, json, org.dindex.bench.ClusterBenchmark.table(result));
         } finally {
             for (TemporaryDaemon d : members) {
@@ -389,10 +374,8 @@ final class BenchCommand {
             throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "--chunks must be >= 1");
         }
         var config = root.loadConfig();
-        String name = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
-        org.dindex.embed.ModelSpec spec = org.dindex.embed.ModelCatalog.byName(name).orElseThrow(() ->
-                new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "bench snapshot needs a model"
-                        + " of the catalogue (embedding.model is " + name + ")"));
+        org.dindex.embed.ModelSpec spec = catalogued(config, name -> "bench snapshot needs a model of the catalogue"
+                + " (embedding.model is " + name + ")");
         Path copies = copyTo == null ? null : Files.createTempDirectory(copyTo, "dindex-bench-snapshot");
         try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             daemon.start();
@@ -407,6 +390,25 @@ final class BenchCommand {
                 }
             }
         }
+    }
+
+    /** The configured embedding model's name ({@code embedding.model}). */
+    private static String model(org.dindex.config.DaemonConfig config) {
+        return config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+    }
+
+    /** The configured embedding threads ({@code embedding.threads}), 0 meaning one per processor. */
+    private static int embeddingThreads(org.dindex.config.DaemonConfig config) {
+        int threads = config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS);
+        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    }
+
+    /** The configured model's catalogue entry; a usage error saying {@code whyNot} of its name when it has none. */
+    private org.dindex.embed.ModelSpec catalogued(org.dindex.config.DaemonConfig config,
+                                                  java.util.function.Function<String, String> whyNot) {
+        String model = model(config);
+        return org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
+                .ParameterException(commandSpec.commandLine(), whyNot.apply(model)));
     }
 
     /** Writes the JSON file and prints the table (or the JSON). */

@@ -1,10 +1,12 @@
 package org.dindex.cli;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.client.Dindex;
 import org.dindex.protocol.CollectionInfo;
 import org.dindex.protocol.SnapshotInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -35,19 +37,13 @@ final class CollectionCommands {
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
-                JsonObject reply = dindex.collectionsJson();
-                if (json) {
-                    root.out.println(reply.encodePrettily());
-                    return Main.OK;
-                }
+            return Replies.ask(root, null, json, Dindex::collectionsJson, reply -> {
                 root.out.printf("%-24s %-22s %10s %10s  %s%n", "NAME", "MODEL", "DOCUMENTS", "CHUNKS", "CREATED");
                 for (CollectionInfo c : CollectionInfo.listFromJson(reply)) {
                     root.out.printf("%-24s %-22s %10d %10d  %s%n", c.name(), c.model(), c.documents(), c.chunks(),
                             c.createdAt() == null ? "" : c.createdAt().replaceAll("\\.\\d+Z$", "Z"));
                 }
-                return Main.OK;
-            }
+            });
         }
     }
 
@@ -79,18 +75,14 @@ final class CollectionCommands {
                 + " embedding.model). Collections of one model share its instance.")
         String model;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
             DindexCommand root = parent.root;
-            try (Dindex dindex = root.dindex()) {
-                CollectionInfo c = dindex.createCollection(name, model);
-                root.out.println(json ? c.raw().encodePrettily() : "created collection " + c.name() + " (model "
-                        + c.model() + ")");
-                return Main.OK;
-            }
+            return Replies.ask(root, null, output.json, d -> d.createCollection(name, model), CollectionInfo::raw,
+                    c -> root.out.println("created collection " + c.name() + " (model " + c.model() + ")"));
         }
     }
 
@@ -154,24 +146,18 @@ final class CollectionCommands {
                 + " machine) instead of the daemon's snapshot folder.")
         Path to;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
             DindexCommand root = parent.root;
-            try (Dindex dindex = root.dindex(collection)) {
-                SnapshotInfo s = dindex.createSnapshot(to);
-                if (json) {
-                    root.out.println(s.raw().encodePrettily());
-                } else {
-                    root.out.println("snapshot " + s.id() + " of " + s.collection() + ": " + s.documents()
-                            + " documents, " + s.chunks() + " chunks, " + StatusPrinter.mb(s.bytes()) + " in "
-                            + s.raw().getLong("millis", 0L) + " ms");
-                    root.out.println("  " + s.path());
-                }
-                return Main.OK;
-            }
+            return Replies.ask(root, collection, output.json, d -> d.createSnapshot(to), SnapshotInfo::raw, s -> {
+                root.out.println("snapshot " + s.id() + " of " + s.collection() + ": " + s.documents()
+                        + " documents, " + s.chunks() + " chunks, " + StatusPrinter.mb(s.bytes()) + " in "
+                        + s.raw().getLong("millis", 0L) + " ms");
+                root.out.println("  " + s.path());
+            });
         }
     }
 
@@ -187,30 +173,30 @@ final class CollectionCommands {
         @Option(names = "--collection", paramLabel = "NAME", description = "Only this collection's.")
         String collection;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
             DindexCommand root = parent.root;
-            try (Dindex dindex = root.dindex()) {
-                List<SnapshotInfo> list = dindex.snapshots(collection);
-                if (json) {
-                    io.vertx.core.json.JsonArray a = new io.vertx.core.json.JsonArray();
-                    list.forEach(s -> a.add(s.raw()));
-                    root.out.println(new JsonObject().put("snapshots", a).encodePrettily());
-                } else if (list.isEmpty()) {
+            return Replies.ask(root, null, output.json, d -> d.snapshots(collection), SnapshotList::asJson, list -> {
+                if (list.isEmpty()) {
                     root.out.println("no snapshots");
-                } else {
-                    root.out.printf("%-44s %-20s %10s %10s %10s%n", "SNAPSHOT", "COLLECTION", "DOCUMENTS", "CHUNKS",
-                            "SIZE");
-                    for (SnapshotInfo s : list) {
-                        root.out.printf("%-44s %-20s %10d %10d %10s%n", s.id(), s.collection(), s.documents(),
-                                s.chunks(), StatusPrinter.mb(s.bytes()));
-                    }
+                    return;
                 }
-                return Main.OK;
-            }
+                root.out.printf("%-44s %-20s %10s %10s %10s%n", "SNAPSHOT", "COLLECTION", "DOCUMENTS", "CHUNKS",
+                        "SIZE");
+                for (SnapshotInfo s : list) {
+                    root.out.printf("%-44s %-20s %10d %10d %10s%n", s.id(), s.collection(), s.documents(),
+                            s.chunks(), StatusPrinter.mb(s.bytes()));
+                }
+            });
+        }
+
+        private static JsonObject asJson(List<SnapshotInfo> list) {
+            JsonArray a = new JsonArray();
+            list.forEach(s -> a.add(s.raw()));
+            return new JsonObject().put("snapshots", a);
         }
     }
 
@@ -237,23 +223,18 @@ final class CollectionCommands {
         @Option(names = "--yes", description = "Replace the collection when it exists (its jobs are cancelled).")
         boolean yes;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
             DindexCommand root = parent.root;
-            String target = snapshot;
             Path asPath = Path.of(snapshot);
-            if (snapshot.contains("/") && !asPath.isAbsolute()) {
-                target = asPath.toAbsolutePath().normalize().toString();
-            }
-            try (Dindex dindex = root.dindex()) {
-                CollectionInfo c = dindex.restoreSnapshot(target, as, yes);
-                root.out.println(json ? c.raw().encodePrettily() : "restored collection " + c.name() + ": "
-                        + c.documents() + " documents, " + c.chunks() + " chunks");
-                return Main.OK;
-            }
+            String target = snapshot.contains("/") && !asPath.isAbsolute()
+                    ? asPath.toAbsolutePath().normalize().toString() : snapshot;
+            return Replies.ask(root, null, output.json, d -> d.restoreSnapshot(target, as, yes), CollectionInfo::raw,
+                    c -> root.out.println("restored collection " + c.name() + ": " + c.documents() + " documents, "
+                            + c.chunks() + " chunks"));
         }
     }
 

@@ -65,16 +65,14 @@ final class ContextCommand implements Callable<Integer> {
                 .withFilters(SearchCommand.filters(source, null, meta)).withCollections(collections);
         try (Dindex dindex = root.dindex()) {
             JsonObject r = dindex.context(query).raw();
-            if (json) {
-                root.out.println(r.encodePrettily());
-            } else {
+            return Replies.print(root, json, r, () -> {
                 if (r.getBoolean("degraded", false)) {
                     root.err.println("dindex: warning: " + r.getString("warning"));
                 }
-                root.out.println(r.getString("context").isEmpty() ? "(nothing relevant found)" : r.getString("context"));
+                root.out.println(r.getString("context").isEmpty() ? "(nothing relevant found)"
+                        : r.getString("context"));
                 root.err.println("dindex: " + r.getInteger("tokens") + " of " + budget + " tokens");
-            }
-            return Main.OK;
+            });
         }
     }
 }

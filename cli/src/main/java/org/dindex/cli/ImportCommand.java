@@ -1,7 +1,5 @@
 package org.dindex.cli;
 
-import io.vertx.core.json.JsonObject;
-import org.dindex.client.Dindex;
 import org.dindex.protocol.ImportRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,9 +57,6 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         ImportRequest request = new ImportRequest(file.toAbsolutePath().normalize().toString(), format, namespaces,
                 maxDocs, minLength, resume);
-        try (Dindex dindex = root.dindex(collection)) {
-            JsonObject job = dindex.importFile(request).raw();
-            return JobCommands.startedJob(root, dindex, job, start.detach, start.json);
-        }
+        return JobCommands.start(root, collection, start, d -> d.importFile(request));
     }
 }

@@ -6,6 +6,7 @@ import org.dindex.protocol.DeleteSelector;
 import org.dindex.protocol.ExportPage;
 import org.dindex.protocol.ExportRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -30,33 +31,29 @@ final class IndexAdminCommands {
         @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
         String collection;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex(collection)) {
-                JsonObject s = dindex.stats();
-                if (json) {
-                    root.out.println(s.encodePrettily());
-                    return Main.OK;
-                }
-                JsonObject stores = s.getJsonObject("stores");
-                JsonObject model = s.getJsonObject("model");
-                JsonObject pending = s.getJsonObject("pending_writes");
-                row("collection", s.getString("collection"));
-                row("documents", s.getValue("documents"));
-                row("chunks", s.getValue("chunks"));
-                row("model", model.getString("name") + " (" + model.getInteger("dimensions") + " dimensions)");
-                row("lucene", StatusPrinter.mb(stores.getLong("lucene_bytes")) + " on disk");
-                row("vectors", StatusPrinter.mb(stores.getLong("vectors_bytes_in_memory")) + " in memory");
-                row("wal", stores.getLong("wal_bytes") + " bytes");
-                row("last commit", s.getString("last_commit_at") + " (" + s.getLong("last_commit_ms") + " ms)");
-                row("pending", pending.getInteger("operations") + " operations, " + pending.getInteger("chunks")
-                        + " chunks");
-                row("embedded", s.getJsonObject("embedding").getLong("passages_embedded") + " passages since start");
-                return Main.OK;
-            }
+            return Replies.ask(root, collection, output.json, Dindex::stats, this::print);
+        }
+
+        private void print(JsonObject s) {
+            JsonObject stores = s.getJsonObject("stores");
+            JsonObject model = s.getJsonObject("model");
+            JsonObject pending = s.getJsonObject("pending_writes");
+            row("collection", s.getString("collection"));
+            row("documents", s.getValue("documents"));
+            row("chunks", s.getValue("chunks"));
+            row("model", model.getString("name") + " (" + model.getInteger("dimensions") + " dimensions)");
+            row("lucene", StatusPrinter.mb(stores.getLong("lucene_bytes")) + " on disk");
+            row("vectors", StatusPrinter.mb(stores.getLong("vectors_bytes_in_memory")) + " in memory");
+            row("wal", stores.getLong("wal_bytes") + " bytes");
+            row("last commit", s.getString("last_commit_at") + " (" + s.getLong("last_commit_ms") + " ms)");
+            row("pending", pending.getInteger("operations") + " operations, " + pending.getInteger("chunks")
+                    + " chunks");
+            row("embedded", s.getJsonObject("embedding").getLong("passages_embedded") + " passages since start");
         }
 
         private void row(String name, Object value) {
@@ -75,17 +72,13 @@ final class IndexAdminCommands {
         @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
         String collection;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex(collection)) {
-                JsonObject r = dindex.commit();
-                root.out.println(json ? r.encodePrettily() : "committed " + r.getInteger("committed_ops")
-                        + " operations in " + r.getLong("commit_ms") + " ms");
-                return Main.OK;
-            }
+            return Replies.ask(root, collection, output.json, Dindex::commit, r -> root.out.println("committed "
+                    + r.getInteger("committed_ops") + " operations in " + r.getLong("commit_ms") + " ms"));
         }
     }
 
@@ -108,8 +101,8 @@ final class IndexAdminCommands {
                 + " path or URL) starts with PREFIX.")
         String source;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
@@ -118,12 +111,9 @@ final class IndexAdminCommands {
                         "give --doc ID (repeatable) or --source PREFIX");
             }
             DeleteSelector selector = docs != null ? DeleteSelector.documents(docs) : DeleteSelector.sourcePrefix(source);
-            try (Dindex dindex = root.dindex(collection)) {
-                JsonObject r = dindex.delete(selector);
-                root.out.println(json ? r.encodePrettily() : "deleted " + r.getInteger("deleted_documents")
-                        + " documents" + (collection == null ? "" : " from " + collection));
-                return Main.OK;
-            }
+            return Replies.ask(root, collection, output.json, d -> d.delete(selector),
+                    r -> root.out.println("deleted " + r.getInteger("deleted_documents") + " documents"
+                            + (collection == null ? "" : " from " + collection)));
         }
     }
 
@@ -209,22 +199,22 @@ final class IndexAdminCommands {
         @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
         String collection;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
             try (Dindex dindex = root.dindex(collection)) {
                 JsonObject r = dindex.check();
-                if (json) {
-                    root.out.println(r.encodePrettily());
-                } else if (r.getBoolean("ok")) {
-                    root.out.println("ok: " + r.getInteger("documents") + " documents, " + r.getInteger("chunks")
-                            + " chunks, " + r.getInteger("vectors") + " vectors agree");
-                } else {
-                    root.out.println("problems found:");
-                    r.getJsonArray("problems").forEach(p -> root.out.println("  - " + p));
-                }
+                Replies.print(root, output.json, r, () -> {
+                    if (r.getBoolean("ok")) {
+                        root.out.println("ok: " + r.getInteger("documents") + " documents, " + r.getInteger("chunks")
+                                + " chunks, " + r.getInteger("vectors") + " vectors agree");
+                    } else {
+                        root.out.println("problems found:");
+                        r.getJsonArray("problems").forEach(p -> root.out.println("  - " + p));
+                    }
+                });
                 return r.getBoolean("ok") ? Main.OK : Main.FAILURE;
             }
         }

@@ -49,11 +49,8 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "Metadata for every document (repeatable).")
     Map<String, String> meta = new LinkedHashMap<>();
 
-    @Option(names = "--hidden", description = "Include hidden files and folders.")
-    boolean hidden;
-
-    @Option(names = "--no-ignore", description = "Also index what .gitignore files exclude.")
-    boolean noIgnore;
+    @picocli.CommandLine.Mixin
+    FileSelectionOptions selection;
 
     @Option(names = "--no-wait", description = "Return once the documents are durable, before they are searchable.")
     boolean noWait;
@@ -80,8 +77,7 @@ final class IndexCommand implements Callable<Integer> {
                 paths.add(Path.of(a));
             }
         }
-        List<Path> files = paths.isEmpty() ? List.of() : FileIndexer.collect(paths,
-                new org.dindex.files.FileSelection.Rules(hidden, !noIgnore, List.of(), List.of()));
+        List<Path> files = paths.isEmpty() ? List.of() : FileIndexer.collect(paths, selection.rules());
         if ((title != null || url != null) && (files.size() != 1 || !urls.isEmpty())) {
             throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                     "--title and --url apply to a single file, but " + files.size() + " files"

@@ -6,12 +6,14 @@ import org.dindex.client.Dindex;
 import org.dindex.protocol.JobInfo;
 import org.dindex.protocol.JobsQuery;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** {@code jobs}, {@code job ID [--follow]} and {@code cancel ID}. */
 final class JobCommands {
@@ -27,8 +29,8 @@ final class JobCommands {
         @ParentCommand
         DindexCommand root;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Option(names = "--state", paramLabel = "STATE", description = "Only jobs in this state: queued, running,"
                 + " completed, failed, cancelled, interrupted.")
@@ -39,23 +41,19 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
-                JsonArray jobs = cluster ? filter(dindex.clusterJobs(), state)
-                        : raw(dindex.jobs(JobsQuery.inState(state)));
-                if (json) {
-                    root.out.println(new JsonObject().put("jobs", jobs).encodePrettily());
-                } else if (jobs.isEmpty()) {
+            return Replies.ask(root, null, output.json, dindex -> cluster ? filter(dindex.clusterJobs(), state)
+                    : raw(dindex.jobs(JobsQuery.inState(state))), jobs -> new JsonObject().put("jobs", jobs), jobs -> {
+                if (jobs.isEmpty()) {
                     root.out.println("no jobs");
-                } else {
-                    for (Object o : jobs) {
-                        JsonObject job = (JsonObject) o;
-                        root.out.printf("%-17s %-11s %-20s %s%n", job.getString("id"), job.getString("state"),
-                                job.getString("created_at").replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
-                                JobFollower.describe(job).replaceFirst("^\\S+ \\S+( \\([^)]*\\))?, ", ""));
-                    }
+                    return;
                 }
-                return Main.OK;
-            }
+                for (Object o : jobs) {
+                    JsonObject job = (JsonObject) o;
+                    root.out.printf("%-17s %-11s %-20s %s%n", job.getString("id"), job.getString("state"),
+                            job.getString("created_at").replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
+                            JobFollower.describe(job).replaceFirst("^\\S+ \\S+( \\([^)]*\\))?, ", ""));
+                }
+            });
         }
     }
 
@@ -85,14 +83,15 @@ final class JobCommands {
         @Option(names = {"-f", "--follow"}, description = "Watch until the job ends.")
         boolean follow;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
             try (Dindex dindex = root.dindex()) {
-                JsonObject job = follow ? new JobFollower(dindex, root.err, json).follow(id) : dindex.job(id).raw();
-                print(root, job, json);
+                JsonObject job = follow ? new JobFollower(dindex, root.err, output.json).follow(id)
+                        : dindex.job(id).raw();
+                print(root, job, output.json);
                 return follow ? exitCode(job) : Main.OK;
             }
         }
@@ -109,26 +108,34 @@ final class JobCommands {
         @Parameters(paramLabel = "ID", description = "Job id.")
         String id;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex()) {
-                JsonObject job = dindex.cancel(id).raw();
-                print(root, job, json);
-                return Main.OK;
-            }
+            return Replies.ask(root, null, output.json, d -> d.cancel(id).raw(),
+                    job -> root.out.println(JobFollower.describe(job)));
         }
     }
 
     static void print(DindexCommand root, JsonObject job, boolean json) {
-        root.out.println(json ? job.encodePrettily() : JobFollower.describe(job));
+        Replies.print(root, json, job, () -> root.out.println(JobFollower.describe(job)));
     }
 
     /** 0 for a completed job, 1 for one that failed, was cancelled or interrupted. */
     static int exitCode(JsonObject job) {
         return "completed".equals(job.getString("state")) ? Main.OK : Main.FAILURE;
+    }
+
+    /**
+     * The whole of a command that starts a job: connects (addressing {@code collection}, null: the default), sends
+     * {@code request} and goes on as {@link #startedJob} does.
+     */
+    static int start(DindexCommand root, String collection, JobStartOptions start, Function<Dindex, JobInfo> request) {
+        try (Dindex dindex = root.dindex(collection)) {
+            JsonObject job = request.apply(dindex).raw();
+            return startedJob(root, dindex, job, start.detach, start.json);
+        }
     }
 
     /**

@@ -1,7 +1,5 @@
 package org.dindex.cli;
 
-import io.vertx.core.json.JsonObject;
-import org.dindex.client.Dindex;
 import org.dindex.protocol.ScrapeRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,9 +61,6 @@ final class ScrapeCommand implements Callable<Integer> {
     public Integer call() {
         ScrapeRequest request = new ScrapeRequest(urls, stayOnDomain, depth, maxPages, maxRequests, delayMs,
                 concurrency, include, exclude);
-        try (Dindex dindex = root.dindex(collection)) {
-            JsonObject job = dindex.scrape(request).raw();
-            return JobCommands.startedJob(root, dindex, job, start.detach, start.json);
-        }
+        return JobCommands.start(root, collection, start, d -> d.scrape(request));
     }
 }

@@ -90,12 +90,7 @@ final class SearchCommand implements Callable<Integer> {
                 explain, collections);
         try (Dindex dindex = root.dindex()) {
             JsonObject r = dindex.search(query).raw();
-            if (json) {
-                root.out.println(r.encodePrettily());
-                return Main.OK;
-            }
-            print(r);
-            return Main.OK;
+            return Replies.print(root, json, r, () -> print(r));
         }
     }
 

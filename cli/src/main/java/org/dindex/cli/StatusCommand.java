@@ -57,11 +57,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             throw e;
         }
-        if (json) {
-            root.out.println(status.encodePrettily());
-        } else {
-            StatusPrinter.print(status, root.out);
-        }
-        return Main.OK;
+        JsonObject reply = status;
+        return Replies.print(root, json, reply, () -> StatusPrinter.print(reply, root.out));
     }
 }

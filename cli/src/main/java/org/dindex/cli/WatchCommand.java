@@ -49,11 +49,8 @@ final class WatchCommand implements Callable<Integer> {
             + " (repeatable).")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--hidden", description = "Include hidden files and folders.")
-    boolean hidden;
-
-    @Option(names = "--no-ignore", description = "Also index what .gitignore files exclude.")
-    boolean noIgnore;
+    @picocli.CommandLine.Mixin
+    FileSelectionOptions selection;
 
     @Option(names = "--collection", paramLabel = "NAME", description = "The collection to keep them in (default:"
             + " default).")
@@ -73,7 +70,8 @@ final class WatchCommand implements Callable<Integer> {
             }
             paths.add(abs.toString());
         }
-        WatchRequest request = new WatchRequest(paths, include, exclude, hidden ? true : null, noIgnore ? false : null);
+        WatchRequest request = new WatchRequest(paths, include, exclude, selection.hidden ? true : null,
+                selection.noIgnore ? false : null);
         try (Dindex dindex = root.dindex(collection)) {
             JsonObject job = dindex.watch(request).raw();
             int exit = JobCommands.startedJob(root, dindex, job, start.detach, start.json);
