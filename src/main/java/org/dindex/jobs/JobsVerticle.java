@@ -72,11 +72,7 @@ public final class JobsVerticle extends VerticleBase {
         }
         Job job = registry.require(id);
         JsonObject reply = new JsonObject().put("job", job.toJson());
-        Object events = body.getValue("events");
-        if (events != null && !(events instanceof Boolean)) {
-            throw DindexException.badRequest("'events' must be true or false, got " + JsonTypes.describe(events));
-        }
-        if (Boolean.TRUE.equals(events)) {
+        if (JsonTypes.bool(body, "events", false)) {
             reply.put("events", new JsonArray(registry.recentEvents(job.id())));
         }
         return Future.succeededFuture(reply);

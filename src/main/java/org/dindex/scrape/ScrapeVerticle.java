@@ -63,7 +63,7 @@ public final class ScrapeVerticle extends VerticleBase {
         }
         try {
             return new CrawlOptions(seeds, (int) number(body, "depth", 2, 0, 20),
-                    (int) number(body, "max_pages", 100, 1, 1_000_000), bool(body, "stay_on_domain", false),
+                    (int) number(body, "max_pages", 100, 1, 1_000_000), JsonTypes.bool(body, "stay_on_domain", false),
                     number(body, "delay_ms", 1000, 0, 600_000), (int) number(body, "concurrency", 4, 1, 64),
                     pattern(body, "include"), pattern(body, "exclude"), settings.userAgent(),
                     settings.requestTimeoutMs(), settings.maxPageBytes(), 5, settings.addressPolicy(),
@@ -101,17 +101,6 @@ public final class ScrapeVerticle extends VerticleBase {
                     + ", got " + JsonTypes.describe(v));
         }
         return n.longValue();
-    }
-
-    private static boolean bool(JsonObject body, String key, boolean fallback) {
-        Object v = body.getValue(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw DindexException.badRequest("'" + key + "' must be true or false, got " + JsonTypes.describe(v));
-        }
-        return b;
     }
 
     private static Pattern pattern(JsonObject body, String key) {

@@ -139,7 +139,8 @@ public final class WatchVerticle extends VerticleBase {
                 roots.add(p);
             }
         }
-        FileSelection.Rules rules = new FileSelection.Rules(bool(body, "hidden", false), bool(body, "gitignore", true),
+        FileSelection.Rules rules = new FileSelection.Rules(JsonTypes.bool(body, "hidden", false),
+                JsonTypes.bool(body, "gitignore", true),
                 globs(body, "include"), globs(body, "exclude"));
         try {
             new FileSelection(rules);
@@ -177,17 +178,6 @@ public final class WatchVerticle extends VerticleBase {
             }
         }
         return path;
-    }
-
-    private static boolean bool(JsonObject body, String key, boolean fallback) {
-        Object v = body.getValue(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw DindexException.badRequest("'" + key + "' must be true or false, got " + JsonTypes.describe(v));
-        }
-        return b;
     }
 
     private static List<String> globs(JsonObject body, String key) {

@@ -28,4 +28,19 @@ public final class JsonTypes {
             default -> value.getClass().getSimpleName();
         };
     }
+
+    /**
+     * The boolean {@code body} holds under {@code key}, {@code fallback} when absent or null; any other type is a
+     * {@code bad_request} naming the key and what was sent.
+     */
+    public static boolean bool(JsonObject body, String key, boolean fallback) {
+        Object v = body.getValue(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw DindexException.badRequest("'" + key + "' must be true or false, got " + describe(v));
+        }
+        return b;
+    }
 }
