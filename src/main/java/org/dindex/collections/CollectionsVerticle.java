@@ -49,7 +49,7 @@ public final class CollectionsVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         changes = vertx.createSharedWorkerExecutor("dindex-collections", 1, 2, TimeUnit.HOURS);
-        // Reads do not queue behind a change (a snapshot of a large collection takes minutes).
+        // Reads do not queue behind a change (a snapshot or restore reads every file of the collection).
         handlers.serve(Addresses.COLLECTIONS_LIST, body -> vertx.executeBlocking(collections::describe, false));
         handlers.serve(Addresses.COLLECTIONS_CREATE, this::create);
         handlers.serve(Addresses.COLLECTIONS_DELETE, this::delete);

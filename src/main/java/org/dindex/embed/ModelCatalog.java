@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The embedding models dindex knows. Each comes from a langchain4j model jar on Maven Central, used only as a
- * resource jar. bge-small-en-v1.5-q (the default: best quality on NFCorpus) and all-minilm-l6-v2-q (2.5x faster) are
+ * resource jar. bge-small-en-v1.5-q (the default: best quality on NFCorpus) and all-minilm-l6-v2-q (the faster one) are
  * bundled in the runnable jar; the others come with {@code mvn -Pall-models package}. docs/quality.md has the figures.
  */
 public final class ModelCatalog {

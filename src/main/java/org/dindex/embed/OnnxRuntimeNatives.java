@@ -23,10 +23,10 @@ import java.util.zip.CRC32;
 /**
  * Unpacks ONNX Runtime's native libraries once into a cache directory and points ONNX Runtime at them.
  *
- * <p><b>Why.</b> ONNX Runtime's own loader (1.28.0) copies its native libraries, 24 MB on linux-x64, into a new
+ * <p><b>Why.</b> ONNX Runtime's own loader (1.28.0) copies its native libraries into a new
  * {@code /tmp/onnxruntime-java*} directory at every start and never removes it, whether the JVM exits normally or
- * not. Every daemon start, {@code dindex eval} and test run left 24 MB behind: a slow disk leak on the long-lived
- * machines a daemon lives on (198 such directories, 4.7 GB, had piled up on a development machine). ONNX Runtime
+ * not. Every daemon start, {@code dindex eval} and test run left a copy behind: a slow disk leak on the long-lived
+ * machines a daemon lives on (docs/architecture.md, "Native libraries"). ONNX Runtime
  * loads from the directory named by the system property {@value #PROPERTY} instead when it is set, and then
  * extracts nothing; this class fills that directory once per ONNX Runtime build: under the data dir's
  * {@code cache} folder in the daemon (beside the tokenizer's library, so the daemon writes nowhere else), and under
@@ -186,7 +186,7 @@ public final class OnnxRuntimeNatives {
             return Long.toHexString(size) + Long.toHexString(crc);
         }
 
-        /** From the jar's directory when the library is in a jar (no read of 24 MB), else computed. */
+        /** From the jar's directory when the library is in a jar (the libraries are not read), else computed. */
         private static long[] sizeAndCrc(URL url) {
             try {
                 URLConnection connection = url.openConnection();

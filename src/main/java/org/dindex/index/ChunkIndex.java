@@ -426,8 +426,8 @@ public final class ChunkIndex implements AutoCloseable {
      * applied inside it) and exactly where a segment is small or the filter selective; the best
      * {@link #RERANK_FACTOR} x {@code max(k, beam)} of all segments, ranked by their compressed codes, are then
      * rescored from their full vectors once, here, instead of in every segment. An index or a filter of at
-     * most {@code exactBelow} chunks is answered exactly here: scoring 2,000 mapped vectors costs well under a
-     * millisecond, and a graph walk degrades when few of its nodes are eligible. Any thread.
+     * most {@code exactBelow} chunks is answered exactly here: at that size scoring every mapped vector is cheap
+     * (docs/architecture.md, "The index"), and a graph walk degrades when few of its nodes are eligible. Any thread.
      */
     public List<DenseHit> denseSearch(IndexSnapshot snapshot, float[] query, int k, int beam, Query filter,
                                       int exactBelow) throws IOException {
@@ -458,8 +458,8 @@ public final class ChunkIndex implements AutoCloseable {
     }
 
     /**
-     * The heap the open vector segments hold (PQ codes, codebooks, upper graph layers): what replaced the 1.5 KB
-     * per chunk that vectors on the heap took.
+     * The heap the open vector segments hold (PQ codes, codebooks, upper graph layers): the full vectors stay in
+     * mapped files.
      */
     public long vectorHeapBytes() {
         try (IndexSnapshot snap = acquire()) {

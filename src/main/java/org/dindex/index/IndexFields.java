@@ -4,7 +4,7 @@ package org.dindex.index;
  * Lucene field names. Chunk documents and document records share one index, told apart by {@link #KIND}. Only chunk
  * documents have {@link #TEXT} and {@link #TITLE} terms (a record keeps its title in the stored-only
  * {@link #RECORD_TITLE}; Lucene wants one field indexed alike in every document), so a text query needs no
- * {@link #KIND} filter to match chunks alone: that filter cost a fifth of BM25's time.
+ * {@link #KIND} filter to match chunks alone, and BM25 does not pay for one (docs/architecture.md, "The index").
  */
 public final class IndexFields {
     private IndexFields() {

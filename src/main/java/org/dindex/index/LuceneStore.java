@@ -297,8 +297,8 @@ final class LuceneStore implements AutoCloseable {
 
     /**
      * Every document matching {@code query}, in no particular order. Counted first on purpose:
-     * {@code search(query, Integer.MAX_VALUE)} sizes its hit queue by the index and fills it up front, which at a
-     * million chunks cost 45 ms and tens of MB per call to return a document's handful of chunks (under 1 ms now).
+     * {@code search(query, Integer.MAX_VALUE)} sizes its hit queue by the index and fills it up front, so returning a
+     * document's handful of chunks would cost as much as the index is large (docs/architecture.md, "The index").
      */
     static ScoreDoc[] allMatches(IndexSearcher searcher, Query query) throws IOException {
         int n = searcher.count(query);

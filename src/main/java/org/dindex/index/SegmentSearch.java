@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Searchers that search a snapshot's segments concurrently, in at most one slice per core.
  *
- * <p><b>Why.</b> A 1M-chunk index has a dozen segments; searched one after another, a BM25 query's p99 was 10-14 ms
- * on two cores, the tail of every hybrid search (docs/benchmarks.md). Lucene searches slices of segments in
+ * <p><b>Why.</b> A 1M-chunk index has a dozen segments; searched one after another, a BM25 query's tail is the tail
+ * of every hybrid search (docs/benchmarks.md, {@code bench search}). Lucene searches slices of segments in
  * parallel when its searcher has an executor, and its top-k collectors share the minimum competitive score across
  * slices, so the slices prune each other. Lucene's default slicing (250k documents or 5 segments per slice) makes
  * more slices than two cores can run; here the segments are dealt, largest first, to the lightest of at most

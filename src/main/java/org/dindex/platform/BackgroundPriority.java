@@ -12,12 +12,12 @@ import java.util.logging.Logger;
  * graph inserts, Lucene merges, dump parsing) a lower CPU priority than searches: a Linux nice value, per thread.
  *
  * <p><b>Why.</b> The daemon's promise is search while importing. On a small machine an import keeps every core busy
- * (the model alone takes them all), and a search then waits for CPU like any other thread: its p99 doubled during an
- * ingest on two cores (docs/benchmarks.md). With the background at nice 10 the kernel's scheduler gives a runnable
- * search thread about ten times the share of a background one, and idle cores still go to the background, so an
- * import alone runs as fast as before. Java's thread priorities do nothing on Linux, hence a call to
- * {@code setpriority(2)} through the foreign function API (on Linux, unlike POSIX, the nice value is per thread, and
- * a new thread inherits its creator's: the model's thread pool is created from a lowered thread for that reason).
+ * (the model alone takes them all), and a search then waits for CPU like any other thread: its tail grows with the
+ * ingest's load (docs/benchmarks.md, {@code bench search}). With the background at nice 10 the kernel's scheduler gives
+ * a runnable search thread about ten times the share of a background one, and idle cores still go to the background, so
+ * an import alone runs as fast as before. Java's thread priorities do nothing on Linux, hence a call to
+ * {@code setpriority(2)} through the foreign function API (on Linux, unlike POSIX, the nice value is per thread, and a
+ * new thread inherits its creator's: the model's thread pool is created from a lowered thread for that reason).
  *
  * <p>Lowering one's own priority needs no privilege. Elsewhere than Linux, or if the call fails, nothing changes
  * (logged once). {@link #configure} sets the nice value once at daemon start ({@code daemon.background_nice}; 0

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * loop, so a search went bridge loop, search verticle loop, worker, back to the verticle loop, and only then to the
  * bridge's loop with its reply. A future completed here runs its continuation (metrics, then the bus reply) on the
  * retrieval thread itself, and the event bus hands the reply straight to the bridge's loop: one thread hand-off
- * fewer per search, each a park and unpark of tens of microseconds (measured: docs/benchmarks.md). Continuations
+ * fewer per search, each a park and unpark of a thread (docs/benchmarks.md, {@code bench search}). Continuations
  * must therefore be thread-safe and short, as the search verticle's are.
  */
 final class RetrievalPool implements AutoCloseable {

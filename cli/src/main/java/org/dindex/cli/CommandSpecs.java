@@ -16,10 +16,11 @@ import java.util.function.Supplier;
  * {@code context}, {@code ping}): each command declares its options once, here in code, instead of with annotations.
  *
  * <p>Why: picocli reads an annotated command through reflection, and every annotation it reads is an instance of a
- * dynamic proxy class the JVM generates in the process (seven for {@code dindex status}); the JDK's ahead-of-time
- * cache cannot keep those, so each command paid for generating them and for the reflection, tens of milliseconds of a
- * command that otherwise runs from the cache. A model built with {@link CommandSpec#wrapWithoutInspection} reads no
- * annotation. The commands that are not on that path keep their annotations and hang under this root as before.
+ * dynamic proxy class the JVM generates in the process (seven for {@code dindex status}); the JDK's ahead-of-time cache
+ * cannot keep those, so each command paid for generating them and for the reflection, a large part of a command that
+ * otherwise runs from the cache (docs/benchmarks.md, {@code bench cli}). A model built with
+ * {@link CommandSpec#wrapWithoutInspection} reads no annotation. The commands that are not on that path keep their
+ * annotations and hang under this root as before.
  *
  * <p>Each option is bound to its command's field through a {@link Field}: the type picocli converts values to, and
  * the field's getter and setter, so the command reads its fields as an annotated one does.

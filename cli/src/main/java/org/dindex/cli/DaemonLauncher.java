@@ -119,8 +119,9 @@ public final class DaemonLauncher {
      * The JVM's ahead-of-time cache of the daemon (JDK 25+, a daemon run from one jar): used when this jar and JVM
      * made one, else recorded by this run and written when the daemon stops.
      *
-     * <p>Why: a daemon JVM spends over a second loading and linking the classes of Vert.x, Lucene, the model runtime
-     * and the rest from a jar of 30,000 entries before its first line of dindex code, at every start. The cache holds
+     * <p>Why: a daemon JVM spends much of its start loading and linking the classes of Vert.x, Lucene, the model
+     * runtime and the rest from its jar before its first line of dindex code (docs/benchmarks.md, {@code bench cli}),
+     * at every start. The cache holds
      * them loaded and linked. It lives in the data dir's cache folder, named for the jar (size and time) and the JVM
      * version, so a new build or JVM records a new one; the JVM also checks it and ignores one that does not fit.
      */

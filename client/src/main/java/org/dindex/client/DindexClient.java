@@ -37,7 +37,7 @@ public final class DindexClient implements AutoCloseable {
     /**
      * Labels this connection's requests. The bridge writes a reply back on the connection that asked, so the label
      * only has to tell this connection's requests apart, not be unguessable: no random UUID, whose secure random
-     * source costs a command-line process tens of milliseconds to seed.
+     * source is slow to seed in a command-line process (docs/benchmarks.md, {@code bench cli}).
      */
     private final String replyPrefix = "dindex.client." + Long.toHexString(ThreadLocalRandom.current().nextLong())
             + ".";

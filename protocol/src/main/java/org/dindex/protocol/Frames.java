@@ -29,8 +29,8 @@ public final class Frames {
 
     /**
      * The UTF-8 JSON of {@code json}. Through a String on purpose: {@code JsonObject.toBuffer()} (Jackson writing
-     * into a Netty buffer through an output stream) took 2-3 times as long for a 19 KB search reply (55-90 us
-     * against 22-37 us, Vert.x 5.1.6, JDK 25), and every search reply and request passes here. A String holding a
+     * into a Netty buffer through an output stream) is slower for a search reply (docs/benchmarks.md,
+     * {@code bench search}), and every search reply and request passes here. A String holding a
      * surrogate goes through Jackson's generator after all: {@code String.getBytes} turns a lone surrogate (which
      * hostile or broken clients send, say in a reply address) into '?', while Jackson keeps it the way the other end
      * reads it back, so an error reply still names the address it answers. (Straight into a byte array, not through
@@ -56,8 +56,8 @@ public final class Frames {
 
     /**
      * Parses the JSON object in {@code bytes[offset, offset + length)}. Straight from the bytes with Jackson's
-     * byte-level parser: about a quarter faster for a 19 KB search reply than decoding a String first (25 against
-     * 33 us), and every reply a client reads passes here.
+     * byte-level parser, faster for a search reply than decoding a String first (docs/benchmarks.md,
+     * {@code bench search}), and every reply a client reads passes here.
      *
      * @throws DecodeException    when the bytes are not JSON
      * @throws ClassCastException when they are JSON but not an object

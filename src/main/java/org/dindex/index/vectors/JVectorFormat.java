@@ -45,7 +45,7 @@ public final class JVectorFormat extends KnnVectorsFormat {
     public static final String NAME = "DindexJVector";
     /**
      * 8 dimensions per subspace for 384-dimension embeddings: 48 bytes of heap per vector. Twice as many subspaces
-     * give slightly better candidates but cost twice the heap and about three times the PQ training at every flush
+     * give slightly better candidates but cost twice the heap and more PQ training at every flush
      * and merge; the caller's exact rerank makes up most of the difference.
      */
     public static final int DEFAULT_PQ_SUBSPACES = 48;
