@@ -8,6 +8,8 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,6 +26,10 @@ public final class BusHandlers {
     private final Vertx vertx;
     private final ServedAddresses served;
     private final DirectRoutes direct;
+    /** Each served address's own handler, as the part serving it wrote it. */
+    private final Map<String, Function<JsonObject, Future<JsonObject>>> locals = new ConcurrentHashMap<>();
+    /** Addresses another part decides for (a cluster member's shard routing); they call {@link #local} themselves. */
+    private final Map<String, Function<JsonObject, Future<JsonObject>>> routes = new ConcurrentHashMap<>();
 
     public BusHandlers(Vertx vertx, ServedAddresses served, DirectRoutes direct) {
         this.vertx = vertx;
@@ -37,11 +43,53 @@ public final class BusHandlers {
      * {@link #unserve}.
      */
     public MessageConsumer<Object> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
+        locals.put(address, handler);
         // Local: in a cluster, a request to dindex.search must reach this daemon's handler, never another member's.
         MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(address, message -> handle(message,
-                handler));
+                routed(address, handler)));
         served.add(address);
         return consumer;
+    }
+
+    /**
+     * Sends every request to {@code address} through {@code router} instead of its handler, until
+     * {@link #unroute}: how a cluster member puts its shard routing in front of the writes without the writing
+     * parts knowing of it. The router reaches this daemon's own handler through {@link #local}.
+     */
+    public void route(String address, Function<JsonObject, Future<JsonObject>> router) {
+        routes.put(address, router);
+    }
+
+    public void unroute(String address) {
+        routes.remove(address);
+    }
+
+    /**
+     * The handler {@code address} was served with on this daemon, bypassing any {@link #route}: what a router calls
+     * for the requests this daemon answers itself.
+     *
+     * @throws IllegalStateException when nothing serves {@code address} here (yet)
+     */
+    public Function<JsonObject, Future<JsonObject>> local(String address) {
+        Function<JsonObject, Future<JsonObject>> handler = locals.get(address);
+        if (handler == null) {
+            throw new IllegalStateException("nothing serves " + address + " in this daemon");
+        }
+        return body -> {
+            try {
+                return handler.apply(body);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        };
+    }
+
+    private Function<JsonObject, Future<JsonObject>> routed(String address,
+                                                            Function<JsonObject, Future<JsonObject>> handler) {
+        return body -> {
+            Function<JsonObject, Future<JsonObject>> router = routes.get(address);
+            return router != null ? router.apply(body) : handler.apply(body);
+        };
     }
 
     /**
@@ -51,9 +99,10 @@ public final class BusHandlers {
      */
     public MessageConsumer<Object> serveDirect(String address, Function<JsonObject, Future<JsonObject>> handler) {
         MessageConsumer<Object> consumer = serve(address, handler);
+        Function<JsonObject, Future<JsonObject>> routed = routed(address, handler);
         direct.add(address, body -> {
             try {
-                return handler.apply(body == null ? new JsonObject() : body);
+                return routed.apply(body == null ? new JsonObject() : body);
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }
@@ -62,6 +111,7 @@ public final class BusHandlers {
     }
 
     public Future<Void> unserve(MessageConsumer<?> consumer) {
+        locals.remove(consumer.address());
         served.remove(consumer.address());
         direct.remove(consumer.address());
         return consumer.unregister();

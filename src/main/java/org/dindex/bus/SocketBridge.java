@@ -7,6 +7,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import org.dindex.metrics.Metrics;
 import org.dindex.protocol.ErrorCode;
 
 import java.nio.file.Path;
@@ -72,6 +73,11 @@ public final class SocketBridge {
                     idle.evict("closing this idle connection: the daemon reached its limit of "
                             + options.maxConnections() + " connections (bridge.max_connections)");
                 });
+    }
+
+    /** Binds the bridge's meters: connections, frames, errors by kind. */
+    public void meter(Metrics metrics) {
+        BridgeMeters.bind(stats(), metrics);
     }
 
     public BridgeStats stats() {

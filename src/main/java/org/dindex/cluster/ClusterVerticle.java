@@ -35,13 +35,18 @@ public final class ClusterVerticle extends VerticleBase {
 
     private final org.dindex.search.SearchService search;
 
-    private final org.dindex.jobs.JobsVerticle jobs;
-
-    /** Where this member's documents are written and deleted, and where its member id and shard table are kept. */
-    public record Local(java.nio.file.Path dataDir, int shards, org.dindex.ingest.IngestVerticle ingest,
-                        org.dindex.index.IndexAdminVerticle admin, org.dindex.index.CommitVerticle commits,
+    /**
+     * Where this member keeps its member id and shard table, its shard count, and its collections. Its own writes,
+     * deletes and commits it reaches through {@link BusHandlers#local}, and routes every member's through
+     * {@link BusHandlers#route}: the writing parts do not know they are in a cluster.
+     */
+    public record Local(java.nio.file.Path dataDir, int shards,
                         org.dindex.collections.CollectionRegistry collections) {
     }
+
+    /** The addresses this member routes by shard. */
+    private static final List<String> ROUTED = List.of(Addresses.INDEX_SUBMIT, Addresses.DELETE, Addresses.COMMIT,
+            Addresses.JOBS_GET);
 
     private final Local local;
     private ShardTable table;
@@ -50,9 +55,8 @@ public final class ClusterVerticle extends VerticleBase {
     private boolean refreshing;
 
     public ClusterVerticle(BusHandlers handlers, ClusterManager manager, ClusterOptions options,
-                           org.dindex.search.SearchService search, org.dindex.jobs.JobsVerticle jobs, Local local) {
+                           org.dindex.search.SearchService search, Local local) {
         this.local = local;
-        this.jobs = jobs;
         this.search = search;
         this.handlers = handlers;
         this.manager = manager;
@@ -76,13 +80,16 @@ public final class ClusterVerticle extends VerticleBase {
     private Future<?> serve() {
         // This member's part of the writes other members route to it by shard.
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "index"), m ->
-                local.ingest().submitLocal(m.body()).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
+                handlers.local(Addresses.INDEX_SUBMIT).apply(m.body()).onSuccess(m::reply)
+                        .onFailure(e -> BusHandlers.fail(m, e))));
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "delete"), m ->
-                local.admin().deleteLocal(m.body()).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
+                handlers.local(Addresses.DELETE).apply(m.body()).onSuccess(m::reply)
+                        .onFailure(e -> BusHandlers.fail(m, e))));
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "commit"), m ->
-                local.commits().commitLocal(m.body()).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
-        ShardRouter router = new ShardRouter(vertx, table, this::allocation, local.ingest()::submitLocal,
-                local.admin()::deleteLocal, local.commits()::commitLocal, local.collections());
+                handlers.local(Addresses.COMMIT).apply(m.body()).onSuccess(m::reply)
+                        .onFailure(e -> BusHandlers.fail(m, e))));
+        ShardRouter router = new ShardRouter(vertx, table, this::allocation, handlers.local(Addresses.INDEX_SUBMIT),
+                handlers.local(Addresses.DELETE), handlers.local(Addresses.COMMIT), local.collections());
         consumers.add(vertx.eventBus().<Object>consumer(memberAddress(nodeId(), "info"), m ->
                 vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
                         .onSuccess(stats -> m.reply(info(stats.body())))
@@ -109,9 +116,6 @@ public final class ClusterVerticle extends VerticleBase {
         consumers.add(forward("jobs", Addresses.JOBS_LIST));
         consumers.add(forward("job", Addresses.JOBS_GET));
         handlers.serve(Addresses.CLUSTER_JOBS, body -> clusterJobs());
-        if (jobs != null) {
-            jobs.lookElsewhere(this::jobElsewhere);
-        }
         // Announce this member (its shard addresses are served now), allocate the default collection, then keep the
         // allocation in step with the members: every second, and whenever a write meets a collection not seen yet.
         return worker.executeBlocking(() -> {
@@ -119,9 +123,10 @@ public final class ClusterVerticle extends VerticleBase {
             table.refresh(manager.getNodes(), List.of(org.dindex.protocol.CollectionNames.DEFAULT));
             return null;
         }, true).onSuccess(v -> {
-            local.ingest().routeWith(router::submit);
-            local.admin().routeDeletesWith(router::delete);
-            local.commits().routeWith(router::commit);
+            handlers.route(Addresses.INDEX_SUBMIT, router::submit);
+            handlers.route(Addresses.DELETE, router::delete);
+            handlers.route(Addresses.COMMIT, router::commit);
+            handlers.route(Addresses.JOBS_GET, this::job);
             timer = vertx.setPeriodic(1000, id -> refresh());
         });
     }
@@ -248,6 +253,20 @@ public final class ClusterVerticle extends VerticleBase {
     }
 
     /** A job this daemon does not know: the first other member that knows it answers. */
+    /**
+     * One job, wherever it runs: this daemon's, else (unless the request says {@code local_only}) the first member
+     * that knows it, so that any member's job can be shown and followed from any member.
+     */
+    private Future<JsonObject> job(JsonObject request) {
+        Future<JsonObject> here = handlers.local(Addresses.JOBS_GET).apply(request);
+        if (Boolean.TRUE.equals(request.getValue("local_only"))) {
+            return here;
+        }
+        return here.recover(e -> e instanceof org.dindex.protocol.DindexException de
+                && de.code() == org.dindex.protocol.ErrorCode.NOT_FOUND
+                ? jobElsewhere(request.copy().put("local_only", true)) : Future.failedFuture(e));
+    }
+
     private Future<JsonObject> jobElsewhere(JsonObject request) {
         List<Future<JsonObject>> answers = new ArrayList<>();
         for (String node : manager.getNodes()) {
@@ -296,11 +315,7 @@ public final class ClusterVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(timer);
-        if (local != null) {
-            local.ingest().routeWith(null);
-            local.admin().routeDeletesWith(null);
-            local.commits().routeWith(null);
-        }
+        ROUTED.forEach(handlers::unroute);
         Future<?> unregistered = table == null ? Future.succeededFuture()
                 : worker.executeBlocking(() -> {
                     table.unregister(nodeId());

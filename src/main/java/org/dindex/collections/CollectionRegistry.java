@@ -1,5 +1,6 @@
 package org.dindex.collections;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -154,6 +155,19 @@ public final class CollectionRegistry implements AutoCloseable {
     }
 
     /** Names, {@code default} first, then in alphabetical order. */
+    /** Binds the index gauges (WAL size, pending writes, chunks...), each summed over the open collections. */
+    public void meter(MeterRegistry registry) {
+        CollectionMeters.bind(this, registry);
+    }
+
+    /** The default collection's model and commit state, and the collections there are (for the daemon's status). */
+    public JsonObject summary() {
+        ChunkIndex ix = defaultCollection().index().index();
+        return new JsonObject().put("model", ix.model()).put("pending_operations", ix.pendingOps())
+                .put("last_commit_at", ix.lastCommitAt() == null ? null : ix.lastCommitAt().toString())
+                .put("collections", new JsonArray(new ArrayList<>(names())));
+    }
+
     public List<String> names() {
         return all().stream().map(Collection::name).toList();
     }

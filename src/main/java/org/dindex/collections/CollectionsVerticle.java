@@ -5,7 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.BusHandlers;
-import org.dindex.jobs.JobsVerticle;
+import org.dindex.jobs.JobControl;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
@@ -30,11 +30,11 @@ public final class CollectionsVerticle extends VerticleBase {
 
     private final BusHandlers handlers;
     private final CollectionRegistry collections;
-    private final JobsVerticle jobs;
+    private final JobControl jobs;
     private final Snapshots snapshots;
     private WorkerExecutor changes;
 
-    public CollectionsVerticle(BusHandlers handlers, CollectionRegistry collections, JobsVerticle jobs) {
+    public CollectionsVerticle(BusHandlers handlers, CollectionRegistry collections, JobControl jobs) {
         this.handlers = handlers;
         this.collections = collections;
         this.jobs = jobs;
@@ -200,7 +200,7 @@ public final class CollectionsVerticle extends VerticleBase {
     /** Cancels the jobs writing to {@code name} and waits until they have stopped. */
     Future<Void> cancelJobs(String name) {
         return jobs == null ? Future.succeededFuture()
-                : jobs.registry().cancelJobsOf(name, Duration.ofSeconds(30));
+                : jobs.cancelJobsOf(name, Duration.ofSeconds(30));
     }
 
     static void known(JsonObject body, Set<String> fields) {

@@ -1,7 +1,10 @@
 package org.dindex.collections;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.config.DaemonConfig;
+import org.dindex.embed.Embedder;
 import org.dindex.embed.EmbeddingService;
 import org.dindex.ingest.Chunker;
 import org.dindex.protocol.DindexException;
@@ -25,6 +28,12 @@ public final class Models implements AutoCloseable {
 
     /** A loaded model: its name as indexes record it, its vector length, its batching queue and its chunker. */
     public record Model(String name, int dimensions, EmbeddingService embeddings, Chunker chunker) {
+        /** A loaded embedder with the batching queue and the chunker the configuration sets for it. */
+        public static Model of(Vertx vertx, String name, Embedder embedder, DaemonConfig config) {
+            return new Model(name, embedder.dimensions(), new EmbeddingService(vertx, embedder,
+                    EmbeddingService.Options.from(config)), new Chunker(embedder.tokenizer(),
+                    Chunker.Options.from(config, embedder)));
+        }
     }
 
     /** Loads a model by name (blocking), or throws a {@link DindexException} saying why it cannot. */

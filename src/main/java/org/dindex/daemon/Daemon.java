@@ -20,7 +20,11 @@ import org.dindex.cluster.ClusterVerticle;
 import org.dindex.bus.ServedAddresses;
 import org.dindex.bus.SocketBridge;
 import org.dindex.config.Settings;
+import org.dindex.collections.CollectionRegistry;
+import org.dindex.index.IndexService;
+import org.dindex.platform.BackgroundPriority;
 import org.dindex.platform.PrivateFiles;
+import org.dindex.search.SearchService;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +62,8 @@ public final class Daemon {
     private final List<InstanceLock> locks = new ArrayList<>();
     private Vertx vertx;
     private SocketBridge bridge;
-    private Components components;
+    private Stores stores;
+    private DaemonParts parts;
     private ClusterVerticle clusterVerticle;
     private volatile String state = "starting";
     private Future<Void> stopping;
@@ -126,15 +131,16 @@ public final class Daemon {
         }
         DirectRoutes direct = new DirectRoutes();
         BusHandlers handlers = new BusHandlers(vertx, served, direct);
-        components = Components.open(vertx, paths.dataDir(), options.config(), startup);
+        processSettings(paths.dataDir());
+        stores = Stores.open(vertx, paths.dataDir(), options.config(), startup);
+        parts = new DaemonParts(stores.collections(), options.config(), paths.dataDir());
         List<VerticleBase> verticles = new ArrayList<>();
         verticles.add(new ControlVerticle(this, handlers));
-        verticles.addAll(components.verticles(handlers));
+        verticles.addAll(parts.verticles(handlers));
         if (clusterManager != null) {
-            clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, components.searchService(),
-                    components.jobsVerticle(), new ClusterVerticle.Local(paths.dataDir(),
-                    options.config().getInt(org.dindex.config.Settings.CLUSTER_SHARDS), components.ingestVerticle(),
-                    components.adminVerticle(), components.commitVerticle(), components.collections()));
+            clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, parts.searchService(),
+                    new ClusterVerticle.Local(paths.dataDir(), options.config().getInt(Settings.CLUSTER_SHARDS),
+                    stores.collections()));
             verticles.add(clusterVerticle);
         }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {
@@ -152,7 +158,7 @@ public final class Daemon {
         }
         Future<Void> serving = started.compose(v -> bridge.listen(paths.socket()));
         startup.time("verticles_and_socket", () -> await(serving, Duration.ofMinutes(10), "start"));
-        components.started(bridge.stats());
+        parts.serving(bridge);
         try {
             Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString("rw-------"));
         } catch (IOException | UnsupportedOperationException e) {
@@ -165,15 +171,21 @@ public final class Daemon {
                 + ", transport " + transport() + ")");
     }
 
+    /**
+     * Settings of the libraries the daemon runs, made before any of them loads: caches under the data dir, no JMX
+     * beans for jvector's graph settings (a cost at every start, for beans nobody reads), background work's niceness.
+     */
+    private void processSettings(Path dataDir) {
+        DataDirCaches.use(dataDir);
+        if (System.getProperty("jvector.management.backend") == null) {
+            System.setProperty("jvector.management.backend", "none");
+        }
+        BackgroundPriority.configure(options.config().getInt(Settings.BACKGROUND_NICE));
+    }
+
     /** Undoes a partial start: closes Vert.x if it was created, releases locks. */
     private void abortStart() {
-        if (components != null) {
-            try {
-                components.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        closeParts();
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -207,8 +219,10 @@ public final class Daemon {
                 .compose(v -> undeployAll())
                 // Closing commits Lucene and saves the vector graph snapshot (seconds for a large index): blocking
                 // work, so off the event loop.
-                .eventually(() -> components == null ? Future.succeededFuture()
-                        : vertx.executeBlocking(components::close).compose(closed -> closed))
+                .eventually(() -> vertx.executeBlocking(() -> {
+                    closeParts();
+                    return null;
+                }))
                 .eventually(() -> vertx.close())
                 .eventually(() -> {
                     deleteSocketQuietly();
@@ -291,9 +305,9 @@ public final class Daemon {
                 .put("memory", memory.snapshot())
                 .put("cluster", clusterVerticle == null ? null : new JsonObject().put("node_id",
                         clusterVerticle.nodeId()).put("name", ClusterOptions.from(options.config()).name()))
-                .put("http", components == null || components.httpUrl() == null ? null
-                        : new JsonObject().put("url", components.httpUrl()))
-                .put("index", components == null ? null : components.statusSummary())
+                .put("http", parts == null || parts.httpUrl() == null ? null
+                        : new JsonObject().put("url", parts.httpUrl()))
+                .put("index", stores == null ? null : stores.collections().summary())
                 .put("startup", startup.toJson());
     }
 
@@ -309,17 +323,31 @@ public final class Daemon {
      * The retrieval this daemon serves and the index it runs on, so that a benchmark in the same process can call
      * them directly beside the same search through the bus and the socket.
      */
-    public org.dindex.search.SearchService searchService() {
-        return components.searchService();
+    public SearchService searchService() {
+        return parts.searchService();
     }
 
-    public org.dindex.index.IndexService indexService() {
-        return components.indexService();
+    public IndexService indexService() {
+        return stores.collections().defaultCollection().index();
     }
 
     /** The daemon's collections (tests and in-process tools look inside them). */
-    public org.dindex.collections.CollectionRegistry collections() {
-        return components.collections();
+    public CollectionRegistry collections() {
+        return stores.collections();
+    }
+
+    /** Closes the meters and the stores (the indexes commit and close: seconds for a large one). */
+    private void closeParts() {
+        if (parts != null) {
+            parts.close();
+        }
+        if (stores != null) {
+            try {
+                stores.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing the collections failed", e);
+            }
+        }
     }
 
     public SocketBridge bridge() {

@@ -1,5 +1,7 @@
 package org.dindex.embed;
 
+import org.dindex.config.Settings;
+import org.dindex.config.DaemonConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,6 +31,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EmbeddingService implements AutoCloseable {
     /** Settings of the batcher. */
     public record Options(int batchSize, long batchWaitMillis, int queueLimit) {
+        /** The options the configuration sets ({@code embedding.batch_size} and the like). */
+        public static Options from(DaemonConfig config) {
+            return new Options(config.getInt(Settings.EMBEDDING_BATCH_SIZE),
+                    config.getLong(Settings.EMBEDDING_BATCH_WAIT_MS), config.getInt(Settings.EMBEDDING_QUEUE_LIMIT));
+        }
     }
 
     private record Waiting(String text, Promise<float[]> promise) {

@@ -1,5 +1,6 @@
 package org.dindex.importer;
 
+import org.dindex.config.DaemonConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -11,7 +12,7 @@ import org.dindex.protocol.JsonTypes;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.jobs.Job;
 import org.dindex.jobs.JobState;
-import org.dindex.jobs.JobsVerticle;
+import org.dindex.jobs.JobControl;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -32,14 +33,19 @@ public final class ImportVerticle extends VerticleBase {
 
     /** Tunables from the daemon's configuration. */
     public record Settings(int batchDocuments, int checkpointEvery) {
+        /** The settings the configuration sets ({@code import.*}). */
+        public static Settings from(DaemonConfig config) {
+            return new Settings(config.getInt(org.dindex.config.Settings.IMPORT_BATCH_DOCUMENTS),
+                    config.getInt(org.dindex.config.Settings.IMPORT_CHECKPOINT_PAGES));
+        }
     }
 
     private final BusHandlers handlers;
-    private final JobsVerticle jobs;
+    private final JobControl jobs;
     private final Settings settings;
     private final org.dindex.collections.CollectionRegistry collections;
 
-    public ImportVerticle(BusHandlers handlers, JobsVerticle jobs, Settings settings,
+    public ImportVerticle(BusHandlers handlers, JobControl jobs, Settings settings,
                           org.dindex.collections.CollectionRegistry collections) {
         this.handlers = handlers;
         this.jobs = jobs;
@@ -69,7 +75,7 @@ public final class ImportVerticle extends VerticleBase {
                 .put("min_length", minLength);
         ImportJob job = new ImportJob(new ImportJob.Options(path, format, namespaces, maxDocs, minLength,
                 settings.batchDocuments(), settings.checkpointEvery()));
-        return jobs.registry().submit(JOB_TYPE, params, job, resumes);
+        return jobs.submit(JOB_TYPE, params, job, resumes);
     }
 
     private static String string(JsonObject body, String key) {
@@ -152,7 +158,7 @@ public final class ImportVerticle extends VerticleBase {
         if (id == null) {
             return null;
         }
-        Job previous = jobs.registry().require(id);
+        Job previous = jobs.require(id);
         if (!previous.type().equals(JOB_TYPE)) {
             throw DindexException.badRequest("job " + id + " is a " + previous.type() + " job, not an import");
         }

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * collection's writes are visible to searches), and a last time when the daemon stops. Commits run on the index
  * writer, after every write submitted before them.
  */
-public final class CommitVerticle extends VerticleBase {
+public final class CommitVerticle extends VerticleBase implements Commits {
     private static final Logger LOG = Logger.getLogger(CommitVerticle.class.getName());
 
     private final BusHandlers handlers;
@@ -27,18 +27,8 @@ public final class CommitVerticle extends VerticleBase {
     private final long everyChunks;
     private final long intervalMillis;
     private long timer = -1;
-    /** In a cluster: commits on every member (which call {@link #commitLocal}); else null. */
-    private volatile java.util.function.Function<io.vertx.core.json.JsonObject,
-            Future<io.vertx.core.json.JsonObject>> router;
-
-    /** Routes {@code dindex.commit} through {@code router} (a cluster member commits every member's shards). */
-    public void routeWith(java.util.function.Function<io.vertx.core.json.JsonObject,
-            Future<io.vertx.core.json.JsonObject>> router) {
-        this.router = router;
-    }
-
-    /** Commits this daemon's collection named by {@code body} (what a lone daemon always does). */
-    public Future<io.vertx.core.json.JsonObject> commitLocal(io.vertx.core.json.JsonObject body) {
+    /** Commits this daemon's collection named by {@code body}. */
+    private Future<JsonObject> commit(JsonObject body) {
         return commit(collections.of(body)).map(this::describe);
     }
 
@@ -60,7 +50,7 @@ public final class CommitVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        handlers.serve(Addresses.COMMIT, body -> router != null ? router.apply(body) : commitLocal(body));
+        handlers.serve(Addresses.COMMIT, this::commit);
         timer = vertx.setPeriodic(intervalMillis, t -> {
             for (Collection c : collections.all()) {
                 if (c.state() == Collection.State.OPEN && c.index().index().pendingOps() > 0) {
@@ -71,14 +61,14 @@ public final class CommitVerticle extends VerticleBase {
         return Future.succeededFuture();
     }
 
-    /** Told by the ingest side after each durable write; commits the collection when enough chunks piled up. */
+    @Override
     public void written(Collection collection, int chunks) {
         if (collection.written(chunks) >= everyChunks) {
             vertx.runOnContext(v -> commit(collection));
         }
     }
 
-    /** Commits {@code collection} now (after every write to it submitted before). */
+    @Override
     public Future<ChunkIndex.CommitInfo> commit(Collection collection) {
         collection.committing();
         long t0 = System.nanoTime();

@@ -39,17 +39,10 @@ public final class IndexAdminVerticle extends VerticleBase {
 
     private final BusHandlers handlers;
     private final CollectionRegistry collections;
-    private final CommitVerticle commits;
+    private final Commits commits;
     private io.vertx.core.WorkerExecutor readers;
-    /** In a cluster: deletes on every member (which call {@link #deleteLocal}); else null. */
-    private volatile java.util.function.Function<JsonObject, Future<JsonObject>> deleteRouter;
 
-    /** Routes {@code dindex.delete} through {@code router} (a cluster member's shard routing). */
-    public void routeDeletesWith(java.util.function.Function<JsonObject, Future<JsonObject>> router) {
-        this.deleteRouter = router;
-    }
-
-    public IndexAdminVerticle(BusHandlers handlers, CollectionRegistry collections, CommitVerticle commits) {
+    public IndexAdminVerticle(BusHandlers handlers, CollectionRegistry collections, Commits commits) {
         this.handlers = handlers;
         this.collections = collections;
         this.commits = commits;
@@ -62,8 +55,7 @@ public final class IndexAdminVerticle extends VerticleBase {
             Collection c = collections.of(body);
             return read(() -> stats(c));
         });
-        handlers.serve(Addresses.DELETE, body -> deleteRouter != null ? deleteRouter.apply(body)
-                : deleteLocal(body));
+        handlers.serve(Addresses.DELETE, this::delete);
         handlers.serve(Addresses.CLEAR, this::clear);
         handlers.serve(Addresses.EXPORT, this::export);
         handlers.serve(Addresses.CHECK, body -> {
@@ -114,7 +106,7 @@ public final class IndexAdminVerticle extends VerticleBase {
     }
 
     /** Deletes from this daemon's collection (what a lone daemon always does). */
-    public Future<JsonObject> deleteLocal(JsonObject body) {
+    private Future<JsonObject> delete(JsonObject body) {
         Collection c = collections.of(body);
         IndexService index = c.index();
         JsonArray ids = body.getValue("doc_ids") instanceof JsonArray a ? a : null;

@@ -1,5 +1,10 @@
 package org.dindex.ingest;
 
+import org.dindex.config.DaemonConfig;
+import org.dindex.config.Settings;
+import org.dindex.config.StartupException;
+import org.dindex.embed.Embedder;
+import org.dindex.embed.OnnxEmbedder;
 import org.dindex.embed.TokenCounter;
 import org.dindex.extract.Block;
 import org.dindex.extract.ExtractedDocument;
@@ -35,6 +40,25 @@ public final class Chunker {
         public static Options forModel(int maxSequenceTokens, int specialTokens) {
             int max = Math.min(256, maxSequenceTokens) - specialTokens;
             return new Options(max, Math.round(max * 0.15f));
+        }
+
+        /**
+         * What the configuration sets ({@code chunk.max_tokens}, {@code chunk.overlap_tokens}), each defaulting to
+         * the model's.
+         *
+         * @throws StartupException when the settings are out of range
+         */
+        public static Options from(DaemonConfig config, Embedder embedder) {
+            Options defaults = forModel(embedder instanceof OnnxEmbedder o ? o.spec().maxSequenceTokens() : 256,
+                    embedder.tokenizer().specialTokens());
+            int max = config.getInt(Settings.CHUNK_MAX_TOKENS);
+            int overlap = config.getInt(Settings.CHUNK_OVERLAP_TOKENS);
+            int size = max == 0 ? defaults.maxTokens() : max;
+            try {
+                return new Options(size, overlap < 0 ? Math.round(size * 0.15f) : overlap);
+            } catch (IllegalArgumentException e) {
+                throw new StartupException("invalid chunking settings: " + e.getMessage());
+            }
         }
     }
 

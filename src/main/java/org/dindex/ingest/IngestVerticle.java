@@ -12,7 +12,7 @@ import org.dindex.collections.Collection;
 import org.dindex.collections.CollectionRegistry;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.ChunkRecord;
-import org.dindex.index.CommitVerticle;
+import org.dindex.index.Commits;
 import org.dindex.index.DocumentIds;
 import org.dindex.index.DocumentRecord;
 import org.dindex.index.WriteOp;
@@ -49,16 +49,9 @@ public final class IngestVerticle extends VerticleBase {
 
     private final BusHandlers handlers;
     private final CollectionRegistry collections;
-    private final CommitVerticle commits;
+    private final Commits commits;
     private WorkerExecutor chunkPool;
     private org.dindex.metrics.Metrics metrics;
-    /** In a cluster: sends each document to its shard's owner (which calls {@link #submitLocal}); else null. */
-    private volatile java.util.function.Function<JsonObject, Future<JsonObject>> router;
-
-    /** Routes {@code dindex.index.submit} through {@code router} (a cluster member's shard routing). */
-    public void routeWith(java.util.function.Function<JsonObject, Future<JsonObject>> router) {
-        this.router = router;
-    }
 
     /** Counts documents by outcome and chunks written (optional). */
     public IngestVerticle meter(org.dindex.metrics.Metrics metrics) {
@@ -66,7 +59,7 @@ public final class IngestVerticle extends VerticleBase {
         return this;
     }
 
-    public IngestVerticle(BusHandlers handlers, CollectionRegistry collections, CommitVerticle commits) {
+    public IngestVerticle(BusHandlers handlers, CollectionRegistry collections, Commits commits) {
         this.handlers = handlers;
         this.collections = collections;
         this.commits = commits;
@@ -75,7 +68,7 @@ public final class IngestVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         chunkPool = vertx.createSharedWorkerExecutor("dindex-ingest", 2, 5, TimeUnit.MINUTES);
-        handlers.serve(Addresses.INDEX_SUBMIT, body -> router != null ? router.apply(body) : submitLocal(body));
+        handlers.serve(Addresses.INDEX_SUBMIT, this::submit);
         return Future.succeededFuture();
     }
 
@@ -85,7 +78,7 @@ public final class IngestVerticle extends VerticleBase {
     }
 
     /** Indexes the request's documents into this daemon's collection (what a lone daemon always does). */
-    public Future<JsonObject> submitLocal(JsonObject body) {
+    private Future<JsonObject> submit(JsonObject body) {
         Collection collection = collections.of(body);
         collection.ensureOpen();
         if (!(body.getValue("documents") instanceof JsonArray docs)) {

@@ -1,5 +1,7 @@
 package org.dindex.jobs;
 
+import org.dindex.config.Settings;
+import org.dindex.config.DaemonConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -60,6 +62,11 @@ public final class JobRegistry {
      * @param commitTimeout longest wait for the commit that ends a job
      */
     public record Options(int maxConcurrent, int history, Duration commitTimeout) {
+        /** The options the configuration sets ({@code jobs.*}); a job's final commit may take ten minutes. */
+        public static Options from(DaemonConfig config) {
+            return new Options(config.getInt(Settings.JOBS_MAX_CONCURRENT), config.getInt(Settings.JOBS_HISTORY),
+                    Duration.ofMinutes(10));
+        }
     }
 
     private final Vertx vertx;

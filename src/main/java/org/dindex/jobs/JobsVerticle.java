@@ -1,5 +1,6 @@
 package org.dindex.jobs;
 
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -7,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.protocol.DindexException;
+import org.dindex.metrics.Metrics;
 import org.dindex.protocol.JsonTypes;
 
 import java.nio.file.Path;
@@ -18,27 +20,32 @@ import java.util.Locale;
  * Serves the jobs addresses: {@code dindex.jobs.list}, {@code dindex.jobs.get} and {@code dindex.jobs.cancel}. Owns
  * the {@link JobRegistry}; the import and scrape verticles start their jobs through it.
  */
-public final class JobsVerticle extends VerticleBase {
+public final class JobsVerticle extends VerticleBase implements JobControl {
     private final BusHandlers handlers;
     private final Path dir;
     private final JobRegistry.Options options;
     private final Duration stopDeadline;
     private JobRegistry registry;
-    private volatile java.util.function.Function<JsonObject, Future<JsonObject>> elsewhere;
-
-    /**
-     * In a cluster: where to look for a job this daemon does not know (another member's), so that any member's job
-     * can be shown and followed from any member.
-     */
-    public void lookElsewhere(java.util.function.Function<JsonObject, Future<JsonObject>> lookup) {
-        this.elsewhere = lookup;
-    }
+    private Metrics metrics;
 
     public JobsVerticle(BusHandlers handlers, Path dir, JobRegistry.Options options, Duration stopDeadline) {
         this.handlers = handlers;
         this.dir = dir;
         this.options = options;
         this.stopDeadline = stopDeadline;
+    }
+
+    /** Jobs by state as gauges, read from the registry at scrape time (optional: tests may run without meters). */
+    public JobsVerticle meter(Metrics metrics) {
+        this.metrics = metrics;
+        return this;
+    }
+
+    /** The running jobs' records, for the dashboard's per-job rates (none before this verticle has started). */
+    public List<JsonObject> running() {
+        JobRegistry r = registry;
+        return r == null ? List.of() : r.list().stream().filter(job -> job.state() == JobState.RUNNING)
+                .map(Job::toJson).toList();
     }
 
     /** The registry; available once this verticle has started. */
@@ -50,10 +57,47 @@ public final class JobsVerticle extends VerticleBase {
     }
 
     @Override
+    public Job submit(String type, JsonObject params, JobRunner runner, Job resumes) {
+        return registry().submit(type, params, runner, resumes);
+    }
+
+    @Override
+    public Job startUnqueued(String type, JsonObject params, JobRunner runner) {
+        return registry().startUnqueued(type, params, runner);
+    }
+
+    @Override
+    public Job restart(String id, JobRunner runner) {
+        return registry().restart(id, runner);
+    }
+
+    @Override
+    public List<Job> list() {
+        return registry().list();
+    }
+
+    @Override
+    public Job require(String id) {
+        return registry().require(id);
+    }
+
+    @Override
+    public Future<Void> cancelJobsOf(String collection, Duration wait) {
+        return registry().cancelJobsOf(collection, wait);
+    }
+
+    @Override
     public Future<?> start() {
         // map, not onSuccess: the deployment must not count as started before the handlers are served.
         return JobRegistry.open(vertx, dir, options).map(r -> {
             registry = r;
+            if (metrics != null) {
+                for (JobState state : JobState.values()) {
+                    Gauge.builder("dindex.jobs", r, j -> j.list().stream().filter(job -> job.state() == state).count())
+                            .tag("state", state.wireName()).description("Jobs known to the daemon, by state")
+                            .register(metrics.registry());
+                }
+            }
             handlers.serve(Addresses.JOBS_LIST, this::list);
             handlers.serve(Addresses.JOBS_GET, this::get);
             handlers.serve(Addresses.JOBS_CANCEL, body -> registry.cancel(idOf(body), Duration.ofSeconds(10))
@@ -65,11 +109,6 @@ public final class JobsVerticle extends VerticleBase {
     /** One job; with {@code "events": true} also its latest item events (each with its {@code seq}). */
     private Future<JsonObject> get(JsonObject body) {
         String id = idOf(body);
-        var lookup = elsewhere;
-        if (lookup != null && !Boolean.TRUE.equals(body.getValue("local_only")) && Job.ID.matcher(id).matches()
-                && registry.get(id).isEmpty()) {
-            return lookup.apply(body.copy().put("local_only", true));
-        }
         Job job = registry.require(id);
         JsonObject reply = new JsonObject().put("job", job.toJson());
         if (JsonTypes.bool(body, "events", false)) {

@@ -1,5 +1,6 @@
 package org.dindex.scrape;
 
+import org.dindex.config.DaemonConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -9,7 +10,7 @@ import org.dindex.bus.BusHandlers;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
 import org.dindex.jobs.Job;
-import org.dindex.jobs.JobsVerticle;
+import org.dindex.jobs.JobControl;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -23,14 +24,22 @@ public final class ScrapeVerticle extends VerticleBase {
 
     /** The daemon-wide scrape settings (the per-request ones come with each request). */
     public record Settings(String userAgent, long requestTimeoutMs, long maxPageBytes, AddressPolicy addressPolicy) {
+        /** The settings the configuration sets ({@code scrape.*}). */
+        public static Settings from(DaemonConfig config) {
+            return new Settings(config.getString(org.dindex.config.Settings.SCRAPE_USER_AGENT),
+                    config.getLong(org.dindex.config.Settings.SCRAPE_TIMEOUT_MS),
+                    config.getLong(org.dindex.config.Settings.SCRAPE_MAX_PAGE_BYTES), new AddressPolicy(
+                    config.getBoolean(org.dindex.config.Settings.SCRAPE_ALLOW_LOOPBACK),
+                    config.getBoolean(org.dindex.config.Settings.SCRAPE_ALLOW_PRIVATE)));
+        }
     }
 
     private final BusHandlers handlers;
-    private final JobsVerticle jobs;
+    private final JobControl jobs;
     private final Settings settings;
     private final org.dindex.collections.CollectionRegistry collections;
 
-    public ScrapeVerticle(BusHandlers handlers, JobsVerticle jobs, Settings settings,
+    public ScrapeVerticle(BusHandlers handlers, JobControl jobs, Settings settings,
                           org.dindex.collections.CollectionRegistry collections) {
         this.handlers = handlers;
         this.jobs = jobs;
@@ -47,7 +56,7 @@ public final class ScrapeVerticle extends VerticleBase {
                     .put("depth", options.maxDepth()).put("max_pages", options.maxPages())
                     .put("delay_ms", options.delayMs()).put("concurrency", options.concurrency())
                     .put("stay_on_domain", options.stayOnDomain()).put("max_requests", options.maxRequests());
-            Job job = jobs.registry().submit(JOB_TYPE, params, new ScrapeJob(options), null);
+            Job job = jobs.submit(JOB_TYPE, params, new ScrapeJob(options), null);
             return Future.succeededFuture(new JsonObject().put("job", job.toJson()));
         });
         return Future.succeededFuture();

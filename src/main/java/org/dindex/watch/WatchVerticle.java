@@ -1,5 +1,6 @@
 package org.dindex.watch;
 
+import org.dindex.config.DaemonConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -11,7 +12,7 @@ import org.dindex.files.FileSelection;
 import org.dindex.index.IndexService;
 import org.dindex.jobs.Job;
 import org.dindex.jobs.JobState;
-import org.dindex.jobs.JobsVerticle;
+import org.dindex.jobs.JobControl;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
@@ -40,15 +41,23 @@ public final class WatchVerticle extends VerticleBase {
         public Settings {
             dataDir = dataDir.toAbsolutePath().normalize();
         }
+
+        /** The settings the configuration sets ({@code watch.*}, {@code index.max_document_bytes}). */
+        public static Settings from(DaemonConfig config, Path dataDir) {
+            return new Settings(config.getLong(org.dindex.config.Settings.WATCH_DEBOUNCE_MS),
+                    config.getLong(org.dindex.config.Settings.WATCH_SCAN_INTERVAL_MS),
+                    config.getInt(org.dindex.config.Settings.WATCH_MAX_INOTIFY_WATCHES),
+                    config.getLong(org.dindex.config.Settings.MAX_DOCUMENT_BYTES), dataDir);
+        }
     }
 
     private final BusHandlers handlers;
-    private final JobsVerticle jobs;
+    private final JobControl jobs;
     private final CollectionRegistry collections;
     private final Settings settings;
     private WatchBudget budget;
 
-    public WatchVerticle(BusHandlers handlers, JobsVerticle jobs, CollectionRegistry collections, Settings settings) {
+    public WatchVerticle(BusHandlers handlers, JobControl jobs, CollectionRegistry collections, Settings settings) {
         this.handlers = handlers;
         this.jobs = jobs;
         this.collections = collections;
@@ -78,10 +87,10 @@ public final class WatchVerticle extends VerticleBase {
 
     /** Runs again every watch the daemon's stop (or a crash) interrupted; a broken one is logged and left. */
     private void resumeInterrupted() {
-        for (Job job : jobs.registry().list()) {
+        for (Job job : jobs.list()) {
             if (job.type().equals(JOB_TYPE) && job.state() == JobState.INTERRUPTED) {
                 try {
-                    jobs.registry().restart(job.id(), new WatchJob(options(job.params(), false), budget,
+                    jobs.restart(job.id(), new WatchJob(options(job.params(), false), budget,
                             indexOf(collectionOf(job.params()))));
                     LOG.info("resuming watch " + job.id() + " of " + job.params().getJsonArray("paths").encode());
                 } catch (RuntimeException e) {
@@ -94,7 +103,7 @@ public final class WatchVerticle extends VerticleBase {
     private synchronized Job start(JsonObject body) {
         String collection = collections.forNewJob(CollectionNames.of(body)).name();
         WatchJob.Options options = options(body, true);
-        for (Job running : jobs.registry().list()) {
+        for (Job running : jobs.list()) {
             // The same folder may be kept in two collections, not twice in one.
             if (running.type().equals(JOB_TYPE) && !running.state().finished()
                     && collectionOf(running.params()).equals(collection)) {
@@ -116,7 +125,7 @@ public final class WatchVerticle extends VerticleBase {
                 .put("include", new JsonArray(options.rules().include()))
                 .put("exclude", new JsonArray(options.rules().exclude()))
                 .put("hidden", options.rules().hidden()).put("gitignore", options.rules().gitignore());
-        return jobs.registry().startUnqueued(JOB_TYPE, params, new WatchJob(options, budget, indexOf(collection)));
+        return jobs.startUnqueued(JOB_TYPE, params, new WatchJob(options, budget, indexOf(collection)));
     }
 
     /**
