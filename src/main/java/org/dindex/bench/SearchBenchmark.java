@@ -338,7 +338,7 @@ public final class SearchBenchmark {
                 start + 5)));
         float[] v = near(vectors.get(random.nextInt(vectors.size())));
         return new SearchRequest(query.isBlank() ? "parliament" : query, 10,
-                SearchRequest.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)), SearchRequest.Filters.NONE,
+                SearchRequest.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)), org.dindex.protocol.SearchFilters.NONE,
                 false, null, null, null, v);
     }
 

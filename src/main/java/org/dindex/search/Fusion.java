@@ -15,12 +15,16 @@ import java.util.Map;
 public record Fusion(Method method, double rrfK, double denseWeight, double bm25Weight, double alpha) {
     public enum Method { RRF, LINEAR }
 
-    /** One retriever's candidates in rank order (best first) with their raw scores. */
-    public record Ranked(List<String> ids, Map<String, Float> scores) {
+    /** One retriever's candidates in rank order (best first) with their raw scores, keyed by any chunk key. */
+    public record Ranked<K>(List<K> ids, Map<K, Float> scores) {
+        /** The candidates of a map in its iteration order (best first, as the retrievers return them). */
+        public static <K> Ranked<K> of(Map<K, Float> scores) {
+            return new Ranked<>(List.copyOf(scores.keySet()), scores);
+        }
     }
 
-    public Map<String, Double> fuse(Ranked dense, Ranked bm25) {
-        Map<String, Double> fused = new HashMap<>();
+    public <K> Map<K, Double> fuse(Ranked<K> dense, Ranked<K> bm25) {
+        Map<K, Double> fused = new HashMap<>();
         if (method == Method.RRF) {
             add(fused, dense, denseWeight);
             add(fused, bm25, bm25Weight);
@@ -31,25 +35,25 @@ public record Fusion(Method method, double rrfK, double denseWeight, double bm25
         return fused;
     }
 
-    private void add(Map<String, Double> fused, Ranked list, double weight) {
+    private <K> void add(Map<K, Double> fused, Ranked<K> list, double weight) {
         for (int i = 0; i < list.ids().size(); i++) {
             fused.merge(list.ids().get(i), weight / (rrfK + i + 1), Double::sum);
         }
     }
 
-    private static void addNormalized(Map<String, Double> fused, Ranked list, double weight) {
+    private static <K> void addNormalized(Map<K, Double> fused, Ranked<K> list, double weight) {
         if (list.ids().isEmpty()) {
             return;
         }
         double min = Double.MAX_VALUE;
         double max = -Double.MAX_VALUE;
-        for (String id : list.ids()) {
+        for (K id : list.ids()) {
             double s = list.scores().get(id);
             min = Math.min(min, s);
             max = Math.max(max, s);
         }
         double range = max - min;
-        for (String id : list.ids()) {
+        for (K id : list.ids()) {
             double norm = range == 0 ? 1.0 : (list.scores().get(id) - min) / range;
             fused.merge(id, weight * norm, Double::sum);
         }

@@ -81,10 +81,10 @@ public final class MergedFusion {
     }
 
     /** Candidates in descending score order (the rank RRF uses). */
-    static Fusion.Ranked ranked(Map<String, Float> scores) {
+    static Fusion.Ranked<String> ranked(Map<String, Float> scores) {
         List<Map.Entry<String, Float>> order = new ArrayList<>(scores.entrySet());
         order.sort(Map.Entry.<String, Float>comparingByValue().reversed());
         List<String> ids = order.stream().map(Map.Entry::getKey).toList();
-        return new Fusion.Ranked(ids, scores);
+        return new Fusion.Ranked<>(ids, scores);
     }
 }

@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * @param collections the collections searched (one, or several fused into one ranking); never empty
  */
-public record SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain, Fusion fusion,
+public record SearchRequest(String query, int topK, Mode mode, SearchFilters filters, boolean explain, Fusion fusion,
                             Integer candidates, Float titleWeight, float[] queryVector, List<String> collections) {
     public SearchRequest {
         collections = collections == null || collections.isEmpty()
@@ -28,7 +28,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
     }
 
     /** A request of the default collection. */
-    public SearchRequest(String query, int topK, Mode mode, Filters filters, boolean explain, Fusion fusion,
+    public SearchRequest(String query, int topK, Mode mode, SearchFilters filters, boolean explain, Fusion fusion,
                          Integer candidates, Float titleWeight, float[] queryVector) {
         this(query, topK, mode, filters, explain, fusion, candidates, titleWeight, queryVector, null);
     }
@@ -56,16 +56,6 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
      * @param metadataOneOf    metadata key's value is one of the list, for every entry: {@code metadata_contains}
      *                         with an array value, as the Rust original's clients send it
      */
-    public record Filters(String sourcePrefix, List<String> documentIds, Map<String, String> metadataEquals,
-                          Map<String, String> metadataContains, Long minTimestamp, Long maxTimestamp,
-                          Map<String, List<String>> metadataOneOf) {
-        public static final Filters NONE = new Filters(null, List.of(), Map.of(), Map.of(), null, null, Map.of());
-
-        public boolean isEmpty() {
-            return equals(NONE);
-        }
-    }
-
     private static final Set<String> FIELDS = Set.of("query", "top_k", "mode", "filters", "explain", "fusion",
             "candidates", "title_weight", "query_vector", "scope", "collection", "collections");
 
@@ -83,29 +73,8 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
 
     /** The request as its JSON body (without a query vector: that travels separately). */
     public JsonObject toJson() {
-        JsonObject f = new JsonObject();
-        if (filters.sourcePrefix() != null) {
-            f.put("source_url_prefix", filters.sourcePrefix());
-        }
-        if (!filters.documentIds().isEmpty()) {
-            f.put("document_ids", new JsonArray(filters.documentIds()));
-        }
-        if (!filters.metadataEquals().isEmpty()) {
-            f.put("metadata_equals", new JsonObject(new java.util.LinkedHashMap<>(filters.metadataEquals())));
-        }
-        if (!filters.metadataContains().isEmpty() || !filters.metadataOneOf().isEmpty()) {
-            JsonObject contains = new JsonObject(new java.util.LinkedHashMap<>(filters.metadataContains()));
-            filters.metadataOneOf().forEach((k, values) -> contains.put(k, new JsonArray(new ArrayList<>(values))));
-            f.put("metadata_contains", contains);
-        }
-        if (filters.minTimestamp() != null) {
-            f.put("min_timestamp", filters.minTimestamp());
-        }
-        if (filters.maxTimestamp() != null) {
-            f.put("max_timestamp", filters.maxTimestamp());
-        }
         JsonObject body = new JsonObject().put("query", query).put("top_k", topK)
-                .put("mode", mode.name().toLowerCase(Locale.ROOT)).put("filters", f);
+                .put("mode", mode.name().toLowerCase(Locale.ROOT)).put("filters", filters.toJson());
         if (candidates != null) {
             body.put("candidates", candidates);
         }
@@ -150,7 +119,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
             throw DindexException.badRequest("mode must be hybrid, dense or bm25, got '" + m + "'");
         }
         Object f = body.getValue("filters");
-        Filters filters = Filters.NONE;
+        SearchFilters filters = SearchFilters.NONE;
         if (f != null) {
             if (!(f instanceof JsonObject fj)) {
                 throw DindexException.badRequest("filters must be an object");
@@ -227,9 +196,7 @@ public record SearchRequest(String query, int topK, Mode mode, Filters filters, 
     }
 
     /** The filters' rules are the protocol's ({@link SearchFilters#parse}), shared with the MCP tools. */
-    private static Filters parseFilters(JsonObject f) {
-        SearchFilters p = SearchFilters.parse(f);
-        return new Filters(p.sourceUrlPrefix(), p.documentIds(), p.metadataEquals(), p.metadataContains(),
-                p.minTimestamp(), p.maxTimestamp(), p.metadataOneOf());
+    private static SearchFilters parseFilters(JsonObject f) {
+        return SearchFilters.parse(f);
     }
 }

@@ -2,40 +2,27 @@ package org.dindex.search;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.index.SortedNumericDocValues;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.BoostQuery;
-import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
-import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.Weight;
-import org.apache.lucene.util.FixedBitSet;
-import org.apache.lucene.util.QueryBuilder;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.IndexFields;
 import org.dindex.index.IndexSnapshot;
-import org.dindex.index.StoredChunks;
+import org.dindex.index.Retrievers;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
- * Hybrid retrieval on one {@link IndexSnapshot}: BM25 candidates and dense candidates (the segments' jvector graphs)
- * from Lucene, both restricted by the same filter query inside the retriever, fused, grouped by document, with
- * snippets and citations. Blocking: runs on the search worker pool.
+ * Hybrid search on one {@link IndexSnapshot}: the index's two {@link Retrievers} (BM25, and dense over the segments'
+ * jvector graphs, each with the request's filters inside), fused, grouped by document, with snippets and citations.
+ * Blocking: runs on the search worker pool.
  */
 public final class SearchService {
     private final SearchOptions options;
@@ -47,17 +34,17 @@ public final class SearchService {
      * costs about the slower of the two instead of their sum. Tasks given to it never wait on anything, so it
      * cannot deadlock however busy it is.
      */
-    private volatile java.util.concurrent.Executor denseBranch;
+    private volatile Executor denseBranch;
 
     /** Runs the dense half of hybrid searches on {@code executor}, beside BM25 on the caller's thread. */
-    public SearchService denseBranchOn(java.util.concurrent.Executor executor) {
+    public SearchService denseBranchOn(Executor executor) {
         this.denseBranch = executor;
         return this;
     }
 
     public SearchService(SearchOptions options) {
         this.options = options;
-        this.snippets = new Snippets(org.dindex.index.IndexFields.ANALYZER, options.snippetChars());
+        this.snippets = new Snippets(IndexFields.ANALYZER, options.snippetChars());
     }
 
     public SearchOptions options() {
@@ -93,7 +80,6 @@ public final class SearchService {
 
     List<Hit> retrieve(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector)
             throws IOException {
-        IndexSearcher searcher = snap.searcher();
         Candidates c = gather(current, snap, req, queryVector);
         Map<Integer, Float> dense = c.dense();
         Map<Integer, Float> bm25 = c.bm25();
@@ -101,9 +87,7 @@ public final class SearchService {
         boolean useDense = req.mode() == SearchRequest.Mode.DENSE && queryVector != null;
         if (req.mode() == SearchRequest.Mode.HYBRID && queryVector != null) {
             Fusion fusion = req.fusion() != null ? req.fusion() : options.fusion();
-            Map<String, Double> f = fusion.fuse(ranked(dense), ranked(bm25));
-            fused = new HashMap<>();
-            f.forEach((k, v) -> fused.put(Integer.parseInt(k), v));
+            fused = fusion.fuse(Fusion.Ranked.of(dense), Fusion.Ranked.of(bm25));
         } else {
             fused = new HashMap<>();
             (useDense ? dense : bm25).forEach((k, v) -> fused.put(k, v.doubleValue()));
@@ -111,10 +95,9 @@ public final class SearchService {
         List<Map.Entry<Integer, Double>> order = new ArrayList<>(fused.entrySet());
         order.sort(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
         List<Hit> hits = new ArrayList<>();
-        StoredFields stored = searcher.storedFields();
         for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
             hits.add(new Hit(e.getKey(), dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
-                    StoredChunks.toJson(stored.document(e.getKey(), StoredChunks.FIELDS))));
+                    Retrievers.chunk(snap, e.getKey())));
         }
         return hits;
     }
@@ -127,28 +110,26 @@ public final class SearchService {
     public JsonObject candidates(ChunkIndex current, SearchRequest req, float[] queryVector) throws IOException {
         try (IndexSnapshot snap = current.acquire()) {
             Candidates c = gather(current, snap, req, queryVector);
-            IndexSearcher searcher = snap.searcher();
             JsonObject chunks = new JsonObject();
             // Payloads only for each list's top k: the fused top k almost always comes from them, and the
             // coordinator fetches any other it picks ({@link #chunks}); ids and scores for all.
             return new JsonObject().put("model", current.model())
-                    .put("dense", list(searcher, c.dense(), req.topK(), chunks))
-                    .put("bm25", list(searcher, c.bm25(), req.topK(), chunks)).put("chunks", chunks);
+                    .put("dense", list(snap, c.dense(), req.topK(), chunks))
+                    .put("bm25", list(snap, c.bm25(), req.topK(), chunks)).put("chunks", chunks);
         }
     }
 
-    private static JsonArray list(IndexSearcher searcher, Map<Integer, Float> scores, int withPayload,
+    private static JsonArray list(IndexSnapshot snap, Map<Integer, Float> scores, int withPayload,
                                   JsonObject chunks) throws IOException {
         List<Map.Entry<Integer, Float>> order = new ArrayList<>(scores.entrySet());
         order.sort(Map.Entry.<Integer, Float>comparingByValue().reversed());
         JsonArray out = new JsonArray();
-        StoredFields stored = searcher.storedFields();
+        StoredFields stored = snap.searcher().storedFields();
         for (int i = 0; i < order.size(); i++) {
             var e = order.get(i);
-            Document d = stored.document(e.getKey(), Set.of(IndexFields.CHUNK_ID));
-            String id = d.get(IndexFields.CHUNK_ID);
+            String id = Retrievers.chunkId(stored, e.getKey());
             if (i < withPayload && !chunks.containsKey(id)) {
-                chunks.put(id, StoredChunks.toJson(stored.document(e.getKey(), StoredChunks.FIELDS)));
+                chunks.put(id, Retrievers.chunk(snap, e.getKey()));
             }
             out.add(new JsonArray().add(id).add(e.getValue()));
         }
@@ -158,17 +139,7 @@ public final class SearchService {
     /** Stored chunks by id (the coordinator's second, rare, round: payloads it picked but did not get). */
     public JsonObject chunks(ChunkIndex current, List<String> ids) throws IOException {
         try (IndexSnapshot snap = current.acquire()) {
-            IndexSearcher searcher = snap.searcher();
-            JsonObject out = new JsonObject();
-            for (String id : ids) {
-                ScoreDoc[] hit = searcher.search(new org.apache.lucene.search.TermQuery(
-                        new org.apache.lucene.index.Term(IndexFields.CHUNK_ID, id)), 1).scoreDocs;
-                if (hit.length > 0) {
-                    out.put(id, StoredChunks.toJson(searcher.storedFields().document(hit[0].doc,
-                            StoredChunks.FIELDS)));
-                }
-            }
-            return out;
+            return Retrievers.chunks(snap, ids);
         }
     }
 
@@ -204,8 +175,7 @@ public final class SearchService {
                 int slash = e.getKey().indexOf('/');
                 String collection = e.getKey().substring(0, slash);
                 int doc = Integer.parseInt(e.getKey().substring(slash + 1));
-                JsonObject chunk = StoredChunks.toJson(snapOf.get(collection).searcher().storedFields()
-                        .document(doc, StoredChunks.FIELDS)).put("collection", collection);
+                JsonObject chunk = Retrievers.chunk(snapOf.get(collection), doc).put("collection", collection);
                 hits.add(new Hit(doc, fused.dense().get(e.getKey()), fused.bm25().get(e.getKey()), e.getValue(),
                         chunk));
             }
@@ -236,85 +206,42 @@ public final class SearchService {
 
     private Candidates gather(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector)
             throws IOException {
-        IndexSearcher searcher = snap.searcher();
-        Query filter = FilterQueries.of(req.filters());
         int depth = Math.max(req.candidates() != null ? req.candidates() : options.candidates(), req.topK());
         boolean wantBm25 = req.mode() != SearchRequest.Mode.DENSE || queryVector == null;
         boolean wantDense = req.mode() != SearchRequest.Mode.BM25 && queryVector != null;
-        java.util.concurrent.Executor branch = denseBranch;
-        java.util.concurrent.CompletableFuture<Map<Integer, Float>> denseLater = null;
+        Executor branch = denseBranch;
+        CompletableFuture<Map<Integer, Float>> denseLater = null;
         if (wantDense && wantBm25 && branch != null) {
-            denseLater = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            denseLater = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return dense(current, snap, req, queryVector, filter, depth);
+                    return dense(current, snap, req, queryVector, depth);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }, branch);
         }
-        Map<Integer, Float> bm25 = new LinkedHashMap<>();
-        if (wantBm25) {
-            Query text = bm25Query(req.query(), req.titleWeight() != null ? req.titleWeight()
-                    : options.titleWeight());
-            if (text != null) {
-                // Only chunks have text terms (IndexFields), so without filters the kind filter is not needed.
-                Query q = req.filters().isEmpty() ? text : new BooleanQuery.Builder()
-                        .add(text, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER).build();
-                for (ScoreDoc sd : searcher.search(q, depth).scoreDocs) {
-                    bm25.put(sd.doc, sd.score);
-                }
-            }
-        }
-        Map<Integer, Float> dense = new LinkedHashMap<>();
+        Map<Integer, Float> bm25 = wantBm25 ? Retrievers.bm25(snap, req.query(), req.titleWeight() != null
+                ? req.titleWeight() : options.titleWeight(), req.filters(), depth) : Map.of();
+        Map<Integer, Float> dense = Map.of();
         if (denseLater != null) {
             try {
                 dense = denseLater.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof java.io.UncheckedIOException io) {
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof UncheckedIOException io) {
                     throw io.getCause();
                 }
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         } else if (wantDense) {
-            dense = dense(current, snap, req, queryVector, filter, depth);
+            dense = dense(current, snap, req, queryVector, depth);
         }
         return new Candidates(dense, bm25);
     }
 
-    /** Dense candidates by Lucene doc id, best first. */
     private Map<Integer, Float> dense(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector,
-                                      Query filter, int depth) throws IOException {
-        List<ChunkIndex.DenseHit> hits = current.denseSearch(snap, queryVector, depth, options.denseBeam(),
-                req.filters().isEmpty() ? null : filter, options.exactBelow());
-        Map<Integer, Float> dense = new LinkedHashMap<>();
-        for (ChunkIndex.DenseHit h : hits) {
-            dense.put(h.doc(), h.score());
-        }
-        return dense;
-    }
-
-    static Fusion.Ranked ranked(Map<Integer, Float> scores) {
-        List<String> ids = new ArrayList<>();
-        Map<String, Float> s = new HashMap<>();
-        scores.forEach((k, v) -> {
-            ids.add(Integer.toString(k));
-            s.put(Integer.toString(k), v);
-        });
-        return new Fusion.Ranked(ids, s);
-    }
-
-    Query bm25Query(String query, float titleWeight) {
-        QueryBuilder builder = new QueryBuilder(IndexFields.ANALYZER);
-        Query text = builder.createBooleanQuery(IndexFields.TEXT, query);
-        if (titleWeight <= 0) {
-            return text;
-        }
-        Query title = builder.createBooleanQuery(IndexFields.TITLE, query);
-        if (text == null || title == null) {
-            return text;
-        }
-        return new BooleanQuery.Builder().add(text, BooleanClause.Occur.SHOULD)
-                .add(new BoostQuery(title, titleWeight), BooleanClause.Occur.SHOULD).build();
+                                      int depth) throws IOException {
+        return Retrievers.dense(current, snap, queryVector, req.filters(), depth, options.denseBeam(),
+                options.exactBelow());
     }
 
     /** Groups hits by document (documents in order of their best chunk) and numbers citations. */

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FusionTest {
-    static final Fusion.Ranked DENSE = new Fusion.Ranked(List.of("a", "b", "c"), Map.of("a", 0.9f, "b", 0.7f, "c",
-            0.5f));
-    static final Fusion.Ranked BM25 = new Fusion.Ranked(List.of("c", "d"), Map.of("c", 12f, "d", 3f));
+    static final Fusion.Ranked<String> DENSE = new Fusion.Ranked<>(List.of("a", "b", "c"),
+            Map.of("a", 0.9f, "b", 0.7f, "c", 0.5f));
+    static final Fusion.Ranked<String> BM25 = new Fusion.Ranked<>(List.of("c", "d"), Map.of("c", 12f, "d", 3f));
 
     @Test
     void reciprocalRankFusionAddsWeightedReciprocalRanks() {
@@ -35,10 +35,10 @@ class FusionTest {
     @Test
     void emptyListsAndSingleCandidatesAreSafe() {
         Fusion linear = new Fusion(Fusion.Method.LINEAR, 60, 1, 1, 0.5);
-        Map<String, Double> f = linear.fuse(new Fusion.Ranked(List.of(), Map.of()),
-                new Fusion.Ranked(List.of("x"), Map.of("x", 4f)));
+        Map<String, Double> f = linear.fuse(new Fusion.Ranked<>(List.of(), Map.of()),
+                new Fusion.Ranked<>(List.of("x"), Map.of("x", 4f)));
         assertEquals(0.5, f.get("x"), 1e-9);
-        assertTrue(new Fusion(Fusion.Method.RRF, 60, 1, 1, 0).fuse(new Fusion.Ranked(List.of(), Map.of()),
-                new Fusion.Ranked(List.of(), Map.of())).isEmpty());
+        assertTrue(new Fusion(Fusion.Method.RRF, 60, 1, 1, 0).fuse(new Fusion.Ranked<>(List.of(), Map.of()),
+                new Fusion.Ranked<>(List.of(), Map.of())).isEmpty());
     }
 }

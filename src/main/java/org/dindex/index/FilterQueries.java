@@ -1,5 +1,6 @@
-package org.dindex.search;
+package org.dindex.index;
 
+import org.dindex.protocol.SearchFilters;
 import org.apache.lucene.document.LongField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -10,10 +11,9 @@ import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.util.BytesRef;
-import org.dindex.index.IndexFields;
 
 /**
- * Turns {@link SearchRequest.Filters} into one Lucene filter query. It matches document records as well as chunks
+ * Turns a request's {@link SearchFilters} into one Lucene filter query. It matches document records as well as chunks
  * (both carry source, ids, metadata and timestamps): every use pairs it with something only chunks have, the text
  * query for BM25 and the vector-ordinal doc values for dense search, so a {@code kind} clause would only slow the
  * conjunction down. Without filters it matches every chunk.
@@ -22,13 +22,13 @@ final class FilterQueries {
     private FilterQueries() {
     }
 
-    static Query of(SearchRequest.Filters f) {
+    static Query of(SearchFilters f) {
         if (f.isEmpty()) {
             return new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK));
         }
         BooleanQuery.Builder b = new BooleanQuery.Builder();
-        if (f.sourcePrefix() != null) {
-            b.add(new PrefixQuery(new Term(IndexFields.SOURCE, f.sourcePrefix())), BooleanClause.Occur.FILTER);
+        if (f.sourceUrlPrefix() != null) {
+            b.add(new PrefixQuery(new Term(IndexFields.SOURCE, f.sourceUrlPrefix())), BooleanClause.Occur.FILTER);
         }
         if (!f.documentIds().isEmpty()) {
             b.add(new TermInSetQuery(IndexFields.DOC_ID, f.documentIds().stream().map(BytesRef::new).toList()),
