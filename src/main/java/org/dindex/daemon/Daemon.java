@@ -21,10 +21,8 @@ import org.dindex.bus.ServedAddresses;
 import org.dindex.bus.SocketBridge;
 import org.dindex.config.Settings;
 import org.dindex.collections.CollectionRegistry;
-import org.dindex.index.IndexService;
 import org.dindex.platform.BackgroundPriority;
 import org.dindex.platform.PrivateFiles;
-import org.dindex.search.SearchService;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -317,18 +315,6 @@ public final class Daemon {
 
     public Vertx vertx() {
         return vertx;
-    }
-
-    /**
-     * The retrieval this daemon serves and the index it runs on, so that a benchmark in the same process can call
-     * them directly beside the same search through the bus and the socket.
-     */
-    public SearchService searchService() {
-        return parts.searchService();
-    }
-
-    public IndexService indexService() {
-        return stores.collections().defaultCollection().index();
     }
 
     /** The daemon's collections (tests and in-process tools look inside them). */

@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
  * fewer per search, each a park and unpark of a thread (docs/benchmarks.md, {@code bench search}). Continuations
  * must therefore be thread-safe and short, as the search verticle's are.
  */
-final class RetrievalPool implements AutoCloseable {
+public final class RetrievalPool implements AutoCloseable {
     private final ExecutorService threads;
 
     private final ExecutorService branches;
 
-    RetrievalPool(int size) {
+    public RetrievalPool(int size) {
         threads = Executors.newFixedThreadPool(size, Thread.ofPlatform().name("dindex-search-", 0).daemon()
                 .factory());
         branches = Executors.newFixedThreadPool(size, Thread.ofPlatform().name("dindex-search-dense-", 0).daemon()
@@ -38,7 +38,7 @@ final class RetrievalPool implements AutoCloseable {
      * Threads for the dense half of hybrid searches ({@link SearchService#denseBranchOn}). Separate from the search
      * threads so that a search waiting for its branch can never hold the thread the branch needs.
      */
-    java.util.concurrent.Executor branches() {
+    public java.util.concurrent.Executor branches() {
         return branches;
     }
 

@@ -9,14 +9,18 @@ import org.dindex.daemon.Logging;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /** The daemon jar's commands that run daemon code in the CLI's process (see {@link InProcessCommands}). */
 public final class DaemonTools implements InProcessCommands {
     @Override
     public Map<String, Object> commands() {
         Map<String, Object> commands = new LinkedHashMap<>();
-        commands.put("eval", new EvalCommand());
-        commands.put("bench", new BenchCommand());
+        for (ToolCommands more : ServiceLoader.load(ToolCommands.class)) {
+            commands.putAll(more.commands());
+        }
+        commands.putIfAbsent("bench", new MissingToolCommand("bench"));
+        commands.putIfAbsent("eval", new MissingToolCommand("eval"));
         commands.put("mcp", new McpCommand());
         commands.put("config check", new ConfigCheckCommand());
         return commands;

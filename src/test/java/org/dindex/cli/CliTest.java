@@ -34,9 +34,9 @@ class CliTest {
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().startsWith("dindex: Unknown option: '--frobnicate'"), unknown.err());
         assertEquals(2, cli.run("daemon", "launch").exit());
-        Cli.Result badNumber = cli.run("bench", "ipc", "--clients", "many");
+        Cli.Result badNumber = cli.run("search", "tides", "--top-k", "many");
         assertEquals(2, badNumber.exit());
-        assertTrue(badNumber.err().contains("--clients"), badNumber.err());
+        assertTrue(badNumber.err().contains("--top-k"), badNumber.err());
     }
 
     @Test

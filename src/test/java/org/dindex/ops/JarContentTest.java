@@ -70,9 +70,17 @@ class JarContentTest {
                 && !n.startsWith("META-INF/versions/")).limit(10).toList();
         assertEquals(List.of(), other, "classes other than Hazelcast's in " + CLUSTER_JAR);
         try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
-            assertEquals("dindex-cluster.jar", jar.getManifest().getMainAttributes().getValue("Class-Path"),
-                    "the daemon jar's manifest puts the cluster jar beside it on the class path");
+            assertEquals("dindex-cluster.jar dindex-bench.jar", jar.getManifest().getMainAttributes()
+                    .getValue("Class-Path"), "the daemon jar's manifest puts the cluster and bench jars beside it on"
+                    + " the class path");
         }
+    }
+
+    /** The benchmarks and the evaluation are not in the daemon jar: they come with dindex-bench.jar. */
+    @Test
+    void benchmarksAreNotInTheDaemonJar() {
+        List<String> bench = names.stream().filter(n -> n.startsWith("org/dindex/bench/")).limit(5).toList();
+        assertEquals(List.of(), bench, "benchmark classes in " + JAR);
     }
 
     /** Native code: shared and static libraries of any platform. */

@@ -154,7 +154,7 @@ class ReleaseTest {
         assertTrue(readme.startsWith("dindex " + version + " (commit "), readme);
         String man = Files.readString(tree.resolve("share/man/man1/dindex.1"));
         assertTrue(man.contains(".TH DINDEX 1 \"\" \"dindex " + version.replace("-", "\\-") + "\""), "man page");
-        assertTrue(man.contains(".SS \"dindex bench ipc"), "the man page documents the daemon jar's commands too");
+        assertTrue(man.contains(".SS \"dindex config check"), "the man page documents the daemon jar's commands too");
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.dindex.index.DocumentIds;
 import org.dindex.index.DocumentRecord;
 import org.dindex.index.IndexSnapshot;
 import org.dindex.index.WriteOp;
+import org.dindex.search.RetrievalPool;
 import org.dindex.search.SearchOptions;
 import org.dindex.search.SearchRequest;
 import org.dindex.search.SearchService;
@@ -180,14 +181,22 @@ public final class SearchBenchmark {
 
     /**
      * Everything measured against a daemon running in this process on the built index: each search five ways
-     * ({@link Path5}: a direct call of the daemon's search service on its index, a request on the daemon's event
-     * bus, the same request through the socket, and the two plain-server floors), interleaved query by query so
-     * that noise hits them all alike; then query embedding, dense recall, throughput and search during ingest.
+     * ({@link Path5}: a direct call of a search service made as the daemon makes its own, from {@code options} with
+     * a retrieval pool of its own, on the daemon's index; a request on the daemon's event bus; the same request
+     * through the socket; and the two plain-server floors), interleaved query by query so that noise hits them all
+     * alike; then query embedding, dense recall, throughput and search during ingest.
      */
-    public void measure(org.dindex.daemon.Daemon daemon, Sample sample, JsonObject report,
+    public void measure(org.dindex.daemon.Daemon daemon, SearchOptions options, Sample sample, JsonObject report,
                         List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
-        SearchService service = daemon.searchService();
-        org.dindex.index.IndexService indexService = daemon.indexService();
+        try (RetrievalPool pool = new RetrievalPool(Runtime.getRuntime().availableProcessors())) {
+            measure(daemon, new SearchService(options).denseBranchOn(pool.branches()),
+                    daemon.collections().defaultCollection().index(), sample, report, ingestDocs);
+        }
+    }
+
+    private void measure(org.dindex.daemon.Daemon daemon, SearchService service,
+                         org.dindex.index.IndexService indexService, Sample sample, JsonObject report,
+                         List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
         var bus = daemon.vertx().eventBus();
         List<SearchRequest> requests = new ArrayList<>();
         for (int q = 0; q < options.queries(); q++) {

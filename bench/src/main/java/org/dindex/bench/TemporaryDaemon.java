@@ -1,4 +1,4 @@
-package org.dindex.tools;
+package org.dindex.bench;
 
 import org.dindex.cli.DaemonLauncher;
 

@@ -1,12 +1,10 @@
-package org.dindex.tools;
+package org.dindex.bench;
 
 import org.dindex.cli.DindexCommand;
 import org.dindex.cli.Main;
 import org.dindex.cli.Progress;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bench.BeirEvaluation;
-import org.dindex.bench.Machine;
 import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.RuntimePaths;

@@ -1,10 +1,8 @@
-package org.dindex.tools;
+package org.dindex.bench;
 
 import org.dindex.cli.DindexCommand;
 import org.dindex.cli.Main;
 import io.vertx.core.json.JsonObject;
-import org.dindex.bench.CliBenchmark;
-import org.dindex.bench.IpcBenchmark;
 import org.dindex.client.DindexClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -124,10 +122,10 @@ final class BenchCommand {
         var config = root.loadConfig();
         try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             daemon.start();
-            JsonObject result = new org.dindex.bench.IngestBenchmark(new org.dindex.bench.IngestBenchmark.Options(
-                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, model(config),
+            JsonObject result = new IngestBenchmark(new IngestBenchmark.Options(
+                    corpus != null ? corpus : EuroparlCorpus.defaultJar(), documents, model(config),
                     embeddingThreads(config), daemon.socket(), daemon.pid())).run();
-            return report(result, outFile, json, org.dindex.bench.IngestBenchmark.table(result));
+            return report(result, outFile, json, IngestBenchmark.table(result));
         }
     }
 
@@ -165,11 +163,11 @@ final class BenchCommand {
                             org.dindex.embed.ModelSpec spec, int chunks, int queries, Path corpus, Path outFile,
                             boolean json) throws Exception {
         String model = spec.name();
-        Path corpusFile = corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar();
-        var options = new org.dindex.bench.SearchBenchmark.Options(corpusFile, chunks, queries, model,
+        Path corpusFile = corpus != null ? corpus : EuroparlCorpus.defaultJar();
+        var options = new SearchBenchmark.Options(corpusFile, chunks, queries, model,
                 spec.dimensions(), Runtime.getRuntime().availableProcessors());
-        var bench = new org.dindex.bench.SearchBenchmark(options);
-        JsonObject report = org.dindex.bench.SearchBenchmark.header(options);
+        var bench = new SearchBenchmark(options);
+        JsonObject report = SearchBenchmark.header(options);
         var sample = buildOrReuse(bench, paths, keep != null, chunks, report);
         long t0 = System.nanoTime();
         // In this process, so that the same search can be timed as a direct call, on the bus and on the socket.
@@ -179,12 +177,13 @@ final class BenchCommand {
         try {
             report.put("daemon_open_seconds", (System.nanoTime() - t0) / 1e9);
             report.put("background_nice", inProcess.getInt(org.dindex.config.Settings.BACKGROUND_NICE));
-            bench.measure(daemon, sample, report, org.dindex.bench.EuroparlCorpus.english(corpusFile, 400));
+            bench.measure(daemon, org.dindex.search.SearchOptions.from(inProcess), sample, report,
+                    EuroparlCorpus.english(corpusFile, 400));
         } finally {
             daemon.stop("benchmark finished").toCompletionStage().toCompletableFuture()
                     .get(5, java.util.concurrent.TimeUnit.MINUTES);
         }
-        return report(report, outFile, json, org.dindex.bench.SearchBenchmark.table(report));
+        return report(report, outFile, json, SearchBenchmark.table(report));
     }
 
     @Command(name = "scale", footerHeading = org.dindex.cli.Examples.HEADING,
@@ -221,10 +220,10 @@ final class BenchCommand {
             Path dir = keep != null ? keep : scratch.paths().dataDir().getParent();
             var paths = new org.dindex.config.RuntimePaths(dir.resolve("data"), dir.resolve("run").resolve("d.sock"),
                     null);
-            Path corpusFile = corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar();
-            var bench = new org.dindex.bench.SearchBenchmark(new org.dindex.bench.SearchBenchmark.Options(corpusFile,
+            Path corpusFile = corpus != null ? corpus : EuroparlCorpus.defaultJar();
+            var bench = new SearchBenchmark(new SearchBenchmark.Options(corpusFile,
                     chunks, 0, model, spec.dimensions(), Runtime.getRuntime().availableProcessors()));
-            JsonObject report = org.dindex.bench.ScaleBenchmark.header(chunks, spec.dimensions());
+            JsonObject report = ScaleBenchmark.header(chunks, spec.dimensions());
             var sample = buildOrReuse(bench, paths, keep != null, chunks, report);
             Path empty = Files.createTempDirectory(Path.of("/tmp"), "dindex-bench-empty",
                     java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
@@ -233,7 +232,7 @@ final class BenchCommand {
             env.put(org.dindex.config.Settings.HTTP_PORT.envName(), "0");
             env.put(org.dindex.config.Settings.CLUSTER_ENABLED.envName(), "false");
             try {
-                new org.dindex.bench.ScaleBenchmark(new org.dindex.bench.ScaleBenchmark.Options(chunks, starts,
+                new ScaleBenchmark(new ScaleBenchmark.Options(chunks, starts,
                         searches, paths.dataDir(), empty.resolve("data"), p -> new org.dindex.cli.DaemonLauncher(p,
                         config, env).startDetached(), memoryLimitMb << 20), sample).run(report);
             } finally {
@@ -241,7 +240,7 @@ final class BenchCommand {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 }
             }
-            return report(report, outFile, json, org.dindex.bench.ScaleBenchmark.table(report));
+            return report(report, outFile, json, ScaleBenchmark.table(report));
         }
     }
 
@@ -249,7 +248,7 @@ final class BenchCommand {
      * Builds the benchmark index in {@code paths}' data dir, or with {@code keep} reuses the one an earlier run built
      * there (its size and build time are in {@code bench-built.json}).
      */
-    private org.dindex.bench.SearchBenchmark.Sample buildOrReuse(org.dindex.bench.SearchBenchmark bench,
+    private SearchBenchmark.Sample buildOrReuse(SearchBenchmark bench,
                                                                  org.dindex.config.RuntimePaths paths, boolean keep,
                                                                  int chunks, JsonObject report) throws Exception {
         Path built = paths.dataDir().resolve("bench-built.json");
@@ -301,12 +300,12 @@ final class BenchCommand {
         var config = root.loadConfig();
         try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             daemon.start();
-            JsonObject result = new org.dindex.bench.ImportBenchmark(new org.dindex.bench.ImportBenchmark.Options(
-                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), pages,
+            JsonObject result = new ImportBenchmark(new ImportBenchmark.Options(
+                    corpus != null ? corpus : EuroparlCorpus.defaultJar(), pages,
                     daemon.paths().dataDir().getParent(), daemon.socket(),
                     model(config), embeddingThreads(config))).run();
             result.put("model", model(config));
-            return report(result, outFile, json, org.dindex.bench.ImportBenchmark.table(result));
+            return report(result, outFile, json, ImportBenchmark.table(result));
         }
     }
 
@@ -352,11 +351,11 @@ final class BenchCommand {
                 d.start();
             }
             single.start();
-            JsonObject result = new org.dindex.bench.ClusterBenchmark(new org.dindex.bench.ClusterBenchmark.Options(
-                    corpus != null ? corpus : org.dindex.bench.EuroparlCorpus.defaultJar(), documents, queries,
+            JsonObject result = new ClusterBenchmark(new ClusterBenchmark.Options(
+                    corpus != null ? corpus : EuroparlCorpus.defaultJar(), documents, queries,
                     members.stream().map(TemporaryDaemon::socket).toList(), single.socket())).run();
             result.put("model", model(config));
-            return report(result, outFile, json, org.dindex.bench.ClusterBenchmark.table(result));
+            return report(result, outFile, json, ClusterBenchmark.table(result));
         } finally {
             for (TemporaryDaemon d : members) {
                 d.close();
@@ -389,10 +388,10 @@ final class BenchCommand {
         Path copies = copyTo == null ? null : Files.createTempDirectory(copyTo, "dindex-bench-snapshot");
         try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             daemon.start();
-            JsonObject result = new org.dindex.bench.SnapshotBenchmark(new org.dindex.bench.SnapshotBenchmark.Options(
+            JsonObject result = new SnapshotBenchmark(new SnapshotBenchmark.Options(
                     daemon.socket(), chunks, spec.name(), spec.dimensions(), daemon.paths().dataDir().getParent(),
                     copies)).run();
-            return report(result, outFile, json, org.dindex.bench.SnapshotBenchmark.table(result));
+            return report(result, outFile, json, SnapshotBenchmark.table(result));
         } finally {
             if (copies != null) {
                 try (var walk = Files.walk(copies)) {
