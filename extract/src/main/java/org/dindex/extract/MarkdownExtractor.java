@@ -3,6 +3,7 @@ package org.dindex.extract;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.commonmark.ext.gfm.strikethrough.StrikethroughExtension;
@@ -41,20 +42,22 @@ import org.jsoup.Jsoup;
  *       reference "[^1]" and the "[^1]:" label of a definition are removed from text nodes.</li>
  *   <li>Bullet lists that switch marker ("-" then "*") are two lists to CommonMark; writers mean one, so adjacent
  *       lists of the same kind make one block.</li>
+ *   <li>Deep nesting: commonmark opens at most 100 nested blocks (its maxOpenBlockParsers) and leaves the rest
+ *       of such a line as text, so "&gt; &gt; &gt; ... deep" would keep thousands of markers; they are dropped
+ *       from a paragraph at that depth. The limit stays: lifted, commonmark's time grows with the square of list
+ *       depth on one line (100,000 nested "- " took seconds).</li>
  * </ul>
  *
- * <p>Deep nesting: commonmark stops opening blocks past a limit (maxOpenBlockParsers) and leaves the rest of
- * the line as literal text, so "&gt; &gt; &gt; ... deep" would keep its markers; the limit is lifted because the
- * parser itself does not recurse (a 100,000-deep quote parses in well under a second). Its tree can then be that
- * deep, so the walk below keeps its own stack instead of recursing. Cost to know: commonmark's time grows with
- * the square of list depth on one line (100,000 nested "- " take some seconds), where the old hand parser was
- * linear.
+ * <p>The walk keeps its own stack instead of recursing, so no tree shape can overflow the Java stack.
  */
 final class MarkdownExtractor {
     private static final Parser PARSER = Parser.builder()
             .extensions(List.of(TablesExtension.create(), StrikethroughExtension.create()))
-            .maxOpenBlockParsers(Integer.MAX_VALUE)
             .build();
+    /** commonmark's default maxOpenBlockParsers: deeper containers are not opened. */
+    private static final int MAX_DEPTH = 100;
+    /** One block marker left as text where the nesting limit cut a line: "> ", "- ", "1. ". */
+    private static final Pattern LEFTOVER_MARKER = Pattern.compile("(?:[>*+-]|\\d{1,9}[.)])[ \\t]+");
     private static final Pattern FOOTNOTE = Pattern.compile("\\[\\^[^\\]\\s]+\\]:?");
 
     private final BlockSink sink = new BlockSink();
@@ -155,7 +158,7 @@ final class MarkdownExtractor {
             }
             case FencedCodeBlock code -> code(code.getLiteral());
             case IndentedCodeBlock code -> code(code.getLiteral());
-            case Paragraph p -> prose(inline(p));
+            case Paragraph p -> prose(depth(p) < MAX_DEPTH - 1 ? inline(p) : withoutLeftoverMarkers(inline(p)));
             case HtmlBlock html -> prose(Jsoup.parseBodyFragment(html.getLiteral()).text());
             case TableBlock table -> {
                 flushList();
@@ -211,6 +214,24 @@ final class MarkdownExtractor {
             sink.prose(list.toString());
             list = null;
         }
+    }
+
+    private static int depth(Node node) {
+        int depth = 0;
+        for (Node n = node.getParent(); n != null; n = n.getParent()) {
+            depth++;
+        }
+        return depth;
+    }
+
+    /** The text after the block markers at its start, matched one at a time (a repeated group would recurse). */
+    private static String withoutLeftoverMarkers(String text) {
+        Matcher m = LEFTOVER_MARKER.matcher(text);
+        int at = 0;
+        while (m.region(at, text.length()).lookingAt()) {
+            at = m.end();
+        }
+        return text.substring(at);
     }
 
     /** The readable text under a node: text, code and the words of links and images, without markup. */
