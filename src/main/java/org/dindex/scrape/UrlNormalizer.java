@@ -1,16 +1,16 @@
 package org.dindex.scrape;
 
-import java.io.ByteArrayOutputStream;
-import java.net.IDN;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import crawlercommons.filters.basic.BasicURLNormalizer;
 
 /**
  * One spelling per page: the crawler compares, deduplicates and reports URLs only in the form produced here.
@@ -25,13 +25,28 @@ import java.util.regex.Pattern;
  * ones dropped, path case kept (paths are case-sensitive on most servers). Characters that may not appear in a URL
  * (spaces, non-ASCII) are percent-encoded as UTF-8, as browsers do. Only http and https are accepted: other
  * schemes (mailto, javascript, ftp, data) are not crawlable.
+ *
+ * <p>crawler-commons' {@link BasicURLNormalizer} does the scheme, host, port, path and escape work. Kept here,
+ * where it does worse (crawler-commons 1.6):
+ * <ul>
+ *   <li>The query: it sorts parameters by name only (so "tag=b&amp;tag=a" stays apart from "tag=a&amp;tag=b"),
+ *       and when it decodes an escape in the path ("%7e") it cuts the query at the wrong place ("/~?q=%C3%A9"
+ *       becomes "/~?q?%C3%A9"). So the query is split off before and sorted here; its escapes go through the
+ *       library's own escapePath and unescapePath (a backslash, which escapePath leaves and java.net.URI
+ *       refuses, becomes %5C).</li>
+ *   <li>IPv6 literals: it refuses "http://[::1]:8080/", so the bracketed host stands aside while it works.</li>
+ *   <li>Backslashes in the path become slashes, as browsers do; the library refuses such URLs.</li>
+ *   <li>Checks: it accepts a missing host, a port over 65535 and any scheme, which the crawler must not.</li>
+ * </ul>
  */
 public final class UrlNormalizer {
     private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
     private static final Pattern HOST_CHARS = Pattern.compile("[a-z0-9._-]+");
-    /** Characters allowed unescaped in a path or query; anything else is percent-encoded. */
-    private static final String ALLOWED = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-            + "-._~!$&'()*+,;=:@/?";
+    /** A bracketed IPv6 host after the scheme and any user info. */
+    private static final Pattern IPV6 = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?@]*@)?(\\[[^\\]/]*\\])");
+    private static final BasicURLNormalizer BASIC = new BasicURLNormalizer();
+    /** Stands in for an IPv6 literal while BasicURLNormalizer works ("invalid" is a reserved top-level name). */
+    private static final String IPV6_STAND_IN = "ipv6-literal.invalid";
 
     private UrlNormalizer() {
     }
@@ -57,25 +72,25 @@ public final class UrlNormalizer {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("unsupported scheme " + scheme + ": " + url);
         }
-        URI uri;
-        try {
-            uri = new URI(escape(cleaned));
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid URL " + url + ": " + e.getReason());
+        String rest = browserSlashes(withoutFragment(cleaned));
+        int q = rest.indexOf('?');
+        String query = q < 0 ? null : rest.substring(q + 1);
+        rest = q < 0 ? rest : rest.substring(0, q);
+        Matcher ipv6 = IPV6.matcher(rest);
+        String ipv6Host = ipv6.find() ? ipv6.group(1) : null;
+        if (ipv6Host != null) {
+            rest = rest.substring(0, ipv6.start(1)) + IPV6_STAND_IN + rest.substring(ipv6.end(1));
         }
-        String authority = uri.getRawAuthority();
-        if (authority == null || authority.isEmpty()) {
-            throw new IllegalArgumentException("URL has no host: " + url);
+        String out = BASIC.filter(rest);
+        if (out == null) {
+            throw new IllegalArgumentException("invalid URL: " + url);
         }
-        StringBuilder out = new StringBuilder(cleaned.length());
-        out.append(scheme).append("://").append(authority(scheme, authority, url));
-        String path = uri.getRawPath();
-        out.append(path == null || path.isEmpty() ? "/" : normalizeEscapes(removeDotSegments(path)));
-        String query = sortedQuery(uri.getRawQuery());
-        if (query != null) {
-            out.append('?').append(query);
+        if (ipv6Host != null) {
+            out = out.replace(IPV6_STAND_IN, ipv6Host.toLowerCase(Locale.ROOT));
         }
-        return out.toString();
+        checkAuthority(out, url);
+        String sorted = query == null ? null : sortedQuery(BasicURLNormalizer.escapePath(query).replace("\\", "%5C"));
+        return sorted == null ? out : out + "?" + sorted;
     }
 
     /**
@@ -103,7 +118,8 @@ public final class UrlNormalizer {
                 int q = b.indexOf('?');
                 resolved = (q < 0 ? b : b.substring(0, q)) + ref;
             } else {
-                resolved = baseUri.resolve(new URI(escape(ref))).toString();
+                resolved = baseUri.resolve(new URI(BasicURLNormalizer.escapePath(browserSlashes(withoutFragment(ref)))))
+                        .toString();
             }
             return Optional.of(normalize(resolved));
         } catch (URISyntaxException | IllegalArgumentException e) {
@@ -162,151 +178,36 @@ public final class UrlNormalizer {
         return s.strip().replaceAll("[\\t\\n\\r]", "");
     }
 
-    /**
-     * Percent-encodes characters that are not allowed in a URL (spaces, non-ASCII, quotes, ...) outside the
-     * authority, keeps existing escapes, and turns backslashes into slashes as browsers do for http(s). The
-     * fragment is cut off first: it never reaches the server and may contain anything.
-     */
-    private static String escape(String s) {
+    private static String withoutFragment(String s) {
         int hash = s.indexOf('#');
-        if (hash >= 0) {
-            s = s.substring(0, hash);
-        }
-        int start = 0;
-        int schemeEnd = s.indexOf("://");
-        if (SCHEME.matcher(s).find() && schemeEnd > 0) {
-            int authEnd = schemeEnd + 3;
-            while (authEnd < s.length() && "/?\\".indexOf(s.charAt(authEnd)) < 0) {
-                authEnd++;
-            }
-            start = authEnd;
-        } else if (s.startsWith("//") || s.startsWith("\\\\")) {
-            int authEnd = 2;
-            while (authEnd < s.length() && "/?\\".indexOf(s.charAt(authEnd)) < 0) {
-                authEnd++;
-            }
-            s = "//" + s.substring(2);
-            start = authEnd;
-        }
-        StringBuilder out = new StringBuilder(s.length() + 16).append(s, 0, start);
-        boolean inQuery = false;
-        for (int i = start; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '?') {
-                inQuery = true;
-            }
-            if (c == '\\' && !inQuery) {
-                out.append('/');
-            } else if (c == '%' && i + 2 < s.length() && isHex(s.charAt(i + 1)) && isHex(s.charAt(i + 2))) {
-                out.append(c);
-            } else if (c < 128 && ALLOWED.indexOf(c) >= 0) {
-                out.append(c);
-            } else {
-                int cp = s.codePointAt(i);
-                if (Character.charCount(cp) == 2) {
-                    i++;
-                }
-                for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
-                    appendEscape(out, b & 0xFF);
-                }
-            }
-        }
-        return out.toString();
+        return hash < 0 ? s : s.substring(0, hash);
     }
 
-    /** host[:port] for the output: lower case, ASCII host, default port dropped, user info removed. */
-    private static String authority(String scheme, String rawAuthority, String url) {
-        String a = rawAuthority;
-        int at = a.lastIndexOf('@');
-        if (at >= 0) {
-            a = a.substring(at + 1);
-        }
-        String host;
-        String port = null;
-        if (a.startsWith("[")) {
-            int close = a.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("invalid IPv6 host in " + url);
-            }
-            host = a.substring(0, close + 1).toLowerCase(Locale.ROOT);
-            String rest = a.substring(close + 1);
-            if (!rest.isEmpty()) {
-                if (!rest.startsWith(":")) {
-                    throw new IllegalArgumentException("invalid host in " + url);
-                }
-                port = rest.substring(1);
-            }
-        } else {
-            int colon = a.lastIndexOf(':');
-            if (colon >= 0) {
-                port = a.substring(colon + 1);
-                a = a.substring(0, colon);
-            }
-            host = asciiHost(a, url);
-        }
+    /** Backslashes before the query turned into slashes, as browsers do for http(s). */
+    private static String browserSlashes(String s) {
+        int q = s.indexOf('?');
+        return q < 0 ? s.replace('\\', '/') : s.substring(0, q).replace('\\', '/') + s.substring(q);
+    }
+
+    /** Refuses what BasicURLNormalizer lets through: no host, a host with stray characters, a port out of range. */
+    private static void checkAuthority(String normalized, String url) {
+        String host = host(normalized);
         if (host.isEmpty() || host.equals("[]")) {
             throw new IllegalArgumentException("URL has no host: " + url);
         }
-        if (port == null || port.isEmpty()) {
-            return host;
+        if (!host.startsWith("[") && (!HOST_CHARS.matcher(host).matches() || host.startsWith(".")
+                || host.contains(".."))) {
+            throw new IllegalArgumentException("invalid host in " + url);
         }
-        int p;
+        int port;
         try {
-            p = Integer.parseInt(port);
+            port = port(normalized);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid port '" + port + "' in " + url);
+            throw new IllegalArgumentException("invalid port in " + url);
         }
-        if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("invalid port " + p + " in " + url);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("invalid port " + port + " in " + url);
         }
-        int defaultPort = scheme.equals("https") ? 443 : 80;
-        return p == defaultPort ? host : host + ":" + p;
-    }
-
-    private static String asciiHost(String raw, String url) {
-        String host = percentDecode(raw);
-        while (host.endsWith(".")) {
-            host = host.substring(0, host.length() - 1);
-        }
-        try {
-            host = IDN.toASCII(host, IDN.ALLOW_UNASSIGNED);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid host in " + url);
-        }
-        host = host.toLowerCase(Locale.ROOT);
-        if (!HOST_CHARS.matcher(host).matches() || host.startsWith(".") || host.contains("..")) {
-            throw new IllegalArgumentException("invalid host in " + url);
-        }
-        return host;
-    }
-
-    /** RFC 3986 section 5.2.4: resolves "." and ".." segments of an absolute path. */
-    static String removeDotSegments(String path) {
-        if (!path.contains(".")) {
-            return path;
-        }
-        String[] parts = path.split("/", -1);
-        List<String> out = new ArrayList<>();
-        for (int i = 1; i < parts.length; i++) {
-            String seg = parts[i];
-            boolean last = i == parts.length - 1;
-            if (seg.equals(".") || seg.equalsIgnoreCase("%2e")) {
-                if (last) {
-                    out.add("");
-                }
-            } else if (seg.equals("..") || seg.equalsIgnoreCase("%2e%2e") || seg.equalsIgnoreCase(".%2e")
-                    || seg.equalsIgnoreCase("%2e.")) {
-                if (!out.isEmpty()) {
-                    out.removeLast();
-                }
-                if (last) {
-                    out.add("");
-                }
-            } else {
-                out.add(seg);
-            }
-        }
-        return "/" + String.join("/", out);
     }
 
     /** Sorted, non-empty parameters with normalised escapes; null when nothing is left. */
@@ -317,7 +218,7 @@ public final class UrlNormalizer {
         List<String> params = new ArrayList<>();
         for (String p : rawQuery.split("&")) {
             if (!p.isEmpty() && !p.equals("=")) {
-                params.add(normalizeEscapes(p));
+                params.add(BasicURLNormalizer.unescapePath(p));
             }
         }
         if (params.isEmpty()) {
@@ -328,60 +229,5 @@ public final class UrlNormalizer {
             return eq < 0 ? p : p.substring(0, eq);
         }).thenComparing(Comparator.naturalOrder()));
         return String.join("&", params);
-    }
-
-    /** Upper-case hex in escapes; escapes of unreserved characters (letters, digits, "-._~") decoded. */
-    private static String normalizeEscapes(String s) {
-        if (s.indexOf('%') < 0) {
-            return s;
-        }
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && isHex(s.charAt(i + 1)) && isHex(s.charAt(i + 2))) {
-                int v = Integer.parseInt(s.substring(i + 1, i + 3), 16);
-                if (isUnreserved(v)) {
-                    out.append((char) v);
-                } else {
-                    appendEscape(out, v);
-                }
-                i += 2;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static String percentDecode(String s) {
-        if (s.indexOf('%') < 0) {
-            return s;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && isHex(s.charAt(i + 1)) && isHex(s.charAt(i + 2))) {
-                bytes.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                bytes.write(b, 0, b.length);
-            }
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
-    }
-
-    private static boolean isUnreserved(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~';
-    }
-
-    private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    private static void appendEscape(StringBuilder out, int b) {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
-                .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
     }
 }
