@@ -39,6 +39,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
+import java.util.LinkedHashMap;
 
 /**
  * One running dindex daemon: the locks it holds, its Vert.x instance, its verticles and its socket bridge.
@@ -108,12 +111,12 @@ public final class Daemon {
         VertxOptions vertxOptions = new VertxOptions()
                 .setPreferNativeTransport(options.config().getBoolean(Settings.PREFER_NATIVE_TRANSPORT))
                 // Vert.x unpacks class-path files (the dashboard) into a cache: keep it in the data dir, not the cwd.
-                .setFileSystemOptions(new io.vertx.core.file.FileSystemOptions()
+                .setFileSystemOptions(new FileSystemOptions()
                         .setFileCacheDir(paths.dataDir().resolve("cache").resolve("vertx").toString()));
         ClusterOptions cluster = ClusterOptions.from(options.config());
         // Typed by Vert.x's interface: Hazelcast lives in dindex-cluster.jar, and a daemon without clustering
         // loads none of its classes (it may run without that jar).
-        io.vertx.core.spi.cluster.ClusterManager clusterManager = null;
+        ClusterManager clusterManager = null;
         if (cluster.enabled()) {
             ClusterManagers.requireClusterJar();
             vertxOptions.getEventBusOptions().setHost(cluster.host()).setPort(cluster.busPort())
@@ -121,7 +124,7 @@ public final class Daemon {
             clusterManager = ClusterManagers.hazelcast(cluster);
             LOG.info("joining cluster '" + cluster.name() + "' as " + cluster.host() + ":" + cluster.port()
                     + (cluster.join().isEmpty() ? "" : " via " + String.join(", ", cluster.join())));
-            io.vertx.core.spi.cluster.ClusterManager manager = clusterManager;
+            ClusterManager manager = clusterManager;
             vertx = startup.time("vertx", () -> await(Vertx.builder().with(vertxOptions).withClusterManager(manager)
                     .buildClustered(), Duration.ofMinutes(2), "join the cluster"));
         } else {
@@ -299,7 +302,7 @@ public final class Daemon {
                 .put("connections", bridge == null ? 0 : bridge.stats().connections())
                 .put("requests_in_flight", bridge == null ? 0 : bridge.stats().requestsInFlight())
                 .put("bridge_errors", bridge == null ? new JsonObject() : new JsonObject(
-                        new java.util.LinkedHashMap<>(bridge.stats().errors())))
+                        new LinkedHashMap<>(bridge.stats().errors())))
                 .put("memory", memory.snapshot())
                 .put("cluster", clusterVerticle == null ? null : new JsonObject().put("node_id",
                         clusterVerticle.nodeId()).put("name", ClusterOptions.from(options.config()).name()))

@@ -21,6 +21,14 @@ import org.dindex.metrics.Metrics;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.UUID;
+import java.util.logging.Level;
+import org.dindex.metrics.MetricsHistory;
 
 /**
  * The HTTP server: the {@code /api/v1} routes ({@link ApiRoutes}), {@code /ws} progress and metrics streams
@@ -38,12 +46,12 @@ public final class HttpVerticle extends VerticleBase {
     private final Metrics metrics;
     private final ApiKeys keys;
     private final HostPolicy hosts;
-    private final org.dindex.metrics.MetricsHistory history;
+    private final MetricsHistory history;
     private MetricsFeed feed;
     private HttpServer server;
 
     /** @param history the samples {@code /ws} clients subscribe to ({@code "scope": "metrics"}); sampled here */
-    public HttpVerticle(HttpOptions options, Metrics metrics, org.dindex.metrics.MetricsHistory history) {
+    public HttpVerticle(HttpOptions options, Metrics metrics, MetricsHistory history) {
         this.options = options;
         this.metrics = metrics;
         this.history = history;
@@ -69,21 +77,21 @@ public final class HttpVerticle extends VerticleBase {
                 .onSuccess(v -> feed.start());
     }
 
-    private record Prepared(io.vertx.core.buffer.Buffer openApi, McpRoute mcp) {
+    private record Prepared(Buffer openApi, McpRoute mcp) {
     }
 
     /** The OpenAPI 3.1 document of this API, a resource beside this class (kept true by the HTTP tests). */
-    static io.vertx.core.buffer.Buffer openApiDocument() throws java.io.IOException {
-        try (java.io.InputStream in = HttpVerticle.class.getResourceAsStream("openapi.json")) {
+    static Buffer openApiDocument() throws IOException {
+        try (InputStream in = HttpVerticle.class.getResourceAsStream("openapi.json")) {
             if (in == null) {
-                throw new java.io.FileNotFoundException("openapi.json is missing from the class path");
+                throw new FileNotFoundException("openapi.json is missing from the class path");
             }
-            return io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+            return Buffer.buffer(in.readAllBytes());
         }
     }
 
     private Future<?> serve(Prepared prepared) {
-        io.vertx.core.buffer.Buffer openApi = prepared.openApi();
+        Buffer openApi = prepared.openApi();
         ApiRoutes api = new ApiRoutes(vertx, options);
         feed = new MetricsFeed(vertx, history);
         Router router = Router.router(vertx);
@@ -164,8 +172,8 @@ public final class HttpVerticle extends VerticleBase {
                 .putHeader("Content-Security-Policy", CSP).putHeader("X-Request-Id", requestId);
         ctx.addEndHandler(v -> {
             int status = ctx.response().getStatusCode();
-            java.util.logging.Level level = status >= 500 ? java.util.logging.Level.WARNING
-                    : java.util.logging.Level.FINE;
+            Level level = status >= 500 ? Level.WARNING
+                    : Level.FINE;
             if (LOG.isLoggable(level)) {
                 // The path only: query strings may carry an api_key.
                 LOG.log(level, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " " + status + " "
@@ -247,7 +255,7 @@ public final class HttpVerticle extends VerticleBase {
         if (given != null && given.matches("[A-Za-z0-9._-]{1,64}")) {
             return given;
         }
-        return java.util.UUID.randomUUID().toString().substring(0, 18);
+        return UUID.randomUUID().toString().substring(0, 18);
     }
 
     private void authorize(RoutingContext ctx, boolean allowQuery) {
@@ -262,7 +270,7 @@ public final class HttpVerticle extends VerticleBase {
 
     private void ready(RoutingContext ctx) {
         vertx.eventBus().<JsonObject>request(Addresses.STATUS, new JsonObject(),
-                new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5000)).onComplete(ar -> {
+                new DeliveryOptions().setSendTimeout(5000)).onComplete(ar -> {
             String state = ar.succeeded() ? ar.result().body().getString("state") : "unreachable";
             json(ctx, "running".equals(state) ? 200 : 503, new JsonObject().put("status", state));
         });

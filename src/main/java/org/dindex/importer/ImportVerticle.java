@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.dindex.collections.CollectionRegistry;
+import org.dindex.protocol.CollectionNames;
 
 /**
  * Serves {@code dindex.import}: validates the request (the file exists and is readable, options in range, a resumed
@@ -43,10 +45,10 @@ public final class ImportVerticle extends VerticleBase {
     private final BusHandlers handlers;
     private final JobControl jobs;
     private final Settings settings;
-    private final org.dindex.collections.CollectionRegistry collections;
+    private final CollectionRegistry collections;
 
     public ImportVerticle(BusHandlers handlers, JobControl jobs, Settings settings,
-                          org.dindex.collections.CollectionRegistry collections) {
+                          CollectionRegistry collections) {
         this.handlers = handlers;
         this.jobs = jobs;
         this.settings = settings;
@@ -61,7 +63,7 @@ public final class ImportVerticle extends VerticleBase {
     }
 
     private Job start(JsonObject body) {
-        String collection = collections.forNewJob(org.dindex.protocol.CollectionNames.of(body)).name();
+        String collection = collections.forNewJob(CollectionNames.of(body)).name();
         Path path = path(body);
         ImportJob.Format format = format(string(body, "format"), path);
         Set<Integer> namespaces = namespaces(body.getValue("namespaces"));
@@ -171,7 +173,7 @@ public final class ImportVerticle extends VerticleBase {
             throw new DindexException(ErrorCode.CONFLICT, "job " + id + " completed; there is nothing to resume"
                     + " (import the file again: unchanged documents are skipped)");
         }
-        String into = previous.params().getString("collection", org.dindex.protocol.CollectionNames.DEFAULT);
+        String into = previous.params().getString("collection", CollectionNames.DEFAULT);
         if (!into.equals(collection)) {
             throw DindexException.badRequest("job " + id + " imported into collection '" + into + "', not '"
                     + collection + "' (resume it with --collection " + into + ")");

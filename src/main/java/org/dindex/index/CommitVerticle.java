@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import org.dindex.metrics.Metrics;
 
 /**
  * Commit control, per collection: each collection is committed every {@code everyChunks} chunks written to it or
@@ -32,10 +35,10 @@ public final class CommitVerticle extends VerticleBase implements Commits {
         return commit(collections.of(body)).map(this::describe);
     }
 
-    private io.micrometer.core.instrument.Timer commitTimer;
+    private Timer commitTimer;
 
     /** Records commit latency in {@code dindex.commit} (optional: tests and tools may run without meters). */
-    public CommitVerticle meter(org.dindex.metrics.Metrics metrics) {
+    public CommitVerticle meter(Metrics metrics) {
         this.commitTimer = metrics.timer("dindex.commit", "Commits (Lucene commit, vector view, snapshot swap)");
         return this;
     }
@@ -76,7 +79,7 @@ public final class CommitVerticle extends VerticleBase implements Commits {
                 .onSuccess(info -> {
                     collection.committed();
                     if (commitTimer != null) {
-                        commitTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                        commitTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                     }
                 })
                 // IndexService logs failures of the index (once a minute while they repeat).

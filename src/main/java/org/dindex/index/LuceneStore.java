@@ -95,6 +95,9 @@ final class LuceneStore implements AutoCloseable {
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setIndexDeletionPolicy(commits)
                 .setRAMBufferSizeMB(64)
+                // Never compound files: inside a .cfs the vector files would lose their random read advice
+                // (JVectorFormat.readAdvice goes by file name) and every rerank read would pull in read-ahead.
+                .setUseCompoundFile(false)
                 .setCommitOnClose(false)
                 .setMergePolicy(mergePolicy())
                 .setMergeScheduler(new ConcurrentMergeScheduler() {
@@ -121,7 +124,9 @@ final class LuceneStore implements AutoCloseable {
      * priority.
      */
     private static TieredMergePolicy mergePolicy() {
-        return new TieredMergePolicy().setSegmentsPerTier(SEGMENTS_PER_TIER);
+        TieredMergePolicy policy = new TieredMergePolicy().setSegmentsPerTier(SEGMENTS_PER_TIER);
+        policy.setNoCFSRatio(0.0);  // merged segments are not compound either (see the writer's configuration)
+        return policy;
     }
 
     static final double SEGMENTS_PER_TIER = 5;

@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.Locale;
+import org.dindex.embed.Embedder;
+import org.dindex.metrics.Metrics;
+import org.dindex.platform.BackgroundPriority;
 
 /**
  * The ingest batching verticle: serves {@code dindex.index.submit} for the collection a request names. For each
@@ -51,10 +55,10 @@ public final class IngestVerticle extends VerticleBase {
     private final CollectionRegistry collections;
     private final Commits commits;
     private WorkerExecutor chunkPool;
-    private org.dindex.metrics.Metrics metrics;
+    private Metrics metrics;
 
     /** Counts documents by outcome and chunks written (optional). */
-    public IngestVerticle meter(org.dindex.metrics.Metrics metrics) {
+    public IngestVerticle meter(Metrics metrics) {
         this.metrics = metrics;
         return this;
     }
@@ -92,7 +96,7 @@ public final class IngestVerticle extends VerticleBase {
         List<Integer> slots = new ArrayList<>();
         // Parsing may extract HTML or markdown (CPU work on large bodies): not on the event loop.
         Future<JsonObject> done = chunkPool.executeBlocking(() -> {
-            org.dindex.platform.BackgroundPriority.lower();
+            BackgroundPriority.lower();
             for (int i = 0; i < docs.size(); i++) {
                 Object o = docs.getValue(i);
                 try {
@@ -156,7 +160,7 @@ public final class IngestVerticle extends VerticleBase {
             return Future.succeededFuture(0L);
         }
         return chunkPool.executeBlocking(() -> {
-                    org.dindex.platform.BackgroundPriority.lower();
+                    BackgroundPriority.lower();
                     return changed.stream().map(p -> p.request().chunks() != null ? asChunks(p.request())
                             : c.chunker().chunk(p.request().content())).toList();
                 }, false)
@@ -219,7 +223,7 @@ public final class IngestVerticle extends VerticleBase {
         for (float x : v) {
             norm += (double) x * x;
         }
-        return Math.abs(Math.sqrt(norm) - 1) < 1e-4 ? v : org.dindex.embed.Embedder.normalize(v.clone());
+        return Math.abs(Math.sqrt(norm) - 1) < 1e-4 ? v : Embedder.normalize(v.clone());
     }
 
     private static List<DocumentRecord> records(List<Prepared> docs, List<List<Chunk>> chunked,
@@ -261,7 +265,7 @@ public final class IngestVerticle extends VerticleBase {
 
     private static JsonObject result(String source, String docId, Status status, int chunks) {
         return new JsonObject().put("source", source).put("doc_id", docId)
-                .put("status", status.name().toLowerCase(java.util.Locale.ROOT)).put("chunks", chunks);
+                .put("status", status.name().toLowerCase(Locale.ROOT)).put("chunks", chunks);
     }
 
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Retrieval quality on a BEIR-format folder ({@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv}
@@ -66,7 +67,7 @@ public final class BeirEvaluation {
         }
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        java.util.concurrent.atomic.LongAdder chunks = new java.util.concurrent.atomic.LongAdder();
+        LongAdder chunks = new LongAdder();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> senders = new ArrayList<>();
         for (int s = 0; s < 2; s++) {

@@ -12,9 +12,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.time.Duration;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.dindex.cli.DaemonLauncher;
+import org.dindex.cli.Examples;
+import org.dindex.config.ConfigLoader;
+import org.dindex.config.DaemonConfig;
+import org.dindex.config.RuntimePaths;
+import org.dindex.config.Settings;
+import org.dindex.daemon.Daemon;
+import org.dindex.daemon.DaemonOptions;
+import org.dindex.embed.ModelCatalog;
+import org.dindex.embed.ModelSpec;
+import org.dindex.search.SearchOptions;
 
 /** {@code dindex bench ...}: benchmarks that print a table and write JSON. */
-@Command(name = "bench", footerHeading = org.dindex.cli.Examples.HEADING,
+@Command(name = "bench", footerHeading = Examples.HEADING,
         footer = {
                 "  dindex bench ipc",
                 "  dindex bench ingest --documents 100",
@@ -28,7 +49,7 @@ final class BenchCommand {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
-    @Command(name = "ipc", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "ipc", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench ipc",
                     "  dindex bench ipc --requests 5000 --clients 4"},
@@ -56,7 +77,7 @@ final class BenchCommand {
         return report(result, outFile, json, IpcBenchmark.table(result));
     }
 
-    @Command(name = "cli", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "cli", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench cli",
                     "  dindex bench cli --runs 10"},
@@ -99,13 +120,13 @@ final class BenchCommand {
             if (Files.isExecutable(beside)) {
                 return beside;
             }
-        } catch (java.net.URISyntaxException | RuntimeException ignored) {
+        } catch (URISyntaxException | RuntimeException ignored) {
             // fall back to the working folder
         }
         return Path.of("bin", "dindex");
     }
 
-    @Command(name = "ingest", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "ingest", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench ingest",
                     "  dindex bench ingest --documents 100"},
@@ -129,7 +150,7 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "search", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "search", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench search",
                     "  dindex bench search --chunks 10000"},
@@ -151,7 +172,7 @@ final class BenchCommand {
         var config = root.loadConfig();
         var spec = catalogued(config, model -> "bench search needs an onnx model, got " + model);
         if (keep != null) {
-            return searchBench(keep, new org.dindex.config.RuntimePaths(keep.resolve("data"),
+            return searchBench(keep, new RuntimePaths(keep.resolve("data"),
                     keep.resolve("run").resolve("d.sock"), null), config, spec, chunks, queries, corpus, outFile, json);
         }
         try (TemporaryDaemon dirs = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
@@ -159,8 +180,8 @@ final class BenchCommand {
         }
     }
 
-    private int searchBench(Path keep, org.dindex.config.RuntimePaths paths, org.dindex.config.DaemonConfig config,
-                            org.dindex.embed.ModelSpec spec, int chunks, int queries, Path corpus, Path outFile,
+    private int searchBench(Path keep, RuntimePaths paths, DaemonConfig config,
+                            ModelSpec spec, int chunks, int queries, Path corpus, Path outFile,
                             boolean json) throws Exception {
         String model = spec.name();
         Path corpusFile = corpus != null ? corpus : EuroparlCorpus.defaultJar();
@@ -171,22 +192,22 @@ final class BenchCommand {
         var sample = buildOrReuse(bench, paths, keep != null, chunks, report);
         long t0 = System.nanoTime();
         // In this process, so that the same search can be timed as a direct call, on the bus and on the socket.
-        var inProcess = new org.dindex.config.ConfigLoader(root.env()).load(root.paths().configFile(),
+        var inProcess = new ConfigLoader(root.env()).load(root.paths().configFile(),
                 Map.of("http.port", 0, "cluster.enabled", false)); // never the user's port or cluster
-        var daemon = org.dindex.daemon.Daemon.start(new org.dindex.daemon.DaemonOptions(paths, inProcess));
+        var daemon = Daemon.start(new DaemonOptions(paths, inProcess));
         try {
             report.put("daemon_open_seconds", (System.nanoTime() - t0) / 1e9);
-            report.put("background_nice", inProcess.getInt(org.dindex.config.Settings.BACKGROUND_NICE));
-            bench.measure(daemon, org.dindex.search.SearchOptions.from(inProcess), sample, report,
+            report.put("background_nice", inProcess.getInt(Settings.BACKGROUND_NICE));
+            bench.measure(daemon, SearchOptions.from(inProcess), sample, report,
                     EuroparlCorpus.english(corpusFile, 400));
         } finally {
             daemon.stop("benchmark finished").toCompletionStage().toCompletableFuture()
-                    .get(5, java.util.concurrent.TimeUnit.MINUTES);
+                    .get(5, TimeUnit.MINUTES);
         }
         return report(report, outFile, json, SearchBenchmark.table(report));
     }
 
-    @Command(name = "scale", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "scale", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench scale --chunks 100000"},
             description = "What a large index costs, seen from outside: build rate, files per"
@@ -205,6 +226,9 @@ final class BenchCommand {
               @Option(names = "--memory-limit-mb", defaultValue = "0", description = "Also run the daemon on the"
                       + " index inside a memory cgroup of this size (heap, native and cached index pages count, as in"
                       + " a container; needs root). 0: not (default).") long memoryLimitMb,
+              @Option(names = "--cold", description = "Drop the page cache before each start on the index (needs"
+                      + " root): the RSS then counts the index pages searches touch, as after a reboot, not those"
+                      + " still cached from building it.") boolean cold,
               @Option(names = "--out", defaultValue = "bench-scale.json", description = "JSON output file"
                       + " (default ${DEFAULT-VALUE}).") Path outFile,
               @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
@@ -218,7 +242,7 @@ final class BenchCommand {
         var spec = catalogued(config, m -> "bench scale needs an onnx model, got " + m);
         try (TemporaryDaemon scratch = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             Path dir = keep != null ? keep : scratch.paths().dataDir().getParent();
-            var paths = new org.dindex.config.RuntimePaths(dir.resolve("data"), dir.resolve("run").resolve("d.sock"),
+            var paths = new RuntimePaths(dir.resolve("data"), dir.resolve("run").resolve("d.sock"),
                     null);
             Path corpusFile = corpus != null ? corpus : EuroparlCorpus.defaultJar();
             var bench = new SearchBenchmark(new SearchBenchmark.Options(corpusFile,
@@ -226,18 +250,18 @@ final class BenchCommand {
             JsonObject report = ScaleBenchmark.header(chunks, spec.dimensions());
             var sample = buildOrReuse(bench, paths, keep != null, chunks, report);
             Path empty = Files.createTempDirectory(Path.of("/tmp"), "dindex-bench-empty",
-                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-            Map<String, String> env = new java.util.HashMap<>(root.env());
-            env.put(org.dindex.config.Settings.HTTP_PORT.envName(), "0");
-            env.put(org.dindex.config.Settings.CLUSTER_ENABLED.envName(), "false");
+                    PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rwx------")));
+            Map<String, String> env = new HashMap<>(root.env());
+            env.put(Settings.HTTP_PORT.envName(), "0");
+            env.put(Settings.CLUSTER_ENABLED.envName(), "false");
             try {
                 new ScaleBenchmark(new ScaleBenchmark.Options(chunks, starts,
-                        searches, paths.dataDir(), empty.resolve("data"), p -> new org.dindex.cli.DaemonLauncher(p,
-                        config, env).startDetached(), memoryLimitMb << 20), sample).run(report);
+                        searches, paths.dataDir(), empty.resolve("data"), p -> new DaemonLauncher(p,
+                        config, env).startDetached(), memoryLimitMb << 20, cold), sample).run(report);
             } finally {
                 try (var walk = Files.walk(empty)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 }
             }
             return report(report, outFile, json, ScaleBenchmark.table(report));
@@ -249,7 +273,7 @@ final class BenchCommand {
      * there (its size and build time are in {@code bench-built.json}).
      */
     private SearchBenchmark.Sample buildOrReuse(SearchBenchmark bench,
-                                                                 org.dindex.config.RuntimePaths paths, boolean keep,
+                                                                 RuntimePaths paths, boolean keep,
                                                                  int chunks, JsonObject report) throws Exception {
         Path built = paths.dataDir().resolve("bench-built.json");
         boolean reuse = keep && Files.exists(built);
@@ -258,8 +282,8 @@ final class BenchCommand {
                     + " holds an index of " + new JsonObject(Files.readString(built)).getInteger("chunks")
                     + " chunks, not " + chunks);
         }
-        Files.createDirectories(paths.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(paths.dataDir(), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
         var sample = bench.build(paths.dataDir().resolve("index"), report, reuse);
         if (reuse) {
             JsonObject earlier = new JsonObject(Files.readString(built));
@@ -280,7 +304,7 @@ final class BenchCommand {
         return sample;
     }
 
-    @Command(name = "import", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "import", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench import",
                     "  dindex bench import --pages 100"},
@@ -309,7 +333,7 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "cluster", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "cluster", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench cluster",
                     "  dindex bench cluster --documents 100"},
@@ -327,26 +351,26 @@ final class BenchCommand {
         var config = root.loadConfig();
         int[] ports = new int[3];
         for (int i = 0; i < 3; i++) {
-            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            try (ServerSocket s = new ServerSocket(0)) {
                 ports[i] = s.getLocalPort();
             }
         }
-        java.util.List<TemporaryDaemon> members = new java.util.ArrayList<>();
+        List<TemporaryDaemon> members = new ArrayList<>();
         try (TemporaryDaemon single = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
             for (int i = 0; i < 3; i++) {
-                java.util.Map<String, String> env = new java.util.HashMap<>(root.env());
-                env.put(org.dindex.config.Settings.CLUSTER_ENABLED.envName(), "true");
-                env.put(org.dindex.config.Settings.CLUSTER_NAME.envName(), "bench-" + ProcessHandle.current().pid());
-                env.put(org.dindex.config.Settings.CLUSTER_PORT.envName(), String.valueOf(ports[i]));
-                java.util.List<String> others = new java.util.ArrayList<>();
+                Map<String, String> env = new HashMap<>(root.env());
+                env.put(Settings.CLUSTER_ENABLED.envName(), "true");
+                env.put(Settings.CLUSTER_NAME.envName(), "bench-" + ProcessHandle.current().pid());
+                env.put(Settings.CLUSTER_PORT.envName(), String.valueOf(ports[i]));
+                List<String> others = new ArrayList<>();
                 for (int j = 0; j < 3; j++) {
                     if (j != i) {
                         others.add("127.0.0.1:" + ports[j]);
                     }
                 }
-                env.put(org.dindex.config.Settings.CLUSTER_JOIN.envName(), String.join(",", others));
-                TemporaryDaemon d = new TemporaryDaemon(new org.dindex.config.ConfigLoader(env).load(
-                        root.paths().configFile(), java.util.Map.of()), env, "dindex-bench");
+                env.put(Settings.CLUSTER_JOIN.envName(), String.join(",", others));
+                TemporaryDaemon d = new TemporaryDaemon(new ConfigLoader(env).load(
+                        root.paths().configFile(), Map.of()), env, "dindex-bench");
                 members.add(d);
                 d.start();
             }
@@ -363,7 +387,7 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "snapshot", footerHeading = org.dindex.cli.Examples.HEADING,
+    @Command(name = "snapshot", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench snapshot --chunks 5000",
                     "  dindex bench snapshot --chunks 1000000 --copy-to /dev/shm"},
@@ -383,7 +407,7 @@ final class BenchCommand {
             throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "--chunks must be >= 1");
         }
         var config = root.loadConfig();
-        org.dindex.embed.ModelSpec spec = catalogued(config, name -> "bench snapshot needs a model of the catalogue"
+        ModelSpec spec = catalogued(config, name -> "bench snapshot needs a model of the catalogue"
                 + " (embedding.model is " + name + ")");
         Path copies = copyTo == null ? null : Files.createTempDirectory(copyTo, "dindex-bench-snapshot");
         try (TemporaryDaemon daemon = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
@@ -395,33 +419,33 @@ final class BenchCommand {
         } finally {
             if (copies != null) {
                 try (var walk = Files.walk(copies)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
         }
     }
 
     /** The configured embedding model's name ({@code embedding.model}). */
-    private static String model(org.dindex.config.DaemonConfig config) {
-        return config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+    private static String model(DaemonConfig config) {
+        return config.getString(Settings.EMBEDDING_MODEL);
     }
 
     /** The configured embedding threads ({@code embedding.threads}), 0 meaning one per processor. */
-    private static int embeddingThreads(org.dindex.config.DaemonConfig config) {
-        int threads = config.getInt(org.dindex.config.Settings.EMBEDDING_THREADS);
+    private static int embeddingThreads(DaemonConfig config) {
+        int threads = config.getInt(Settings.EMBEDDING_THREADS);
         return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     /** The configured model's catalogue entry; a usage error saying {@code whyNot} of its name when it has none. */
-    private org.dindex.embed.ModelSpec catalogued(org.dindex.config.DaemonConfig config,
-                                                  java.util.function.Function<String, String> whyNot) {
+    private ModelSpec catalogued(DaemonConfig config,
+                                                  Function<String, String> whyNot) {
         String model = model(config);
-        return org.dindex.embed.ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
+        return ModelCatalog.byName(model).orElseThrow(() -> new picocli.CommandLine
                 .ParameterException(commandSpec.commandLine(), whyNot.apply(model)));
     }
 
     /** Writes the JSON file and prints the table (or the JSON). */
-    private int report(JsonObject result, Path outFile, boolean json, String table) throws java.io.IOException {
+    private int report(JsonObject result, Path outFile, boolean json, String table) throws IOException {
         Files.writeString(outFile, result.encodePrettily() + "\n");
         root.out().print(json ? result.encodePrettily() + "\n" : table);
         root.err().println("dindex: wrote " + outFile.toAbsolutePath());

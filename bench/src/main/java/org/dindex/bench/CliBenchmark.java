@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.io.File;
+import java.util.Comparator;
 
 /**
  * The front door as a user meets it: whole {@code bin/dindex} processes, each paired with a JDK hello-world run just
@@ -164,7 +166,7 @@ public final class CliBenchmark {
     private static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
@@ -203,7 +205,7 @@ public final class CliBenchmark {
 
     private static Result run(List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(Map.of("DINDEX_HTTP_PORT", "0"));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -19,12 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.HashMap;
+import org.dindex.cli.Examples;
+import org.dindex.config.Settings;
 
 /**
  * {@code dindex eval --beir DIR}: retrieval quality (nDCG@10, Recall@100, MRR@10) of bm25, dense and hybrid on a
  * BEIR folder, indexed into a temporary data dir by a dedicated daemon (the user's index is never touched).
  */
-@Command(name = "eval", footerHeading = org.dindex.cli.Examples.HEADING,
+@Command(name = "eval", footerHeading = Examples.HEADING,
         footer = {
                 "  dindex eval --beir ~/beir/nfcorpus",
                 "  dindex eval --beir ~/beir/scifact --mode dense,hybrid --json"},
@@ -74,7 +77,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         DaemonConfig config = model == null ? root.loadConfig()
                 : new ConfigLoader(root.env()).load(root.paths().configFile(), Map.of("embedding.model", model));
-        Map<String, String> env = new java.util.HashMap<>(root.env());
+        Map<String, String> env = new HashMap<>(root.env());
         if (model != null) {
             env.put("DINDEX_EMBEDDING_MODEL", model);
         }
@@ -92,7 +95,7 @@ final class EvalCommand implements Callable<Integer> {
             });
             progress.finish();
             double indexSeconds = (System.nanoTime() - t0) / 1e9;
-            String modelName = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+            String modelName = config.getString(Settings.EMBEDDING_MODEL);
             JsonArray rows = eval.evaluate(paths.socket(), variants());
             JsonObject result = new JsonObject().put("benchmark", "beir").put("dataset", dir.toString())
                     .put("split", split).put("model", modelName).put("documents", documents).put("chunks", chunks)

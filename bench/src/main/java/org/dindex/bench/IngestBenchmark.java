@@ -26,6 +26,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code dindex bench ingest}: end-to-end chunks/s through a dedicated daemon (socket, chunking, batching, embedding,
@@ -82,7 +87,7 @@ public final class IngestBenchmark {
         try (DindexClient warm = DindexClient.connect(options.daemonSocket())) {
             warm.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", new JsonArray().add(
                     new JsonObject().put("source", "bench://warm-up").put("text", docs.getFirst().text()))),
-                    java.time.Duration.ofMinutes(5));
+                    Duration.ofMinutes(5));
         }
         // Requests as `dindex index` makes them: as many documents and as much text each, as many senders.
         List<JsonArray> requests = new ArrayList<>();
@@ -101,9 +106,9 @@ public final class IngestBenchmark {
         if (!current.isEmpty()) {
             requests.add(current);
         }
-        java.util.concurrent.atomic.AtomicInteger nextRequest = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.LongAdder indexed = new java.util.concurrent.atomic.LongAdder();
-        java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        AtomicInteger nextRequest = new AtomicInteger();
+        LongAdder indexed = new LongAdder();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         long t0 = System.nanoTime();
         List<Thread> senders = new ArrayList<>();
         for (int s = 0; s < FileIndexer.SENDERS; s++) {
@@ -111,7 +116,7 @@ public final class IngestBenchmark {
                 try (DindexClient client = DindexClient.connect(options.daemonSocket())) {
                     for (int i = nextRequest.getAndIncrement(); i < requests.size(); i = nextRequest.getAndIncrement()) {
                         JsonObject reply = client.request(Addresses.INDEX_SUBMIT, new JsonObject()
-                                .put("documents", requests.get(i)), java.time.Duration.ofMinutes(30));
+                                .put("documents", requests.get(i)), Duration.ofMinutes(30));
                         for (Object o : reply.getJsonArray("results")) {
                             indexed.add(((JsonObject) o).getInteger("chunks", 0));
                         }
@@ -128,7 +133,7 @@ public final class IngestBenchmark {
             throw new IllegalStateException("indexing failed: " + failures.peek().getMessage(), failures.peek());
         }
         try (DindexClient client = DindexClient.connect(options.daemonSocket())) {
-            client.request(Addresses.COMMIT, new JsonObject(), java.time.Duration.ofMinutes(30));
+            client.request(Addresses.COMMIT, new JsonObject(), Duration.ofMinutes(30));
         }
         long indexedChunks = indexed.sum();
         double e2eSeconds = (System.nanoTime() - t0) / 1e9;
@@ -229,7 +234,7 @@ public final class IngestBenchmark {
 
     private static void deleteTree(Path root) {
         try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (Exception ignored) {
             // temp files
         }

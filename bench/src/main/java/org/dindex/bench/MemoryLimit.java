@@ -3,6 +3,8 @@ package org.dindex.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
 
 /**
  * A Linux memory cgroup with a limit, for running a daemon process under the memory a container or a small machine
@@ -51,17 +53,23 @@ final class MemoryLimit implements AutoCloseable {
         throw new IOException("no memory cgroup to use under " + ROOT + " (needs Linux cgroups and root)");
     }
 
+    /** Drops the clean page cache (best effort: needs root), so that a daemon started next reads its index from disk. */
+    static void dropPageCache() {
+        try {
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
+        } catch (IOException notRoot) {
+            // pages stay cached
+        }
+    }
+
     /**
      * Runs {@code start} with this process inside the group, so that what it spawns (the daemon) is born there and
      * every page it touches, its index's mapped pages included, is charged to the group; then moves this process back.
      * The page cache is dropped first (best effort): pages cached by earlier runs stay charged to whoever read them.
      */
-    <T> T spawnInside(java.util.concurrent.Callable<T> start) throws Exception {
-        try {
-            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
-        } catch (IOException notRoot) {
-            // the index's pages may then already be cached outside the group
-        }
+    <T> T spawnInside(Callable<T> start) throws Exception {
+        dropPageCache(); // else the index's pages may already be cached outside the group
+
         long self = ProcessHandle.current().pid();
         Path home = ownGroup();
         add(self);
@@ -79,7 +87,7 @@ final class MemoryLimit implements AutoCloseable {
             if (v2 && parts[0].equals("0")) {
                 return ROOT.resolve(parts[2].substring(1));
             }
-            if (!v2 && java.util.Arrays.asList(parts[1].split(",")).contains("memory")) {
+            if (!v2 && Arrays.asList(parts[1].split(",")).contains("memory")) {
                 return ROOT.resolve("memory").resolve(parts[2].substring(1));
             }
         }

@@ -18,6 +18,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import io.vertx.core.json.JsonArray;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.dindex.index.ChunkIndex;
 
 /**
  * {@code dindex bench scale}: what an index of many chunks costs the person running the daemon, measured from outside
@@ -37,7 +43,7 @@ public final class ScaleBenchmark {
      *                 {@code dindex daemon start} does
      */
     public record Options(int chunks, int starts, int searches, Path keptData, Path emptyData,
-                          DaemonProcessLauncher launcher, long memoryLimitBytes) {
+                          DaemonProcessLauncher launcher, long memoryLimitBytes, boolean cold) {
     }
 
     /** Starts a daemon process; owned by the caller, which knows the configuration and the launcher. */
@@ -66,17 +72,21 @@ public final class ScaleBenchmark {
 
     /** Measures both daemons and adds the results and the memory model to {@code report}. */
     public JsonObject run(JsonObject report) throws Exception {
-        report.put("index_files", indexFiles(org.dindex.index.ChunkIndex.luceneDir(options.keptData().resolve("index"))));
+        report.put("index_files", indexFiles(ChunkIndex.luceneDir(options.keptData().resolve("index"))));
         List<JsonObject> empty = new ArrayList<>();
         List<JsonObject> full = new ArrayList<>();
+        report.put("page_cache", options.cold() ? "dropped before each start on the index" : "as left");
         for (int s = 0; s < options.starts(); s++) {
             empty.add(startAndMeasure(options.emptyData(), null));
+            if (options.cold()) {
+                MemoryLimit.dropPageCache();
+            }
             full.add(startAndMeasure(options.keptData(), null));
         }
         JsonObject e = medians(empty);
         JsonObject f = medians(full);
         report.put("empty", e).put("index", f).put("runs", new JsonObject().put("empty", new io.vertx.core.json
-                .JsonArray(empty)).put("index", new io.vertx.core.json.JsonArray(full)));
+                .JsonArray(empty)).put("index", new JsonArray(full)));
         report.put("start_to_first_answer_over_empty_seconds",
                 f.getDouble("start_to_first_answer_seconds") - e.getDouble("start_to_first_answer_seconds"));
         report.put("model", model(report, e, f));
@@ -97,8 +107,8 @@ public final class ScaleBenchmark {
     private JsonObject startAndMeasure(Path data, MemoryLimit limit) throws Exception {
         RuntimePaths paths = new RuntimePaths(data, data.getParent().resolve("run-" + data.getFileName())
                 .resolve("d.sock"), null);
-        Files.createDirectories(paths.socket().getParent(), java.nio.file.attribute.PosixFilePermissions
-                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(paths.socket().getParent(), PosixFilePermissions
+                .asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         long t0 = System.nanoTime();
         JsonObject status = limit != null ? limit.spawnInside(() -> options.launcher().start(paths))
                 : options.launcher().start(paths);
@@ -193,8 +203,8 @@ public final class ScaleBenchmark {
      */
     static JsonObject indexFiles(Path index) throws IOException {
         long[] bytes = new long[3];
-        try (org.apache.lucene.store.Directory dir = org.apache.lucene.store.FSDirectory.open(index)) {
-            var infos = org.apache.lucene.index.SegmentInfos.readLatestCommit(dir);
+        try (Directory dir = FSDirectory.open(index)) {
+            var infos = SegmentInfos.readLatestCommit(dir);
             for (var commit : infos) {
                 var si = commit.info;
                 if (si.getUseCompoundFile()) {
@@ -237,7 +247,7 @@ public final class ScaleBenchmark {
         JsonObject model = new JsonObject().put("rss_anon_bytes_per_chunk", anonPerChunk)
                 .put("heap_bytes_per_chunk", heapPerChunk).put("disk_bytes_per_chunk", diskPerChunk)
                 .put("vectors_and_graphs_bytes_per_chunk", hotPerChunk);
-        io.vertx.core.json.JsonArray projections = new io.vertx.core.json.JsonArray();
+        JsonArray projections = new JsonArray();
         for (long chunks : PROJECT) {
             projections.add(new JsonObject().put("chunks", chunks)
                     .put("rss_anon_bytes", (long) (empty.getLong("rss_anon_bytes") + anonPerChunk * chunks))
@@ -267,6 +277,9 @@ public final class ScaleBenchmark {
                 built / r.getDouble("build_seconds"),
                 files.getLong("total_bytes") >> 20, files.getLong("vectors_bytes") >> 20,
                 files.getLong("graphs_and_pq_bytes") >> 20, files.getLong("other_bytes") >> 20));
+        if (r.getString("page_cache", "").startsWith("dropped")) {
+            sb.append("page cache dropped before each start on the index (as after a reboot)\n");
+        }
         sb.append(String.format("%-36s %14s %14s%n", "daemon process (median of " + r.getJsonObject("runs")
                 .getJsonArray("index").size() + " starts)", "empty data dir", "the index"));
         row(sb, "start to first answered search, s", e, f, "start_to_first_answer_seconds", 1, "%.2f");

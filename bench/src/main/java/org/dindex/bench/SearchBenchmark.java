@@ -27,6 +27,20 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.Function;
+import org.dindex.daemon.Daemon;
+import org.dindex.embed.Embedder;
+import org.dindex.index.IndexService;
+import org.dindex.protocol.Frames;
+import org.dindex.protocol.QueryVectors;
+import org.dindex.protocol.SearchFilters;
 
 /**
  * {@code dindex bench search}. Builds an index of {@code chunks} chunks of real Europarl text with synthetic
@@ -69,7 +83,7 @@ public final class SearchBenchmark {
             }
             v[i] = (float) (x + random.nextGaussian());
         }
-        return org.dindex.embed.Embedder.normalize(v);
+        return Embedder.normalize(v);
     }
 
     float[] near(float[] base) {
@@ -77,7 +91,7 @@ public final class SearchBenchmark {
         for (int i = 0; i < v.length; i++) {
             v[i] += (float) (random.nextGaussian() * 0.03);
         }
-        return org.dindex.embed.Embedder.normalize(v);
+        return Embedder.normalize(v);
     }
 
     /**
@@ -186,7 +200,7 @@ public final class SearchBenchmark {
      * through the socket; and the two plain-server floors), interleaved query by query so that noise hits them all
      * alike; then query embedding, dense recall, throughput and search during ingest.
      */
-    public void measure(org.dindex.daemon.Daemon daemon, SearchOptions options, Sample sample, JsonObject report,
+    public void measure(Daemon daemon, SearchOptions options, Sample sample, JsonObject report,
                         List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
         try (RetrievalPool pool = new RetrievalPool(Runtime.getRuntime().availableProcessors())) {
             measure(daemon, new SearchService(options).denseBranchOn(pool.branches()),
@@ -194,8 +208,8 @@ public final class SearchBenchmark {
         }
     }
 
-    private void measure(org.dindex.daemon.Daemon daemon, SearchService service,
-                         org.dindex.index.IndexService indexService, Sample sample, JsonObject report,
+    private void measure(Daemon daemon, SearchService service,
+                         IndexService indexService, Sample sample, JsonObject report,
                          List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
         var bus = daemon.vertx().eventBus();
         List<SearchRequest> requests = new ArrayList<>();
@@ -203,11 +217,11 @@ public final class SearchBenchmark {
             requests.add(request(sample.texts(), sample.vectors(), "hybrid"));
         }
         JsonObject modes = new JsonObject();
-        java.util.function.Function<JsonObject, JsonObject> direct = body -> {
+        Function<JsonObject, JsonObject> direct = body -> {
             SearchRequest r = SearchRequest.parse(body);
             try {
                 return service.search(indexService.index(), r, r.mode() == SearchRequest.Mode.BM25 ? null
-                        : org.dindex.embed.Embedder.normalize(r.queryVector().clone()), null);
+                        : Embedder.normalize(r.queryVector().clone()), null);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -216,28 +230,28 @@ public final class SearchBenchmark {
         // size; the JSON one does what the bridge must (decode the frame, search, encode the reply frame).
         List<JsonObject> current = new ArrayList<>();
         byte[][] usualReply = new byte[1][];
-        java.nio.file.Path floorDir = java.nio.file.Files.createTempDirectory("dindex-bench-floor",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Path floorDir = Files.createTempDirectory("dindex-bench-floor",
+                PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
         int workers = Runtime.getRuntime().availableProcessors();
         try (PlainSocketServer plain = new PlainSocketServer(floorDir.resolve("plain.sock"), workers, payload -> {
-                 direct.apply(current.get(java.nio.ByteBuffer.wrap(payload).getInt()));
+                 direct.apply(current.get(ByteBuffer.wrap(payload).getInt()));
                  return usualReply[0];
              });
              PlainSocketServer plainJson = new PlainSocketServer(floorDir.resolve("json.sock"), workers, payload -> {
-                 JsonObject frame = org.dindex.protocol.Frames.decode(payload, 0, payload.length);
-                 return org.dindex.protocol.Frames.utf8(org.dindex.protocol.Frames.message(frame.getString("replyAddress"),
+                 JsonObject frame = Frames.decode(payload, 0, payload.length);
+                 return Frames.utf8(Frames.message(frame.getString("replyAddress"),
                          direct.apply(frame.getJsonObject("body"))));
              });
              DindexClient c = DindexClient.connect(daemon.socket());
              DindexClient cj = DindexClient.connect(plainJson.socket());
-             java.nio.channels.SocketChannel cp = java.nio.channels.SocketChannel.open(
-                     java.net.UnixDomainSocketAddress.of(plain.socket()))) {
+             SocketChannel cp = SocketChannel.open(
+                     UnixDomainSocketAddress.of(plain.socket()))) {
             for (String mode : List.of("bm25", "dense", "hybrid")) {
                 List<JsonObject> bodies = requests.stream().map(r -> json(withMode(r, mode), true)).toList();
                 current.clear();
                 current.addAll(bodies);
-                usualReply[0] = org.dindex.protocol.Frames.utf8(org.dindex.protocol.Frames.message("dindex.client.bench.1",
+                usualReply[0] = Frames.utf8(Frames.message("dindex.client.bench.1",
                         direct.apply(bodies.get(0))));
                 int paths = Path5.values().length;
                 long[][] nanos = new long[paths][bodies.size()];
@@ -254,7 +268,7 @@ public final class SearchBenchmark {
                                         .toCompletableFuture().get();
                                 case SOCKET -> c.request(Addresses.SEARCH, body);
                                 case PLAIN -> {
-                                    PlainSocketServer.writeFrame(cp, java.nio.ByteBuffer.allocate(4).putInt(i)
+                                    PlainSocketServer.writeFrame(cp, ByteBuffer.allocate(4).putInt(i)
                                             .array());
                                     if (PlainSocketServer.readFrame(cp) == null) {
                                         throw new IllegalStateException("the plain socket server closed the"
@@ -271,7 +285,7 @@ public final class SearchBenchmark {
                 }
                 JsonObject m = new JsonObject();
                 for (Path5 how : Path5.values()) {
-                    m.put(how.name().toLowerCase(java.util.Locale.ROOT), percentiles(nanos[how.ordinal()]));
+                    m.put(how.name().toLowerCase(Locale.ROOT), percentiles(nanos[how.ordinal()]));
                 }
                 m.put("socket_minus_direct_p50_ms", pairedMedianMs(nanos[2], nanos[0]))
                         .put("socket_minus_bus_p50_ms", pairedMedianMs(nanos[2], nanos[1]))
@@ -284,7 +298,7 @@ public final class SearchBenchmark {
             }
             report.put("latency", modes);
         } finally {
-            java.nio.file.Files.deleteIfExists(floorDir);
+            Files.deleteIfExists(floorDir);
         }
         try (DindexClient c = DindexClient.connect(daemon.socket())) {
             // With real query embedding (the model runs in the daemon).
@@ -336,31 +350,31 @@ public final class SearchBenchmark {
         for (int i = 0; i < a.length; i++) {
             d[i] = a[i] - b[i];
         }
-        java.util.Arrays.sort(d);
+        Arrays.sort(d);
         return d[d.length / 2] / 1e6;
     }
 
     private SearchRequest request(List<String> texts, List<float[]> vectors, String mode) {
         String[] words = texts.get(random.nextInt(texts.size())).split("\\s+");
         int start = random.nextInt(Math.max(1, words.length - 6));
-        String query = String.join(" ", java.util.Arrays.copyOfRange(words, start, Math.min(words.length,
+        String query = String.join(" ", Arrays.copyOfRange(words, start, Math.min(words.length,
                 start + 5)));
         float[] v = near(vectors.get(random.nextInt(vectors.size())));
         return new SearchRequest(query.isBlank() ? "parliament" : query, 10,
-                SearchRequest.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)), org.dindex.protocol.SearchFilters.NONE,
+                SearchRequest.Mode.valueOf(mode.toUpperCase(Locale.ROOT)), SearchFilters.NONE,
                 false, null, null, null, v);
     }
 
     private static SearchRequest withMode(SearchRequest r, String mode) {
         return new SearchRequest(r.query(), r.topK(), SearchRequest.Mode.valueOf(mode.toUpperCase(
-                java.util.Locale.ROOT)), r.filters(), false, null, null, null, r.queryVector());
+                Locale.ROOT)), r.filters(), false, null, null, null, r.queryVector());
     }
 
     private static JsonObject json(SearchRequest r, boolean withVector) {
-        JsonObject body = SearchQuery.of(r.query()).withMode(r.mode().name().toLowerCase(java.util.Locale.ROOT))
+        JsonObject body = SearchQuery.of(r.query()).withMode(r.mode().name().toLowerCase(Locale.ROOT))
                 .withTopK(r.topK()).toJson();
         if (withVector) {
-            body.put("query_vector", org.dindex.protocol.QueryVectors.encode(r.queryVector()));
+            body.put("query_vector", QueryVectors.encode(r.queryVector()));
         }
         return body;
     }

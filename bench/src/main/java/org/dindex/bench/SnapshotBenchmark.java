@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
+import io.vertx.core.json.JsonArray;
 
 /**
  * {@code dindex bench snapshot}: what a snapshot of a collection of a given size costs. A collection of
@@ -122,7 +123,7 @@ public final class SnapshotBenchmark {
                 String docId = String.format("%020x", i);
                 out.write(new JsonObject().put("chunk_id", docId + "-0").put("document_id", docId)
                         .put("source", "bench://" + i).put("title", "Document " + i).put("chunk_index", 0)
-                        .put("section_hierarchy", new io.vertx.core.json.JsonArray()).put("position", 0.0)
+                        .put("section_hierarchy", new JsonArray()).put("position", 0.0)
                         .put("token_count", 48).put("timestamp", 1_700_000_000_000L + i)
                         .put("metadata", new JsonObject()).put("content", text.toString())
                         .put("model", options.model()).put("vector", QueryVectors.encode(v)).encode());
