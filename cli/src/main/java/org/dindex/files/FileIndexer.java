@@ -41,11 +41,12 @@ public final class FileIndexer {
     public static final int BATCH_DOCS = 32;
     /**
      * Requests in flight, each on its own connection. The daemon embeds what waits in windows sorted by length (a
-     * batch is padded to its longest input), so the more chunks wait, the less padding: four requests keep a few
-     * hundred chunks waiting, where two left the windows half empty. Memory stays bounded: a request is at most
-     * {@link #BATCH_CHARS} of text.
+     * batch is padded to its longest input), so the more chunks wait, the less padding, and a window that takes
+     * every request in flight leaves the queue empty until their replies bring more: eight requests keep more chunks
+     * waiting than one window takes (docs/benchmarks.md, {@code bench ingest}). Memory stays bounded: a request is at
+     * most {@link #BATCH_CHARS} of text, and eight connections leave most of the daemon's connection limit to others.
      */
-    public static final int SENDERS = 4;
+    public static final int SENDERS = 8;
 
     /**
      * What to index and how.
