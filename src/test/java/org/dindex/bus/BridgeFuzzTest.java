@@ -61,12 +61,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * reason are failures. Connections that break the framing (bad length prefixes, truncated frames, abrupt disconnects,
  * random byte streams) are then replaced by new ones.
  *
- * <p>Reproduce a run with {@code -Dfuzz.seed=<seed printed on stdout>}; {@code -Dfuzz.seconds=} changes its length
- * (the seed fixes the inputs, not the timing).
+ * <p>The seed is printed on stderr at the start ({@code BridgeFuzzTest seed=...}, in the test's
+ * {@code -output.txt} under surefire) and named in failure messages. Replay a run with
+ * {@code -Ddindex.fuzz.seed=<seed>} (the older {@code -Dfuzz.seed=} still works); {@code -Dfuzz.seconds=} changes its
+ * length (the seed fixes the inputs, not the timing).
  */
 @Timeout(180)
 class BridgeFuzzTest {
-    static final long SEED = Long.getLong("fuzz.seed", new SecureRandom().nextLong());
+    /** The property that replays a run: {@code -Ddindex.fuzz.seed=N}. */
+    static final String SEED_PROPERTY = "dindex.fuzz.seed";
+    static final long SEED = seed();
     static final double SECONDS = Double.parseDouble(System.getProperty("fuzz.seconds", "20"));
     static final int WORKERS = 4;
     static final int MAX_FRAME = 2 * 1024 * 1024;
@@ -114,10 +118,24 @@ class BridgeFuzzTest {
     /** Requests the daemon answered with {@code timeout} (printed: a handler slower than the request timeout). */
     static final ConcurrentLinkedQueue<String> timeouts = new ConcurrentLinkedQueue<>();
 
+    /** The seed given with {@code -Ddindex.fuzz.seed} (or the older {@code -Dfuzz.seed}), else a random one. */
+    static long seed() {
+        String given = System.getProperty(SEED_PROPERTY, System.getProperty("fuzz.seed"));
+        if (given == null || given.isBlank()) {
+            return new SecureRandom().nextLong();
+        }
+        try {
+            return Long.parseLong(given.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(SEED_PROPERTY + " must be a whole number (a seed this test printed),"
+                    + " got '" + given + "'", e);
+        }
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        System.out.println("BridgeFuzzTest seed=" + SEED + " seconds=" + SECONDS
-                + " (reproduce with -Dfuzz.seed=" + SEED + ")");
+        System.err.println("BridgeFuzzTest seed=" + SEED + " seconds=" + SECONDS
+                + " (replay with -D" + SEED_PROPERTY + "=" + SEED + ")");
         daemon = EmbeddedDaemon.start(Map.of(
                 "bridge.max_frame_bytes", MAX_FRAME,
                 "bridge.request_timeout_ms", REQUEST_TIMEOUT_MS,
