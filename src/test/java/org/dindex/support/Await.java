@@ -49,8 +49,8 @@ public final class Await {
     }
 
     /**
-     * Waits until {@code condition} holds, checking every {@code poll}, for at most {@code timeout}, and says whether it
-     * did: for best-effort waits, and for those whose caller asserts something more telling afterwards.
+     * Waits until {@code condition} holds, checking every {@code poll}, for at most {@code timeout}, and says whether
+     * it did: for best-effort waits, and for those whose caller asserts something more telling afterwards.
      */
     public static <E extends Exception> boolean holdsWithin(Duration timeout, Duration poll, Check<E> condition)
             throws E, InterruptedException {
