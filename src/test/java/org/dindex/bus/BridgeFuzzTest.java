@@ -9,6 +9,7 @@ import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.protocol.Frames;
+import org.dindex.support.Await;
 import org.dindex.support.EmbeddedDaemon;
 import org.dindex.support.TestDirs;
 import org.junit.jupiter.api.AfterAll;
@@ -60,12 +61,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * reason are failures. Connections that break the framing (bad length prefixes, truncated frames, abrupt disconnects,
  * random byte streams) are then replaced by new ones.
  *
- * <p>Reproduce a run with {@code -Dfuzz.seed=<seed printed on stdout>}; {@code -Dfuzz.seconds=} changes its length
- * (the seed fixes the inputs, not the timing).
+ * <p>The seed is printed on stderr at the start ({@code BridgeFuzzTest seed=...}, in the test's
+ * {@code -output.txt} under surefire) and named in failure messages. Replay a run with
+ * {@code -Ddindex.fuzz.seed=<seed>} (the older {@code -Dfuzz.seed=} still works); {@code -Dfuzz.seconds=} changes its
+ * length (the seed fixes the inputs, not the timing).
  */
 @Timeout(180)
 class BridgeFuzzTest {
-    static final long SEED = Long.getLong("fuzz.seed", new SecureRandom().nextLong());
+    /** The property that replays a run: {@code -Ddindex.fuzz.seed=N}. */
+    static final String SEED_PROPERTY = "dindex.fuzz.seed";
+    static final long SEED = seed();
     static final double SECONDS = Double.parseDouble(System.getProperty("fuzz.seconds", "20"));
     static final int WORKERS = 4;
     static final int MAX_FRAME = 2 * 1024 * 1024;
@@ -113,10 +118,24 @@ class BridgeFuzzTest {
     /** Requests the daemon answered with {@code timeout} (printed: a handler slower than the request timeout). */
     static final ConcurrentLinkedQueue<String> timeouts = new ConcurrentLinkedQueue<>();
 
+    /** The seed given with {@code -Ddindex.fuzz.seed} (or the older {@code -Dfuzz.seed}), else a random one. */
+    static long seed() {
+        String given = System.getProperty(SEED_PROPERTY, System.getProperty("fuzz.seed"));
+        if (given == null || given.isBlank()) {
+            return new SecureRandom().nextLong();
+        }
+        try {
+            return Long.parseLong(given.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(SEED_PROPERTY + " must be a whole number (a seed this test printed),"
+                    + " got '" + given + "'", e);
+        }
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        System.out.println("BridgeFuzzTest seed=" + SEED + " seconds=" + SECONDS
-                + " (reproduce with -Dfuzz.seed=" + SEED + ")");
+        System.err.println("BridgeFuzzTest seed=" + SEED + " seconds=" + SECONDS
+                + " (replay with -D" + SEED_PROPERTY + "=" + SEED + ")");
         daemon = EmbeddedDaemon.start(Map.of(
                 "bridge.max_frame_bytes", MAX_FRAME,
                 "bridge.request_timeout_ms", REQUEST_TIMEOUT_MS,
@@ -245,34 +264,27 @@ class BridgeFuzzTest {
             JsonObject check = c.request(Addresses.CHECK, new JsonObject(), Duration.ofSeconds(60));
             assertTrue(check.getBoolean("ok"), "index inconsistent after fuzzing: " + check.encode());
 
-            long deadline = System.nanoTime() + 15_000_000_000L;
-            int connections;
-            while ((connections = c.request(Addresses.STATUS, new JsonObject()).getInteger("connections"))
-                    > baselineConnections && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            int connections = Await.value(Duration.ofSeconds(15), "connections leaked by the fuzzing closed (baseline "
+                    + baselineConnections + ")", () -> c.request(Addresses.STATUS, new JsonObject())
+                    .getInteger("connections"), n -> n <= baselineConnections);
             assertEquals(baselineConnections, connections, "connections leaked by the fuzzing");
             assertEquals(baselineConnections, daemon.daemon.bridge().stats().connections());
-            while (daemon.daemon.bridge().stats().requestsInFlight() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(15), "requests in flight ended",
+                    () -> daemon.daemon.bridge().stats().requestsInFlight() == 0);
             assertEquals(0, daemon.daemon.bridge().stats().requestsInFlight(), "requests in flight leaked");
 
             // Jobs the fuzzing started on garbage files must end (failed is fine), not hang.
-            JsonArray unfinished = new JsonArray();
-            deadline = System.nanoTime() + 30_000_000_000L;
-            do {
-                unfinished.clear();
-                for (Object o : c.request(Addresses.JOBS_LIST, new JsonObject()).getJsonArray("jobs")) {
-                    JsonObject job = (JsonObject) o;
-                    if (Set.of("queued", "running").contains(job.getString("state"))) {
-                        unfinished.add(job);
-                    }
-                }
-                if (!unfinished.isEmpty()) {
-                    Thread.sleep(200);
-                }
-            } while (!unfinished.isEmpty() && System.nanoTime() < deadline);
+            JsonArray unfinished = Await.value(Duration.ofSeconds(30), Duration.ofMillis(200),
+                    "jobs the fuzzing started ended (30 s after the fuzzing)", () -> {
+                        JsonArray open = new JsonArray();
+                        for (Object o : c.request(Addresses.JOBS_LIST, new JsonObject()).getJsonArray("jobs")) {
+                            JsonObject job = (JsonObject) o;
+                            if (Set.of("queued", "running").contains(job.getString("state"))) {
+                                open.add(job);
+                            }
+                        }
+                        return open;
+                    }, JsonArray::isEmpty);
             assertTrue(unfinished.isEmpty(), "jobs still unfinished 30 s after the fuzzing: " + unfinished.encode());
         }
         assertNoFailures();
@@ -329,10 +341,8 @@ class BridgeFuzzTest {
                 }
                 assertEquals("running", bystander.request(Addresses.STATUS, new JsonObject()).getString("state"));
             }
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (daemon.daemon.bridge().stats().connections() > baseline && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(10), Duration.ofMillis(20), "the attacked connections closed (baseline "
+                    + baseline + ")", () -> daemon.daemon.bridge().stats().connections() <= baseline);
             // At most the baseline: a connection an earlier test left open may close meanwhile, none may be added.
             int left = daemon.daemon.bridge().stats().connections();
             assertTrue(left <= baseline, "connections leaked: " + left + " open, " + baseline + " before");
@@ -473,14 +483,21 @@ class BridgeFuzzTest {
         root.addHandler(capture);
         try (DindexClient bystander = daemon.client()) {
             long badFramesBefore = badFrames(bystander);
+            // Answered, so accepted and counted (connect() returns before the daemon has seen the connection).
+            int baseline = bystander.request(Addresses.STATUS, new JsonObject()).getInteger("connections");
+            long acceptedBefore = daemon.daemon.bridge().stats().acceptedConnections();
             byte[] frame = new JsonObject().put("type", "ping").encode().getBytes(StandardCharsets.UTF_8);
             byte[] framed = ByteBuffer.allocate(frame.length + 4).putInt(frame.length).put(frame).array();
-            for (int cut : new int[]{1, 2, 3, 5, framed.length - 1}) {
+            int[] cuts = {1, 2, 3, 5, framed.length - 1};
+            for (int cut : cuts) {
                 try (DindexClient c = daemon.client()) {
                     c.writeBytes(ByteBuffer.wrap(framed, 0, cut));
                 }
             }
-            Thread.sleep(500);
+            // The daemon has accepted and closed every cut connection: whatever it logs or counts for them is done.
+            Await.until(Duration.ofSeconds(10), "the daemon accepted and closed the " + cuts.length
+                    + " cut connections", () -> daemon.daemon.bridge().stats().acceptedConnections()
+                    >= acceptedBefore + cuts.length && daemon.daemon.bridge().stats().connections() <= baseline);
             long counted = badFrames(bystander) - badFramesBefore;
             assertTrue(records.isEmpty() && counted == 0, "logged: " + records.stream().map(r -> r.getLevel() + " "
                     + r.getMessage() + " " + r.getThrown()).toList() + "; counted as bad_frame: " + counted);

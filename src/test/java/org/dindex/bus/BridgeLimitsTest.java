@@ -5,6 +5,7 @@ import org.dindex.client.DindexClient;
 import org.dindex.client.DindexPool;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.ErrorCode;
+import org.dindex.support.Await;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -61,6 +63,11 @@ class BridgeLimitsTest {
         return frame;
     }
 
+    /** Connections the daemon closed for being idle so far. */
+    static long idleTimeouts() {
+        return daemon.daemon.bridge().stats().errors().getOrDefault("idle_timeout", 0L);
+    }
+
     static void assertAnswers() {
         try (DindexClient c = daemon.client()) {
             assertEquals("running", c.request(Addresses.STATUS, new JsonObject()).getString("state"));
@@ -77,9 +84,13 @@ class BridgeLimitsTest {
         int big = 400 * 1024;
         List<DindexClient> stalled = new ArrayList<>();
         try {
+            Set<BridgeConnection> earlier = Set.copyOf(daemon.daemon.bridge().stats().openConnections());
             stalled.add(partialFrame(big, big - 1000));
             stalled.add(partialFrame(big, big - 1000));
-            Thread.sleep(200);
+            // Both announced frames have reserved their share of the budget (a connection is busy from then on).
+            Await.until(Duration.ofSeconds(5), "the daemon reserved the budget for both stalled frames",
+                    () -> daemon.daemon.bridge().stats().openConnections().stream()
+                            .filter(c -> !earlier.contains(c) && c.idleSince() == Long.MAX_VALUE).count() >= 2);
             DindexClient refused = partialFrame(big, 10);
             stalled.add(refused);
             JsonObject err = next(refused, Duration.ofSeconds(5));
@@ -115,12 +126,16 @@ class BridgeLimitsTest {
     void idleConnectionsAreClosedAndPoolsRecover() throws Exception {
         try (DindexClient idle = daemon.client(); DindexClient following = daemon.client();
              DindexPool pool = new DindexPool(DindexPool.Options.of(daemon.paths.socket()))) {
+            long idleClosedBefore = idleTimeouts();
             following.writeFrame(new JsonObject().put("type", "register").put("address", "dindex.events.jobs"));
             assertEquals("running", pool.request(Addresses.STATUS, new JsonObject()).getString("state"));
             JsonObject closed = next(idle, Duration.ofMillis(IDLE_TIMEOUT_MS + 3000));
             assertEquals(ErrorCode.TIMEOUT.wireName(), closed.getString("code"), closed.encode());
             assertTrue(closed.getString("message").contains("(bridge.idle_timeout_ms)"), closed.encode());
-            Thread.sleep(500);
+            // The pool's connection, idle since its request, is closed by the daemon too.
+            Await.until(Duration.ofSeconds(10), "the daemon closed the pool's idle connection too",
+                    () -> idleTimeouts() >= idleClosedBefore + 2 && daemon.daemon.bridge().stats().openConnections()
+                            .stream().allMatch(c -> c.idleSince() == Long.MAX_VALUE));
             assertEquals("running", pool.request(Addresses.STATUS, new JsonObject()).getString("state"),
                     "the pool replaced its closed connection");
             following.writeFrame(new JsonObject().put("type", "ping"));

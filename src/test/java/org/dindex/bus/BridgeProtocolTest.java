@@ -8,6 +8,7 @@ import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.support.Cli;
+import org.dindex.support.Await;
 import org.dindex.support.EmbeddedDaemon;
 import org.dindex.support.TestVerticles;
 import org.junit.jupiter.api.AfterAll;
@@ -315,6 +316,9 @@ class BridgeProtocolTest {
 
     @Test
     void clientThatDisconnectsMidRequestDisturbsNoOne() throws Exception {
+        BridgeStats stats = daemon.daemon.bridge().stats();
+        long acceptedBefore = stats.acceptedConnections();
+        int openBefore = stats.connections();
         try (DindexClient other = daemon.client()) {
             for (int i = 0; i < 20; i++) {
                 DindexClient c = daemon.client();
@@ -322,7 +326,11 @@ class BridgeProtocolTest {
                 c.writeFrame(send(TestVerticles.ECHO, new JsonObject(), "gone2"));
                 c.close();
             }
-            Thread.sleep(600); // past the silent request's timeout: its err has nowhere to go
+            // The daemon read and closed all 20 connections, and every silent request's timeout (400 ms) fired:
+            // its err had nowhere to go.
+            Await.until(Duration.ofSeconds(10), "the daemon closed the 20 gone connections and their silent requests"
+                    + " timed out", () -> stats.acceptedConnections() >= acceptedBefore + 21
+                    && stats.connections() <= openBefore + 1 && stats.requestsInFlight() == 0);
             assertUsable(other);
         }
     }
@@ -341,8 +349,11 @@ class BridgeProtocolTest {
             clients.add(extra);
             assertErr(next(extra), ErrorCode.TOO_MANY_REQUESTS, "too many connections (limit 30)");
             for (int i = 0; i < 5; i++) {
+                long refusedBefore = refusals();
                 try (DindexClient writer = daemon.client()) {
-                    Thread.sleep(50);  // the daemon has refused and closed it before the request is written
+                    // The daemon has refused it (and closes it at once) before the request is written.
+                    Await.until(Duration.ofSeconds(5), "the daemon refused connection " + (i + 2) + " beyond the limit",
+                            () -> refusals() > refusedBefore);
                     DindexException e = assertThrows(DindexException.class,
                             () -> writer.request(Addresses.STATUS, new JsonObject().put("pad", "x".repeat(300_000))));
                     assertEquals(ErrorCode.TOO_MANY_REQUESTS, e.code(), e.getMessage());
@@ -352,7 +363,9 @@ class BridgeProtocolTest {
 
             DindexClient idle = clients.getFirst();
             idle.writeFrame(new JsonObject().put("type", "unregister").put("address", "dindex.events.limit0"));
-            Thread.sleep(200);
+            Await.until(Duration.ofSeconds(5), "the daemon saw the unregistered connection become idle",
+                    () -> daemon.daemon.bridge().stats().openConnections().stream()
+                            .anyMatch(c -> c.idleSince() != Long.MAX_VALUE));
             try (DindexClient again = daemon.client()) {
                 assertUsable(again);
             }
@@ -363,12 +376,18 @@ class BridgeProtocolTest {
         }
     }
 
-    /** Waits (up to 5 s) until connections closed by earlier tests are gone from the daemon's count. */
+    /** Connections the daemon refused at its limit so far. */
+    private static long refusals() {
+        return daemon.daemon.bridge().stats().errors().getOrDefault("too_many_connections", 0L);
+    }
+
+    /**
+     * Waits (up to 5 s) until connections closed by earlier tests are gone from the daemon's count. Best effort: the
+     * assertions that follow say what is wrong if some are left.
+     */
     private static void awaitNoConnections() throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (daemon.daemon.bridge().stats().connections() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.holdsWithin(Duration.ofSeconds(5), Duration.ofMillis(20),
+                () -> daemon.daemon.bridge().stats().connections() == 0);
     }
 
     /**

@@ -29,7 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The typed client and its connection pool against a real daemon. */
+/**
+ * The typed client and its connection pool against a real daemon: searches with the model, context, imports and jobs
+ * need one, so this test lives with the daemon's tests. The client alone (frames, errors, the pool's limits and
+ * healing) is tested in the client module, against a fake daemon (client/src/test, DindexPoolTest).
+ */
 @Timeout(300)
 class ClientLibraryTest {
     static EmbeddedDaemon daemon;

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.client.DindexClient;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.Europarl;
 import org.dindex.support.TestDirs;
@@ -298,7 +299,7 @@ class ClusterTest {
                     .json();
             assertTrue(r.getBoolean("partial"), r.encodePrettily());
             assertEquals(itsShards, r.getJsonArray("missing_shards").getList(), r.encodePrettily());
-            Thread.sleep(1000);
+            Thread.sleep(1000);  // the scenario: the search stays partial, asked three times over 3 s
         }
         String url = members.get(0).run("daemon", "status", "--json").json().getJsonObject("http").getString("url");
         java.net.http.HttpResponse<String> shards = java.net.http.HttpClient.newHttpClient().send(
@@ -345,54 +346,32 @@ class ClusterTest {
 
     /** The shard table as {@code dindex daemon status --json} shows it, once the shards are spread over n members. */
     private static JsonObject awaitShards(Cli cli, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonObject cluster = null;
-        while (System.nanoTime() < deadline) {
-            cluster = awaitMembers(cli, n);
-            JsonArray collections = cluster.getJsonArray("shards");
-            if (collections != null && !collections.isEmpty()) {
-                java.util.Set<String> owners = new java.util.HashSet<>();
-                collections.getJsonObject(0).getJsonArray("allocation").forEach(o -> owners.add(
-                        ((JsonObject) o).getString("owner")));
-                if (owners.size() == n && "green".equals(cluster.getString("health"))) {
-                    return new JsonObject().put("health", cluster.getString("health")).put("collections",
-                            collections);
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("shards not spread over " + n + " members: " + cluster);
+        JsonObject cluster = Await.value(Duration.ofSeconds(60), Duration.ofMillis(250), "shards spread over " + n
+                + " members", () -> awaitMembers(cli, n), c -> {
+                    JsonArray collections = c.getJsonArray("shards");
+                    if (collections == null || collections.isEmpty()) {
+                        return false;
+                    }
+                    java.util.Set<String> owners = new java.util.HashSet<>();
+                    collections.getJsonObject(0).getJsonArray("allocation").forEach(o -> owners.add(
+                            ((JsonObject) o).getString("owner")));
+                    return owners.size() == n && "green".equals(c.getString("health"));
+                });
+        return new JsonObject().put("health", cluster.getString("health")).put("collections",
+                cluster.getJsonArray("shards"));
     }
 
     /** A search from {@code cli} once it is complete again (every shard's owner answered). */
     private static JsonObject awaitComplete(Cli cli, String query) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonObject r;
-        do {
-            r = cli.run("search", query, "--json").json();
-            if (!r.getBoolean("partial")) {
-                return r;
-            }
-            Thread.sleep(500);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("still partial: " + r.encodePrettily());
+        return Await.value(Duration.ofSeconds(60), Duration.ofMillis(500), "the search is no longer partial",
+                () -> cli.run("search", query, "--json").json(), r -> !r.getBoolean("partial"));
     }
 
     private static JsonObject awaitMembers(Cli cli, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        JsonObject cluster = null;
-        while (System.nanoTime() < deadline) {
+        return Await.value(Duration.ofSeconds(90), Duration.ofMillis(250), n + " reachable members", () -> {
             Cli.Result r = cli.run("daemon", "status", "--json");
-            if (r.exit() == 0) {
-                cluster = r.json().getJsonObject("cluster");
-                if (cluster != null && cluster.getJsonArray("members").size() == n && cluster.getJsonArray("members")
-                        .stream().allMatch(m -> ((JsonObject) m).getBoolean("reachable"))) {
-                    return cluster;
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("expected " + n + " reachable members, got " + (cluster == null ? null
-                : cluster.encode()));
+            return r.exit() == 0 ? r.json().getJsonObject("cluster") : null;
+        }, cluster -> cluster != null && cluster.getJsonArray("members").size() == n && cluster.getJsonArray("members")
+                .stream().allMatch(m -> ((JsonObject) m).getBoolean("reachable")));
     }
 }

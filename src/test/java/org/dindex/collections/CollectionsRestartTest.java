@@ -1,6 +1,7 @@
 package org.dindex.collections;
 
 import io.vertx.core.json.JsonObject;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.TestDirs;
 import org.junit.jupiter.api.AfterEach;
@@ -10,9 +11,11 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -133,26 +136,21 @@ class CollectionsRestartTest {
         Path snapshots = cli.dataDir.resolve("snapshots");
         Cli.Result[] creation = new Cli.Result[1];
         Thread create = Thread.ofPlatform().start(() -> creation[0] = cli.run("snapshot", "create"));
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        Path partial = null;
-        while (partial == null) {
-            assertTrue(System.nanoTime() < deadline, "no snapshot folder appeared");
-            if (Files.isDirectory(snapshots)) {
-                try (Stream<Path> list = Files.list(snapshots)) {
-                    partial = list.filter(p -> p.getFileName().toString().startsWith(".partial-"))
-                            .filter(p -> Files.isDirectory(p.resolve("lucene"))).findFirst().orElse(null);
-                }
+        Path partial = Await.value(Duration.ofSeconds(60), Duration.ofMillis(20), "a snapshot folder appeared", () -> {
+            if (!Files.isDirectory(snapshots)) {
+                return null;
             }
-            Thread.sleep(20);
-        }
-        while (true) {  // at least one file copied, the manifest not yet written
+            try (Stream<Path> list = Files.list(snapshots)) {
+                return list.filter(p -> p.getFileName().toString().startsWith(".partial-"))
+                        .filter(p -> Files.isDirectory(p.resolve("lucene"))).findFirst().orElse(null);
+            }
+        }, Objects::nonNull);
+        // At least one file copied, the manifest not yet written (bounded by the class's timeout before: 600 s).
+        Await.until(Duration.ofSeconds(600), Duration.ofMillis(20), "the snapshot copied its first file", () -> {
             try (Stream<Path> copied = Files.list(partial.resolve("lucene"))) {
-                if (copied.findAny().isPresent()) {
-                    break;
-                }
+                return copied.findAny().isPresent();
             }
-            Thread.sleep(20);
-        }
+        });
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
         create.join(60_000);

@@ -6,6 +6,7 @@ import org.apache.lucene.search.MatchAllDocsQuery;
 import org.dindex.client.DindexClient;
 import org.dindex.index.IndexSnapshot;
 import org.dindex.protocol.Addresses;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -276,16 +278,9 @@ class CollectionsTest {
         JsonObject job = ok("import", jsonl.toString(), "--collection", "busy", "--detach", "--json").json();
         String id = job.getString("id");
         assertEquals("busy", job.getJsonObject("params").getString("collection"));
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (true) {
-            JsonObject now = ok("job", id, "--json").json();
-            if ("running".equals(now.getString("state"))
-                    && now.getJsonObject("counters").getInteger("imported", 0) > 0) {
-                break;
-            }
-            assertTrue(System.nanoTime() < deadline, "the import did not get going: " + now.encodePrettily());
-            Thread.sleep(200);
-        }
+        Await.value(Duration.ofMinutes(2), Duration.ofMillis(200), "the import got going (running, imported > 0)",
+                () -> ok("job", id, "--json").json(), now -> "running".equals(now.getString("state"))
+                        && now.getJsonObject("counters").getInteger("imported", 0) > 0);
         ok("collection", "delete", "busy", "--yes");
         JsonObject after = ok("job", id, "--json").json();
         assertEquals("cancelled", after.getString("state"), after.encodePrettily());
@@ -308,17 +303,12 @@ class CollectionsTest {
         JsonObject other = ok("watch", watched.toString(), "--collection", "ocean", "--detach", "--json").json();
         assertTrue(fails("watch", watched.toString(), "--collection", "kept", "--detach").err()
                 .contains("already watched"));
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (stats("kept").getInteger("documents") < 1) {
-            assertTrue(System.nanoTime() < deadline, "the watch did not index the folder");
-            Thread.sleep(200);
-        }
+        Await.until(Duration.ofSeconds(60), Duration.ofMillis(200), "the watch indexed the folder",
+                () -> stats("kept").getInteger("documents") >= 1);
         Files.writeString(watched.resolve("buoy.md"), "# Buoys\n\nA bell buoy rings as the swell rocks it, marking"
                 + " the channel in fog.\n");
-        while (stats("kept").getInteger("documents") < 2) {
-            assertTrue(System.nanoTime() < deadline, "the watch did not pick up the new file");
-            Thread.sleep(200);
-        }
+        Await.until(Duration.ofSeconds(60), Duration.ofMillis(200), "the watch picked up the new file",
+                () -> stats("kept").getInteger("documents") >= 2);
         assertEquals(List.of(watched.resolve("buoy.md").toString()), sources(ok("search", "--collection", "kept",
                 "bell buoy in fog", "--top-k", "1", "--json").json()));
         assertEquals(0, stats("default").getInteger("documents"), "nothing went to default");

@@ -1,6 +1,7 @@
 package org.dindex.collections;
 
 import io.vertx.core.json.JsonObject;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.EmbeddedDaemon;
 import org.dindex.support.Europarl;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,11 +85,8 @@ class SnapshotTest {
         Files.writeString(jsonl, sb);
         String job = ok("import", jsonl.toString(), "--collection", "live", "--detach", "--json").json()
                 .getString("id");
-        long deadline = System.nanoTime() + 300_000_000_000L;
-        while (ok("job", job, "--json").json().getJsonObject("counters").getInteger("imported", 0) < 60) {
-            assertTrue(System.nanoTime() < deadline, "the import did not get going");
-            Thread.sleep(200);
-        }
+        Await.until(Duration.ofMinutes(5), Duration.ofMillis(200), "the import got going (60 documents imported)",
+                () -> ok("job", job, "--json").json().getJsonObject("counters").getInteger("imported", 0) >= 60);
         JsonObject snapshot = ok("snapshot", "create", "--collection", "live", "--json").json();
         JsonObject during = ok("job", job, "--json").json();
         assertEquals("running", during.getString("state"), "the import was still writing: "
@@ -106,10 +105,8 @@ class SnapshotTest {
         assertEquals(snapshot.getLong("chunks"), check.getLong("chunks"));
 
         // The import goes on and completes; the restored copy keeps exactly the snapshot's documents.
-        while (!"completed".equals(ok("job", job, "--json").json().getString("state"))) {
-            assertTrue(System.nanoTime() < deadline, "the import did not complete");
-            Thread.sleep(500);
-        }
+        Await.until(Duration.ofMinutes(5), Duration.ofMillis(500), "the import completed",
+                () -> "completed".equals(ok("job", job, "--json").json().getString("state")));
         assertEquals(lines.size(), stats("live").getInteger("documents"));
         assertEquals(documents, stats("copy").getLong("documents"));
         Map<String, String> live = chunks("live");

@@ -1,6 +1,7 @@
 package org.dindex.daemon;
 
 import io.vertx.core.json.JsonObject;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.TestDirs;
 import org.junit.jupiter.api.AfterEach;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -198,10 +200,8 @@ class LifecycleTest {
     }
 
     private void awaitRunning(Process p) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (cli.pid() < 0 && System.nanoTime() < deadline && p.isAlive()) {
-            Thread.sleep(100);
-        }
+        // Stops early when the process died: the assertion then says which pid answered (none).
+        Await.holdsWithin(Duration.ofSeconds(60), Duration.ofMillis(100), () -> cli.pid() >= 0 || !p.isAlive());
         assertEquals(p.pid(), cli.pid());
     }
 

@@ -1,7 +1,5 @@
 package org.dindex.http;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,10 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(180)
 class DashboardBrowserTest {
     static final Path SHOTS = Path.of("target", "screenshots");
+    static Browsers.Dashboard setup;
     static EmbeddedDaemon daemon;
     static String dashboard;
-    static Vertx web;
-    static HttpServer site;
     static String siteBase;
     static Browsers.Session browser;
 
@@ -74,43 +70,24 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        web = Vertx.vertx();
-        site = web.createHttpServer().requestHandler(req -> {
-            String path = req.path();
-            if (PAGES.containsKey(path)) {
-                req.response().putHeader("content-type", "text/html; charset=utf-8").end(PAGES.get(path));
-            } else if (path.matches("/slow/\\d{1,9}")) {
-                // An endless site answering slowly, so the second scrape is still running when it is cancelled.
-                long n = Long.parseLong(path.substring(6));
-                web.setTimer(300, t -> req.response().putHeader("content-type", "text/html; charset=utf-8")
-                        .end(page("Slow page " + n, "Slow page number " + n + " about the weather in spring, with"
-                                + " rain and sunshine.", "/slow/" + (2 * n + 1), "/slow/" + (2 * n + 2))));
-            } else {
-                req.response().setStatusCode(404).end("not found");
-            }
-        }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-        siteBase = "http://127.0.0.1:" + site.actualPort();
-        daemon = EmbeddedDaemon.start(Map.of(), List.of());
-        dashboard = httpUrl(daemon);
-        browser = Browsers.start();
+        // The endless site answers slowly, so the second scrape is still running when it is cancelled.
+        setup = Browsers.Dashboard.start(PAGES, 300, n -> page("Slow page " + n, "Slow page number " + n
+                + " about the weather in spring, with rain and sunshine.", "/slow/" + (2 * n + 1),
+                "/slow/" + (2 * n + 2)));
+        daemon = setup.daemon();
+        dashboard = setup.url();
+        siteBase = setup.siteBase();
+        browser = setup.browser();
     }
 
     static String httpUrl(EmbeddedDaemon d) {
-        try (DindexClient c = d.client()) {
-            return c.request(Addresses.STATUS, new JsonObject()).getJsonObject("http").getString("url");
-        }
+        return Browsers.Dashboard.httpUrl(d);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (web != null) {
-            web.close().await(10, TimeUnit.SECONDS);
+        if (setup != null) {
+            setup.close();
         }
     }
 

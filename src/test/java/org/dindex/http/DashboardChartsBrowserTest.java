@@ -1,7 +1,5 @@
 package org.dindex.http;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import org.dindex.support.Browsers;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
@@ -17,8 +15,6 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.dindex.http.DashboardBrowserTest.PAGES;
 import static org.dindex.http.DashboardBrowserTest.assertNoBrowserErrors;
@@ -44,46 +40,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(300)
 class DashboardChartsBrowserTest {
+    static Browsers.Dashboard setup;
     static EmbeddedDaemon daemon;
     static String dashboard;
-    static Vertx web;
-    static HttpServer site;
     static String siteBase;
     static Browsers.Session browser;
 
     @BeforeAll
     static void start() throws Exception {
-        web = Vertx.vertx();
-        site = web.createHttpServer().requestHandler(req -> {
-            String path = req.path();
-            if (PAGES.containsKey(path)) {
-                req.response().putHeader("content-type", "text/html; charset=utf-8").end(PAGES.get(path));
-            } else if (path.matches("/slow/\\d{1,9}")) {
-                long n = Long.parseLong(path.substring(6));
-                web.setTimer(250, t -> req.response().putHeader("content-type", "text/html; charset=utf-8")
-                        .end(page("Weather log " + n, ("Weather log entry " + n + ": a grey morning with rain from"
-                                + " the west, then sunshine and a cold wind over the fields in the afternoon. ")
-                                .repeat(6), "/slow/" + (2 * n + 1), "/slow/" + (2 * n + 2))));
-            } else {
-                req.response().setStatusCode(404).end("not found");
-            }
-        }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-        siteBase = "http://127.0.0.1:" + site.actualPort();
-        daemon = EmbeddedDaemon.start(Map.of(), List.of());
-        dashboard = DashboardBrowserTest.httpUrl(daemon);
-        browser = Browsers.start();
+        setup = Browsers.Dashboard.start(PAGES, 250, n -> page("Weather log " + n, ("Weather log entry " + n
+                + ": a grey morning with rain from the west, then sunshine and a cold wind over the fields in the"
+                + " afternoon. ").repeat(6), "/slow/" + (2 * n + 1), "/slow/" + (2 * n + 2)));
+        daemon = setup.daemon();
+        dashboard = setup.url();
+        siteBase = setup.siteBase();
+        browser = setup.browser();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (web != null) {
-            web.close().await(10, TimeUnit.SECONDS);
+        if (setup != null) {
+            setup.close();
         }
     }
 

@@ -252,7 +252,7 @@ class DefaultConfigAttacksTest {
             byte[] buf = new byte[4096];
             int n = s.getInputStream().read(buf);
             assertTrue(new String(buf, 0, n, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"));
-            Thread.sleep(REQUEST_TIMEOUT_MS + 1000);
+            Thread.sleep(REQUEST_TIMEOUT_MS + 1000);  // the scenario: idle between requests past the request timeout
             out.write("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             n = s.getInputStream().read(buf);

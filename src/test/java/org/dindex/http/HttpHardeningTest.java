@@ -6,6 +6,7 @@ import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
 import org.dindex.config.ConfigLoader;
 import org.dindex.daemon.Logging;
+import org.dindex.support.Await;
 import org.dindex.support.EmbeddedDaemon;
 import org.dindex.support.TestDirs;
 import org.junit.jupiter.api.AfterAll;
@@ -741,18 +742,12 @@ class HttpHardeningTest {
     // ------------------------------------------------------------------------------------------------ jobs
 
     static JsonObject awaitJob(String id) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            Reply r = send("GET", "/api/v1/jobs/" + id, null, "X-API-Key", KEY);
-            JsonObject job = r.json().getJsonObject("job");
-            if (job != null && !List.of("queued", "running").contains(job.getString("state"))) {
-                return job;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + id + " did not end: " + r.body());
-            }
-            Thread.sleep(100);
-        }
+        Reply r = Await.value(Duration.ofSeconds(30), Duration.ofMillis(100), "job " + id + " ended",
+                () -> send("GET", "/api/v1/jobs/" + id, null, "X-API-Key", KEY), reply -> {
+                    JsonObject job = reply.json().getJsonObject("job");
+                    return job != null && !List.of("queued", "running").contains(job.getString("state"));
+                });
+        return r.json().getJsonObject("job");
     }
 
     static void awaitJobsEnd() throws Exception {

@@ -8,6 +8,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
 import org.dindex.client.DindexClient;
+import org.dindex.support.Await;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -42,14 +44,9 @@ class WebSocketTest {
     /** A connected test client: every text message lands in a queue. */
     record Conn(WebSocket ws, BlockingQueue<JsonObject> inbox, BlockingQueue<Short> closed) {
         JsonObject next(Predicate<JsonObject> match) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                JsonObject m = inbox.poll(1, TimeUnit.SECONDS);
-                if (m != null && match.test(m)) {
-                    return m;
-                }
-            }
-            throw new AssertionError("no matching message within 60 s");
+            // The probe itself waits up to 1 s for a message, so no pause between two.
+            return Await.value(Duration.ofSeconds(60), Duration.ZERO, "a matching message arrived",
+                    () -> inbox.poll(1, TimeUnit.SECONDS), m -> m != null && match.test(m));
         }
 
         void send(JsonObject frame) throws Exception {

@@ -6,6 +6,7 @@ import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.client.DindexClient;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.EmbeddedDaemon;
 import org.dindex.support.Europarl;
@@ -496,14 +497,8 @@ class ImportJobTest {
     }
 
     static JsonObject awaitJob(String id, java.util.function.Predicate<JsonObject> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonObject job = client.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job");
-            if (condition.test(job) || JobState.fromWireName(job.getString("state")).finished()) {
-                return job;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + id + " did not reach the condition");
+        return Await.value(Duration.ofMinutes(3), "job " + id + " reached the condition or finished",
+                () -> client.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job"),
+                job -> condition.test(job) || JobState.fromWireName(job.getString("state")).finished());
     }
 }

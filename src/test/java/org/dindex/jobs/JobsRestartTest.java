@@ -1,6 +1,7 @@
 package org.dindex.jobs;
 
 import io.vertx.core.json.JsonObject;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.Europarl;
 import org.dindex.support.TestDirs;
@@ -110,15 +111,11 @@ class JobsRestartTest {
     }
 
     private void awaitImported(String id, long imported) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonObject job = job(id);
-            assertEquals("running", job.getString("state"), job.encodePrettily());
-            if (job.getJsonObject("counters").getLong("imported", 0L) >= imported) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job " + id + " did not import " + imported + " documents in time");
+        Await.until(Duration.ofMinutes(3), Duration.ofMillis(100), "job " + id + " imported " + imported
+                + " documents", () -> {
+                    JsonObject job = job(id);
+                    assertEquals("running", job.getString("state"), job.encodePrettily());
+                    return job.getJsonObject("counters").getLong("imported", 0L) >= imported;
+                });
     }
 }

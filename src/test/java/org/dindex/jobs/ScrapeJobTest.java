@@ -8,6 +8,7 @@ import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.client.DindexClient;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
@@ -201,12 +202,9 @@ class ScrapeJobTest {
         Cli.Result started = cli.run("scrape", base + "/slow/0", "--depth", "10", "--max-pages", "1000",
                 "--delay-ms", "0", "--detach", "--json");
         String id = started.json().getString("id");
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        JsonObject job;
-        do {
-            Thread.sleep(100);
-            job = client.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job");
-        } while (job.getJsonObject("counters").getLong("indexed", 0L) < 3 && System.nanoTime() < deadline);
+        Await.value(Duration.ofMinutes(2), Duration.ofMillis(100), "scrape " + id + " indexed 3 pages",
+                () -> client.request(Addresses.JOBS_GET, new JsonObject().put("id", id)).getJsonObject("job"),
+                job -> job.getJsonObject("counters").getLong("indexed", 0L) >= 3);
         long t0 = System.nanoTime();
         JsonObject cancelled = client.request(Addresses.JOBS_CANCEL, new JsonObject().put("id", id),
                 Duration.ofSeconds(30)).getJsonObject("job");
@@ -242,10 +240,8 @@ class ScrapeJobTest {
         assertEquals("running", state(ids.get(0)));
         assertEquals("running", state(ids.get(1)));
         client.request(Addresses.JOBS_CANCEL, new JsonObject().put("id", ids.get(0)), Duration.ofSeconds(30));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!state(ids.get(2)).equals("running") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until(Duration.ofSeconds(20), "the queued job " + ids.get(2) + " started when a slot freed",
+                () -> state(ids.get(2)).equals("running"));
         assertEquals("running", state(ids.get(2)), "the queued job starts when a slot frees");
         // A queued job is cancelled at once; cancelling it again is a conflict.
         for (String id : ids.subList(1, 3)) {

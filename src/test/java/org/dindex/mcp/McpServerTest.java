@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.support.Await;
 import org.dindex.support.EmbeddedDaemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -249,12 +250,9 @@ class McpServerTest {
                 "depth", 0));
         String id = ok(started).getString("id");
         assertTrue(text(started).contains("job_status"), text(started));
-        JsonObject status;
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        do {
-            Thread.sleep(200);
-            status = ok(mcp.callTool("job_status", args("id", id)));
-        } while (!"completed".equals(status.getString("state")) && System.nanoTime() < deadline);
+        JsonObject status = Await.value(Duration.ofSeconds(120), Duration.ofMillis(200), "job_status says " + id
+                + " completed", () -> ok(mcp.callTool("job_status", args("id", id))),
+                s -> "completed".equals(s.getString("state")));
         assertEquals("completed", status.getString("state"), status::encode);
         assertFalse(status.containsKey("checkpoint"));
 

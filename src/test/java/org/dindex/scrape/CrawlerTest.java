@@ -626,6 +626,8 @@ class CrawlerTest {
             assertEquals(List.of(Kind.QUEUED, Kind.FETCHING, Kind.SKIPPED), r.kindsOf(site.base() + inFlight));
 
             int requests = site.requests.size();
+            // Not a wait for a condition but the scenario: stay quiet for 300 ms (15 crawl delays) and check that the
+            // cancelled crawler sent nothing meanwhile.
             Thread.sleep(300);
             assertEquals(requests, site.requests.size(), "no request after cancel");
             assertEquals(summary, crawler.run().result(), "run() again returns the same result");

@@ -1,5 +1,10 @@
 package org.dindex.support;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import org.dindex.client.DindexClient;
+import org.dindex.protocol.Addresses;
 import org.openqa.selenium.PageLoadStrategy;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -11,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -74,6 +82,71 @@ public final class Browsers {
                 driver.quit();
             } finally {
                 TestDirs.deleteTree(profile);
+            }
+        }
+    }
+
+    /**
+     * The setup every dashboard browser test shares: a small site on loopback for the dashboard to scrape (fixed
+     * pages, and below {@code /slow/<n>} an endless site answering after a delay), a real daemon, its dashboard's URL
+     * and a headless Chromium. {@link #close()} stops them in reverse order; a start that fails half-way stops what it
+     * started.
+     */
+    public record Dashboard(Vertx web, HttpServer site, String siteBase, EmbeddedDaemon daemon, String url,
+                            Session browser) implements AutoCloseable {
+        /**
+         * Serves {@code pages} by path and {@code slowPage.apply(n)} for {@code /slow/<n>} after {@code slowDelayMs};
+         * anything else is a 404.
+         */
+        public static Dashboard start(Map<String, String> pages, long slowDelayMs, LongFunction<String> slowPage)
+                throws Exception {
+            Vertx web = Vertx.vertx();
+            EmbeddedDaemon daemon = null;
+            try {
+                HttpServer site = web.createHttpServer().requestHandler(req -> {
+                    String path = req.path();
+                    if (pages.containsKey(path)) {
+                        req.response().putHeader("content-type", "text/html; charset=utf-8").end(pages.get(path));
+                    } else if (path.matches("/slow/\\d{1,9}")) {
+                        long n = Long.parseLong(path.substring(6));
+                        web.setTimer(slowDelayMs, t -> req.response().putHeader("content-type",
+                                "text/html; charset=utf-8").end(slowPage.apply(n)));
+                    } else {
+                        req.response().setStatusCode(404).end("not found");
+                    }
+                }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+                daemon = EmbeddedDaemon.start(Map.of(), List.of());
+                String url = httpUrl(daemon);
+                return new Dashboard(web, site, "http://127.0.0.1:" + site.actualPort(), daemon, url, Browsers.start());
+            } catch (Exception | Error e) {
+                try {
+                    if (daemon != null) {
+                        daemon.close();
+                    }
+                } finally {
+                    web.close().await(10, TimeUnit.SECONDS);
+                }
+                throw e;
+            }
+        }
+
+        /** The dashboard's URL of a daemon, as its status reports it. */
+        public static String httpUrl(EmbeddedDaemon d) {
+            try (DindexClient c = d.client()) {
+                return c.request(Addresses.STATUS, new JsonObject()).getJsonObject("http").getString("url");
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                browser.close();
+            } finally {
+                try {
+                    daemon.close();
+                } finally {
+                    web.close().await(10, TimeUnit.SECONDS);
+                }
             }
         }
     }

@@ -93,15 +93,8 @@ public final class Cli {
 
     /** Waits until a daemon answers on this CLI's socket; fails after {@code timeout}. */
     public long awaitDaemon(java.time.Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            long pid = pid();
-            if (pid > 0) {
-                return pid;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no daemon answered on " + socket + " within " + timeout);
+        return Await.value(timeout, java.time.Duration.ofMillis(100), "a daemon answered on " + socket, this::pid,
+                pid -> pid > 0);
     }
 
     /** Kills any daemon still running for this CLI's paths (test cleanup). */

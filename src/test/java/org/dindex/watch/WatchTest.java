@@ -6,6 +6,7 @@ import org.dindex.client.DindexClient;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.protocol.WatchRequest;
+import org.dindex.support.Await;
 import org.dindex.support.Cli;
 import org.dindex.support.Europarl;
 import org.dindex.support.TestDirs;
@@ -137,6 +138,7 @@ class WatchTest {
         // Cancelled: the index keeps what the watch indexed, and changes are no longer followed.
         assertEquals("cancelled", job(id).getString("state"));
         write(dir.resolve("after.txt"), lines.get(8).text());
+        // The scenario, not a wait for a condition: give a (wrongly) live watch three debounce periods to index it.
         Thread.sleep(3L * DEBOUNCE_MS + 500);
         assertEquals(Set.of("a.txt", "sub/c.txt"), sources(dir));
         cleanUp(dir);
@@ -151,6 +153,7 @@ class WatchTest {
         String id = startWatch(dir);
         try {
             awaitSources(dir, "draft.md", "other.txt");
+            // A quiet period, part of the measurement: updates of the first scan settle before counting starts.
             Thread.sleep(2L * DEBOUNCE_MS);
             JsonObject before = job(id).getJsonObject("counters");
             long t0 = System.nanoTime();
@@ -159,6 +162,7 @@ class WatchTest {
             }
             long burstMs = (System.nanoTime() - t0) / 1_000_000;
             awaitContent(file, "Draft 999 of the minutes");
+            // A quiet period, part of the measurement: any extra update the burst caused would come within it.
             Thread.sleep(3L * DEBOUNCE_MS);
             JsonObject after = job(id).getJsonObject("counters");
             long updates = updates(after) - updates(before);
@@ -425,12 +429,8 @@ class WatchTest {
     }
 
     private static void await(BooleanSupplier condition, String what, String jobId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(200);
+        if (Await.holdsWithin(Duration.ofSeconds(90), Duration.ofMillis(200), condition::getAsBoolean)) {
+            return;
         }
         JsonObject jobs = cli.run("jobs", "--json").json();
         throw new AssertionError("timed out waiting until " + what + (jobId == null ? "" : " (job " + jobId + ")")
