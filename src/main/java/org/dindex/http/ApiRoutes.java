@@ -61,7 +61,10 @@ final class ApiRoutes {
             router.delete(base + "/documents").handler(ctx -> withScopedJson(ctx, body -> delete(ctx, body)));
             router.post(base + "/scrape").handler(ctx -> withScopedJson(ctx, body -> scrape(ctx, body)));
             router.post(base + "/import").handler(ctx -> withScopedJson(ctx, body -> importFile(ctx, body)));
-            router.post(base + "/cluster").handler(ctx -> withScopedJson(ctx, body -> cluster(ctx, body)));
+            // Topics (k-means grouping of documents); /cluster is its first name, kept for the original's clients.
+            for (String topics : List.of("/topics", "/cluster")) {
+                router.post(base + topics).handler(ctx -> withScopedJson(ctx, body -> topics(ctx, body)));
+            }
         }
         router.get("/api/v1/collections").handler(ctx -> forward(ctx, Addresses.COLLECTIONS_LIST,
                 new JsonObject()));
@@ -303,21 +306,24 @@ final class ApiRoutes {
                 .map(r -> OriginalShapes.started(r, "Scrape job started")));
     }
 
-    /** {@code POST /cluster}: our request ({@code urls}, {@code k}) or the original's ({@code document_urls}...). */
-    private void cluster(RoutingContext ctx, JsonObject body) {
-        OriginalRequests.Cluster request;
+    /**
+     * {@code POST /topics} (or {@code /cluster}, its first name): our request ({@code urls}, {@code k}) or the
+     * original's ({@code document_urls}...).
+     */
+    private void topics(RoutingContext ctx, JsonObject body) {
+        OriginalRequests.Topics request;
         try {
-            request = OriginalRequests.cluster(body);
+            request = OriginalRequests.topics(body);
         } catch (DindexException e) {
             HttpErrors.fail(ctx, e);
             return;
         }
         long t0 = System.nanoTime();
         JsonArray urls = request.busRequest().getValue("urls") instanceof JsonArray a ? a : new JsonArray();
-        reply(ctx, 200, request(Addresses.CLUSTER, request.busRequest(), Duration.ofMinutes(5))
+        reply(ctx, 200, request(Addresses.TOPICS, request.busRequest(), Duration.ofMinutes(5))
                 .recover(e -> noneIndexed(e) ? Future.succeededFuture(new JsonObject().put("k", 0)
                         .put("clusters", new JsonArray()).put("missing", urls)) : Future.failedFuture(e))
-                .map(r -> OriginalShapes.clusters(r, request.includeSummaries(), millisSince(t0))));
+                .map(r -> OriginalShapes.topics(r, request.includeSummaries(), millisSince(t0))));
     }
 
     /** None of the URLs is indexed: an empty grouping with every URL unmatched, as the original answers. */

@@ -167,11 +167,11 @@ final class OriginalShapes {
     }
 
     /**
-     * {@code POST /cluster}: the original's shape beside ours. Each cluster gains {@code cluster_id}
+     * {@code POST /topics} (the original's {@code POST /cluster}): the original's shape beside ours. Each cluster gains {@code cluster_id}
      * ({@code "cluster_<n>"}) and {@code document_urls}; the reply gains {@code documents} (title and snippet by URL,
      * empty unless summaries are asked for, as in the original), {@code unmatched_urls} and {@code cluster_time_ms}.
      */
-    static JsonObject clusters(JsonObject reply, boolean includeSummaries, long durationMs) {
+    static JsonObject topics(JsonObject reply, boolean includeSummaries, long durationMs) {
         JsonObject out = reply.copy();
         JsonObject documents = new JsonObject();
         for (Object o : out.getJsonArray("clusters", new JsonArray())) {

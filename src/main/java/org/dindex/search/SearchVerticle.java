@@ -81,12 +81,9 @@ public final class SearchVerticle extends VerticleBase {
                     .map(String::valueOf).toList())).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e));
         });
         handlers.serveDirect(Addresses.CONTEXT, this::context);
-        handlers.serve(Addresses.CLUSTER, body -> {
-            Collection c = collections.of(body);
-            JsonObject request = body.copy();
-            request.remove("collection");
-            return pool.submit(() -> DocumentClusters.cluster(c.index().index(), request));
-        });
+        for (String topics : List.of(Addresses.TOPICS, Addresses.TOPICS_OLD_NAME)) {
+            handlers.serve(topics, this::topics);
+        }
         return Future.succeededFuture();
     }
 
@@ -215,6 +212,14 @@ public final class SearchVerticle extends VerticleBase {
     /** The retrieval service (the cluster coordinator assembles fused answers with it). */
     public SearchService service() {
         return search;
+    }
+
+    /** Groups the request's documents into topics (k-means over their mean chunk vectors) on the retrieval pool. */
+    private Future<JsonObject> topics(JsonObject body) {
+        Collection c = collections.of(body);
+        JsonObject request = body.copy();
+        request.remove("collection");
+        return pool.submit(() -> DocumentTopics.group(c.index().index(), request));
     }
 
     private Future<JsonObject> context(JsonObject body) {

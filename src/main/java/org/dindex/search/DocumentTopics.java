@@ -26,11 +26,12 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Groups documents (given by URL) into k clusters by the mean of their chunk vectors, with spherical k-means
+ * Groups documents (given by URL) into k topics by the mean of their chunk vectors, with spherical k-means
  * (k-means++ seeding, fixed seed so the same input gives the same clusters), and labels each cluster with the words
- * most characteristic of it: frequent in its documents' titles and text, rare in the other clusters'.
+ * most characteristic of it: frequent in its documents' titles and text, rare in the other clusters'. The reply keeps
+ * the k-means word ({@code clusters}), which clients of {@code POST /cluster} read.
  */
-final class DocumentClusters {
+final class DocumentTopics {
     static final int MAX_DOCUMENTS = 10_000;
     static final int RESTARTS = 8;
     private static final Set<String> STOP = Set.of("this", "that", "with", "from", "have", "been", "were", "which",
@@ -45,10 +46,10 @@ final class DocumentClusters {
     /** Characters of a document's first chunk given as its snippet. */
     static final int SNIPPET_CHARS = 200;
 
-    private DocumentClusters() {
+    private DocumentTopics() {
     }
 
-    static JsonObject cluster(ChunkIndex index, JsonObject body) throws IOException {
+    static JsonObject group(ChunkIndex index, JsonObject body) throws IOException {
         if (!(body.getValue("urls") instanceof JsonArray urls) || urls.isEmpty()) {
             throw DindexException.badRequest("'urls' must be a non-empty array of document URLs");
         }
