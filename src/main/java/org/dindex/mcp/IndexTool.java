@@ -109,11 +109,11 @@ final class IndexTool implements DindexTool {
                     throw new ToolException(e.getMessage());
                 }
                 JsonObject job = dindex.scrape(request).raw();
-                JsonObject done = Jobs.await(dindex, job.getString("id"), Duration.ofSeconds(wait));
+                JsonObject done = JobReports.await(dindex, job.getString("id"), Duration.ofSeconds(wait));
                 out.put("urls", done);
-                anyIndexed |= !Jobs.finished(done)
+                anyIndexed |= !JobReports.finished(done)
                         || done.getJsonObject("counters", new JsonObject()).getInteger("indexed", 0) > 0;
-                lines.add("urls: " + Jobs.summary(done));
+                lines.add("urls: " + JobReports.summary(done));
             }
         }
         String text = String.join("\n", lines) + "\n" + out.encode();

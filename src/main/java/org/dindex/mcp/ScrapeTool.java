@@ -67,10 +67,10 @@ final class ScrapeTool implements DindexTool {
         int wait = args.integer("wait_seconds", 0, 0, 600);
         try (Dindex dindex = daemon.dindex()) {
             JsonObject job = dindex.scrape(request).raw();
-            JsonObject shown = wait > 0 ? Jobs.await(dindex, job.getString("id"), Duration.ofSeconds(wait))
-                    : Jobs.brief(job, null);
-            boolean failed = Jobs.finished(shown) && !"completed".equals(shown.getString("state"));
-            return new ToolResult(Jobs.summary(shown) + "\n" + shown.encode(), shown, failed);
+            JsonObject shown = wait > 0 ? JobReports.await(dindex, job.getString("id"), Duration.ofSeconds(wait))
+                    : JobReports.brief(job, null);
+            boolean failed = JobReports.finished(shown) && !"completed".equals(shown.getString("state"));
+            return new ToolResult(JobReports.summary(shown) + "\n" + shown.encode(), shown, failed);
         }
     }
 }
