@@ -65,11 +65,6 @@ public final class CollectionRegistry implements AutoCloseable {
                 .findFirst().orElse(DEFAULT_DIR);
     }
 
-    /** The registry file's entries in {@code dataDir} (none for a data dir from before collections). */
-    public static List<RegistryFile.Entry> readEntries(Path dataDir) throws IOException {
-        return RegistryFile.read(dataDir);
-    }
-
     /**
      * Opens every collection the registry file names: {@code default} is already open ({@code defaultIndex},
      * with the configured model), the others are opened here with their recorded models (loaded as needed) and

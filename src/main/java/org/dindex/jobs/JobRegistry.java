@@ -15,7 +15,6 @@ import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

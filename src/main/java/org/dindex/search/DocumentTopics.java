@@ -14,7 +14,6 @@ import org.dindex.index.ChunkIndex;
 import org.dindex.index.DocumentIds;
 import org.dindex.index.IndexFields;
 import org.dindex.index.IndexSnapshot;
-import org.dindex.index.StoredChunks;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -63,7 +62,6 @@ final class DocumentTopics {
         List<Doc> docs = new ArrayList<>();
         JsonArray missing = new JsonArray();
         try (IndexSnapshot snap = index.acquire()) {
-            IndexSearcher searcher = snap.searcher();
             for (Object u : urls) {
                 Doc d = load(snap, String.valueOf(u));
                 if (d == null) {

@@ -1,17 +1,13 @@
 package org.dindex.search;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
 import org.dindex.protocol.SearchFilters;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**

@@ -28,10 +28,6 @@ public final class ConfigLoader {
         this.env = env;
     }
 
-    public static ConfigLoader fromSystem() {
-        return new ConfigLoader(System.getenv());
-    }
-
     /** Defaults only: for tests and tools that need a config without a file. */
     public static DaemonConfig defaults() {
         return new ConfigLoader(Map.of()).load(null, Map.of());
