@@ -2,6 +2,7 @@ package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonObject;
+import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ScrapeRequest;
 import org.dindex.client.Dindex;
@@ -125,7 +126,7 @@ final class IndexTool implements DindexTool {
         String name = args.string("collection");
         if (name != null) {
             try {
-                org.dindex.protocol.CollectionNames.check(name);
+                CollectionNames.check(name);
             } catch (DindexException e) {
                 throw new ToolException(e.getMessage());
             }

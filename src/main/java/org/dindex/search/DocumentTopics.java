@@ -3,6 +3,7 @@ package org.dindex.search;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -14,9 +15,11 @@ import org.dindex.index.ChunkIndex;
 import org.dindex.index.DocumentIds;
 import org.dindex.index.IndexFields;
 import org.dindex.index.IndexSnapshot;
+import org.dindex.protocol.ErrorCode;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +75,7 @@ final class DocumentTopics {
             }
         }
         if (docs.isEmpty()) {
-            throw new DindexException(org.dindex.protocol.ErrorCode.NOT_FOUND, "none of the URLs is indexed");
+            throw new DindexException(ErrorCode.NOT_FOUND, "none of the URLs is indexed");
         }
         int k = kn.intValue() == 0 ? Math.max(1, (int) Math.round(Math.sqrt(docs.size() / 2.0)))
                 : Math.min(kn.intValue(), docs.size());
@@ -110,7 +113,7 @@ final class DocumentTopics {
         String first = null;
         int firstOrdinal = Integer.MAX_VALUE;
         Map<String, Integer> words = new HashMap<>();
-        float[][] vectors = snap.vectors(java.util.Arrays.stream(hits).mapToInt(h -> h.doc).toArray());
+        float[][] vectors = snap.vectors(Arrays.stream(hits).mapToInt(h -> h.doc).toArray());
         for (int h = 0; h < hits.length; h++) {
             Document d = searcher.storedFields().document(hits[h].doc);
             float[] v = vectors[h];
@@ -139,7 +142,7 @@ final class DocumentTopics {
     }
 
     private static int ordinal(Document d) {
-        org.apache.lucene.index.IndexableField f = d.getField(IndexFields.ORDINAL);
+        IndexableField f = d.getField(IndexFields.ORDINAL);
         return f == null || f.numericValue() == null ? Integer.MAX_VALUE - 1 : f.numericValue().intValue();
     }
 

@@ -1,6 +1,7 @@
 package org.dindex.tools;
 
 import org.dindex.cli.DindexCommand;
+import org.dindex.cli.Examples;
 import org.dindex.cli.Main;
 import org.dindex.cli.Progress;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +11,7 @@ import org.dindex.bench.Machine;
 import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.RuntimePaths;
+import org.dindex.config.Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,7 +29,7 @@ import java.util.concurrent.Callable;
  * {@code dindex eval --beir DIR}: retrieval quality (nDCG@10, Recall@100, MRR@10) of bm25, dense and hybrid on a
  * BEIR folder, indexed into a temporary data dir by a dedicated daemon (the user's index is never touched).
  */
-@Command(name = "eval", footerHeading = org.dindex.cli.Examples.HEADING,
+@Command(name = "eval", footerHeading = Examples.HEADING,
         footer = {
                 "  dindex eval --beir ~/beir/nfcorpus",
                 "  dindex eval --beir ~/beir/scifact --mode dense,hybrid --json"},
@@ -76,7 +79,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         DaemonConfig config = model == null ? root.loadConfig()
                 : new ConfigLoader(root.env()).load(root.paths().configFile(), Map.of("embedding.model", model));
-        Map<String, String> env = new java.util.HashMap<>(root.env());
+        Map<String, String> env = new HashMap<>(root.env());
         if (model != null) {
             env.put("DINDEX_EMBEDDING_MODEL", model);
         }
@@ -94,7 +97,7 @@ final class EvalCommand implements Callable<Integer> {
             });
             progress.finish();
             double indexSeconds = (System.nanoTime() - t0) / 1e9;
-            String modelName = config.getString(org.dindex.config.Settings.EMBEDDING_MODEL);
+            String modelName = config.getString(Settings.EMBEDDING_MODEL);
             JsonArray rows = eval.evaluate(paths.socket(), variants());
             JsonObject result = new JsonObject().put("benchmark", "beir").put("dataset", dir.toString())
                     .put("split", split).put("model", modelName).put("documents", documents).put("chunks", chunks)

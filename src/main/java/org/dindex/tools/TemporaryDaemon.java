@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -33,7 +34,7 @@ final class TemporaryDaemon implements AutoCloseable {
         this.paths = new RuntimePaths(root.resolve("data"), root.resolve("run/d.sock"), null);
         this.config = config;
         // A temporary daemon must not take (or fail on) the user's HTTP port.
-        Map<String, String> withPort = new java.util.HashMap<>(env);
+        Map<String, String> withPort = new HashMap<>(env);
         withPort.put("DINDEX_HTTP_PORT", "0");
         this.env = withPort;
         Files.createDirectories(paths.dataDir());

@@ -1,5 +1,7 @@
 package org.dindex.protocol;
 
+import java.util.Set;
+
 /**
  * Every event-bus address dindex serves or publishes on.
  *
@@ -92,7 +94,7 @@ public final class Addresses {
      * The addresses that act on one collection's index and take the optional {@code collection} field (absent: the
      * default collection); search and context also take {@code collections}.
      */
-    public static final java.util.Set<String> COLLECTION_SCOPED = java.util.Set.of(INDEX_SUBMIT, COMMIT, STATS,
+    public static final Set<String> COLLECTION_SCOPED = Set.of(INDEX_SUBMIT, COMMIT, STATS,
             DELETE, CLEAR, EXPORT, CHECK, SEARCH, CONTEXT, IMPORT, SCRAPE, WATCH, TOPICS, TOPICS_OLD_NAME,
             SNAPSHOT_CREATE);
 
