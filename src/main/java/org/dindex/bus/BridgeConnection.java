@@ -1,6 +1,7 @@
 package org.dindex.bus;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -19,6 +20,7 @@ import org.dindex.protocol.JsonTypes;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -313,7 +315,7 @@ final class BridgeConnection {
      * A request the handler serves on any thread ({@link DirectRoutes}): called here, its reply encoded on the thread
      * that completes it and written from this connection's loop; the same timeout and error codes as over the bus.
      */
-    private void requestDirect(java.util.function.Function<JsonObject, io.vertx.core.Future<JsonObject>> handler,
+    private void requestDirect(Function<JsonObject, Future<JsonObject>> handler,
                                String address, JsonObject body, long timeoutMs, String replyAddress) {
         inFlight++;
         stats.requestStarted();

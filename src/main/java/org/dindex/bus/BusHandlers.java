@@ -39,8 +39,7 @@ public final class BusHandlers {
 
     /**
      * Serves {@code address} with {@code handler}. The body given to the handler is never null (an absent body is an
-     * empty object). The returned consumer is unregistered (and the address withdrawn from the bridge) by
-     * {@link #unserve}.
+     * empty object).
      */
     public MessageConsumer<Object> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
         locals.put(address, handler);
@@ -108,13 +107,6 @@ public final class BusHandlers {
             }
         });
         return consumer;
-    }
-
-    public Future<Void> unserve(MessageConsumer<?> consumer) {
-        locals.remove(consumer.address());
-        served.remove(consumer.address());
-        direct.remove(consumer.address());
-        return consumer.unregister();
     }
 
     private static void handle(Message<Object> message, Function<JsonObject, Future<JsonObject>> handler) {

@@ -22,10 +22,6 @@ public final class DirectRoutes {
         routes.put(address, handler);
     }
 
-    void remove(String address) {
-        routes.remove(address);
-    }
-
     /** The handler of {@code address} when it may be called directly, else null. */
     Function<JsonObject, Future<JsonObject>> get(String address) {
         return routes.get(address);

@@ -15,10 +15,6 @@ public final class ServedAddresses {
         addresses.add(address);
     }
 
-    void remove(String address) {
-        addresses.remove(address);
-    }
-
     public boolean contains(String address) {
         return addresses.contains(address);
     }

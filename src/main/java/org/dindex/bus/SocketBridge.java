@@ -12,6 +12,7 @@ import org.dindex.protocol.ErrorCode;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -67,7 +68,7 @@ public final class SocketBridge {
      */
     private void evictLongestIdle() {
         stats.openConnections().stream().filter(c -> c.idleSince() != Long.MAX_VALUE)
-                .min(java.util.Comparator.comparingLong(BridgeConnection::idleSince)).ifPresent(idle -> {
+                .min(Comparator.comparingLong(BridgeConnection::idleSince)).ifPresent(idle -> {
                     stats.error("evicted_idle");
                     stats.connectionClosed(idle);
                     idle.evict("closing this idle connection: the daemon reached its limit of "

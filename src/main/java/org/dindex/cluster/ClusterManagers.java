@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.dindex.config.StartupException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class ClusterManagers {
                     ClusterManagers.class.getClassLoader());
             Class.forName("com.hazelcast.config.Config", false, ClusterManagers.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new org.dindex.config.StartupException("cluster.enabled is true but dindex-cluster.jar (Hazelcast) "
+            throw new StartupException("cluster.enabled is true but dindex-cluster.jar (Hazelcast) "
                     + "is missing: put it beside dindex.jar, or turn clustering off");
         }
     }

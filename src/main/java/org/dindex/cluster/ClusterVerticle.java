@@ -2,16 +2,30 @@ package org.dindex.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.dindex.collections.CollectionRegistry;
 import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
+import org.dindex.protocol.CollectionNames;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
+import org.dindex.search.SearchRequest;
+import org.dindex.search.SearchService;
+import org.dindex.search.SearchVerticle;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * This daemon as a cluster member. It answers other members on {@code dindex.member.<nodeId>.*} (clustered
@@ -33,15 +47,15 @@ public final class ClusterVerticle extends VerticleBase {
     private final ClusterOptions options;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
-    private final org.dindex.search.SearchService search;
+    private final SearchService search;
 
     /**
      * Where this member keeps its member id and shard table, its shard count, and its collections. Its own writes,
      * deletes and commits it reaches through {@link BusHandlers#local}, and routes every member's through
      * {@link BusHandlers#route}: the writing parts do not know they are in a cluster.
      */
-    public record Local(java.nio.file.Path dataDir, int shards,
-                        org.dindex.collections.CollectionRegistry collections) {
+    public record Local(Path dataDir, int shards,
+                        CollectionRegistry collections) {
     }
 
     /** The addresses this member routes by shard. */
@@ -50,12 +64,12 @@ public final class ClusterVerticle extends VerticleBase {
 
     private final Local local;
     private ShardTable table;
-    private io.vertx.core.WorkerExecutor worker;
+    private WorkerExecutor worker;
     private long timer = -1;
     private boolean refreshing;
 
     public ClusterVerticle(BusHandlers handlers, ClusterManager manager, ClusterOptions options,
-                           org.dindex.search.SearchService search, Local local) {
+                           SearchService search, Local local) {
         this.local = local;
         this.search = search;
         this.handlers = handlers;
@@ -69,8 +83,8 @@ public final class ClusterVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        worker = vertx.createSharedWorkerExecutor("dindex-cluster", 1, 1, java.util.concurrent.TimeUnit.MINUTES);
-        return worker.executeBlocking(() -> new ShardTable(((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+        worker = vertx.createSharedWorkerExecutor("dindex-cluster", 1, 1, TimeUnit.MINUTES);
+        return worker.executeBlocking(() -> new ShardTable(((HazelcastClusterManager)
                 manager).getHazelcastInstance(), local.dataDir(), local.shards()), true).compose(t -> {
             table = t;
             return serve();
@@ -96,17 +110,17 @@ public final class ClusterVerticle extends VerticleBase {
                         .onFailure(e -> m.fail(503, e.getMessage()))));
         // Another member's coordinator asks for this index's candidates.
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "candidates"), m ->
-                vertx.eventBus().<JsonObject>request(org.dindex.search.SearchVerticle.CANDIDATES_ADDRESS, m.body())
+                vertx.eventBus().<JsonObject>request(SearchVerticle.CANDIDATES_ADDRESS, m.body())
                         .onSuccess(r -> m.reply(r.body()))
                         .onFailure(e -> BusHandlers.fail(m, e))));
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "chunks"), m ->
-                vertx.eventBus().<JsonObject>request(org.dindex.search.SearchVerticle.CHUNKS_ADDRESS, m.body())
+                vertx.eventBus().<JsonObject>request(SearchVerticle.CHUNKS_ADDRESS, m.body())
                         .onSuccess(r -> m.reply(r.body()))
                         .onFailure(e -> BusHandlers.fail(m, e))));
         // This daemon's searches with scope cluster: fan out, gather within the member timeout, fuse once.
         FederatedSearch federated = new FederatedSearch(vertx, search, options.memberTimeout());
         consumers.add(vertx.eventBus().<JsonObject>localConsumer(
-                org.dindex.search.SearchVerticle.CLUSTER_SEARCH_ADDRESS, m ->
+                SearchVerticle.CLUSTER_SEARCH_ADDRESS, m ->
                         federated.search(manager.getNodes(), nodeId(), m.body())
                                 .map(r -> markMissing(r, m.body())).onSuccess(m::reply)
                                 .onFailure(e -> BusHandlers.fail(m, e))));
@@ -120,7 +134,7 @@ public final class ClusterVerticle extends VerticleBase {
         // allocation in step with the members: every second, and whenever a write meets a collection not seen yet.
         return worker.executeBlocking(() -> {
             table.register(nodeId());
-            table.refresh(manager.getNodes(), List.of(org.dindex.protocol.CollectionNames.DEFAULT));
+            table.refresh(manager.getNodes(), List.of(CollectionNames.DEFAULT));
             return null;
         }, true).onSuccess(v -> {
             handlers.route(Addresses.INDEX_SUBMIT, router::submit);
@@ -143,7 +157,7 @@ public final class ClusterVerticle extends VerticleBase {
         }, true).onComplete(ar -> {
             refreshing = false;
             if (ar.failed()) {
-                java.util.logging.Logger.getLogger(ClusterVerticle.class.getName()).warning(
+                Logger.getLogger(ClusterVerticle.class.getName()).warning(
                         "cannot refresh the shard allocation: " + ar.cause());
             }
         });
@@ -159,7 +173,7 @@ public final class ClusterVerticle extends VerticleBase {
             table.refresh(manager.getNodes(), List.of(collection));
             Shards.Allocation made = table.allocation(collection);
             if (made == null) {
-                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE,
+                throw new DindexException(ErrorCode.UNAVAILABLE,
                         "no shard allocation for collection '" + collection + "' yet");
             }
             return made;
@@ -172,9 +186,9 @@ public final class ClusterVerticle extends VerticleBase {
      * until the cluster notices it left: a shard stays with its owner until that member comes back.
      */
     private JsonObject markMissing(JsonObject result, JsonObject body) {
-        String collection = org.dindex.search.SearchRequest.parse(body.getJsonObject("request")).collections().get(0);
+        String collection = SearchRequest.parse(body.getJsonObject("request")).collections().get(0);
         Shards.Allocation a = table.allocation(collection);
-        java.util.Set<String> answered = new java.util.HashSet<>();
+        Set<String> answered = new HashSet<>();
         for (Object o : result.getJsonArray("members", new JsonArray())) {
             JsonObject m = (JsonObject) o;
             String member = table.memberOf(m.getString("node_id"));
@@ -262,8 +276,8 @@ public final class ClusterVerticle extends VerticleBase {
         if (Boolean.TRUE.equals(request.getValue("local_only"))) {
             return here;
         }
-        return here.recover(e -> e instanceof org.dindex.protocol.DindexException de
-                && de.code() == org.dindex.protocol.ErrorCode.NOT_FOUND
+        return here.recover(e -> e instanceof DindexException de
+                && de.code() == ErrorCode.NOT_FOUND
                 ? jobElsewhere(request.copy().put("local_only", true)) : Future.failedFuture(e));
     }
 
@@ -277,8 +291,8 @@ public final class ClusterVerticle extends VerticleBase {
         }
         return Future.any(answers).map(f -> answers.stream().filter(Future::succeeded).findFirst().orElseThrow()
                         .result())
-                .recover(e -> Future.failedFuture(new org.dindex.protocol.DindexException(
-                        org.dindex.protocol.ErrorCode.NOT_FOUND, "no job '" + request.getString("id")
+                .recover(e -> Future.failedFuture(new DindexException(
+                        ErrorCode.NOT_FOUND, "no job '" + request.getString("id")
                         + "' on any member")));
     }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -161,7 +162,7 @@ final class FederatedSearch {
             JsonObject doc = (JsonObject) o;
             doc.put("member", memberOfDoc.get(doc.getString("document_id")));
         }
-        return result.put("mode", req.mode().name().toLowerCase(java.util.Locale.ROOT)).put("scope", "cluster")
+        return result.put("mode", req.mode().name().toLowerCase(Locale.ROOT)).put("scope", "cluster")
                 .put("members", members).put("partial", partial);
     }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.collections.CollectionRegistry;
 import org.dindex.index.DocumentIds;
 import org.dindex.ingest.DocumentRequest;
 import org.dindex.protocol.CollectionNames;
@@ -39,13 +40,13 @@ final class ShardRouter {
     private final Function<JsonObject, Future<JsonObject>> localSubmit;
     private final Function<JsonObject, Future<JsonObject>> localDelete;
     private final Function<JsonObject, Future<JsonObject>> localCommit;
-    private final org.dindex.collections.CollectionRegistry collections;
+    private final CollectionRegistry collections;
 
     ShardRouter(Vertx vertx, ShardTable table, Function<String, Future<Shards.Allocation>> allocation,
                 Function<JsonObject, Future<JsonObject>> localSubmit,
                 Function<JsonObject, Future<JsonObject>> localDelete,
                 Function<JsonObject, Future<JsonObject>> localCommit,
-                org.dindex.collections.CollectionRegistry collections) {
+                CollectionRegistry collections) {
         this.collections = collections;
         this.localCommit = localCommit;
         this.vertx = vertx;

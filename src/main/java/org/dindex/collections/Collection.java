@@ -9,8 +9,10 @@ import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -125,12 +127,12 @@ public final class Collection {
             try {
                 long[] counts = ix.counts();
                 json.put("documents", counts[0]).put("chunks", counts[1]);
-            } catch (RuntimeException | java.io.IOException e) {
+            } catch (RuntimeException | IOException e) {
                 json.put("documents", 0).put("chunks", 0);
             }
             json.put("pending_operations", ix.pendingOps())
                     .put("last_commit_at", ix.lastCommitAt() == null ? null : ix.lastCommitAt().toString());
         }
-        return json.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        return json.put("state", state.name().toLowerCase(Locale.ROOT));
     }
 }

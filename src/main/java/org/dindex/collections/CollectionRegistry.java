@@ -13,11 +13,16 @@ import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +68,6 @@ public final class CollectionRegistry implements AutoCloseable {
     public static String defaultDir(List<RegistryFile.Entry> entries) {
         return entries.stream().filter(e -> e.name().equals(CollectionNames.DEFAULT)).map(RegistryFile.Entry::dir)
                 .findFirst().orElse(DEFAULT_DIR);
-    }
-
-    /** The registry file's entries in {@code dataDir} (none for a data dir from before collections). */
-    public static List<RegistryFile.Entry> readEntries(Path dataDir) throws IOException {
-        return RegistryFile.read(dataDir);
     }
 
     /**
@@ -385,8 +385,8 @@ public final class CollectionRegistry implements AutoCloseable {
 
     /** A new folder name for a restored collection, relative to the data dir. */
     public String newFolder(String name) {
-        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
-                .withZone(java.time.ZoneOffset.UTC).format(Instant.now());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+                .withZone(ZoneOffset.UTC).format(Instant.now());
         String dir = FOLDER + "/" + name + "-" + stamp;
         for (int i = 2; Files.exists(dataDir.resolve(dir)); i++) {
             dir = FOLDER + "/" + name + "-" + stamp + "-" + i;
@@ -419,7 +419,7 @@ public final class CollectionRegistry implements AutoCloseable {
         if (!Files.isDirectory(folder)) {
             return;
         }
-        Set<Path> used = new java.util.HashSet<>();
+        Set<Path> used = new HashSet<>();
         collections.values().forEach(c -> used.add(c.path().toAbsolutePath().normalize()));
         try (var list = Files.list(folder)) {
             for (Path p : list.toList()) {
@@ -443,7 +443,7 @@ public final class CollectionRegistry implements AutoCloseable {
         if (!path.getFileName().toString().startsWith(TRASH_PREFIX)) {
             target = path.resolveSibling(TRASH_PREFIX + path.getFileName() + "-" + System.nanoTime());
             try {
-                Files.move(path, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 target = path;
             }
@@ -456,7 +456,7 @@ public final class CollectionRegistry implements AutoCloseable {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.WARNING, "cannot delete " + root + " completely", e);
         }
     }

@@ -9,10 +9,14 @@ import org.dindex.jobs.JobControl;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import org.dindex.protocol.JsonTypes;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -123,7 +127,7 @@ public final class CollectionsVerticle extends VerticleBase {
             throw DindexException.badRequest("'to' must be the absolute path of a folder on the daemon's machine, got "
                     + JsonTypes.describe(to));
         }
-        java.nio.file.Path into = to == null ? null : java.nio.file.Path.of((String) to).normalize();
+        Path into = to == null ? null : Path.of((String) to).normalize();
         // Never wait for the writer from the changes worker: a future completes on its caller's context, which
         // for a blocking task of an ordered executor is that task's own queue.
         return c.index().holdCommit().compose(held -> changes.executeBlocking(() -> snapshots.create(c, held, into),
@@ -157,16 +161,16 @@ public final class CollectionsVerticle extends VerticleBase {
             String name = as != null ? as : v.collection();
             boolean exists = collections.exists(name);
             if (exists && !replace) {
-                throw new DindexException(org.dindex.protocol.ErrorCode.CONFLICT, "collection '" + name + "' exists:"
+                throw new DindexException(ErrorCode.CONFLICT, "collection '" + name + "' exists:"
                         + " restore with --yes (replace: true) to replace it, or restore --as another name");
             }
             String folder = collections.newFolder(name);
-            java.nio.file.Path path = collections.dataDir().resolve(folder);
+            Path path = collections.dataDir().resolve(folder);
             Collection fresh;
             try {
                 snapshots.copyInto(v, path);
                 fresh = collections.openRestored(name, folder, v.model(), v.dimensions());
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 CollectionRegistry.discardFolder(path);
                 throw e;
             }
@@ -177,7 +181,7 @@ public final class CollectionsVerticle extends VerticleBase {
                 }
                 collections.blockJobs(name);
                 return new Restored(fresh, true);
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 collections.abandon(fresh);
                 throw e;
             }
@@ -207,7 +211,7 @@ public final class CollectionsVerticle extends VerticleBase {
         for (String key : body.fieldNames()) {
             if (!fields.contains(key)) {
                 throw DindexException.badRequest("unknown field '" + key + "' (known: " + String.join(", ",
-                        new java.util.TreeSet<>(fields)) + ")");
+                        new TreeSet<>(fields)) + ")");
             }
         }
     }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Logger;
 
 /**
@@ -89,7 +90,7 @@ public final class Models implements AutoCloseable {
             Model model;
             try {
                 model = load.join();
-            } catch (java.util.concurrent.CompletionException ce) {
+            } catch (CompletionException ce) {
                 Throwable cause = ce.getCause();
                 if (cause instanceof DindexException de) {
                     throw de;

@@ -1,9 +1,11 @@
 package org.dindex.collections;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -49,7 +51,7 @@ public final class RegistryFile {
         JsonObject json;
         try {
             json = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (io.vertx.core.json.DecodeException e) {
+        } catch (DecodeException e) {
             throw new IOException(file + " is not valid JSON (" + e.getMessage() + ")", e);
         }
         List<Entry> entries = new ArrayList<>();
@@ -73,7 +75,7 @@ public final class RegistryFile {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {
                 ch.write(b);
             }

@@ -1,5 +1,6 @@
 package org.dindex.daemon;
 
+import io.vertx.core.Future;
 import org.dindex.config.RuntimePaths;
 import org.dindex.config.StartupException;
 import org.dindex.config.DaemonConfig;
@@ -51,7 +52,7 @@ public final class DaemonProcess {
         return 0;
     }
 
-    private static void awaitStop(io.vertx.core.Future<Void> future, long millis) {
+    private static void awaitStop(Future<Void> future, long millis) {
         try {
             future.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package org.dindex.daemon;
 
+import io.vertx.core.json.JsonObject;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.Settings;
 
@@ -17,6 +18,7 @@ import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Daemon logging on {@code java.util.logging}: one line per record, to stderr in the foreground or to a rotated file
@@ -84,7 +86,7 @@ public final class Logging {
         }
     }
 
-    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile(
+    private static final Pattern SECRET = Pattern.compile(
             "(?i)(api_key=|authorization: *(?:bearer )?|x-api-key: *)[^&\\s\"]+");
 
     /**
@@ -142,15 +144,15 @@ public final class Logging {
      * requests log it.
      */
     static final class JsonFormatter extends Formatter {
-        private static final java.util.regex.Pattern JOB = java.util.regex.Pattern.compile(
+        private static final Pattern JOB = Pattern.compile(
                 "\\b((?:import|scrape)-[0-9a-f]{8})\\b");
-        private static final java.util.regex.Pattern REQUEST = java.util.regex.Pattern.compile(
+        private static final Pattern REQUEST = Pattern.compile(
                 "\\brequest_id=([A-Za-z0-9._-]{1,64})");
 
         @Override
         public String format(LogRecord r) {
             String message = redact(formatMessage(r));
-            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()
+            JsonObject json = new JsonObject()
                     .put("ts", Instant.ofEpochMilli(r.getMillis()).toString())
                     .put("level", LineFormatter.name(r.getLevel()))
                     .put("logger", r.getLoggerName() == null ? "" : r.getLoggerName().replace("org.dindex.", ""))

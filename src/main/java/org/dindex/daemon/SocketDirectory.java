@@ -2,6 +2,7 @@ package org.dindex.daemon;
 
 import org.dindex.config.StartupException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class SocketDirectory {
     }
 
     public static void prepare(Path socket) {
-        int length = socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
         if (length > MAX_SOCKET_PATH_BYTES) {
             throw new StartupException("socket path is " + length + " bytes long, over the system limit of "
                     + MAX_SOCKET_PATH_BYTES + ": choose a shorter --socket (" + socket + ")");

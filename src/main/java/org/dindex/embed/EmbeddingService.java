@@ -1,15 +1,23 @@
 package org.dindex.embed;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
 import org.dindex.config.Settings;
 import org.dindex.config.DaemonConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import org.dindex.metrics.Metrics;
+import org.dindex.platform.BackgroundPriority;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,14 +53,14 @@ public final class EmbeddingService implements AutoCloseable {
     public static final int SORT_WINDOW_BATCHES = 32;
 
     private final Vertx vertx;
-    private final io.vertx.core.Context context;
+    private final Context context;
     private final Embedder embedder;
     private final Options options;
     private final WorkerExecutor worker;
     private final WorkerExecutor queryWorker;
     private final List<Waiting> queue = new ArrayList<>();
     /** The current window, sorted by length: embedded before anything else is taken from {@link #queue}. */
-    private final java.util.ArrayDeque<Waiting> window = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Waiting> window = new ArrayDeque<>();
     private long timer = -1;
     private boolean running;
     private final AtomicLong queued = new AtomicLong();
@@ -105,7 +113,7 @@ public final class EmbeddingService implements AutoCloseable {
                     long t0 = System.nanoTime();
                     float[] v = embedder.embedQuery(text);
                     if (queryTimer != null) {
-                        queryTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                        queryTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                     }
                     return v;
                 }, false)
@@ -139,7 +147,7 @@ public final class EmbeddingService implements AutoCloseable {
             int n = Math.min(options.batchSize() * SORT_WINDOW_BATCHES, queue.size());
             List<Waiting> taken = new ArrayList<>(queue.subList(0, n));
             queue.subList(0, n).clear();
-            taken.sort(java.util.Comparator.comparingInt(w -> w.text().length()));
+            taken.sort(Comparator.comparingInt(w -> w.text().length()));
             window.addAll(taken);
         }
         List<Waiting> batch = new ArrayList<>(options.batchSize());
@@ -149,13 +157,13 @@ public final class EmbeddingService implements AutoCloseable {
         running = true;
         List<String> texts = batch.stream().map(Waiting::text).toList();
         worker.executeBlocking(() -> {
-            org.dindex.platform.BackgroundPriority.lower();
+            BackgroundPriority.lower();
             long t0 = System.nanoTime();
             List<float[]> vectors = embedder.embedPassages(texts);
             long took = System.nanoTime() - t0;
             embedNanos.add(took);
             if (batchTimer != null) {
-                batchTimer.record(took, java.util.concurrent.TimeUnit.NANOSECONDS);
+                batchTimer.record(took, TimeUnit.NANOSECONDS);
             }
             return vectors;
         }, false).onComplete(ar -> context.runOnContext(v -> {
@@ -177,17 +185,17 @@ public final class EmbeddingService implements AutoCloseable {
         }));
     }
 
-    private volatile io.micrometer.core.instrument.Timer batchTimer;
-    private volatile io.micrometer.core.instrument.Timer queryTimer;
+    private volatile Timer batchTimer;
+    private volatile Timer queryTimer;
 
     /** Records batch and query embedding latency (optional). */
-    public void meter(org.dindex.metrics.Metrics metrics) {
+    public void meter(Metrics metrics) {
         batchTimer = metrics.timer("dindex.embedding.batch", "Embedding of one batch of passages");
         queryTimer = metrics.timer("dindex.embedding.query", "Embedding of one search query");
         var r = metrics.registry();
-        io.micrometer.core.instrument.Gauge.builder("dindex.embedding.queue", this, EmbeddingService::queued)
+        Gauge.builder("dindex.embedding.queue", this, EmbeddingService::queued)
                 .description("Passages waiting to be embedded").register(r);
-        io.micrometer.core.instrument.FunctionCounter.builder("dindex.embedding.passages", this,
+        FunctionCounter.builder("dindex.embedding.passages", this,
                 s -> s.passagesEmbedded()).description("Passages embedded since start").register(r);
     }
 

@@ -1,5 +1,7 @@
 package org.dindex.embed;
 
+import org.dindex.platform.Mounts;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +9,7 @@ import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +71,7 @@ public final class OnnxRuntimeNatives {
             return;
         }
         try {
-            if (org.dindex.platform.Mounts.noExec(root)) {
+            if (Mounts.noExec(root)) {
                 LOG.info("ONNX Runtime unpacks its own native libraries (" + root + " is on a noexec mount)");
                 return;
             }
@@ -127,7 +130,7 @@ public final class OnnxRuntimeNatives {
             }
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
                 // another process renamed its complete copy first
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot rename within " + root, e);

@@ -4,22 +4,31 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.protocol.JsonTypes;
 import org.dindex.index.DocumentIds;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The {@code /api/v1} routes. Each one validates what HTTP adds (content type, JSON, path parameters), then sends the
@@ -61,7 +70,10 @@ final class ApiRoutes {
             router.delete(base + "/documents").handler(ctx -> withScopedJson(ctx, body -> delete(ctx, body)));
             router.post(base + "/scrape").handler(ctx -> withScopedJson(ctx, body -> scrape(ctx, body)));
             router.post(base + "/import").handler(ctx -> withScopedJson(ctx, body -> importFile(ctx, body)));
-            router.post(base + "/cluster").handler(ctx -> withScopedJson(ctx, body -> cluster(ctx, body)));
+            // Topics (k-means grouping of documents); /cluster is its first name, kept for the original's clients.
+            for (String topics : List.of("/topics", "/cluster")) {
+                router.post(base + topics).handler(ctx -> withScopedJson(ctx, body -> topics(ctx, body)));
+            }
         }
         router.get("/api/v1/collections").handler(ctx -> forward(ctx, Addresses.COLLECTIONS_LIST,
                 new JsonObject()));
@@ -83,8 +95,8 @@ final class ApiRoutes {
                 withCollectionName(ctx, name -> restore(ctx, name, body))));
         // Shards and their owners in a cluster; a lone daemon holds each collection whole and says so.
         router.get("/api/v1/cluster/shards").handler(ctx -> reply(ctx, 200, request(Addresses.CLUSTER_SHARDS,
-                new JsonObject(), Duration.ofSeconds(30)).recover(e -> e instanceof io.vertx.core.eventbus.ReplyException r
-                && r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
+                new JsonObject(), Duration.ofSeconds(30)).recover(e -> e instanceof ReplyException r
+                && r.failureType() == ReplyFailure.NO_HANDLERS
                 ? Future.succeededFuture(new JsonObject().put("enabled", false).put("health", "green")
                 .put("collections", new JsonArray())) : Future.failedFuture(e))));
         router.get("/api/v1/jobs").handler(ctx -> {
@@ -108,10 +120,10 @@ final class ApiRoutes {
     }
 
     /** Runs next with the route's collection name; a name against the rule is a 400 saying the rule. */
-    private static void withCollectionName(RoutingContext ctx, java.util.function.Consumer<String> next) {
+    private static void withCollectionName(RoutingContext ctx, Consumer<String> next) {
         String name;
         try {
-            name = org.dindex.protocol.CollectionNames.check(ctx.pathParam("collection"));
+            name = CollectionNames.check(ctx.pathParam("collection"));
         } catch (DindexException e) {
             HttpErrors.fail(ctx, e);
             return;
@@ -123,7 +135,7 @@ final class ApiRoutes {
      * {@code body} addressed to the route's collection, then next: on {@code /api/v1/collections/{name}/...} the
      * path's name (a body naming another is a 400), elsewhere as the body says (default: the default collection).
      */
-    private static void scoped(RoutingContext ctx, JsonObject body, java.util.function.Consumer<JsonObject> next) {
+    private static void scoped(RoutingContext ctx, JsonObject body, Consumer<JsonObject> next) {
         if (ctx.pathParam("collection") == null) {
             next.accept(body);
             return;
@@ -139,7 +151,7 @@ final class ApiRoutes {
         });
     }
 
-    private static void withScopedJson(RoutingContext ctx, java.util.function.Consumer<JsonObject> next) {
+    private static void withScopedJson(RoutingContext ctx, Consumer<JsonObject> next) {
         withJson(ctx, body -> scoped(ctx, body, next));
     }
 
@@ -167,7 +179,7 @@ final class ApiRoutes {
     }
 
     /** Runs next with the route's snapshot id when it is a snapshot of collection {@code name}, else a 404. */
-    private void snapshotOf(RoutingContext ctx, String name, java.util.function.Consumer<String> next) {
+    private void snapshotOf(RoutingContext ctx, String name, Consumer<String> next) {
         String id = ctx.pathParam("snapshot");
         request(Addresses.SNAPSHOT_LIST, new JsonObject().put("collection", name), Duration.ofSeconds(30))
                 .onSuccess(list -> {
@@ -199,14 +211,14 @@ final class ApiRoutes {
     }
 
     /** A UUID: what the Rust original's job ids look like. */
-    private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile(
+    private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /**
      * Runs next with the route's job id. A UUID (a job id of the Rust original, which a client may still hold) is
      * well-formed but names no job here: 404, as the original answers for an unknown job, rather than 400.
      */
-    private static void withJobId(RoutingContext ctx, java.util.function.Consumer<String> next) {
+    private static void withJobId(RoutingContext ctx, Consumer<String> next) {
         String id = ctx.pathParam("id");
         if (UUID.matcher(id).matches()) {
             HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "no job " + id + " (job ids of this daemon look like"
@@ -245,7 +257,7 @@ final class ApiRoutes {
         if (dir == null) {
             return 0;
         }
-        try (java.util.stream.Stream<Path> files = Files.walk(Path.of(dir))) {
+        try (Stream<Path> files = Files.walk(Path.of(dir))) {
             return files.mapToLong(p -> {
                 try {
                     return Files.isRegularFile(p) ? Files.size(p) : 0;
@@ -253,7 +265,7 @@ final class ApiRoutes {
                     return 0;
                 }
             }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return 0;
         }
     }
@@ -303,26 +315,29 @@ final class ApiRoutes {
                 .map(r -> OriginalShapes.started(r, "Scrape job started")));
     }
 
-    /** {@code POST /cluster}: our request ({@code urls}, {@code k}) or the original's ({@code document_urls}...). */
-    private void cluster(RoutingContext ctx, JsonObject body) {
-        OriginalRequests.Cluster request;
+    /**
+     * {@code POST /topics} (or {@code /cluster}, its first name): our request ({@code urls}, {@code k}) or the
+     * original's ({@code document_urls}...).
+     */
+    private void topics(RoutingContext ctx, JsonObject body) {
+        OriginalRequests.Topics request;
         try {
-            request = OriginalRequests.cluster(body);
+            request = OriginalRequests.topics(body);
         } catch (DindexException e) {
             HttpErrors.fail(ctx, e);
             return;
         }
         long t0 = System.nanoTime();
         JsonArray urls = request.busRequest().getValue("urls") instanceof JsonArray a ? a : new JsonArray();
-        reply(ctx, 200, request(Addresses.CLUSTER, request.busRequest(), Duration.ofMinutes(5))
+        reply(ctx, 200, request(Addresses.TOPICS, request.busRequest(), Duration.ofMinutes(5))
                 .recover(e -> noneIndexed(e) ? Future.succeededFuture(new JsonObject().put("k", 0)
                         .put("clusters", new JsonArray()).put("missing", urls)) : Future.failedFuture(e))
-                .map(r -> OriginalShapes.clusters(r, request.includeSummaries(), millisSince(t0))));
+                .map(r -> OriginalShapes.topics(r, request.includeSummaries(), millisSince(t0))));
     }
 
     /** None of the URLs is indexed: an empty grouping with every URL unmatched, as the original answers. */
     private static boolean noneIndexed(Throwable e) {
-        return e instanceof io.vertx.core.eventbus.ReplyException re
+        return e instanceof ReplyException re
                 && ErrorCode.fromFailureCode(re.failureCode()) == ErrorCode.NOT_FOUND
                 || e instanceof DindexException de && de.code() == ErrorCode.NOT_FOUND;
     }
@@ -332,10 +347,10 @@ final class ApiRoutes {
     }
 
     /** Parses the body as a JSON object (415 for another content type, 400 for broken JSON), then runs next. */
-    static void withJson(RoutingContext ctx, java.util.function.Consumer<JsonObject> next) {
+    static void withJson(RoutingContext ctx, Consumer<JsonObject> next) {
         String type = ctx.request().getHeader("Content-Type");
         boolean empty = ctx.body() == null || ctx.body().length() <= 0;
-        if (empty && ctx.request().method() != io.vertx.core.http.HttpMethod.POST) {
+        if (empty && ctx.request().method() != HttpMethod.POST) {
             HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "this request needs a JSON body");
             return;
         }
@@ -343,7 +358,7 @@ final class ApiRoutes {
             next.accept(new JsonObject());
             return;
         }
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             HttpErrors.send(ctx, 415, "unsupported_media_type", "send the body as application/json (got "
                     + (type == null ? "no Content-Type" : type) + ")");
             return;
@@ -459,7 +474,7 @@ final class ApiRoutes {
      * {@code source_prefix}: exactly one of them, so that a request naming two never silently applies only one.
      */
     private void delete(RoutingContext ctx, JsonObject body) {
-        List<String> given = java.util.stream.Stream.of("document_ids", "doc_ids", "urls", "source_prefix")
+        List<String> given = Stream.of("document_ids", "doc_ids", "urls", "source_prefix")
                 .filter(body::containsKey).toList();
         if (given.size() != 1) {
             HttpErrors.send(ctx, ErrorCode.BAD_REQUEST, "give exactly one of 'document_ids' (array of document ids),"

@@ -2,6 +2,7 @@ package org.dindex.http;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.dindex.protocol.DindexException;
@@ -67,7 +68,7 @@ final class HttpErrors {
             } else {
                 send(ctx, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage(), extra);
             }
-        } else if (e instanceof io.vertx.core.http.HttpClosedException) {
+        } else if (e instanceof HttpClosedException) {
             // The client went away (or the idle timeout closed it): nobody to answer, nothing to log.
             ctx.response().reset();
         } else {

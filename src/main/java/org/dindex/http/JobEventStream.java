@@ -1,8 +1,10 @@
 package org.dindex.http;
 
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,6 +13,7 @@ import org.dindex.protocol.Addresses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * {@code GET /api/v1/jobs/{id}/events}: one job's server-sent events in the Rust original's vocabulary
@@ -30,7 +33,7 @@ import java.util.List;
 final class JobEventStream {
     static final long KEEP_ALIVE_MS = 15_000;
     static final int SEND_BUFFER_BYTES = 64 * 1024;
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(
+    private static final Logger LOG = Logger.getLogger(
             JobEventStream.class.getName());
 
     private final Vertx vertx;
@@ -108,10 +111,10 @@ final class JobEventStream {
      */
     private void boundBuffers() {
         response.setWriteQueueMaxSize(SEND_BUFFER_BYTES);
-        if (ctx.request().connection() instanceof io.vertx.core.http.impl.HttpServerConnection c
+        if (ctx.request().connection() instanceof HttpServerConnection c
                 && c.channelHandlerContext() != null) {
             try {
-                c.channelHandlerContext().channel().config().setOption(io.netty.channel.ChannelOption.SO_SNDBUF,
+                c.channelHandlerContext().channel().config().setOption(ChannelOption.SO_SNDBUF,
                         SEND_BUFFER_BYTES);
             } catch (RuntimeException e) {
                 LOG.fine(() -> "cannot bound the send buffer of an event stream: " + e);

@@ -16,6 +16,7 @@ import org.dindex.protocol.ErrorCode;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,12 +44,12 @@ final class McpRoute {
     private final Vertx vertx;
     private final HttpOptions options;
     private final HostPolicy hosts;
-    private final java.util.function.IntSupplier port;
+    private final IntSupplier port;
     private final ImportRoots roots;
     private final HttpTransport transport;
     private volatile Path socket;
 
-    McpRoute(Vertx vertx, HttpOptions options, HostPolicy hosts, java.util.function.IntSupplier port) {
+    McpRoute(Vertx vertx, HttpOptions options, HostPolicy hosts, IntSupplier port) {
         this.vertx = vertx;
         this.options = options;
         this.hosts = hosts;

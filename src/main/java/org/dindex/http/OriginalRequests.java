@@ -49,21 +49,21 @@ final class OriginalRequests {
         return out;
     }
 
-    /** A cluster request rewritten for the bus, and whether the reply should carry document summaries. */
-    record Cluster(JsonObject busRequest, boolean includeSummaries) {
+    /** A topics request rewritten for the bus, and whether the reply should carry document summaries. */
+    record Topics(JsonObject busRequest, boolean includeSummaries) {
     }
 
     /**
-     * {@code POST /cluster}: the original sends {@code document_urls}, {@code max_clusters} (default 10, at least 1)
+     * {@code POST /topics} (the original's {@code POST /cluster}): the original sends {@code document_urls}, {@code max_clusters} (default 10, at least 1)
      * and {@code include_summaries} (default true); ours {@code urls} and {@code k}. The original's
      * {@code max_clusters} is a ceiling, so k is the usual choice for that many documents (about sqrt(n/2)), capped
      * by it.
      */
-    static Cluster cluster(JsonObject body) {
+    static Topics topics(JsonObject body) {
         boolean original = body.containsKey("document_urls") || body.containsKey("max_clusters")
                 || body.containsKey("include_summaries");
         if (!original) {
-            return new Cluster(body, true);
+            return new Topics(body, true);
         }
         for (String ours : new String[] {"urls", "k"}) {
             if (body.containsKey(ours)) {
@@ -91,6 +91,6 @@ final class OriginalRequests {
         if (body.getValue("collection") != null) {
             request.put("collection", body.getValue("collection"));
         }
-        return new Cluster(request, include);
+        return new Topics(request, include);
     }
 }

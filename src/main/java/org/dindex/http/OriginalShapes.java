@@ -3,6 +3,9 @@ package org.dindex.http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The Rust original's response fields, added beside ours. Why a superset instead of a second API: the original's
  * clients (its Swift library among them) decode strictly but ignore fields they do not know, so one reply that
@@ -61,7 +64,7 @@ final class OriginalShapes {
      */
     static JsonObject search(JsonObject reply) {
         JsonObject out = reply.copy();
-        java.util.Map<Integer, String> snippets = new java.util.HashMap<>();
+        Map<Integer, String> snippets = new HashMap<>();
         for (Object r : out.getJsonArray("results", new JsonArray())) {
             JsonObject doc = (JsonObject) r;
             doc.put("source_url", doc.getString("url") != null ? doc.getString("url") : doc.getString("source"))
@@ -167,11 +170,11 @@ final class OriginalShapes {
     }
 
     /**
-     * {@code POST /cluster}: the original's shape beside ours. Each cluster gains {@code cluster_id}
+     * {@code POST /topics} (the original's {@code POST /cluster}): the original's shape beside ours. Each cluster gains {@code cluster_id}
      * ({@code "cluster_<n>"}) and {@code document_urls}; the reply gains {@code documents} (title and snippet by URL,
      * empty unless summaries are asked for, as in the original), {@code unmatched_urls} and {@code cluster_time_ms}.
      */
-    static JsonObject clusters(JsonObject reply, boolean includeSummaries, long durationMs) {
+    static JsonObject topics(JsonObject reply, boolean includeSummaries, long durationMs) {
         JsonObject out = reply.copy();
         JsonObject documents = new JsonObject();
         for (Object o : out.getJsonArray("clusters", new JsonArray())) {

@@ -1,10 +1,13 @@
 package org.dindex.http;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import org.dindex.jobs.Job;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One browser (or other client) on {@code /ws}: JSON text frames in both directions (see docs/protocol.md).
@@ -57,7 +61,7 @@ final class ProgressSocket {
             // Netty refuses a frame over http.ws_max_frame_bytes, Vert.x a message assembled from fragments over
             // it: say why before the connection goes. Anything else ends the connection too, never leaving it dead.
             if (!ws.isClosed()) {
-                boolean tooBig = e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException
+                boolean tooBig = e instanceof CorruptedWebSocketFrameException
                         || e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("size");
                 ws.close(tooBig ? (short) 1009 : (short) 1011, tooBig ? "message too big (limit " + maxFrameBytes
                         + " bytes)" : "connection error");
@@ -121,17 +125,17 @@ final class ProgressSocket {
      * The optional {@code scope} of a (un)subscribe message: {@code jobs} (the default: all jobs, or the one named by
      * {@code job}) or {@code metrics}; empty, after answering with an error, for anything else.
      */
-    private java.util.Optional<String> scopeField(JsonObject frame, String id) {
+    private Optional<String> scopeField(JsonObject frame, String id) {
         Object scope = frame.getValue("scope");
         if (scope == null || "jobs".equals(scope)) {
-            return java.util.Optional.of("jobs");
+            return Optional.of("jobs");
         }
         if ("metrics".equals(scope)) {
-            return java.util.Optional.of("metrics");
+            return Optional.of("metrics");
         }
         error(id, ErrorCode.BAD_REQUEST, "'scope' must be 'jobs' or 'metrics', got " + (scope instanceof String str
                 ? "'" + (str.length() > 40 ? str.substring(0, 40) + "..." : str) + "'" : JsonTypes.describe(scope)));
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** The last hour of samples now, then every new one (again from the start when asked again). */
@@ -161,20 +165,20 @@ final class ProgressSocket {
      * The optional {@code job} of a (un)subscribe message: empty inside when absent (all jobs); no value at all,
      * after answering with an error, when it is present but not a valid job id.
      */
-    private java.util.Optional<java.util.Optional<String>> jobField(JsonObject frame, String id) {
+    private Optional<Optional<String>> jobField(JsonObject frame, String id) {
         Object job = frame.getValue("job");
         if (job == null) {
-            return java.util.Optional.of(java.util.Optional.empty());
+            return Optional.of(Optional.empty());
         }
         if (!(job instanceof String jobId)) {
             error(id, ErrorCode.BAD_REQUEST, "'job' must be a job id (a string), got " + JsonTypes.describe(job));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        if (!org.dindex.jobs.Job.ID.matcher(jobId).matches()) {
+        if (!Job.ID.matcher(jobId).matches()) {
             error(id, ErrorCode.BAD_REQUEST, "invalid job id '" + jobId + "'");
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(java.util.Optional.of(jobId));
+        return Optional.of(Optional.of(jobId));
     }
 
     private void subscribe(String job, String id) {
@@ -257,7 +261,7 @@ final class ProgressSocket {
     private void fail(String id, Throwable e) {
         if (e instanceof DindexException de) {
             error(id, de.code(), de.getMessage());
-        } else if (e instanceof io.vertx.core.eventbus.ReplyException re) {
+        } else if (e instanceof ReplyException re) {
             error(id, ErrorCode.fromFailureCode(re.failureCode()), re.getMessage());
         } else {
             error(id, ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName());

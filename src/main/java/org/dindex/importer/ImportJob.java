@@ -8,14 +8,22 @@ import org.dindex.extract.Block;
 import org.dindex.jobs.JobContext;
 import org.dindex.jobs.JobFailure;
 import org.dindex.jobs.JobRunner;
+import org.dindex.platform.BackgroundPriority;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
 
 /**
  * Streams a MediaWiki XML dump or a JSONL file into the index as a job.
@@ -50,7 +58,7 @@ public final class ImportJob implements JobRunner {
     public Future<Void> run(JobContext ctx) {
         Promise<Void> done = Promise.promise();
         Thread.ofPlatform().name("dindex-import-" + ctx.job().id()).start(() -> {
-            org.dindex.platform.BackgroundPriority.lower();
+            BackgroundPriority.lower();
             try {
                 importFile(ctx);
                 done.complete();
@@ -161,7 +169,7 @@ public final class ImportJob implements JobRunner {
             // Chunks of an export come in chunk-id order, so a document's chunks are consecutive lines: they are
             // gathered here and sent as one document once the next document starts (and the resume position moves
             // past a document only once it is sent whole).
-            List<JsonlReader.ExportedChunk> exported = new java.util.ArrayList<>();
+            List<JsonlReader.ExportedChunk> exported = new ArrayList<>();
             while (!ctx.cancelRequested() && !batcher.limitReached() && (entry = reader.next()) != null) {
                 ctx.progress(in.count(), size, "bytes");
                 if (!exported.isEmpty() && !(entry instanceof JsonlReader.ExportedChunk next
@@ -197,7 +205,7 @@ public final class ImportJob implements JobRunner {
      */
     static JsonObject exportedDocument(List<JsonlReader.ExportedChunk> lines) {
         List<JsonObject> chunks = lines.stream().map(JsonlReader.ExportedChunk::chunk)
-                .sorted(java.util.Comparator.comparingInt(c -> c.getInteger("chunk_index")))
+                .sorted(Comparator.comparingInt(c -> c.getInteger("chunk_index")))
                 .toList();
         JsonObject first = chunks.get(0);
         JsonArray out = new JsonArray();
@@ -249,11 +257,11 @@ public final class ImportJob implements JobRunner {
      */
     private final class Batcher {
         private final JobContext ctx;
-        private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(IN_FLIGHT);
-        private final java.util.TreeMap<Long, Batch> completed = new java.util.TreeMap<>();
-        private final java.util.Map<String, Long> durableCounters = new java.util.LinkedHashMap<>();
+        private final Semaphore slots = new Semaphore(IN_FLIGHT);
+        private final TreeMap<Long, Batch> completed = new TreeMap<>();
+        private final Map<String, Long> durableCounters = new LinkedHashMap<>();
         private JsonArray pending = new JsonArray();
-        private java.util.Map<String, Long> pendingCounts = new java.util.LinkedHashMap<>();
+        private Map<String, Long> pendingCounts = new LinkedHashMap<>();
         private long nextSeq;
         private long doneSeq;
         private long position;
@@ -262,7 +270,7 @@ public final class ImportJob implements JobRunner {
         private long documents;
         private volatile Throwable failure;
 
-        private record Batch(long end, java.util.Map<String, Long> counts) {
+        private record Batch(long end, Map<String, Long> counts) {
         }
 
         Batcher(JobContext ctx, long start, long documentsBefore) {
@@ -308,7 +316,7 @@ public final class ImportJob implements JobRunner {
             JsonArray docs = pending;
             Batch batch = new Batch(position, pendingCounts);
             pending = new JsonArray();
-            pendingCounts = new java.util.LinkedHashMap<>();
+            pendingCounts = new LinkedHashMap<>();
             long seq;
             synchronized (this) {
                 seq = nextSeq++;
@@ -339,7 +347,7 @@ public final class ImportJob implements JobRunner {
             });
         }
 
-        private void count(JsonObject reply, java.util.Map<String, Long> counts) {
+        private void count(JsonObject reply, Map<String, Long> counts) {
             int chunks = 0;
             for (Object o : reply.getJsonArray("results", new JsonArray())) {
                 JsonObject r = (JsonObject) o;
@@ -382,7 +390,7 @@ public final class ImportJob implements JobRunner {
             JsonObject counters = new JsonObject();
             durableCounters.forEach(counters::put);
             ctx.checkpoint(new JsonObject().put("position", durablePosition).put("documents", documents)
-                    .put("format", options.format().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("format", options.format().name().toLowerCase(Locale.ROOT))
                     .put("counters", counters));
         }
 

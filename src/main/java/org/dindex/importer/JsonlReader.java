@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Reads documents from a JSON Lines file, one object per line: {@code {"id", "title", "text", "url", "metadata"}}.
@@ -40,7 +41,7 @@ public final class JsonlReader implements Closeable {
      * @param chunk the line as written
      * @param line  the 1-based line number in the file
      */
-    public record ExportedChunk(io.vertx.core.json.JsonObject chunk, long line) implements Entry {
+    public record ExportedChunk(JsonObject chunk, long line) implements Entry {
         public String documentId() {
             return chunk.getString("document_id");
         }
@@ -225,7 +226,7 @@ public final class JsonlReader implements Closeable {
         if (index == null || !index.isIntegralNumber() || index.asInt() < 0) {
             return error(number, "an exported chunk needs \"chunk_index\", a whole number >= 0");
         }
-        return new ExportedChunk(new io.vertx.core.json.JsonObject(line), number);
+        return new ExportedChunk(new JsonObject(line), number);
     }
 
     /** Metadata values as strings: scalars as their text, nested objects and arrays as compact JSON. */

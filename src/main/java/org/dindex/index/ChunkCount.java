@@ -3,6 +3,7 @@ package org.dindex.index;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.TermQuery;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -28,7 +29,7 @@ public final class ChunkCount {
                 counted.put(index, c);
             }
             return c.chunks();
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
     }

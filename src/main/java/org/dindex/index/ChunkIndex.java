@@ -1,6 +1,7 @@
 package org.dindex.index;
 
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -13,12 +14,15 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.dindex.index.vectors.ExactRerank;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -313,8 +317,8 @@ public final class ChunkIndex implements AutoCloseable {
      * A Lucene commit held on disk for a copy (a snapshot of the collection): the files it names, its commit data
      * (WAL sequence, model, dimensions, time) and what it holds.
      */
-    public record HeldCommit(ChunkIndex index, org.apache.lucene.index.IndexCommit commit, Path luceneDir,
-                             java.util.Collection<String> files, Map<String, String> data, long documents,
+    public record HeldCommit(ChunkIndex index, IndexCommit commit, Path luceneDir,
+                             Collection<String> files, Map<String, String> data, long documents,
                              long chunks) {
         public long generation() {
             return commit.getGeneration();
@@ -328,7 +332,7 @@ public final class ChunkIndex implements AutoCloseable {
      */
     public HeldCommit holdCommit() throws IOException {
         commitNow(false);
-        org.apache.lucene.index.IndexCommit commit = lucene.holdCommit();
+        IndexCommit commit = lucene.holdCommit();
         try {
             long[] counts = counts();  // the current snapshot is this commit: no other commit can come between
             return new HeldCommit(this, commit, luceneDir(), List.copyOf(commit.getFileNames()),
@@ -349,7 +353,7 @@ public final class ChunkIndex implements AutoCloseable {
         while (true) {
             IndexSnapshot s = current;
             if (s == null) {
-                throw new org.dindex.protocol.DindexException(org.dindex.protocol.ErrorCode.UNAVAILABLE, closed
+                throw new DindexException(ErrorCode.UNAVAILABLE, closed
                         ? "the index was closed (its collection was deleted or replaced)"
                         : "the index is being reopened; retry");
             }

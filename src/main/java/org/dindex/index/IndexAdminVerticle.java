@@ -2,6 +2,7 @@ package org.dindex.index;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.lucene.document.Document;
@@ -16,17 +17,24 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.TopDocs;
+import org.dindex.embed.EmbeddingService;
 import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
 import org.dindex.collections.Collection;
 import org.dindex.collections.CollectionRegistry;
+import org.dindex.protocol.QueryVectors;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,7 +48,7 @@ public final class IndexAdminVerticle extends VerticleBase {
     private final BusHandlers handlers;
     private final CollectionRegistry collections;
     private final Commits commits;
-    private io.vertx.core.WorkerExecutor readers;
+    private WorkerExecutor readers;
 
     public IndexAdminVerticle(BusHandlers handlers, CollectionRegistry collections, Commits commits) {
         this.handlers = handlers;
@@ -70,13 +78,13 @@ public final class IndexAdminVerticle extends VerticleBase {
         return readers.close();
     }
 
-    private <T> Future<T> read(java.util.concurrent.Callable<T> task) {
+    private <T> Future<T> read(Callable<T> task) {
         return readers.executeBlocking(task, false);
     }
 
     private JsonObject stats(Collection c) throws IOException {
         ChunkIndex ix = c.index().index();
-        org.dindex.embed.EmbeddingService embeddings = c.embeddings();
+        EmbeddingService embeddings = c.embeddings();
         try (IndexSnapshot snap = ix.acquire()) {
             IndexSearcher s = snap.searcher();
             int documents = s.count(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)));
@@ -139,7 +147,7 @@ public final class IndexAdminVerticle extends VerticleBase {
         try {
             return index.index().lookup(docId).map(ChunkIndex.DocState::chunks).orElse(-1);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -219,7 +227,7 @@ public final class IndexAdminVerticle extends VerticleBase {
             ids[i] = docs[i].doc;
         }
         float[][] vectors = snap.vectors(ids);
-        java.util.Map<String, String> hashes = new java.util.HashMap<>();
+        Map<String, String> hashes = new HashMap<>();
         IndexSearcher s = snap.searcher();
         for (int i = 0; i < docs.length; i++) {
             JsonObject chunk = chunks.getJsonObject(i);
@@ -230,11 +238,11 @@ public final class IndexAdminVerticle extends VerticleBase {
                         .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)), BooleanClause.Occur.FILTER)
                         .add(new TermQuery(new Term(IndexFields.DOC_ID, docId)), BooleanClause.Occur.FILTER).build(), 1);
                 hash = record.scoreDocs.length == 0 ? null : s.storedFields().document(record.scoreDocs[0].doc,
-                        java.util.Set.of(IndexFields.CONTENT_HASH)).get(IndexFields.CONTENT_HASH);
+                        Set.of(IndexFields.CONTENT_HASH)).get(IndexFields.CONTENT_HASH);
                 hashes.put(docId, hash);
             }
             chunk.put("content_hash", hash).put("model", c.model().name())
-                    .put("vector", vectors[i] == null ? null : org.dindex.protocol.QueryVectors.encode(vectors[i]));
+                    .put("vector", vectors[i] == null ? null : QueryVectors.encode(vectors[i]));
         }
     }
 
@@ -252,7 +260,7 @@ public final class IndexAdminVerticle extends VerticleBase {
                         return 0;
                     }
                 }).sum();
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // retry: a segment file was deleted under the walk
             }
         }

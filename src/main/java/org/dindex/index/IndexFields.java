@@ -1,5 +1,8 @@
 package org.dindex.index;
 
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+
 /**
  * Lucene field names. Chunk documents and document records share one index, told apart by {@link #KIND}. Only chunk
  * documents have {@link #TEXT} and {@link #TITLE} terms (a record keeps its title in the stored-only
@@ -11,8 +14,8 @@ public final class IndexFields {
     }
 
     /** The analyzer of {@link #TEXT} and {@link #TITLE}, for indexing and for queries. */
-    public static final org.apache.lucene.analysis.Analyzer ANALYZER =
-            new org.apache.lucene.analysis.en.EnglishAnalyzer();
+    public static final Analyzer ANALYZER =
+            new EnglishAnalyzer();
 
     public static final String KIND = "kind";
     public static final String KIND_CHUNK = "chunk";

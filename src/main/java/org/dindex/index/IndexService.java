@@ -3,6 +3,7 @@ package org.dindex.index;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import org.dindex.platform.BackgroundPriority;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
@@ -114,7 +115,7 @@ public final class IndexService implements AutoCloseable {
     /** Runs {@code task} on the writer thread, after every write submitted before it. */
     public <T> Future<T> onWriter(Callable<T> task) {
         return writer.executeBlocking(() -> {
-            org.dindex.platform.BackgroundPriority.lower();
+            BackgroundPriority.lower();
             return task.call();
         }, true);
     }

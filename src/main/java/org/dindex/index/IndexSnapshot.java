@@ -2,6 +2,9 @@ package org.dindex.index;
 
 import org.apache.lucene.search.IndexSearcher;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 /**
  * One commit's view of the index: text, stored fields and vectors alike, since Lucene holds them all. Readers
  * {@link ChunkIndex#acquire() acquire} one, use it for a whole search, and close it; writers never wait for them.
@@ -20,7 +23,7 @@ public final class IndexSnapshot implements AutoCloseable {
     }
 
     /** The embeddings of chunk documents (this snapshot's doc ids); null where a document has none. */
-    public float[][] vectors(int[] docs) throws java.io.IOException {
+    public float[][] vectors(int[] docs) throws IOException {
         return DenseVectors.of(searcher, docs);
     }
 
@@ -36,8 +39,8 @@ public final class IndexSnapshot implements AutoCloseable {
     void decRef() {
         try {
             searcher.getIndexReader().decRef();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,8 +1,8 @@
 package org.dindex.index;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
@@ -14,24 +14,27 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
 import org.apache.lucene.index.MergePolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.PrefixQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.MMapDirectory;
@@ -39,15 +42,18 @@ import org.apache.lucene.util.BytesRef;
 
 import org.dindex.index.vectors.DindexCodec;
 import org.dindex.index.vectors.JVectorFormat;
+import org.dindex.platform.BackgroundPriority;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.IntConsumer;
 
 /**
  * Lucene holds everything: chunk text (BM25 with the English analyzer), every stored field, metadata terms, and each
@@ -63,8 +69,8 @@ final class LuceneStore implements AutoCloseable {
     private final IndexWriter writer;
     private final SearcherManager committed;
     /** Keeps the last commit, and any commit a snapshot holds until it is released. */
-    private final org.apache.lucene.index.SnapshotDeletionPolicy commits =
-            new org.apache.lucene.index.SnapshotDeletionPolicy(new org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy());
+    private final SnapshotDeletionPolicy commits =
+            new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
 
     /**
      * Graph builds and PQ training at flush and merge: one thread per core at background priority, so an import's
@@ -76,7 +82,7 @@ final class LuceneStore implements AutoCloseable {
                     @Override
                     protected void onStart() {
                         super.onStart();
-                        org.dindex.platform.BackgroundPriority.lower();
+                        BackgroundPriority.lower();
                     }
                 };
                 t.setName("dindex-graph-" + t.getPoolIndex());
@@ -103,7 +109,7 @@ final class LuceneStore implements AutoCloseable {
                 .setMergeScheduler(new ConcurrentMergeScheduler() {
                     @Override
                     protected void doMerge(MergeSource source, MergePolicy.OneMerge merge) throws IOException {
-                        org.dindex.platform.BackgroundPriority.lower();  // merges are background work
+                        BackgroundPriority.lower();  // merges are background work
                         super.doMerge(source, merge);
                     }
                 });
@@ -227,7 +233,7 @@ final class LuceneStore implements AutoCloseable {
      * the old documents while the writer replaces them. Nothing is committed here: a crash before the caller's commit
      * leaves the old layout, and the next open converts again. Returns the documents rewritten.
      */
-    int convertToCurrentLayout(java.util.function.IntConsumer progress) throws IOException {
+    int convertToCurrentLayout(IntConsumer progress) throws IOException {
         return withCommitted(searcher -> {
             StoredFields stored = searcher.storedFields();
             Query records = new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC));
@@ -258,12 +264,12 @@ final class LuceneStore implements AutoCloseable {
                             (int) number(chunk, IndexFields.TOKENS),
                             VectorCodec.decode(bytes.bytes, bytes.offset, bytes.length)));
                 }
-                chunks.sort(java.util.Comparator.comparingInt(ChunkRecord::ordinal));
+                chunks.sort(Comparator.comparingInt(ChunkRecord::ordinal));
                 Map<String, String> metadata = new HashMap<>();
                 String json = record.get(IndexFields.METADATA) == null ? "{}" : record.get(IndexFields.METADATA);
                 try {
                     new JsonObject(json).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
-                } catch (io.vertx.core.json.DecodeException unreadable) {
+                } catch (DecodeException unreadable) {
                     // the document keeps everything else
                 }
                 String title = record.get(IndexFields.RECORD_TITLE) != null ? record.get(IndexFields.RECORD_TITLE)
@@ -275,8 +281,8 @@ final class LuceneStore implements AutoCloseable {
             }
             // Leftovers of the old layout (chunks of no record, records of no id) are unsearchable: gone.
             writer.deleteDocuments(new BooleanQuery.Builder()
-                    .add(new org.apache.lucene.search.MatchAllDocsQuery(), BooleanClause.Occur.MUST)
-                    .add(new org.apache.lucene.search.FieldExistsQuery(IndexFields.EMBEDDING), BooleanClause.Occur.MUST_NOT)
+                    .add(new MatchAllDocsQuery(), BooleanClause.Occur.MUST)
+                    .add(new FieldExistsQuery(IndexFields.EMBEDDING), BooleanClause.Occur.MUST_NOT)
                     .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK)), BooleanClause.Occur.FILTER)
                     .build());
             return n;
@@ -333,12 +339,12 @@ final class LuceneStore implements AutoCloseable {
      * Holds the last commit: its files stay on disk, whatever later commits and merges do, until
      * {@link #releaseCommit}. Any thread.
      */
-    org.apache.lucene.index.IndexCommit holdCommit() throws IOException {
+    IndexCommit holdCommit() throws IOException {
         return commits.snapshot();
     }
 
     /** Lets go of a commit {@link #holdCommit} held; its files no later commit uses are deleted. Any thread. */
-    void releaseCommit(org.apache.lucene.index.IndexCommit commit) throws IOException {
+    void releaseCommit(IndexCommit commit) throws IOException {
         commits.release(commit);
         if (writer.isOpen()) {
             writer.deleteUnusedFiles();

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.apache.lucene.document.Document;
 
 import java.util.Arrays;
+import java.util.Set;
 
 /** A stored chunk document as JSON: the one shape export, search results and tools share. */
 public final class StoredChunks {
@@ -12,7 +13,7 @@ public final class StoredChunks {
     }
 
     /** The stored fields {@link #toJson} reads. Pass it to {@code StoredFields.document(doc, FIELDS)}. */
-    public static final java.util.Set<String> FIELDS = java.util.Set.of(IndexFields.CHUNK_ID, IndexFields.DOC_ID,
+    public static final Set<String> FIELDS = Set.of(IndexFields.CHUNK_ID, IndexFields.DOC_ID,
             IndexFields.SOURCE, IndexFields.TITLE, IndexFields.URL, IndexFields.ORDINAL, IndexFields.SECTION,
             IndexFields.POSITION, IndexFields.TOKENS, IndexFields.PREV_ID, IndexFields.NEXT_ID, IndexFields.TIMESTAMP,
             IndexFields.INDEXED_AT, IndexFields.METADATA, IndexFields.TEXT);

@@ -1,7 +1,9 @@
 package org.dindex.index;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.protocol.Frames;
 
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,11 +30,11 @@ final class WalCodec {
                 case WriteOp.Clear c -> new JsonObject().put("op", "clear");
             });
         }
-        return org.dindex.protocol.Frames.utf8(new JsonObject().put("ops", array));
+        return Frames.utf8(new JsonObject().put("ops", array));
     }
 
     static List<WriteOp> decode(byte[] payload) {
-        JsonObject record = new JsonObject(io.vertx.core.buffer.Buffer.buffer(payload));
+        JsonObject record = new JsonObject(Buffer.buffer(payload));
         List<WriteOp> ops = new ArrayList<>();
         for (Object o : record.getJsonArray("ops")) {
             JsonObject op = (JsonObject) o;

@@ -146,7 +146,7 @@ final class WriteAheadLog implements AutoCloseable {
     }
 
     long sizeBytes() throws IOException {
-        return channel.isOpen() ? channel.size() : java.nio.file.Files.size(file);
+        return channel.isOpen() ? channel.size() : Files.size(file);
     }
 
     Path file() {

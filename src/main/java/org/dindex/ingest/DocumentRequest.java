@@ -9,6 +9,7 @@ import org.dindex.extract.ExtractedDocument;
 import org.dindex.extract.ExtractionException;
 import org.dindex.extract.Extractors;
 import org.dindex.extract.Format;
+import org.dindex.protocol.QueryVectors;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -157,7 +158,7 @@ public record DocumentRequest(String source, String title, String url, Map<Strin
             float[] vector = null;
             if (c.getValue("vector") != null) {
                 try {
-                    vector = org.dindex.protocol.QueryVectors.decode(c.getValue("vector"));
+                    vector = QueryVectors.decode(c.getValue("vector"));
                 } catch (IllegalArgumentException e) {
                     throw DindexException.badRequest("a chunk vector of " + source + ": "
                             + e.getMessage().replace("query_vector", "vector"));

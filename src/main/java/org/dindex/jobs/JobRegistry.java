@@ -1,5 +1,6 @@
 package org.dindex.jobs;
 
+import io.vertx.core.AsyncResult;
 import org.dindex.config.Settings;
 import org.dindex.config.DaemonConfig;
 import io.vertx.core.Context;
@@ -12,10 +13,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.Addresses;
+import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -318,7 +319,7 @@ public final class JobRegistry {
         });
     }
 
-    private static io.vertx.core.AsyncResult<Void> failedCommit(io.vertx.core.AsyncResult<Void> work,
+    private static AsyncResult<Void> failedCommit(AsyncResult<Void> work,
                                                                 Throwable commitError) {
         String prefix = work.failed() ? describe(work.cause()) + "; and " : "";
         return Future.failedFuture(new JobFailure(prefix + "the indexed content could not be committed: "
@@ -539,7 +540,7 @@ public final class JobRegistry {
         synchronized (this) {
             ids = jobs.values().stream().filter(e -> !e.job.state().finished())
                     .filter(e -> collection.equals(e.job.params().getString("collection",
-                            org.dindex.protocol.CollectionNames.DEFAULT)))
+                            CollectionNames.DEFAULT)))
                     .map(e -> e.job.id()).toList();
         }
         List<Future<Job>> cancels = new ArrayList<>();

@@ -3,6 +3,7 @@ package org.dindex.jobs;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -49,7 +50,7 @@ final class JobStore {
         Path tmp = dir.resolve(job.getString("id") + ".json.tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(job.encodePrettily().getBytes(StandardCharsets.UTF_8)));
+            ch.write(ByteBuffer.wrap(job.encodePrettily().getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
         try {

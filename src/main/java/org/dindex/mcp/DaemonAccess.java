@@ -3,6 +3,8 @@ package org.dindex.mcp;
 import org.dindex.client.Dindex;
 import org.dindex.client.DindexClient;
 
+import java.nio.file.Path;
+
 /**
  * How the MCP server reaches the daemon: the CLI's own connection logic, so {@code dindex mcp} honours
  * {@code --socket}, {@code --data-dir}, {@code --config} and auto-start exactly like every other command.
@@ -33,7 +35,7 @@ public interface DaemonAccess {
      * over HTTP reads only under {@code http.import_roots}, as {@code POST /api/v1/import} does, since its client is
      * somewhere else and the daemon's files are not its to read.
      */
-    default String readRefusal(java.nio.file.Path path) {
+    default String readRefusal(Path path) {
         return null;
     }
 }

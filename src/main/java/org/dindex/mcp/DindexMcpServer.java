@@ -11,6 +11,7 @@ import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.vertx.core.json.JsonObject;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.config.ConfigException;
@@ -169,7 +170,7 @@ public final class DindexMcpServer {
     }
 
     /** Vert.x JSON to plain maps and lists, which the SDK's Jackson writes as they are. */
-    private Map<String, Object> toMap(io.vertx.core.json.JsonObject json) {
+    private Map<String, Object> toMap(JsonObject json) {
         try {
             return mapper.readValue(json.encode(), new TypeReference<>() {
             });

@@ -2,6 +2,7 @@ package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonObject;
+import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ScrapeRequest;
 import org.dindex.client.Dindex;
@@ -109,11 +110,11 @@ final class IndexTool implements DindexTool {
                     throw new ToolException(e.getMessage());
                 }
                 JsonObject job = dindex.scrape(request).raw();
-                JsonObject done = Jobs.await(dindex, job.getString("id"), Duration.ofSeconds(wait));
+                JsonObject done = JobReports.await(dindex, job.getString("id"), Duration.ofSeconds(wait));
                 out.put("urls", done);
-                anyIndexed |= !Jobs.finished(done)
+                anyIndexed |= !JobReports.finished(done)
                         || done.getJsonObject("counters", new JsonObject()).getInteger("indexed", 0) > 0;
-                lines.add("urls: " + Jobs.summary(done));
+                lines.add("urls: " + JobReports.summary(done));
             }
         }
         String text = String.join("\n", lines) + "\n" + out.encode();
@@ -125,7 +126,7 @@ final class IndexTool implements DindexTool {
         String name = args.string("collection");
         if (name != null) {
             try {
-                org.dindex.protocol.CollectionNames.check(name);
+                CollectionNames.check(name);
             } catch (DindexException e) {
                 throw new ToolException(e.getMessage());
             }

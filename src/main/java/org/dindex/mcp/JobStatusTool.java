@@ -53,13 +53,13 @@ final class JobStatusTool implements DindexTool {
         try (Dindex dindex = daemon.dindex()) {
             if (id != null && !id.isBlank()) {
                 JobEvents reply = dindex.jobEvents(id.strip());
-                JsonObject job = Jobs.brief(reply.job().raw(), reply.events());
-                return ToolResult.of(Jobs.summary(job) + "\n" + job.encode(), job);
+                JsonObject job = JobReports.brief(reply.job().raw(), reply.events());
+                return ToolResult.of(JobReports.summary(job) + "\n" + job.encode(), job);
             }
             List<JobInfo> all = dindex.jobs(JobsQuery.inState(state));
             JsonArray recent = new JsonArray();
             for (int i = all.size() - 1; i >= 0 && recent.size() < LISTED; i--) {
-                recent.add(Jobs.brief(all.get(i).raw(), null));
+                recent.add(JobReports.brief(all.get(i).raw(), null));
             }
             JsonObject out = new JsonObject().put("jobs", recent).put("total", all.size());
             return ToolResult.of(recent.isEmpty() ? "no jobs" + (state == null ? "" : " in state " + state)

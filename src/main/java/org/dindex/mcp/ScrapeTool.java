@@ -6,6 +6,7 @@ import org.dindex.client.Dindex;
 import org.dindex.protocol.ScrapeRequest;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code scrape}: starts a crawl as a background job in the daemon (robots.txt, per-host delays and trap detection
@@ -55,7 +56,7 @@ final class ScrapeTool implements DindexTool {
 
     @Override
     public ToolResult call(ToolArgs args) throws InterruptedException {
-        java.util.List<String> urls = args.strings("urls");
+        List<String> urls = args.strings("urls");
         int depth = args.integer("depth", 2, 0, 10);
         int maxPages = args.integer("max_pages", 100, 1, 10_000);
         Boolean stayOnDomain = args.has("stay_on_domain") ? args.bool("stay_on_domain") : Boolean.TRUE;
@@ -67,10 +68,10 @@ final class ScrapeTool implements DindexTool {
         int wait = args.integer("wait_seconds", 0, 0, 600);
         try (Dindex dindex = daemon.dindex()) {
             JsonObject job = dindex.scrape(request).raw();
-            JsonObject shown = wait > 0 ? Jobs.await(dindex, job.getString("id"), Duration.ofSeconds(wait))
-                    : Jobs.brief(job, null);
-            boolean failed = Jobs.finished(shown) && !"completed".equals(shown.getString("state"));
-            return new ToolResult(Jobs.summary(shown) + "\n" + shown.encode(), shown, failed);
+            JsonObject shown = wait > 0 ? JobReports.await(dindex, job.getString("id"), Duration.ofSeconds(wait))
+                    : JobReports.brief(job, null);
+            boolean failed = JobReports.finished(shown) && !"completed".equals(shown.getString("state"));
+            return new ToolResult(JobReports.summary(shown) + "\n" + shown.encode(), shown, failed);
         }
     }
 }

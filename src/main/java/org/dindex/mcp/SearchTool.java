@@ -3,6 +3,8 @@ package org.dindex.mcp;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.protocol.CollectionNames;
+import org.dindex.protocol.DindexException;
 import org.dindex.protocol.SearchFilters;
 import org.dindex.protocol.SearchQuery;
 import org.dindex.client.Dindex;
@@ -83,16 +85,16 @@ final class SearchTool implements DindexTool {
     }
 
     /** {@code collection} or {@code collections} (not both), checked against the naming rule; null for neither. */
-    static java.util.List<String> collections(ToolArgs args) {
+    static List<String> collections(ToolArgs args) {
         String one = args.string("collection");
-        java.util.List<String> many = args.strings("collections");
+        List<String> many = args.strings("collections");
         if (one != null && !many.isEmpty()) {
             throw new ToolException("give 'collection' or 'collections', not both");
         }
-        java.util.List<String> names = one != null ? java.util.List.of(one) : many;
+        List<String> names = one != null ? List.of(one) : many;
         try {
-            names.forEach(org.dindex.protocol.CollectionNames::check);
-        } catch (org.dindex.protocol.DindexException e) {
+            names.forEach(CollectionNames::check);
+        } catch (DindexException e) {
             throw new ToolException(e.getMessage());
         }
         return names.isEmpty() ? null : names;

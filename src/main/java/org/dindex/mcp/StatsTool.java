@@ -1,6 +1,8 @@
 package org.dindex.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.dindex.client.Dindex;
 
 /** {@code stats}: what the index holds (documents, chunks, model, store sizes, last commit, pending writes). */
@@ -38,10 +40,10 @@ final class StatsTool implements DindexTool {
     public ToolResult call(ToolArgs args) {
         String collection = IndexTool.collection(args);
         try (Dindex dindex = daemon.dindex()) {
-            io.vertx.core.json.JsonObject stats = dindex.inCollection(collection).stats();
+            JsonObject stats = dindex.inCollection(collection).stats();
             if (collection == null) {
-                io.vertx.core.json.JsonArray all = new io.vertx.core.json.JsonArray();
-                dindex.collections().forEach(c -> all.add(new io.vertx.core.json.JsonObject().put("name", c.name())
+                JsonArray all = new JsonArray();
+                dindex.collections().forEach(c -> all.add(new JsonObject().put("name", c.name())
                         .put("model", c.model()).put("documents", c.documents()).put("chunks", c.chunks())));
                 stats.put("collections", all);
             }

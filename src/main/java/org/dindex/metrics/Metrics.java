@@ -1,6 +1,7 @@
 package org.dindex.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,6 +11,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 
 /**
  * The daemon's one meter registry (Micrometer, exposed in Prometheus format at {@code /metrics}). dindex meters are
@@ -30,19 +36,19 @@ public final class Metrics {
     }
 
     /** Latency buckets for everything a user waits on: 1 ms to 60 s. */
-    public static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 25, 50,
-            100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000).mapToObj(java.time.Duration::ofMillis)
-            .toArray(java.time.Duration[]::new);
+    public static final Duration[] LATENCY_BUCKETS = LongStream.of(1, 2, 5, 10, 25, 50,
+            100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000).mapToObj(Duration::ofMillis)
+            .toArray(Duration[]::new);
 
-    private final java.util.List<Runnable> beforeScrape = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
 
     public MeterRegistry registry() {
         return registry;
     }
 
     /** A timer with {@link #LATENCY_BUCKETS} as its histogram. */
-    public io.micrometer.core.instrument.Timer timer(String name, String description, String... tags) {
-        return io.micrometer.core.instrument.Timer.builder(name).description(description).tags(tags)
+    public Timer timer(String name, String description, String... tags) {
+        return Timer.builder(name).description(description).tags(tags)
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 

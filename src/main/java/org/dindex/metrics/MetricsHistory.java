@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,7 +141,7 @@ public final class MetricsHistory {
 
     /** The samples in the window, oldest first. The objects are shared and never changed after they are taken. */
     public synchronized JsonArray history() {
-        return new JsonArray(new java.util.ArrayList<>(samples));
+        return new JsonArray(new ArrayList<>(samples));
     }
 
     public synchronized int size() {

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -101,7 +103,7 @@ public final class PrivateFiles {
         Set<PosixFilePermission> perms;
         try {
             perms = Files.getPosixFilePermissions(path);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return 0;
         }
         if (perms.stream().noneMatch(OPEN_TO_OTHERS::contains)) {
@@ -113,7 +115,7 @@ public final class PrivateFiles {
     }
 
     /** {@code rwx------}, for folders made explicitly private. */
-    public static java.nio.file.attribute.FileAttribute<Set<PosixFilePermission>> privateFolder() {
+    public static FileAttribute<Set<PosixFilePermission>> privateFolder() {
         return PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     }
 }

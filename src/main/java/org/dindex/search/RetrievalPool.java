@@ -6,6 +6,7 @@ import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,7 +39,7 @@ public final class RetrievalPool implements AutoCloseable {
      * Threads for the dense half of hybrid searches ({@link SearchService#denseBranchOn}). Separate from the search
      * threads so that a search waiting for its branch can never hold the thread the branch needs.
      */
-    public java.util.concurrent.Executor branches() {
+    public Executor branches() {
         return branches;
     }
 

@@ -1,17 +1,15 @@
 package org.dindex.search;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
+import org.dindex.protocol.QueryVectors;
 import org.dindex.protocol.SearchFilters;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +22,7 @@ public record SearchRequest(String query, int topK, Mode mode, SearchFilters fil
                             Integer candidates, Float titleWeight, float[] queryVector, List<String> collections) {
     public SearchRequest {
         collections = collections == null || collections.isEmpty()
-                ? List.of(org.dindex.protocol.CollectionNames.DEFAULT) : List.copyOf(collections);
+                ? List.of(CollectionNames.DEFAULT) : List.copyOf(collections);
     }
 
     /** A request of the default collection. */
@@ -81,7 +79,7 @@ public record SearchRequest(String query, int topK, Mode mode, SearchFilters fil
         if (titleWeight != null) {
             body.put("title_weight", titleWeight);
         }
-        return org.dindex.protocol.CollectionNames.putMany(body, collections);
+        return CollectionNames.putMany(body, collections);
     }
 
     public static SearchRequest parse(JsonObject body) {
@@ -145,7 +143,7 @@ public record SearchRequest(String query, int topK, Mode mode, SearchFilters fil
         float[] vector = null;
         if (body.getValue("query_vector") != null) {
             try {
-                vector = org.dindex.protocol.QueryVectors.decode(body.getValue("query_vector"));
+                vector = QueryVectors.decode(body.getValue("query_vector"));
             } catch (IllegalArgumentException e) {
                 throw DindexException.badRequest(e.getMessage());
             }
@@ -156,7 +154,7 @@ public record SearchRequest(String query, int topK, Mode mode, SearchFilters fil
         }
         return new SearchRequest(query.strip(), topK, mode, filters, (Boolean) explain,
                 parseFusion(body.getValue("fusion")), candidates, titleWeight, vector,
-                org.dindex.protocol.CollectionNames.many(body));
+                CollectionNames.many(body));
     }
 
     /**

@@ -11,9 +11,11 @@ import org.dindex.index.Retrievers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -69,7 +71,7 @@ public final class SearchService {
         try (IndexSnapshot snap = current.acquire()) {
             List<Hit> hits = retrieve(current, snap, req, queryVector);
             JsonObject result = assemble(req, hits);
-            result.put("mode", req.mode().name().toLowerCase(java.util.Locale.ROOT));
+            result.put("mode", req.mode().name().toLowerCase(Locale.ROOT));
             if (degraded != null) {
                 result.put("degraded", true).put("warning", "dense retrieval unavailable (" + degraded
                         + "); results are BM25 only");
@@ -180,9 +182,9 @@ public final class SearchService {
                         chunk));
             }
             JsonObject result = assemble(req, hits);
-            result.put("mode", req.mode().name().toLowerCase(java.util.Locale.ROOT))
+            result.put("mode", req.mode().name().toLowerCase(Locale.ROOT))
                     .put("collections", new JsonArray(new ArrayList<>(byName.keySet().stream()
-                            .sorted(java.util.Comparator.comparingInt(n -> req.collections().indexOf(n))).toList())));
+                            .sorted(Comparator.comparingInt(n -> req.collections().indexOf(n))).toList())));
             if (degraded != null) {
                 result.put("degraded", true).put("warning", "dense retrieval unavailable (" + degraded
                         + "); results are BM25 only");

@@ -2,21 +2,27 @@ package org.dindex.search;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.BusHandlers;
 import org.dindex.collections.Collection;
 import org.dindex.collections.CollectionRegistry;
+import org.dindex.embed.Embedder;
 import org.dindex.embed.EmbeddingService;
+import org.dindex.metrics.Metrics;
 import org.dindex.protocol.Addresses;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.JsonTypes;
+import org.dindex.protocol.QueryVectors;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -45,11 +51,11 @@ public final class SearchVerticle extends VerticleBase {
     public static final String CLUSTER_SEARCH_ADDRESS = "dindex.internal.cluster.search";
     public static final String CHUNKS_ADDRESS = "dindex.internal.search.chunks";
 
-    private final org.dindex.metrics.Metrics metrics;
+    private final Metrics metrics;
     private final boolean clustered;
 
     public SearchVerticle(BusHandlers handlers, CollectionRegistry collections, SearchOptions options,
-                          org.dindex.metrics.Metrics metrics, boolean clustered) {
+                          Metrics metrics, boolean clustered) {
         this.metrics = metrics;
         this.clustered = clustered;
         this.handlers = handlers;
@@ -81,12 +87,9 @@ public final class SearchVerticle extends VerticleBase {
                     .map(String::valueOf).toList())).onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e));
         });
         handlers.serveDirect(Addresses.CONTEXT, this::context);
-        handlers.serve(Addresses.CLUSTER, body -> {
-            Collection c = collections.of(body);
-            JsonObject request = body.copy();
-            request.remove("collection");
-            return pool.submit(() -> DocumentClusters.cluster(c.index().index(), request));
-        });
+        for (String topics : List.of(Addresses.TOPICS, Addresses.TOPICS_OLD_NAME)) {
+            handlers.serve(topics, this::topics);
+        }
         return Future.succeededFuture();
     }
 
@@ -115,10 +118,10 @@ public final class SearchVerticle extends VerticleBase {
 
     /** Searches, recording the latency by mode and whether the answer was degraded. */
     private Future<JsonObject> timed(SearchRequest req,
-                                    java.util.function.Function<SearchRequest, Future<JsonObject>> how) {
+                                    Function<SearchRequest, Future<JsonObject>> how) {
         long t0 = System.nanoTime();
         return how.apply(req).onComplete(ar -> metrics.timer("dindex.search", "Searches by mode and outcome", "mode",
-                req.mode().name().toLowerCase(java.util.Locale.ROOT), "outcome", ar.failed() ? "error"
+                req.mode().name().toLowerCase(Locale.ROOT), "outcome", ar.failed() ? "error"
                         : ar.result().getBoolean("degraded", false) ? "degraded" : "ok")
                 .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS));
     }
@@ -171,7 +174,7 @@ public final class SearchVerticle extends VerticleBase {
                     + " dimensions, the index uses " + embeddings.embedder().dimensions()));
         }
         Future<float[]> vector = req.mode() == SearchRequest.Mode.BM25 ? Future.succeededFuture(null)
-                : req.queryVector() != null ? Future.succeededFuture(org.dindex.embed.Embedder.normalize(
+                : req.queryVector() != null ? Future.succeededFuture(Embedder.normalize(
                         req.queryVector().clone()))
                 : embeddings.embedQuery(req.query());
         return vector.map(v -> new Embedded(v, null)).recover(e -> {
@@ -190,10 +193,10 @@ public final class SearchVerticle extends VerticleBase {
         return embed(req, c.embeddings()).compose(emb -> {
             JsonObject body = new JsonObject().put("request", req.toJson()).put("degraded", emb.error());
             if (emb.vector() != null) {
-                body.put("query_vector", org.dindex.protocol.QueryVectors.encode(emb.vector()));
+                body.put("query_vector", QueryVectors.encode(emb.vector()));
             }
             return vertx.eventBus().<JsonObject>request(CLUSTER_SEARCH_ADDRESS, body,
-                    new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000)).map(m -> m.body());
+                    new DeliveryOptions().setSendTimeout(120_000)).map(m -> m.body());
         });
     }
 
@@ -208,13 +211,21 @@ public final class SearchVerticle extends VerticleBase {
             return Future.failedFuture(e);
         }
         float[] v = body.getValue("query_vector") == null ? null
-                : org.dindex.protocol.QueryVectors.decode(body.getValue("query_vector"));
+                : QueryVectors.decode(body.getValue("query_vector"));
         return pool.submit(() -> search.candidates(c.index().index(), req, v));
     }
 
     /** The retrieval service (the cluster coordinator assembles fused answers with it). */
     public SearchService service() {
         return search;
+    }
+
+    /** Groups the request's documents into topics (k-means over their mean chunk vectors) on the retrieval pool. */
+    private Future<JsonObject> topics(JsonObject body) {
+        Collection c = collections.of(body);
+        JsonObject request = body.copy();
+        request.remove("collection");
+        return pool.submit(() -> DocumentTopics.group(c.index().index(), request));
     }
 
     private Future<JsonObject> context(JsonObject body) {

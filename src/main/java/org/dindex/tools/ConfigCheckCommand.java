@@ -3,6 +3,7 @@ package org.dindex.tools;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.cli.DindexCommand;
+import org.dindex.cli.Examples;
 import org.dindex.cli.Main;
 import org.dindex.config.ConfigException;
 import org.dindex.config.ConfigLoader;
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
  * {@code dindex config check [FILE]}. It runs in the daemon jar because it checks what only the daemon knows, such
  * as the names of the bundled models.
  */
-@Command(name = "check", footerHeading = org.dindex.cli.Examples.HEADING,
+@Command(name = "check", footerHeading = Examples.HEADING,
         footer = {
                 "  dindex config check",
                 "  dindex config check /etc/dindex/dindex.yaml --json"},

@@ -1,6 +1,7 @@
 package org.dindex.tools;
 
 import org.dindex.cli.DindexCommand;
+import org.dindex.cli.Examples;
 import org.dindex.cli.Main;
 import org.dindex.client.DindexClient;
 import org.dindex.config.Settings;
@@ -23,7 +24,7 @@ import java.util.concurrent.Callable;
  * <p>stdout carries only JSON-RPC: the server writes to the process's real stdout, and {@code System.out} is pointed
  * at stderr for as long as it runs, so a stray print anywhere (a library, a notice) cannot corrupt the stream.
  */
-@Command(name = "mcp", footerHeading = org.dindex.cli.Examples.HEADING,
+@Command(name = "mcp", footerHeading = Examples.HEADING,
         footer = {
                 "  dindex mcp",
                 "  dindex --data-dir /srv/dindex mcp"},

@@ -1,5 +1,6 @@
 package org.dindex.watch;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class WatchBudget {
      * read past its start with nothing, so it read "1" for 192917.
      */
     static long systemLimit() {
-        try (java.io.BufferedReader in = Files.newBufferedReader(MAX_USER_WATCHES)) {
+        try (BufferedReader in = Files.newBufferedReader(MAX_USER_WATCHES)) {
             String line = in.readLine();
             return line == null ? -1 : Long.parseLong(line.strip());
         } catch (IOException | NumberFormatException | SecurityException e) {

@@ -19,6 +19,7 @@ import org.dindex.index.IndexedSources;
 import org.dindex.jobs.JobContext;
 import org.dindex.jobs.JobFailure;
 import org.dindex.jobs.JobRunner;
+import org.dindex.platform.BackgroundPriority;
 import org.dindex.protocol.Addresses;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -47,6 +49,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -108,9 +112,9 @@ public final class WatchJob implements JobRunner {
     private final Options options;
     private final WatchBudget budget;
     /** The index of the collection the watch keeps its folders in (looked up each time: it may be replaced). */
-    private final java.util.function.Supplier<IndexService> index;
+    private final Supplier<IndexService> index;
 
-    WatchJob(Options options, WatchBudget budget, java.util.function.Supplier<IndexService> index) {
+    WatchJob(Options options, WatchBudget budget, Supplier<IndexService> index) {
         this.options = options;
         this.budget = budget;
         this.index = index;
@@ -120,7 +124,7 @@ public final class WatchJob implements JobRunner {
     public Future<Void> run(JobContext ctx) {
         Promise<Void> done = Promise.promise();
         Thread.ofPlatform().daemon().name("dindex-watch-" + ctx.job().id()).start(() -> {
-            org.dindex.platform.BackgroundPriority.lower();
+            BackgroundPriority.lower();
             try {
                 new Session(ctx).run();
                 done.complete();
@@ -507,7 +511,7 @@ public final class WatchJob implements JobRunner {
         private BasicFileAttributes attributes(Path path, boolean follow) {
             try {
                 BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class,
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                        LinkOption.NOFOLLOW_LINKS);
                 if (a.isSymbolicLink()) {
                     a = Files.readAttributes(path, BasicFileAttributes.class);
                     return follow || a.isRegularFile() ? a : null;
@@ -529,7 +533,7 @@ public final class WatchJob implements JobRunner {
                 doc = Extractors.extract(file, options.maxDocumentBytes());
             } catch (RuntimeException e) {
                 // An extractor's bug must not end the watch: this file is reported, the others go on.
-                LOG.log(java.util.logging.Level.WARNING, "watch " + ctx.job().id() + ": extracting " + source
+                LOG.log(Level.WARNING, "watch " + ctx.job().id() + ": extracting " + source
                         + " failed", e);
                 ctx.count("failed", 1);
                 ctx.event(new JsonObject().put("kind", "failed").put("path", source).put("reason", "extraction"

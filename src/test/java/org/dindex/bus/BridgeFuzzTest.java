@@ -91,14 +91,14 @@ class BridgeFuzzTest {
     static final Set<String> KNOWN_SERVED = Set.of(Addresses.STATUS, Addresses.SHUTDOWN, Addresses.INDEX_SUBMIT,
             Addresses.COMMIT, Addresses.STATS, Addresses.DELETE, Addresses.CLEAR, Addresses.EXPORT, Addresses.CHECK,
             Addresses.SEARCH, Addresses.CONTEXT, Addresses.JOBS_LIST, Addresses.JOBS_GET, Addresses.JOBS_CANCEL,
-            Addresses.IMPORT, Addresses.SCRAPE, Addresses.CLUSTER);
+            Addresses.IMPORT, Addresses.SCRAPE, Addresses.TOPICS);
     /** Never sent, whatever the body: a valid shutdown or clear would legitimately stop the daemon or empty it. */
     static final Set<String> NEVER_SEND = Set.of(Addresses.SHUTDOWN, Addresses.CLEAR);
     /** Addresses whose bodies the fuzzer generates (scrape only with bodies that fail validation: no network). */
     static final List<String> TARGETS = List.of(Addresses.STATUS, Addresses.STATS, Addresses.SEARCH,
             Addresses.CONTEXT, Addresses.INDEX_SUBMIT, Addresses.COMMIT, Addresses.DELETE, Addresses.EXPORT,
             Addresses.CHECK, Addresses.JOBS_LIST, Addresses.JOBS_GET, Addresses.JOBS_CANCEL, Addresses.IMPORT,
-            Addresses.CLUSTER, Addresses.SCRAPE);
+            Addresses.TOPICS, Addresses.SCRAPE);
 
     static final String CANARY_SOURCE = "canary:bridge-fuzz";
     static final String CANARY_TEXT = "Lighthouse keepers on Skellig Michael count puffin burrows at dawn and record"
@@ -1133,7 +1133,7 @@ class BridgeFuzzTest {
                 case Addresses.JOBS_GET, Addresses.JOBS_CANCEL -> maybe(new JsonObject().put("id", jobId()),
                         "events", () -> pick(List.of(true, false, "yes", 1)));
                 case Addresses.IMPORT -> importBody();
-                case Addresses.CLUSTER -> clusterBody();
+                case Addresses.TOPICS -> clusterBody();
                 case Addresses.SCRAPE -> new JsonObject().put("urls", pick(List.<Object>of("http://x", new JsonArray(),
                                 new JsonArray().add(5), new JsonArray().add("file:///etc/passwd"),
                                 new JsonArray().add("javascript:alert(1)"), new JsonArray().add("ftp://h/x"),

@@ -1,6 +1,7 @@
 package org.dindex.bench;
 
 import org.dindex.cli.DindexCommand;
+import org.dindex.cli.Examples;
 import org.dindex.cli.Main;
 import org.dindex.cli.Progress;
 import io.vertx.core.json.JsonArray;
@@ -8,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import org.dindex.config.ConfigLoader;
 import org.dindex.config.DaemonConfig;
 import org.dindex.config.RuntimePaths;
+import org.dindex.config.Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -5,6 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,7 @@ final class CommandSpecs {
         private static Path toPath(String value) {
             try {
                 return Path.of(value);
-            } catch (java.nio.file.InvalidPathException e) {
+            } catch (InvalidPathException e) {
                 throw new CommandLine.TypeConversionException(String.format("cannot convert '%s' to %s (%s)", value,
                         Path.class, e));
             }

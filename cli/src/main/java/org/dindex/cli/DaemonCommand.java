@@ -1,6 +1,7 @@
 package org.dindex.cli;
 
 import io.vertx.core.json.JsonObject;
+import org.dindex.config.ConfigLoader;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.client.Dindex;
@@ -12,6 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code dindex daemon start|stop|status|restart}. */
@@ -47,7 +50,7 @@ final class DaemonCommand {
                       + " (cluster.join).") String join) {
         RuntimePaths paths = root.paths();
         // Flags become settings the way DINDEX_* variables do, so a detached daemon gets them too.
-        java.util.Map<String, String> env = new java.util.HashMap<>(root.env);
+        Map<String, String> env = new HashMap<>(root.env);
         if (cluster || clusterHost != null || join != null || clusterPort != null) {
             env.put(Settings.CLUSTER_ENABLED.envName(), "true");
         }
@@ -60,7 +63,7 @@ final class DaemonCommand {
         if (join != null) {
             env.put(Settings.CLUSTER_JOIN.envName(), join);
         }
-        DaemonConfig config = new org.dindex.config.ConfigLoader(env).load(paths.configFile(), java.util.Map.of());
+        DaemonConfig config = new ConfigLoader(env).load(paths.configFile(), Map.of());
         if (foreground) {
             return root.inProcess().map(daemon -> daemon.runDaemon(paths, config, logToFiles, root.err))
                     .orElseGet(() -> Handover.run(root));

@@ -11,6 +11,7 @@ import org.dindex.config.AlreadyRunningException;
 import org.dindex.config.RuntimePaths;
 import org.dindex.config.StartupException;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ public final class DaemonLauncher {
             }
             offset = Files.size(out);
             ProcessBuilder pb = new ProcessBuilder(command())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                     .redirectErrorStream(true);
             pb.environment().putAll(env);
@@ -127,7 +128,7 @@ public final class DaemonLauncher {
      */
     private List<String> aotCache(String classPath) {
         Path jar = Path.of(classPath);
-        if (Runtime.version().feature() < 25 || classPath.contains(java.io.File.pathSeparator)
+        if (Runtime.version().feature() < 25 || classPath.contains(File.pathSeparator)
                 || !classPath.endsWith(".jar") || !Files.isRegularFile(jar)) {
             return List.of();
         }

@@ -1,5 +1,6 @@
 package org.dindex.cli;
 
+import org.dindex.protocol.CollectionNames;
 import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.client.Dindex;
@@ -180,7 +181,7 @@ public final class DindexCommand implements Runnable {
      */
     public Dindex dindex(String collection) {
         if (collection != null) {
-            org.dindex.protocol.CollectionNames.check(collection);
+            CollectionNames.check(collection);
         }
         return dindex().inCollection(collection);
     }

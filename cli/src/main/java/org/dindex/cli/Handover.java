@@ -4,6 +4,7 @@ import org.dindex.config.StartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -115,7 +116,7 @@ final class Handover {
         }
         String configured = env.get("DINDEX_DAEMON_JAR");
         if (configured != null && !configured.isBlank()) {
-            for (String entry : configured.split(java.io.File.pathSeparator)) {
+            for (String entry : configured.split(File.pathSeparator)) {
                 existing(Path.of(entry), "DINDEX_DAEMON_JAR");  // the jar, or a class path holding the daemon
             }
             return configured;

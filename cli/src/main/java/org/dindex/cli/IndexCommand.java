@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +66,8 @@ final class IndexCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Main.quietLibraries();  // the extractors' libraries log through java.util.logging
-        List<Path> paths = new java.util.ArrayList<>();
-        List<String> urls = new java.util.ArrayList<>();
+        List<Path> paths = new ArrayList<>();
+        List<String> urls = new ArrayList<>();
         for (String a : arguments) {
             if (WebPages.isUrl(a)) {
                 urls.add(a);

@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** The {@code dindex} command line: picocli wiring, one-line errors, and the exit-code contract. */
 public final class Main {
@@ -68,7 +71,7 @@ public final class Main {
      * is one the ahead-of-time cache's training ({@link StartupTraining}, which calls {@link #run}) never makes, so
      * every command generated its class; made here, the training makes it and the cache keeps it.
      */
-    private static final java.util.function.BooleanSupplier STDOUT_IS_TERMINAL = Terminal::stdoutIsTerminal;
+    private static final BooleanSupplier STDOUT_IS_TERMINAL = Terminal::stdoutIsTerminal;
 
     /** The root's options that take a value, which the search for the command's name must step over. */
     private static final Set<String> VALUED_OPTIONS = Set.of("--data-dir", "--socket", "--config", "--color");
@@ -101,7 +104,7 @@ public final class Main {
      * pay.
      */
     static void quietLibraries() {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+        Logger.getLogger("").setLevel(Level.SEVERE);
     }
 
     /**
@@ -129,7 +132,7 @@ public final class Main {
 
     /** As {@link #run(String[], PrintStream, PrintStream, Map)}, with {@code out} a terminal when the test says so. */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
-                   java.util.function.BooleanSupplier stdoutIsTerminal) {
+                   BooleanSupplier stdoutIsTerminal) {
         DindexCommand root = new DindexCommand(List.of(args), env, out, err, InProcessCommands.find().orElse(null),
                 stdoutIsTerminal);
         CommandLine cli = tree(root, args);

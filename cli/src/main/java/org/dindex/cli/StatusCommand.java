@@ -3,6 +3,8 @@ package org.dindex.cli;
 import io.vertx.core.json.JsonObject;
 import org.dindex.client.Dindex;
 import org.dindex.cli.CommandSpecs.Field;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -45,8 +47,8 @@ final class StatusCommand implements Callable<Integer> {
                 // Members with their index sizes (each asked with the member timeout).
                 status.put("cluster", dindex.clusterStatus());
             }
-        } catch (org.dindex.protocol.DindexException e) {
-            if (e.code() == org.dindex.protocol.ErrorCode.DAEMON_NOT_RUNNING) {
+        } catch (DindexException e) {
+            if (e.code() == ErrorCode.DAEMON_NOT_RUNNING) {
                 if (json) {
                     root.out.println(new JsonObject().put("state", "not running")
                             .put("socket", root.paths().socket().toString()).encodePrettily());

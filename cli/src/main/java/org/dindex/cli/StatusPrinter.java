@@ -1,5 +1,6 @@
 package org.dindex.cli;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.PrintStream;
@@ -27,7 +28,7 @@ final class StatusPrinter {
         JsonObject cluster = s.getJsonObject("cluster");
         if (cluster != null) {
             row(out, "cluster", cluster.getString("name") + ", this node " + cluster.getString("node_id"));
-            for (Object o : cluster.getJsonArray("members", new io.vertx.core.json.JsonArray())) {
+            for (Object o : cluster.getJsonArray("members", new JsonArray())) {
                 JsonObject m = (JsonObject) o;
                 out.printf("  %-12s %s %s%s%n", "", m.getString("node_id"), m.getBoolean("reachable", false)
                         ? m.getString("host") + ", " + m.getValue("documents") + " documents, " + m.getValue("chunks")
@@ -37,10 +38,10 @@ final class StatusPrinter {
                 row(out, "health", cluster.getString("health"));
             }
             // Each collection's shards: which member owns each, and those with no live owner.
-            for (Object o : cluster.getJsonArray("shards", new io.vertx.core.json.JsonArray())) {
+            for (Object o : cluster.getJsonArray("shards", new JsonArray())) {
                 JsonObject c = (JsonObject) o;
                 StringBuilder owners = new StringBuilder();
-                for (Object a : c.getJsonArray("allocation", new io.vertx.core.json.JsonArray())) {
+                for (Object a : c.getJsonArray("allocation", new JsonArray())) {
                     JsonObject shard = (JsonObject) a;
                     String owner = shard.getString("owner", "");
                     owners.append(owners.isEmpty() ? "" : ", ").append(shard.getValue("shard")).append(':')

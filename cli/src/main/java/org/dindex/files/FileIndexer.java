@@ -60,8 +60,8 @@ public final class FileIndexer {
     public record Options(String title, String url, Map<String, String> metadata, long maxBytes, boolean commit) {
     }
 
-    /** One file's outcome: {@code indexed}, {@code replaced}, {@code unchanged}, {@code skipped} or {@code failed}. */
-    public record Outcome(String source, String status, int chunks, String reason) {
+    /** One file's result: {@code indexed}, {@code replaced}, {@code unchanged}, {@code skipped} or {@code failed}. */
+    public record FileResult(String source, String status, int chunks, String reason) {
     }
 
     /** Progress after each batch. */
@@ -70,7 +70,7 @@ public final class FileIndexer {
     }
 
     /** What a run did. */
-    public record Summary(List<Outcome> outcomes, long chunks, double seconds, boolean searchable) {
+    public record Summary(List<FileResult> outcomes, long chunks, double seconds, boolean searchable) {
         /** Files by status, every status present (0 when none). */
         public Map<String, Integer> counts() {
             Map<String, Integer> counts = new LinkedHashMap<>();
@@ -82,7 +82,7 @@ public final class FileIndexer {
         }
 
         /** The files that were skipped or failed, with the reason. */
-        public List<Outcome> problems() {
+        public List<FileResult> problems() {
             return outcomes.stream().filter(o -> o.reason() != null).toList();
         }
 
@@ -104,7 +104,7 @@ public final class FileIndexer {
         }
     }
 
-    private record Batch(List<IndexDocument> documents, List<Outcome> skipped, boolean last) {
+    private record Batch(List<IndexDocument> documents, List<FileResult> skipped, boolean last) {
     }
 
     /** Passed on by whichever sender sees the end first, so every sender stops. */
@@ -139,7 +139,7 @@ public final class FileIndexer {
     public Summary index(List<Path> files, Dindex first, Supplier<Dindex> another, Listener listener)
             throws InterruptedException {
         long start = System.nanoTime();
-        List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
+        List<FileResult> outcomes = Collections.synchronizedList(new ArrayList<>());
         AtomicLong chunks = new AtomicLong();
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(SENDERS + 1);
         Thread reader = Thread.ofPlatform().daemon().name("dindex-index-reader")
@@ -181,7 +181,7 @@ public final class FileIndexer {
     }
 
     /** Sends batches until the reader's last one; passes the end marker on to the other sender. */
-    private static void send(Dindex client, BlockingQueue<Batch> queue, List<Outcome> outcomes,
+    private static void send(Dindex client, BlockingQueue<Batch> queue, List<FileResult> outcomes,
                              AtomicLong chunks, Listener listener, int total) {
         try {
             while (true) {
@@ -189,7 +189,7 @@ public final class FileIndexer {
                 outcomes.addAll(batch.skipped());
                 if (!batch.documents().isEmpty()) {
                     for (IndexOutcome r : client.submit(batch.documents())) {
-                        outcomes.add(new Outcome(r.source(), r.status(), r.chunks(), r.error()));
+                        outcomes.add(new FileResult(r.source(), r.status(), r.chunks(), r.error()));
                         if (!"unchanged".equals(r.status())) {
                             chunks.addAndGet(r.chunks());
                         }
@@ -211,7 +211,7 @@ public final class FileIndexer {
     /** Extracts files into batches on the reader thread. */
     private void readBatches(List<Path> files, BlockingQueue<Batch> queue) {
         List<IndexDocument> docs = new ArrayList<>();
-        List<Outcome> skipped = new ArrayList<>();
+        List<FileResult> skipped = new ArrayList<>();
         int chars = 0;
         try {
             for (Path file : files) {
@@ -220,7 +220,7 @@ public final class FileIndexer {
                     docs.add(document(file, doc));
                     chars += (int) Math.min(Integer.MAX_VALUE / 2, doc.length());
                 } catch (ExtractionException e) {
-                    skipped.add(new Outcome(SourceNames.of(file), "skipped", 0, e.getMessage()));
+                    skipped.add(new FileResult(SourceNames.of(file), "skipped", 0, e.getMessage()));
                 }
                 if (docs.size() >= BATCH_DOCS || chars >= BATCH_CHARS) {
                     queue.put(new Batch(docs, skipped, false));

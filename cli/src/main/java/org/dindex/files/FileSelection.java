@@ -4,6 +4,7 @@ import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.DirectoryStream;
@@ -16,8 +17,10 @@ import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 import java.util.regex.PatternSyntaxException;
 
@@ -87,7 +90,7 @@ public final class FileSelection {
     private final List<Glob> exclude;
     private final Map<Path, GitIgnore> ignoreFiles = new HashMap<>();
     private final Map<Path, Path> tops = new HashMap<>();
-    private final java.util.Set<Path> never = new java.util.HashSet<>();
+    private final Set<Path> never = new HashSet<>();
 
     /** @throws IllegalArgumentException naming a glob that does not parse */
     public FileSelection(Rules rules) {
@@ -289,7 +292,7 @@ public final class FileSelection {
 
     private static String decode(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             return new String(bytes, StandardCharsets.ISO_8859_1);
         }

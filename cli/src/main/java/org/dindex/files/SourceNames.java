@@ -8,6 +8,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The source name of a file: its absolute path, which is also its identity in the index.
@@ -56,7 +57,7 @@ public final class SourceNames {
         byte[] bytes = out.toByteArray();
         // A folder's URI ends with '/', the path does not.
         return bytes.length > 1 && bytes[bytes.length - 1] == '/' && !abs.toString().endsWith("/")
-                ? java.util.Arrays.copyOf(bytes, bytes.length - 1) : bytes;
+                ? Arrays.copyOf(bytes, bytes.length - 1) : bytes;
     }
 
     /** UTF-8 where it is valid; {@code \xHH} for each byte that is not, and {@code \\} for a backslash. */

@@ -8,8 +8,10 @@ import org.dindex.protocol.ScrapeRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Single web pages to index ({@code dindex index URL}, the MCP {@code index} tool). Why no fetching here: the
@@ -56,7 +58,7 @@ public final class WebPages {
      * per URL (indexed, skipped or failed), in the order they ended.
      */
     public static JsonArray outcomes(List<JsonObject> events) {
-        java.util.Map<String, JsonObject> last = new java.util.LinkedHashMap<>();
+        Map<String, JsonObject> last = new LinkedHashMap<>();
         for (JsonObject item : events) {
             JsonObject e = item.getJsonObject("event", item);
             String kind = e.getString("kind", "");

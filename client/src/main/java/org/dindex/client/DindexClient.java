@@ -13,9 +13,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -134,17 +134,17 @@ public final class DindexClient implements AutoCloseable {
      * Why the daemon closed this connection, when it said so: it writes an {@code err} frame before closing (at its
      * connection limit, after an idle timeout), and a client that was writing at that moment sees only a broken pipe.
      */
-    private java.util.Optional<DindexException> closedWithReason() {
+    private Optional<DindexException> closedWithReason() {
         try {
             JsonObject frame = readFrame(Duration.ofMillis(200));
             if (frame != null && Frames.ERR.equals(frame.getString("type"))) {
-                return java.util.Optional.of(new DindexException(ErrorCode.fromWireName(frame.getString("code")),
+                return Optional.of(new DindexException(ErrorCode.fromWireName(frame.getString("code")),
                         frame.getString("message", "the daemon closed the connection")));
             }
         } catch (DindexException ignored) {
             // nothing readable was left: the plain message will do
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A thread-safe pool of socket connections to the daemon. Callers borrow a connection for one request and give it
@@ -43,7 +44,7 @@ public final class DindexPool implements AutoCloseable {
     private final BlockingQueue<DindexClient> idle;
     /** Borrowable slots: idle connections plus connections not yet opened. */
     private final Semaphore slots;
-    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
 
     public DindexPool(Options options) {

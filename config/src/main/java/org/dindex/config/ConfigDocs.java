@@ -13,7 +13,7 @@ public final class ConfigDocs {
         StringBuilder sb = new StringBuilder("""
                 # Configuration reference
 
-                <!-- Generated from org.dindex.config.Settings by ConfigDocs; do not edit by hand. -->
+                <!-- Generated from Settings by ConfigDocs; do not edit by hand. -->
 
                 Every setting has a default and can be set, from lowest to highest precedence:
                 1. in the YAML file (`--config FILE`, `DINDEX_CONFIG`, or `$XDG_CONFIG_HOME/dindex/dindex.yaml` when it

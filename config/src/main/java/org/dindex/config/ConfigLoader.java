@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Loads a {@link DaemonConfig}: defaults, then the YAML file, then {@code DINDEX_*} environment variables, then
@@ -26,10 +28,6 @@ public final class ConfigLoader {
 
     public ConfigLoader(Map<String, String> env) {
         this.env = env;
-    }
-
-    public static ConfigLoader fromSystem() {
-        return new ConfigLoader(System.getenv());
     }
 
     /** Defaults only: for tests and tools that need a config without a file. */
@@ -132,7 +130,7 @@ public final class ConfigLoader {
 
     private static String suggestion(String key) {
         return Settings.ALL.stream().map(Setting::key)
-                .flatMap(k -> java.util.stream.Stream.of(k, k.substring(0, k.indexOf('.'))))
+                .flatMap(k -> Stream.of(k, k.substring(0, k.indexOf('.'))))
                 .distinct()
                 .min(Comparator.comparingInt(k -> distance(k, key)))
                 .filter(k -> distance(k, key) <= Math.max(2, key.length() / 4))
@@ -165,7 +163,7 @@ public final class ConfigLoader {
         if (message == null) {
             return "unreadable";
         }
-        return java.util.Arrays.stream(message.split("\n")).map(String::strip)
+        return Arrays.stream(message.split("\n")).map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("in 'reader'") && !l.equals("^") && !l.startsWith("^"))
                 .reduce((a, b) -> a + "; " + b).orElse(message);
     }

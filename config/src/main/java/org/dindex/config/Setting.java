@@ -2,6 +2,7 @@ package org.dindex.config;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One configuration setting: its dotted key (as in {@code conf/dindex.yaml}), type, default, valid range and the
@@ -111,10 +112,10 @@ public record Setting(String key, Type type, Object defaultValue, long min, long
         if (raw instanceof String s) {
             return "\"" + s + "\"";
         }
-        if (raw instanceof java.util.Map<?, ?>) {
+        if (raw instanceof Map<?, ?>) {
             return "a section";
         }
-        if (raw instanceof java.util.List<?>) {
+        if (raw instanceof List<?>) {
             return "a list";
         }
         return String.valueOf(raw);

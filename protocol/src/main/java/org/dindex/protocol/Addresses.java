@@ -1,5 +1,7 @@
 package org.dindex.protocol;
 
+import java.util.Set;
+
 /**
  * Every event-bus address dindex serves or publishes on.
  *
@@ -49,8 +51,16 @@ public final class Addresses {
     /** Start a watch job: folders kept in sync with the index until it is cancelled. */
     public static final String WATCH = "dindex.watch";
 
-    /** Group documents (by URL) into k clusters by their mean chunk vectors, with labels. */
-    public static final String CLUSTER = "dindex.cluster";
+    /**
+     * Group documents (by URL) into k topics by their mean chunk vectors (k-means), each with a label. Not about the
+     * machine cluster: that is {@code dindex.cluster.*}.
+     */
+    public static final String TOPICS = "dindex.topics";
+    /**
+     * The first name of {@link #TOPICS}, still served for socket clients written against it. It reads like one of
+     * the machine cluster's addresses below, hence the new name; new code uses {@link #TOPICS}.
+     */
+    public static final String TOPICS_OLD_NAME = "dindex.cluster";
 
     /** The cluster this daemon belongs to: node id and members with their index sizes. */
     public static final String CLUSTER_STATUS = "dindex.cluster.status";
@@ -84,8 +94,9 @@ public final class Addresses {
      * The addresses that act on one collection's index and take the optional {@code collection} field (absent: the
      * default collection); search and context also take {@code collections}.
      */
-    public static final java.util.Set<String> COLLECTION_SCOPED = java.util.Set.of(INDEX_SUBMIT, COMMIT, STATS,
-            DELETE, CLEAR, EXPORT, CHECK, SEARCH, CONTEXT, IMPORT, SCRAPE, WATCH, CLUSTER, SNAPSHOT_CREATE);
+    public static final Set<String> COLLECTION_SCOPED = Set.of(INDEX_SUBMIT, COMMIT, STATS,
+            DELETE, CLEAR, EXPORT, CHECK, SEARCH, CONTEXT, IMPORT, SCRAPE, WATCH, TOPICS, TOPICS_OLD_NAME,
+            SNAPSHOT_CREATE);
 
     /** Prefix of per-job progress streams: {@code dindex.progress.<jobId>}. */
     public static final String PROGRESS_PREFIX = "dindex.progress.";

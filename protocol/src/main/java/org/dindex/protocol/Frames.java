@@ -1,8 +1,16 @@
 package org.dindex.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The TCP event-bus bridge wire format: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
@@ -40,19 +48,19 @@ public final class Frames {
         String s = json.encode();
         for (int i = 0; i < s.length(); i++) {
             if (Character.isSurrogate(s.charAt(i))) {
-                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 16);
+                ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() + 16);
                 try (var generator = JSON.createGenerator(out)) {
-                    io.vertx.core.json.jackson.JacksonCodec.encodeJson(json.getMap(), generator);
-                } catch (java.io.IOException e) {
-                    throw new io.vertx.core.json.EncodeException("Failed to encode: " + e.getMessage());
+                    JacksonCodec.encodeJson(json.getMap(), generator);
+                } catch (IOException e) {
+                    throw new EncodeException("Failed to encode: " + e.getMessage());
                 }
                 return out.toByteArray();
             }
         }
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+    private static final JsonFactory JSON = new JsonFactory();
 
     /**
      * Parses the JSON object in {@code bytes[offset, offset + length)}. Straight from the bytes with Jackson's
@@ -65,9 +73,9 @@ public final class Frames {
     @SuppressWarnings("unchecked")
     public static JsonObject decode(byte[] bytes, int offset, int length) {
         try (var parser = JSON.createParser(bytes, offset, length)) {
-            return new JsonObject((java.util.Map<String, Object>) io.vertx.core.json.jackson.JacksonCodec.fromParser(
-                    parser, java.util.Map.class));
-        } catch (java.io.IOException e) {
+            return new JsonObject((Map<String, Object>) JacksonCodec.fromParser(
+                    parser, Map.class));
+        } catch (IOException e) {
             throw new DecodeException("Failed to decode: " + e.getMessage());
         }
     }

@@ -2,6 +2,7 @@ package org.dindex.protocol;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,7 +18,7 @@ public record JobInfo(String id, String type, String state, String stage, long c
     public JsonObject toJson() {
         return new JsonObject().put("id", id).put("type", type).put("state", state).put("stage", stage)
                 .put("current", current).put("total", total < 0 ? null : total).put("unit", unit)
-                .put("counters", new JsonObject(new java.util.LinkedHashMap<>(counters))).put("error", error);
+                .put("counters", new JsonObject(new LinkedHashMap<>(counters))).put("error", error);
     }
 
     public static JobInfo fromJson(JsonObject j) {

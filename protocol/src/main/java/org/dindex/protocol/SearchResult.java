@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +43,7 @@ public record SearchResult(List<Hit> results, List<Citation> citations, int tota
             chunks.forEach(c -> cs.add(c.toJson()));
             return new JsonObject().put("document_id", documentId).put("title", title).put("url", url)
                     .put("source", source).put("citation", citation).put("score", score)
-                    .put("metadata", new JsonObject(new java.util.LinkedHashMap<>(metadata))).put("chunks", cs);
+                    .put("metadata", new JsonObject(new LinkedHashMap<>(metadata))).put("chunks", cs);
         }
 
         static Hit fromJson(JsonObject d) {

@@ -1,5 +1,6 @@
 package org.dindex.index.vectors;
 
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
@@ -132,14 +133,14 @@ public final class JVectorFormat extends KnnVectorsFormat {
      * writer as fatal to the whole {@code IndexWriter}. The libraries score alike ((1 + dot) / 2, (1 + cos) / 2 and
      * 1 / (1 + d²)), so graph order agrees with Lucene's exact scores.
      */
-    static io.github.jbellis.jvector.vector.VectorSimilarityFunction jvectorSimilarity(FieldInfo field) {
+    static VectorSimilarityFunction jvectorSimilarity(FieldInfo field) {
         if (field.getVectorEncoding() != VectorEncoding.FLOAT32) {
             return null;
         }
         return switch (field.getVectorSimilarityFunction()) {
-            case DOT_PRODUCT -> io.github.jbellis.jvector.vector.VectorSimilarityFunction.DOT_PRODUCT;
-            case COSINE -> io.github.jbellis.jvector.vector.VectorSimilarityFunction.COSINE;
-            case EUCLIDEAN -> io.github.jbellis.jvector.vector.VectorSimilarityFunction.EUCLIDEAN;
+            case DOT_PRODUCT -> VectorSimilarityFunction.DOT_PRODUCT;
+            case COSINE -> VectorSimilarityFunction.COSINE;
+            case EUCLIDEAN -> VectorSimilarityFunction.EUCLIDEAN;
             case MAXIMUM_INNER_PRODUCT -> null;
         };
     }

@@ -9,14 +9,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Job helpers shared by {@code index} (URLs), {@code scrape} and {@code job_status}. */
-final class Jobs {
+/**
+ * A job as the tools {@code index} (URLs), {@code scrape} and {@code job_status} report it to the model: waited for
+ * until it ends (or a while), trimmed to its record and its last URL outcomes, and summed up in one line.
+ */
+final class JobReports {
     /** How often a waiting tool asks for the job's state: jobs.get is cheap, and tests stay quick. */
     static final Duration POLL = Duration.ofMillis(250);
     /** The last item events shown per job: enough to see which URLs failed, small enough for a context window. */
     static final int EVENTS_SHOWN = 20;
 
-    private Jobs() {
+    private JobReports() {
     }
 
     static boolean finished(JsonObject job) {

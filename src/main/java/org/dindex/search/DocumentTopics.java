@@ -3,6 +3,7 @@ package org.dindex.search;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -14,10 +15,11 @@ import org.dindex.index.ChunkIndex;
 import org.dindex.index.DocumentIds;
 import org.dindex.index.IndexFields;
 import org.dindex.index.IndexSnapshot;
-import org.dindex.index.StoredChunks;
+import org.dindex.protocol.ErrorCode;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,11 +28,12 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Groups documents (given by URL) into k clusters by the mean of their chunk vectors, with spherical k-means
+ * Groups documents (given by URL) into k topics by the mean of their chunk vectors, with spherical k-means
  * (k-means++ seeding, fixed seed so the same input gives the same clusters), and labels each cluster with the words
- * most characteristic of it: frequent in its documents' titles and text, rare in the other clusters'.
+ * most characteristic of it: frequent in its documents' titles and text, rare in the other clusters'. The reply keeps
+ * the k-means word ({@code clusters}), which clients of {@code POST /cluster} read.
  */
-final class DocumentClusters {
+final class DocumentTopics {
     static final int MAX_DOCUMENTS = 10_000;
     static final int RESTARTS = 8;
     private static final Set<String> STOP = Set.of("this", "that", "with", "from", "have", "been", "were", "which",
@@ -45,10 +48,10 @@ final class DocumentClusters {
     /** Characters of a document's first chunk given as its snippet. */
     static final int SNIPPET_CHARS = 200;
 
-    private DocumentClusters() {
+    private DocumentTopics() {
     }
 
-    static JsonObject cluster(ChunkIndex index, JsonObject body) throws IOException {
+    static JsonObject group(ChunkIndex index, JsonObject body) throws IOException {
         if (!(body.getValue("urls") instanceof JsonArray urls) || urls.isEmpty()) {
             throw DindexException.badRequest("'urls' must be a non-empty array of document URLs");
         }
@@ -62,7 +65,6 @@ final class DocumentClusters {
         List<Doc> docs = new ArrayList<>();
         JsonArray missing = new JsonArray();
         try (IndexSnapshot snap = index.acquire()) {
-            IndexSearcher searcher = snap.searcher();
             for (Object u : urls) {
                 Doc d = load(snap, String.valueOf(u));
                 if (d == null) {
@@ -73,7 +75,7 @@ final class DocumentClusters {
             }
         }
         if (docs.isEmpty()) {
-            throw new DindexException(org.dindex.protocol.ErrorCode.NOT_FOUND, "none of the URLs is indexed");
+            throw new DindexException(ErrorCode.NOT_FOUND, "none of the URLs is indexed");
         }
         int k = kn.intValue() == 0 ? Math.max(1, (int) Math.round(Math.sqrt(docs.size() / 2.0)))
                 : Math.min(kn.intValue(), docs.size());
@@ -111,7 +113,7 @@ final class DocumentClusters {
         String first = null;
         int firstOrdinal = Integer.MAX_VALUE;
         Map<String, Integer> words = new HashMap<>();
-        float[][] vectors = snap.vectors(java.util.Arrays.stream(hits).mapToInt(h -> h.doc).toArray());
+        float[][] vectors = snap.vectors(Arrays.stream(hits).mapToInt(h -> h.doc).toArray());
         for (int h = 0; h < hits.length; h++) {
             Document d = searcher.storedFields().document(hits[h].doc);
             float[] v = vectors[h];
@@ -140,7 +142,7 @@ final class DocumentClusters {
     }
 
     private static int ordinal(Document d) {
-        org.apache.lucene.index.IndexableField f = d.getField(IndexFields.ORDINAL);
+        IndexableField f = d.getField(IndexFields.ORDINAL);
         return f == null || f.numericValue() == null ? Integer.MAX_VALUE - 1 : f.numericValue().intValue();
     }
 
