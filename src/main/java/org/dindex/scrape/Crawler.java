@@ -121,7 +121,7 @@ public final class Crawler {
             String excluded = patternRefusal(seed);
             if (excluded != null) {
                 queuedEvent(e);
-                finish(e, Outcome.skipped(excluded, null));
+                finish(e, UrlResult.skipped(excluded, null));
             } else {
                 queue(e);
             }
@@ -151,7 +151,7 @@ public final class Crawler {
             }
             HostQueue host = frontier.host(e.host);
             inFlight.add(e);
-            Future<Outcome> visit;
+            Future<UrlResult> visit;
             try {
                 visit = new Visit(this, e, host).run();
             } catch (RuntimeException ex) {
@@ -162,7 +162,7 @@ public final class Crawler {
                     LOG.log(Level.WARNING, "crawling " + e.url + " failed unexpectedly", ar.cause());
                 }
                 finish(e, ar.succeeded() ? ar.result()
-                        : Outcome.failed("internal error: " + FetchException.describe(ar.cause()), null));
+                        : UrlResult.failed("internal error: " + FetchException.describe(ar.cause()), null));
                 inFlight.remove(e);
                 host.busy = false;
                 pump();
@@ -213,10 +213,10 @@ public final class Crawler {
             wakeTimer = -1;
         }
         for (FrontierEntry e : new ArrayList<>(inFlight)) {
-            finish(e, Outcome.skipped(reason, null));
+            finish(e, UrlResult.skipped(reason, null));
         }
         for (FrontierEntry e : frontier.drain()) {
-            finish(e, Outcome.skipped(reason, null));
+            finish(e, UrlResult.skipped(reason, null));
         }
         complete(cancelled, reason);
     }
@@ -253,26 +253,26 @@ public final class Crawler {
      * A redirect to another host: queues the target (at the same depth, carrying the hops so far) instead of
      * following it inline, and returns the outcome for the redirecting URL.
      */
-    Outcome handOff(FrontierEntry from, String target, int hops, int status) {
+    UrlResult handOff(FrontierEntry from, String target, int hops, int status) {
         if (frontier.seen(target)) {
-            return Outcome.skipped("duplicate (redirect) of " + target, status);
+            return UrlResult.skipped("duplicate (redirect) of " + target, status);
         }
         if (!inScope(target)) {
-            return Outcome.skipped("redirected off-site to " + target, status);
+            return UrlResult.skipped("redirected off-site to " + target, status);
         }
         String excluded = patternRefusal(target);
         if (excluded != null) {
-            return Outcome.skipped("redirect target " + target + " " + excluded, status);
+            return UrlResult.skipped("redirect target " + target + " " + excluded, status);
         }
         queue(frontier.entry(target, from.depth, hops));
-        return Outcome.skipped("redirected to " + target, status);
+        return UrlResult.skipped("redirected to " + target, status);
     }
 
     private void queue(FrontierEntry e) {
         queuedEvent(e);
         String trap = traps.check(e.url);
         if (trap != null) {
-            finish(e, Outcome.skipped(trap, null));
+            finish(e, UrlResult.skipped(trap, null));
         } else {
             frontier.add(e);
         }
@@ -311,7 +311,7 @@ public final class Crawler {
     }
 
     /** Reports the terminal event of a URL, once; later outcomes of an abandoned URL are ignored. */
-    private void finish(FrontierEntry e, Outcome o) {
+    private void finish(FrontierEntry e, UrlResult o) {
         if (e.terminated) {
             return;
         }

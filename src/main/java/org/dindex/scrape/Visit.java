@@ -14,7 +14,7 @@ import org.dindex.extract.ExtractionException;
 /**
  * Everything done for one queued URL while its host is reserved for it: address check, robots.txt, the request
  * with its retries and same-host redirect hops, analysis, duplicate checks and indexing. Ends in exactly one
- * {@link Outcome}.
+ * {@link UrlResult}.
  *
  * <p>Why redirects on the same host are followed here but redirects to another host are queued: following a hop
  * means another request, and a request to another host must wait for that host's politeness turn; waiting for it
@@ -42,12 +42,12 @@ final class Visit {
         chain.add(entry.url);
     }
 
-    Future<Outcome> run() {
+    Future<UrlResult> run() {
         return hop(entry.url);
     }
 
     /** One URL of the redirect chain: check where it points, then request it. */
-    private Future<Outcome> hop(String url) {
+    private Future<UrlResult> hop(String url) {
         if (crawler.stopping()) {
             return cancelled();
         }
@@ -63,7 +63,7 @@ final class Visit {
                 }
                 String refusal = rules.refusal(url);
                 if (refusal != null) {
-                    return done(Outcome.skipped(refusal, null));
+                    return done(UrlResult.skipped(refusal, null));
                 }
                 crawler.fetching(entry);
                 return attempt(url, address, 1);
@@ -71,7 +71,7 @@ final class Visit {
         });
     }
 
-    private Future<Outcome> attempt(String url, InetAddress address, int attempt) {
+    private Future<UrlResult> attempt(String url, InetAddress address, int attempt) {
         return host.awaitTurn(crawler.vertx())
                 .compose(v -> crawler.stopping()
                         ? Future.<Fetcher.Response>failedFuture(
@@ -91,7 +91,7 @@ final class Visit {
         return PageAnalyzer.unsupportedType(head.getHeader("Content-Type"));
     }
 
-    private Future<Outcome> response(String url, InetAddress address, int attempt, Fetcher.Response r) {
+    private Future<UrlResult> response(String url, InetAddress address, int attempt, Fetcher.Response r) {
         int status = r.status();
         if (status >= 200 && status < 300) {
             return page(url, r);
@@ -100,7 +100,7 @@ final class Visit {
             return redirect(url, r);
         }
         if (status == 404 || status == 410) {
-            return done(Outcome.skipped("HTTP " + status, status));
+            return done(UrlResult.skipped("HTTP " + status, status));
         }
         if (status == 429 || status >= 500) {
             if (attempt < MAX_ATTEMPTS) {
@@ -111,46 +111,46 @@ final class Visit {
                 host.backOff(wait >= 0 ? wait : Backoff.defaultMs(host.delayMs, attempt));
                 return attempt(url, address, attempt + 1);
             }
-            return done(Outcome.failed("HTTP " + status + " after " + MAX_ATTEMPTS + " attempts", status));
+            return done(UrlResult.failed("HTTP " + status + " after " + MAX_ATTEMPTS + " attempts", status));
         }
-        return done(Outcome.failed("HTTP " + status, status));
+        return done(UrlResult.failed("HTTP " + status, status));
     }
 
-    private Future<Outcome> redirect(String url, Fetcher.Response r) {
+    private Future<UrlResult> redirect(String url, Fetcher.Response r) {
         int status = r.status();
         String location = r.header("Location");
         if (location == null || location.isBlank()) {
-            return done(Outcome.failed("HTTP " + status + " redirect without Location", status));
+            return done(UrlResult.failed("HTTP " + status + " redirect without Location", status));
         }
         Optional<String> target = UrlNormalizer.resolve(url, location);
         if (target.isEmpty()) {
-            return done(Outcome.failed("redirect to an invalid or non-http(s) URL: " + location.strip(), status));
+            return done(UrlResult.failed("redirect to an invalid or non-http(s) URL: " + location.strip(), status));
         }
         hops++;
         if (hops > options.maxRedirects()) {
-            return done(Outcome.failed("too many redirects (more than " + options.maxRedirects() + ")", status));
+            return done(UrlResult.failed("too many redirects (more than " + options.maxRedirects() + ")", status));
         }
         String next = target.get();
         if (!chain.add(next)) {
-            return done(Outcome.failed("redirect loop at " + next, status));
+            return done(UrlResult.failed("redirect loop at " + next, status));
         }
         if (!UrlNormalizer.host(next).equals(host.host)) {
             return done(crawler.handOff(entry, next, hops, status));
         }
         String excluded = crawler.patternRefusal(next);
         if (excluded != null) {
-            return done(Outcome.skipped("redirect target " + next + " " + excluded, status));
+            return done(UrlResult.skipped("redirect target " + next + " " + excluded, status));
         }
         return hop(next);
     }
 
     /** A 2xx response: analyse it off the event loop, then decide. */
-    private Future<Outcome> page(String url, Fetcher.Response r) {
+    private Future<UrlResult> page(String url, Fetcher.Response r) {
         int status = r.status();
         if (!url.equals(entry.url)) {
             // Redirected: the page's identity is the final URL, which may be known under its own name.
             if (crawler.frontier().seen(url)) {
-                return done(Outcome.skipped("duplicate (redirect) of " + url, status));
+                return done(UrlResult.skipped("duplicate (redirect) of " + url, status));
             }
             crawler.frontier().markSeen(url);
         }
@@ -166,26 +166,26 @@ final class Visit {
                     }
                     if (ar.failed()) {
                         if (ar.cause() instanceof PageAnalyzer.Skip skip) {
-                            return done(Outcome.skipped(skip.getMessage(), status));
+                            return done(UrlResult.skipped(skip.getMessage(), status));
                         }
-                        return done(Outcome.failed("extraction failed: " + FetchException.describe(ar.cause()),
+                        return done(UrlResult.failed("extraction failed: " + FetchException.describe(ar.cause()),
                                 status));
                     }
                     return analyzed(url, status, r.receivedAtMillis(), ar.result());
                 });
     }
 
-    private Future<Outcome> analyzed(String url, int status, long fetchedAt, PageAnalyzer.Result page) {
+    private Future<UrlResult> analyzed(String url, int status, long fetchedAt, PageAnalyzer.Result page) {
         int discovered = page.nofollow() ? 0 : crawler.offerLinks(page.links(), entry.depth + 1);
         if (page.noindex()) {
-            return done(Outcome.skipped("noindex", status));
+            return done(UrlResult.skipped("noindex", status));
         }
         if (page.document() == null) {
             ExtractionException e = page.extractionError();
             return done(switch (e.reason()) {
-                case BINARY -> Outcome.skipped("binary content", status);
-                case EMPTY -> Outcome.skipped("no text content", status);
-                default -> Outcome.failed("extraction failed: " + e.getMessage(), status);
+                case BINARY -> UrlResult.skipped("binary content", status);
+                case EMPTY -> UrlResult.skipped("no text content", status);
+                default -> UrlResult.failed("extraction failed: " + e.getMessage(), status);
             });
         }
         String pageUrl = url;
@@ -194,7 +194,7 @@ final class Visit {
                 && UrlNormalizer.host(canonical).equals(UrlNormalizer.host(url))) {
             if (!canonical.equals(entry.url)) {
                 if (crawler.frontier().seen(canonical)) {
-                    return done(Outcome.skipped("duplicate (canonical) of " + canonical, status));
+                    return done(UrlResult.skipped("duplicate (canonical) of " + canonical, status));
                 }
                 crawler.frontier().markSeen(canonical);
             }
@@ -203,10 +203,10 @@ final class Visit {
         Optional<DuplicateDetector.Match> duplicate = crawler.duplicates().find(page.fingerprint());
         if (duplicate.isPresent()) {
             DuplicateDetector.Match m = duplicate.get();
-            return done(Outcome.skipped((m.exact() ? "duplicate of " : "near-duplicate of ") + m.url(), status));
+            return done(UrlResult.skipped((m.exact() ? "duplicate of " : "near-duplicate of ") + m.url(), status));
         }
         if (!crawler.reserveIndexSlot()) {
-            return done(Outcome.skipped("max pages reached", status));
+            return done(UrlResult.skipped("max pages reached", status));
         }
         String recordedUrl = pageUrl;
         crawler.duplicates().add(recordedUrl, page.fingerprint());
@@ -227,37 +227,37 @@ final class Visit {
             crawler.releaseIndexSlot();
             if (ar.succeeded()) {
                 int chunks = ar.result() == null ? 0 : ar.result();
-                return done(Outcome.indexed(status, chunks, page.words(),
+                return done(UrlResult.indexed(status, chunks, page.words(),
                         recordedUrl.equals(entry.url) ? null : recordedUrl, title, discovered));
             }
             crawler.duplicates().remove(recordedUrl);
-            return done(Outcome.failed("indexing failed: " + FetchException.describe(ar.cause()), status));
+            return done(UrlResult.failed("indexing failed: " + FetchException.describe(ar.cause()), status));
         });
     }
 
-    private static Outcome addressFailure(String host, Throwable cause) {
+    private static UrlResult addressFailure(String host, Throwable cause) {
         if (cause instanceof AddressResolver.RefusedException refused) {
-            return Outcome.skipped("address not allowed: " + refused.getMessage(), null);
+            return UrlResult.skipped("address not allowed: " + refused.getMessage(), null);
         }
         if (cause instanceof UnknownHostException) {
-            return Outcome.failed("cannot resolve host " + host, null);
+            return UrlResult.failed("cannot resolve host " + host, null);
         }
-        return Outcome.failed("cannot resolve host " + host + ": " + FetchException.describe(cause), null);
+        return UrlResult.failed("cannot resolve host " + host + ": " + FetchException.describe(cause), null);
     }
 
-    private static Outcome fetchFailure(FetchException e) {
+    private static UrlResult fetchFailure(FetchException e) {
         return switch (e.kind()) {
-            case TOO_LARGE, REFUSED -> Outcome.skipped(e.getMessage(), e.status());
-            case CANCELLED -> Outcome.skipped("cancelled", null);
-            case TIMEOUT, NETWORK -> Outcome.failed(e.getMessage(), e.status());
+            case TOO_LARGE, REFUSED -> UrlResult.skipped(e.getMessage(), e.status());
+            case CANCELLED -> UrlResult.skipped("cancelled", null);
+            case TIMEOUT, NETWORK -> UrlResult.failed(e.getMessage(), e.status());
         };
     }
 
-    private static Future<Outcome> done(Outcome o) {
+    private static Future<UrlResult> done(UrlResult o) {
         return Future.succeededFuture(o);
     }
 
-    private static Future<Outcome> cancelled() {
-        return done(Outcome.skipped("cancelled", null));
+    private static Future<UrlResult> cancelled() {
+        return done(UrlResult.skipped("cancelled", null));
     }
 }
