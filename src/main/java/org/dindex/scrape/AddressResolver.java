@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.regex.Pattern;
 
 /**
  * Resolves hosts and applies the {@link AddressPolicy} to every address they resolve to.
@@ -86,7 +87,7 @@ final class AddressResolver {
         return Future.succeededFuture(addresses[0]);
     }
 
-    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     /** The address of an IP literal (no DNS lookup: getByName does none for literals), else null. */
     private static InetAddress literal(String host) {
@@ -96,7 +97,7 @@ final class AddressResolver {
         }
         try {
             return InetAddress.getByName(h);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return null;
         }
     }

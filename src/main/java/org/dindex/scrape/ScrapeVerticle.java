@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.net.URISyntaxException;
+import org.dindex.collections.CollectionRegistry;
+import org.dindex.protocol.CollectionNames;
 
 /** Serves {@code dindex.scrape}: validates the request and starts a {@link ScrapeJob}; replies with the queued job. */
 public final class ScrapeVerticle extends VerticleBase {
@@ -37,10 +40,10 @@ public final class ScrapeVerticle extends VerticleBase {
     private final BusHandlers handlers;
     private final JobControl jobs;
     private final Settings settings;
-    private final org.dindex.collections.CollectionRegistry collections;
+    private final CollectionRegistry collections;
 
     public ScrapeVerticle(BusHandlers handlers, JobControl jobs, Settings settings,
-                          org.dindex.collections.CollectionRegistry collections) {
+                          CollectionRegistry collections) {
         this.handlers = handlers;
         this.jobs = jobs;
         this.settings = settings;
@@ -50,7 +53,7 @@ public final class ScrapeVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         handlers.serve(Addresses.SCRAPE, body -> {
-            String collection = collections.forNewJob(org.dindex.protocol.CollectionNames.of(body)).name();
+            String collection = collections.forNewJob(CollectionNames.of(body)).name();
             CrawlOptions options = options(body);
             JsonObject params = body.copy().put("collection", collection).put("urls", new JsonArray(options.seeds()))
                     .put("depth", options.maxDepth()).put("max_pages", options.maxPages())
@@ -94,7 +97,7 @@ public final class ScrapeVerticle extends VerticleBase {
                 throw DindexException.badRequest("not an http(s) URL: " + s);
             }
             return uri.toString();
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw DindexException.badRequest("not a valid URL: " + s + " (" + e.getReason() + ")");
         }
     }
