@@ -177,7 +177,7 @@ public final class CliBenchmark {
     private static double ms(long[] nanos, double q) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        return Stats.percentile(sorted, Math.max(q, 1e-9)) / 1e6;
+        return LatencyPercentiles.percentile(sorted, Math.max(q, 1e-9)) / 1e6;
     }
 
     private record Result(int exit, String out) {

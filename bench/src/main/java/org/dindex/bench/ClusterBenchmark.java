@@ -73,8 +73,8 @@ public final class ClusterBenchmark {
                 single.request(Addresses.SEARCH, queries.get(i), Duration.ofSeconds(30));
                 local[i] = System.nanoTime() - t0;
             }
-            Stats f = Stats.ofNanos(federated);
-            Stats l = Stats.ofNanos(local);
+            LatencyPercentiles f = LatencyPercentiles.ofNanos(federated);
+            LatencyPercentiles l = LatencyPercentiles.ofNanos(local);
             report.put("local_all_data", stats(l)).put("federated_3_members", stats(f))
                     .put("p50_ratio", f.p50Micros() / l.p50Micros()).put("p99_ratio", f.p99Micros() / l.p99Micros())
                     .put("partial_answers", partial);
@@ -98,7 +98,7 @@ public final class ClusterBenchmark {
         c.request(Addresses.COMMIT, new JsonObject(), Duration.ofMinutes(10));
     }
 
-    private static JsonObject stats(Stats s) {
+    private static JsonObject stats(LatencyPercentiles s) {
         return new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000);
     }
 

@@ -80,13 +80,13 @@ public final class ImportBenchmark {
             JsonObject warmJob = importAndWait(c, warm);
             report.put("warm_job", warmJob.getString("state"));
             queries.subList(0, 20).forEach(q -> c.request(Addresses.SEARCH, q));
-            Stats idle = time(c, queries);
+            LatencyPercentiles idle = time(c, queries);
 
             JsonObject started = c.request(Addresses.IMPORT, new JsonObject().put("path", dump.toString()))
                     .getJsonObject("job");
             String id = started.getString("id");
             Thread.sleep(1000);
-            Stats busy = time(c, queries);
+            LatencyPercentiles busy = time(c, queries);
             // The busy series only counts if the import was still running when it ended.
             boolean overlapped = "running".equals(c.request(Addresses.JOBS_GET, new JsonObject().put("id", id))
                     .getJsonObject("job").getString("state"));
@@ -169,17 +169,17 @@ public final class ImportBenchmark {
         }
     }
 
-    private static Stats time(DindexClient c, List<JsonObject> queries) {
+    private static LatencyPercentiles time(DindexClient c, List<JsonObject> queries) {
         long[] nanos = new long[queries.size()];
         for (int i = 0; i < queries.size(); i++) {
             long t0 = System.nanoTime();
             c.request(Addresses.SEARCH, queries.get(i), Duration.ofSeconds(60));
             nanos[i] = System.nanoTime() - t0;
         }
-        return Stats.ofNanos(nanos);
+        return LatencyPercentiles.ofNanos(nanos);
     }
 
-    private static JsonObject stats(Stats s) {
+    private static JsonObject stats(LatencyPercentiles s) {
         return new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000);
     }
 

@@ -62,8 +62,8 @@ public final class IpcBenchmark {
                     time(daemonCall, daemonNanos, b * perBlock, perBlock);
                 }
             }
-            Stats echoStats = Stats.ofNanos(echoNanos);
-            Stats daemonStats = Stats.ofNanos(daemonNanos);
+            LatencyPercentiles echoStats = LatencyPercentiles.ofNanos(echoNanos);
+            LatencyPercentiles daemonStats = LatencyPercentiles.ofNanos(daemonNanos);
             double echoRate = throughput(() -> DindexClient.connect(echo.socket()), true);
             double daemonRate = throughput(() -> DindexClient.connect(options.daemonSocket()), false);
             return report(echoStats, daemonStats, echoRate, daemonRate);
@@ -114,7 +114,7 @@ public final class IpcBenchmark {
         return done.sum() / seconds;
     }
 
-    private JsonObject report(Stats echo, Stats daemon, double echoRate, double daemonRate) {
+    private JsonObject report(LatencyPercentiles echo, LatencyPercentiles daemon, double echoRate, double daemonRate) {
         return new JsonObject()
                 .put("benchmark", "ipc")
                 .put("date", Instant.now().toString())
@@ -131,7 +131,7 @@ public final class IpcBenchmark {
                         .put("requests_per_s_at_16", 5000));
     }
 
-    private JsonObject row(String name, Stats s, double rate) {
+    private JsonObject row(String name, LatencyPercentiles s, double rate) {
         return new JsonObject().put("name", name).put("p50_ms", s.p50Micros() / 1000.0)
                 .put("p99_ms", s.p99Micros() / 1000.0).put("mean_ms", s.meanMicros() / 1000.0)
                 .put("requests_per_s", rate);

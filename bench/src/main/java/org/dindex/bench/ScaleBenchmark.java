@@ -124,7 +124,7 @@ public final class ScaleBenchmark {
                 c.request(Addresses.SEARCH, SearchQuery.of(queries.get(i + 1)).toJson(), Duration.ofMinutes(1));
                 nanos[i] = System.nanoTime() - s0;
             }
-            Stats stats = Stats.ofNanos(nanos);
+            LatencyPercentiles stats = LatencyPercentiles.ofNanos(nanos);
             result.put("search_p50_ms", stats.p50Micros() / 1000).put("search_p99_ms", stats.p99Micros() / 1000);
             result.mergeIn(processMemory(pid));
             result.put("heap_after_gc_bytes", heapAfterGc(pid, c));

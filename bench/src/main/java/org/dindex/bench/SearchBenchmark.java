@@ -465,7 +465,7 @@ public final class SearchBenchmark {
 
     /** {@code {p50_ms, p99_ms}} of a series of nanosecond timings. */
     private static JsonObject percentiles(long[] nanos) {
-        Stats s = Stats.ofNanos(nanos);
+        LatencyPercentiles s = LatencyPercentiles.ofNanos(nanos);
         return new JsonObject().put("p50_ms", s.p50Micros() / 1000).put("p99_ms", s.p99Micros() / 1000);
     }
 
