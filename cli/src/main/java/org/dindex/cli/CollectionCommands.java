@@ -139,8 +139,8 @@ final class CollectionCommands {
         @ParentCommand
         Snapshot parent;
 
-        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
-        String collection;
+        @Mixin
+        CollectionOption collection;
 
         @Option(names = "--to", paramLabel = "DIR", description = "Write the snapshot into DIR (on the daemon's"
                 + " machine) instead of the daemon's snapshot folder.")
@@ -152,7 +152,7 @@ final class CollectionCommands {
         @Override
         public Integer call() {
             DindexCommand root = parent.root;
-            return Replies.ask(root, collection, output.json, d -> d.createSnapshot(to), SnapshotInfo::raw, s -> {
+            return Replies.ask(root, collection.name, output.json, d -> d.createSnapshot(to), SnapshotInfo::raw, s -> {
                 root.out.println("snapshot " + s.id() + " of " + s.collection() + ": " + s.documents()
                         + " documents, " + s.chunks() + " chunks, " + StatusPrinter.mb(s.bytes()) + " in "
                         + s.raw().getLong("millis", 0L) + " ms");

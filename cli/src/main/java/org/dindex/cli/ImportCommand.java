@@ -46,10 +46,6 @@ final class ImportCommand implements Callable<Integer> {
             + " import of the same file where it stopped.")
     String resume;
 
-    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to index into (default:"
-            + " default).")
-    String collection;
-
     @picocli.CommandLine.Mixin
     JobStartOptions start;
 
@@ -57,6 +53,6 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         ImportRequest request = new ImportRequest(file.toAbsolutePath().normalize().toString(), format, namespaces,
                 maxDocs, minLength, resume);
-        return JobCommands.start(root, collection, start, d -> d.importFile(request));
+        return JobCommands.start(root, start, d -> d.importFile(request));
     }
 }

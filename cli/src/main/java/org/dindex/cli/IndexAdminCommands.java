@@ -28,15 +28,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
-        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
-        String collection;
+        @Mixin
+        CollectionOption collection;
 
         @Mixin
         JsonOption output;
 
         @Override
         public Integer call() {
-            return Replies.ask(root, collection, output.json, Dindex::stats, this::print);
+            return Replies.ask(root, collection.name, output.json, Dindex::stats, this::print);
         }
 
         private void print(JsonObject s) {
@@ -69,15 +69,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
-        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
-        String collection;
+        @Mixin
+        CollectionOption collection;
 
         @Mixin
         JsonOption output;
 
         @Override
         public Integer call() {
-            return Replies.ask(root, collection, output.json, Dindex::commit, r -> root.out.println("committed "
+            return Replies.ask(root, collection.name, output.json, Dindex::commit, r -> root.out.println("committed "
                     + r.getInteger("committed_ops") + " operations in " + r.getLong("commit_ms") + " ms"));
         }
     }
@@ -91,8 +91,8 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
-        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
-        String collection;
+        @Mixin
+        CollectionOption collection;
 
         @Option(names = "--doc", paramLabel = "ID", description = "Document id (repeatable).")
         List<String> docs;
@@ -111,9 +111,9 @@ final class IndexAdminCommands {
                         "give --doc ID (repeatable) or --source PREFIX");
             }
             DeleteSelector selector = docs != null ? DeleteSelector.documents(docs) : DeleteSelector.sourcePrefix(source);
-            return Replies.ask(root, collection, output.json, d -> d.delete(selector),
+            return Replies.ask(root, collection.name, output.json, d -> d.delete(selector),
                     r -> root.out.println("deleted " + r.getInteger("deleted_documents") + " documents"
-                            + (collection == null ? "" : " from " + collection)));
+                            + (collection.name == null ? "" : " from " + collection.name)));
         }
     }
 
@@ -126,8 +126,8 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
-        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
-        String collection;
+        @Mixin
+        CollectionOption collection;
 
         @Option(names = "--yes", description = "Confirm.")
         boolean yes;
@@ -138,9 +138,9 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "clear deletes every document: add --yes to confirm");
             }
-            try (Dindex dindex = root.dindex(collection)) {
+            try (Dindex dindex = root.dindex(collection.name)) {
                 dindex.clear();
-                root.out.println(collection == null ? "cleared" : "cleared " + collection);
+                root.out.println(collection.name == null ? "cleared" : "cleared " + collection.name);
                 return Main.OK;
             }
         }
@@ -156,8 +156,8 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
-        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
-        String collection;
+        @Mixin
+        CollectionOption collection;
 
         @Option(names = "--format", defaultValue = "jsonl", description = "Output format: jsonl (default).")
         String format;
@@ -173,7 +173,7 @@ final class IndexAdminCommands {
                 throw new picocli.CommandLine.ParameterException(root.spec.commandLine(),
                         "unknown format '" + format + "' (supported: jsonl)");
             }
-            try (Dindex dindex = root.dindex(collection)) {
+            try (Dindex dindex = root.dindex(collection.name)) {
                 ExportRequest request = ExportRequest.first(1000).withVectors(withVectors);
                 ExportPage page;
                 do {
@@ -196,15 +196,15 @@ final class IndexAdminCommands {
         @ParentCommand
         DindexCommand root;
 
-        @Option(names = "--collection", paramLabel = "NAME", description = "The collection (default: default).")
-        String collection;
+        @Mixin
+        CollectionOption collection;
 
         @Mixin
         JsonOption output;
 
         @Override
         public Integer call() {
-            try (Dindex dindex = root.dindex(collection)) {
+            try (Dindex dindex = root.dindex(collection.name)) {
                 JsonObject r = dindex.check();
                 Replies.print(root, output.json, r, () -> {
                     if (r.getBoolean("ok")) {

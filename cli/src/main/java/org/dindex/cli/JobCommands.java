@@ -131,8 +131,8 @@ final class JobCommands {
      * The whole of a command that starts a job: connects (addressing {@code collection}, null: the default), sends
      * {@code request} and goes on as {@link #startedJob} does.
      */
-    static int start(DindexCommand root, String collection, JobStartOptions start, Function<Dindex, JobInfo> request) {
-        try (Dindex dindex = root.dindex(collection)) {
+    static int start(DindexCommand root, JobStartOptions start, Function<Dindex, JobInfo> request) {
+        try (Dindex dindex = root.dindex(start.collection)) {
             JsonObject job = request.apply(dindex).raw();
             return startedJob(root, dindex, job, start.detach, start.json);
         }

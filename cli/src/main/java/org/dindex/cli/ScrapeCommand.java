@@ -50,10 +50,6 @@ final class ScrapeCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "REGEX", description = "Skip URLs matching REGEX.")
     String exclude;
 
-    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to index into (default:"
-            + " default).")
-    String collection;
-
     @picocli.CommandLine.Mixin
     JobStartOptions start;
 
@@ -61,6 +57,6 @@ final class ScrapeCommand implements Callable<Integer> {
     public Integer call() {
         ScrapeRequest request = new ScrapeRequest(urls, stayOnDomain, depth, maxPages, maxRequests, delayMs,
                 concurrency, include, exclude);
-        return JobCommands.start(root, collection, start, d -> d.scrape(request));
+        return JobCommands.start(root, start, d -> d.scrape(request));
     }
 }

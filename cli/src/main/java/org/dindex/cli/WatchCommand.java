@@ -52,10 +52,6 @@ final class WatchCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FileSelectionOptions selection;
 
-    @Option(names = "--collection", paramLabel = "NAME", description = "The collection to keep them in (default:"
-            + " default).")
-    String collection;
-
     @picocli.CommandLine.Mixin
     JobStartOptions start;
 
@@ -72,7 +68,7 @@ final class WatchCommand implements Callable<Integer> {
         }
         WatchRequest request = new WatchRequest(paths, include, exclude, selection.hidden ? true : null,
                 selection.noIgnore ? false : null);
-        try (Dindex dindex = root.dindex(collection)) {
+        try (Dindex dindex = root.dindex(start.collection)) {
             JsonObject job = dindex.watch(request).raw();
             int exit = JobCommands.startedJob(root, dindex, job, start.detach, start.json);
             // A watch ends by being cancelled: that is its normal end.
