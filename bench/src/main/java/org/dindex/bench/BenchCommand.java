@@ -165,8 +165,8 @@ final class BenchCommand {
                @Option(names = "--out", defaultValue = "bench-search.json", description = "JSON output file"
                        + " (default ${DEFAULT-VALUE}).") Path outFile,
                @Option(names = "--keep", description = "Keep the benchmark's data dir here, and reuse the index"
-                       + " already built in it (same --chunks) instead of building it again: a 1M-chunk build takes"
-                       + " most of an hour. A build cut off there is resumed.") Path keep,
+                       + " already built in it (same --chunks) instead of building it again (docs/benchmarks.md says how long"
+                       + " builds take). A build cut off there is resumed.") Path keep,
                @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
             throws Exception {
         var config = root.loadConfig();
@@ -213,7 +213,7 @@ final class BenchCommand {
             description = "What a large index costs, seen from outside: build rate, files per"
             + " chunk, daemon start to the first answered search, search latency, RSS and heap, each beside a daemon on"
             + " an empty data dir; and the memory model for 10M and 40M chunks. Uses the index bench search builds"
-            + " (keep it with --keep: a 3M build takes hours).")
+            + " (keep it with --keep: large builds take long).")
     int scale(@Option(names = "--chunks", defaultValue = "1000000", description = "Index size (default"
             + " ${DEFAULT-VALUE}).") int chunks,
               @Option(names = "--starts", defaultValue = "3", description = "Daemon starts of each kind (default"

@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The embedding rates an ingest is judged against, measured in the benchmark's own process on the very chunks the
- * daemon is given: the naive loop (batches of 16 in arrival order, what the daemon did before it grouped batches by
- * length), the length-sorted loop at several batch sizes (the best of which is the strong baseline: what an offline
+ * daemon is given: the naive loop (batches of 16 in arrival order: no grouping by length), the length-sorted loop at several batch sizes (the best of which is the strong baseline: what an offline
  * encoder with the whole corpus in hand would reach), two sessions of one thread each sharing the sorted batches, and
  * the daemon's own grouping with its queue always full (windows of the chunks in arrival order, each sorted by
  * length, in the daemon's batch size): the most a streaming ingest with that policy can reach, which the strong

@@ -44,8 +44,8 @@ import org.dindex.protocol.SearchFilters;
 
 /**
  * {@code dindex bench search}. Builds an index of {@code chunks} chunks of real Europarl text with synthetic
- * embedding-like vectors (a 16-dimensional latent structure plus noise, unit length: embedding 100k chunks with the
- * real model would take most of an hour here), closes it, starts a daemon on it in this process, then measures in
+ * embedding-like vectors (a 16-dimensional latent structure plus noise, unit length: embedding that many chunks with
+ * the real model would take far longer than the index build), closes it, starts a daemon on it in this process, then measures in
  * one run: each search side by side as a direct call, on the event bus, through the socket, and through two floors
  * ({@link PlainSocketServer}: what any socket server that hands the search to a worker adds on this machine, with
  * and without JSON) per mode excluding query embedding; the socket with real query embedding; dense recall@10
@@ -388,8 +388,8 @@ public final class SearchBenchmark {
      * Search p99 while an ingest runs, against idle, same requests, through the socket, after an unmeasured ingest of
      * {@link #INGEST_WARMUP}. The requests are split into {@link #INGEST_BLOCKS} blocks, each searched once idle and
      * once while an ingest runs (idle, busy, idle, busy, ...), and the p99s are taken over all idle and all busy
-     * searches: measured as one idle series followed by one busy series, the ratio swung from 0.7 to 3.3 between
-     * runs of the same build as the VM's noise drifted.
+     * searches: one idle series followed by one busy series would compare two stretches of a shared machine's noise,
+     * not idle against busy.
      */
     private void duringIngest(Path socket, List<SearchRequest> requests, JsonObject report,
                               List<EuroparlCorpus.Doc> ingestDocs) throws Exception {
@@ -401,8 +401,8 @@ public final class SearchBenchmark {
             LongAdder ingested = new LongAdder();
             String run = Long.toString(System.currentTimeMillis(), 36);
             // Warm the ingest path first, as the searches were warmed: the first seconds of a daemon's first ingest
-            // are spent compiling it (the JIT compiled 2,000-4,000 methods per 5 s there, on normal-priority threads
-            // beside the searches), which a running daemon does once, not at every ingest.
+            // are spent compiling it (thousands of methods, on normal-priority threads beside the searches), which a
+            // running daemon does once, not at every ingest.
             AtomicBoolean warmed = new AtomicBoolean();
             Thread warm = Thread.ofPlatform().start(() -> ingestUntil(socket, "bench://ingest/" + run + "/warm/",
                     ingestDocs, warmed, new LongAdder()));
