@@ -18,9 +18,8 @@ import org.dindex.protocol.DindexException;
 import org.dindex.protocol.ErrorCode;
 import org.dindex.protocol.JsonTypes;
 import org.dindex.index.DocumentIds;
+import org.dindex.index.IndexAdminVerticle;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -248,27 +247,15 @@ final class ApiRoutes {
         Future<JsonObject> stats = request(Addresses.STATS, body, t);
         Future<JsonObject> status = request(Addresses.STATUS, new JsonObject(), t);
         reply(ctx, 200, Future.all(stats, status).compose(v -> vertx.executeBlocking(() ->
-                        folderSize(status.result().getString("data_dir")), false))
+                        dataDirBytes(status.result().getString("data_dir")), false))
                 .map(size -> OriginalShapes.stats(stats.result(), size)));
     }
 
-    /** Bytes in the files under {@code dir}; files that vanish during the walk (merged segments) count as 0. */
-    static long folderSize(String dir) {
-        if (dir == null) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(Path.of(dir))) {
-            return files.mapToLong(p -> {
-                try {
-                    return Files.isRegularFile(p) ? Files.size(p) : 0;
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
-        }
+    /** Bytes in the data dir (0 when the daemon does not say where it is). */
+    private static long dataDirBytes(String dir) {
+        return dir == null ? 0 : IndexAdminVerticle.folderSize(Path.of(dir));
     }
+
 
     /**
      * {@code POST /index/clear}. The confirmation: {@code {"confirm": true}} always clears. An empty body (what the

@@ -250,7 +250,7 @@ public final class IndexAdminVerticle extends VerticleBase {
      * Bytes under {@code dir}. Files come and go while commits merge segments: a file that vanishes mid-walk counts
      * as zero, and a walk broken by one (Files.walk throws UncheckedIOException from the stream) is retried.
      */
-    static long folderSize(Path dir) {
+    public static long folderSize(Path dir) {
         for (int attempt = 0; attempt < 3; attempt++) {
             try (Stream<Path> files = Files.walk(dir)) {
                 return files.mapToLong(p -> {

@@ -19,7 +19,12 @@ class LauncherScriptTest {
     }
 
     static Run findJava(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "bin/find-java"));
+        return script("bin/find-java", env, args);
+    }
+
+    /** Runs one of bin/'s scripts with bash, without JAVA_HOME unless {@code env} sets it. */
+    private static Run script(String script, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", script));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("JAVA_HOME");
@@ -113,15 +118,7 @@ class LauncherScriptTest {
     }
 
     private static Run launcher(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "bin/dindex"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().remove("JAVA_HOME");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out, err);
+        return script("bin/dindex", env, args);
     }
 
     /** A JDK home whose java reports {@code version} like a real one does. */

@@ -28,7 +28,6 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,11 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(600)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class CollectionsTest {
+class CollectionsTest extends OneDaemonCli {
     static final String RULE = "lower-case letters, digits, '-' and '_', at most 64 characters";
 
-    static EmbeddedDaemon daemon;
-    static Cli cli;
     static Path ocean;
     static Path space;
 
@@ -66,27 +63,6 @@ class CollectionsTest {
                 + " drilling rocks and looking for signs of ancient water and microbial life.\n");
         Files.writeString(space.resolve("apollo.md"), "# Apollo\n\nIn 1969 the Apollo astronauts landed on the moon,"
                 + " walked on its grey dust and brought rocks back to the earth.\n");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        daemon.close();
-    }
-
-    static Cli.Result ok(String... args) {
-        Cli.Result r = cli.run(args);
-        assertEquals(0, r.exit(), String.join(" ", args) + "\n" + r);
-        return r;
-    }
-
-    static Cli.Result fails(String... args) {
-        Cli.Result r = cli.run(args);
-        assertNotEquals(0, r.exit(), String.join(" ", args) + "\n" + r);
-        return r;
-    }
-
-    static JsonObject stats(String collection) {
-        return ok("stats", "--collection", collection, "--json").json();
     }
 
     /** The sources of a search's documents. */

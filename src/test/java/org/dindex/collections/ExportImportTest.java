@@ -25,25 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * they were, nothing is embedded, and searches answer the same; re-indexing the original files finds them unchanged.
  */
 @Timeout(600)
-class ExportImportTest {
-    static EmbeddedDaemon daemon;
-    static Cli cli;
+class ExportImportTest extends OneDaemonCli {
 
     @BeforeAll
     static void start() throws Exception {
         daemon = EmbeddedDaemon.start(Map.of(), List.of());
         cli = new Cli(daemon.root);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        daemon.close();
-    }
-
-    static Cli.Result ok(String... args) {
-        Cli.Result r = cli.run(args);
-        assertEquals(0, r.exit(), String.join(" ", args) + "\n" + r);
-        return r;
     }
 
     static long embedded(String collection) {

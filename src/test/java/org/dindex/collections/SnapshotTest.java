@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -29,9 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * collection that passes its check; a damaged, partial or tampered snapshot is refused before anything changes.
  */
 @Timeout(900)
-class SnapshotTest {
-    static EmbeddedDaemon daemon;
-    static Cli cli;
+class SnapshotTest extends OneDaemonCli {
 
     @BeforeAll
     static void start() throws Exception {
@@ -39,27 +36,6 @@ class SnapshotTest {
         daemon = EmbeddedDaemon.start(Map.of("jobs.batch_documents", 8, "index.commit_every_chunks", 40,
                 "index.commit_interval_ms", 300), List.of());
         cli = new Cli(daemon.root);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        daemon.close();
-    }
-
-    static Cli.Result ok(String... args) {
-        Cli.Result r = cli.run(args);
-        assertEquals(0, r.exit(), String.join(" ", args) + "\n" + r);
-        return r;
-    }
-
-    static Cli.Result fails(String... args) {
-        Cli.Result r = cli.run(args);
-        assertNotEquals(0, r.exit(), String.join(" ", args) + "\n" + r);
-        return r;
-    }
-
-    static JsonObject stats(String collection) {
-        return ok("stats", "--collection", collection, "--json").json();
     }
 
     /** chunk id -> content of every chunk of a collection. */

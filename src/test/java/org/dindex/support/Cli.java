@@ -51,6 +51,24 @@ public final class Cli {
         return this;
     }
 
+    /** Runs a command that must succeed; a failure shows the command line and what it printed. */
+    public Result ok(String... args) {
+        Result r = run(args);
+        if (r.exit() != 0) {
+            throw new AssertionError("exit " + r.exit() + ": " + String.join(" ", args) + "\n" + r);
+        }
+        return r;
+    }
+
+    /** Runs a command that must fail (any exit but 0). */
+    public Result fails(String... args) {
+        Result r = run(args);
+        if (r.exit() == 0) {
+            throw new AssertionError("exit 0: " + String.join(" ", args) + "\n" + r);
+        }
+        return r;
+    }
+
     public Result run(String... args) {
         List<String> all = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--socket", socket.toString()));
         all.addAll(List.of(args));
