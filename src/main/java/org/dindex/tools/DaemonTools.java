@@ -19,8 +19,8 @@ public final class DaemonTools implements InProcessCommands {
         for (ToolCommands more : ServiceLoader.load(ToolCommands.class)) {
             commands.putAll(more.commands());
         }
-        commands.putIfAbsent("bench", new MissingToolCommand("bench"));
-        commands.putIfAbsent("eval", new MissingToolCommand("eval"));
+        commands.putIfAbsent("bench", MissingToolCommand.spec("bench", " ipc"));
+        commands.putIfAbsent("eval", MissingToolCommand.spec("eval", ""));
         commands.put("mcp", new McpCommand());
         commands.put("config check", new ConfigCheckCommand());
         return commands;

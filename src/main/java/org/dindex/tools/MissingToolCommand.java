@@ -1,7 +1,9 @@
 package org.dindex.tools;
 
 import org.dindex.config.Version;
+import org.dindex.cli.Examples;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Unmatched;
 
 import java.util.List;
@@ -20,6 +22,13 @@ final class MissingToolCommand implements Callable<Integer> {
 
     MissingToolCommand(String name) {
         this.name = name;
+    }
+
+    /** The command for {@code name}, its help ending with the examples the real command has first. */
+    static CommandSpec spec(String name, String example) {
+        CommandSpec spec = CommandSpec.forAnnotatedObject(new MissingToolCommand(name));
+        spec.usageMessage().footerHeading(Examples.HEADING).footer("  dindex " + name + example);
+        return spec;
     }
 
     @Override
