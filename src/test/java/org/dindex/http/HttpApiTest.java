@@ -92,7 +92,7 @@ class HttpApiTest {
                 {"POST", "/api/v1/index/clear"}, {"DELETE", "/api/v1/documents"}, {"POST", "/api/v1/scrape"},
                 {"POST", "/api/v1/import"}, {"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/import-00000000"},
                 {"POST", "/api/v1/jobs/import-00000000/cancel"}, {"GET", "/api/v1/jobs/import-00000000/events"},
-                {"POST", "/api/v1/cluster"}, {"GET", "/api/v1/cluster/shards"}};
+                {"POST", "/api/v1/topics"}, {"POST", "/api/v1/cluster"}, {"GET", "/api/v1/cluster/shards"}};
 
     @Test
     void everyRouteButHealthNeedsTheKey() throws Exception {
@@ -357,6 +357,10 @@ class HttpApiTest {
             assertFalse(c.getString("label").isBlank());
         }
         assertEquals(new JsonArray().add("https://c.example/not-indexed"), r.json().getJsonArray("missing"));
+        ApiClient.Reply topics = api("POST", "/api/v1/topics", new JsonObject().put("urls", urls).put("k", 2));
+        assertEquals(200, topics.status(), topics.body());
+        assertEquals(r.json().getJsonArray("clusters").size(), topics.json().getJsonArray("clusters").size(),
+                "/topics and its first name /cluster answer alike: " + topics.body());
     }
 
     @Test
