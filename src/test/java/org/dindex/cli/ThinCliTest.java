@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -165,6 +166,10 @@ class ThinCliTest {
         assertEquals(2, thin("export").out().lines().count());
         assertEquals(0, thin("check").exit());
         assertEquals(0, thin("jobs").exit());
+        Run lone = thin("cluster", "status");
+        assertEquals(0, lone.exit(), lone.toString());
+        assertEquals("not in a cluster (cluster.enabled is false)", lone.out().strip(), lone.toString());
+        assertFalse(thin("cluster", "status", "--json").json().getBoolean("enabled"));
         Path jsonl = Files.writeString(root.resolve("notes.jsonl"), "{\"id\":\"n1\",\"title\":\"Owls\",\"text\":\"Owls"
                 + " hunt at night and hear a mouse under the snow.\"}\n", StandardCharsets.UTF_8);
         Run imported = thin("import", jsonl.toString(), "--json");

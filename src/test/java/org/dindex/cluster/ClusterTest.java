@@ -243,6 +243,15 @@ class ClusterTest {
         }
         JsonObject table = awaitShards(members.get(0), 2);
         assertEquals("green", table.getString("health"), table.encodePrettily());
+        Cli.Result status = members.get(1).run("cluster", "status");
+        assertEquals(0, status.exit(), status.toString());
+        assertTrue(status.out().contains("health green"), status.out());
+        int shardCount = table.getJsonArray("collections").getJsonObject(0).getInteger("shards");
+        assertEquals(shardCount, status.out().lines().filter(l -> l.matches("\\s+shard \\d+\\s+started .*"))
+                .count(), status.out());
+        assertEquals(2, status.out().lines().filter(l -> l.contains("documents,")).count(), status.out());
+        JsonObject statusJson = members.get(0).run("cluster", "status", "--json").json();
+        assertEquals(table.getJsonArray("collections"), statusJson.getJsonArray("shards"), statusJson.encodePrettily());
         List<Europarl.Line> speeches = Europarl.english(24);
         Path dir = Files.createDirectories(root.resolve("corpus"));
         for (int s = 0; s < speeches.size(); s++) {
@@ -309,6 +318,11 @@ class ClusterTest {
         org.dindex.http.OpenApiCheck.verify("GET", "/api/v1/cluster/shards", 200, "application/json", shards.body());
         JsonObject red = new JsonObject(shards.body());
         assertEquals("red", red.getString("health"), red.encodePrettily());
+        Cli.Result redStatus = members.get(0).run("cluster", "status");
+        assertEquals(0, redStatus.exit(), redStatus.toString());
+        assertTrue(redStatus.out().contains("health red"), redStatus.out());
+        assertEquals(itsShards.size(), redStatus.out().lines()
+                .filter(l -> l.matches("\\s+shard \\d+\\s+unassigned .*")).count(), redStatus.out());
         for (Object o : red.getJsonArray("collections").getJsonObject(0).getJsonArray("allocation")) {
             JsonObject shard = (JsonObject) o;
             assertEquals(itsShards.contains(shard.getInteger("shard")) ? "unassigned" : "started",
@@ -318,7 +332,6 @@ class ClusterTest {
         Cli.Result refused = null;
         for (int s = 0; s < speeches.size(); s++) {
             Path speech = dir.resolve("speech-" + s + ".txt");
-            int shardCount = table.getJsonArray("collections").getJsonObject(0).getInteger("shards");
             if (itsShards.contains(Shards.of(org.dindex.index.DocumentIds.forSource(speech.toAbsolutePath()
                     .normalize().toString()), shardCount))) {
                 Files.writeString(speech, "Changed while its owner is away.");
