@@ -56,7 +56,7 @@ public final class Main {
         COMMANDS.put("cancel", JobCommands.Cancel.class);
         COMMANDS.put("init", ConfigCommands.Init.class);
         COMMANDS.put("config", ConfigCommands.Config.class);
-        COMMANDS.put("cluster", ClusterCommands.Cluster.class);
+        COMMANDS.put("cluster", ClusterCommand.class);
         COMMANDS.put("completion", CompletionCommand.class);
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }
