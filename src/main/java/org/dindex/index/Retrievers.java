@@ -84,9 +84,12 @@ public final class Retrievers {
                 .add(new BoostQuery(title, titleWeight), BooleanClause.Occur.SHOULD).build();
     }
 
-    /** A retrieved chunk's stored fields as JSON (chunk id, document, text, position...). */
-    public static JsonObject chunk(IndexSnapshot snap, int doc) throws IOException {
-        return StoredChunks.toJson(snap.searcher().storedFields().document(doc, StoredChunks.FIELDS));
+    /**
+     * A retrieved chunk's stored fields as JSON (chunk id, document, text, position...), read through
+     * {@code stored} ({@code snapshot.searcher().storedFields()}, taken once for all the hits of a search).
+     */
+    public static JsonObject chunk(StoredFields stored, int doc) throws IOException {
+        return StoredChunks.toJson(stored.document(doc, StoredChunks.FIELDS));
     }
 
     /** A retrieved chunk's id, read alone. */
@@ -97,11 +100,12 @@ public final class Retrievers {
     /** Stored chunks by chunk id; ids the snapshot does not hold are left out. */
     public static JsonObject chunks(IndexSnapshot snap, List<String> ids) throws IOException {
         IndexSearcher searcher = snap.searcher();
+        StoredFields stored = searcher.storedFields();
         JsonObject out = new JsonObject();
         for (String id : ids) {
             ScoreDoc[] hit = searcher.search(new TermQuery(new Term(IndexFields.CHUNK_ID, id)), 1).scoreDocs;
             if (hit.length > 0) {
-                out.put(id, chunk(snap, hit[0].doc));
+                out.put(id, chunk(stored, hit[0].doc));
             }
         }
         return out;

@@ -97,9 +97,10 @@ public final class SearchService {
         List<Map.Entry<Integer, Double>> order = new ArrayList<>(fused.entrySet());
         order.sort(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey));
         List<Hit> hits = new ArrayList<>();
+        StoredFields stored = snap.searcher().storedFields();
         for (var e : order.subList(0, Math.min(req.topK(), order.size()))) {
             hits.add(new Hit(e.getKey(), dense.get(e.getKey()), bm25.get(e.getKey()), e.getValue(),
-                    Retrievers.chunk(snap, e.getKey())));
+                    Retrievers.chunk(stored, e.getKey())));
         }
         return hits;
     }
@@ -131,7 +132,7 @@ public final class SearchService {
             var e = order.get(i);
             String id = Retrievers.chunkId(stored, e.getKey());
             if (i < withPayload && !chunks.containsKey(id)) {
-                chunks.put(id, Retrievers.chunk(snap, e.getKey()));
+                chunks.put(id, Retrievers.chunk(stored, e.getKey()));
             }
             out.add(new JsonArray().add(id).add(e.getValue()));
         }
@@ -177,7 +178,8 @@ public final class SearchService {
                 int slash = e.getKey().indexOf('/');
                 String collection = e.getKey().substring(0, slash);
                 int doc = Integer.parseInt(e.getKey().substring(slash + 1));
-                JsonObject chunk = Retrievers.chunk(snapOf.get(collection), doc).put("collection", collection);
+                JsonObject chunk = Retrievers.chunk(snapOf.get(collection).searcher().storedFields(), doc)
+                        .put("collection", collection);
                 hits.add(new Hit(doc, fused.dense().get(e.getKey()), fused.bm25().get(e.getKey()), e.getValue(),
                         chunk));
             }
