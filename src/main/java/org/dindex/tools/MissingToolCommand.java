@@ -4,6 +4,7 @@ import org.dindex.config.Version;
 import org.dindex.cli.Examples;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 import java.util.List;
@@ -20,6 +21,9 @@ final class MissingToolCommand implements Callable<Integer> {
     @Unmatched
     List<String> rest;
 
+    @Spec
+    CommandSpec spec;
+
     MissingToolCommand(String name) {
         this.name = name;
     }
@@ -33,8 +37,8 @@ final class MissingToolCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.err.println("dindex: '" + name + "' comes with dindex-bench.jar, which is not beside the daemon jar"
-                + " here (dindex " + Version.get() + "); a release tarball has it in lib/, and mvn package builds it"
+        spec.commandLine().getErr().println("dindex: '" + name + "' comes with dindex-bench.jar, which is not"
+                + " beside the daemon jar here (dindex " + Version.get() + "); a release tarball has it in lib/, and mvn package builds it"
                 + " as target/dindex-bench.jar");
         return 1;
     }

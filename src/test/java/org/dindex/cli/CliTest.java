@@ -34,6 +34,10 @@ class CliTest {
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().startsWith("dindex: Unknown option: '--frobnicate'"), unknown.err());
         assertEquals(2, cli.run("daemon", "launch").exit());
+        // The daemon module's tests run without dindex-bench.jar: bench says where it comes from.
+        Cli.Result noBench = cli.run("bench", "ipc", "--clients", "4");
+        assertEquals(1, noBench.exit(), noBench.toString());
+        assertTrue(noBench.err().startsWith("dindex: 'bench' comes with dindex-bench.jar"), noBench.err());
         Cli.Result badNumber = cli.run("search", "tides", "--top-k", "many");
         assertEquals(2, badNumber.exit());
         assertTrue(badNumber.err().contains("--top-k"), badNumber.err());

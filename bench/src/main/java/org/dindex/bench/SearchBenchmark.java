@@ -11,6 +11,7 @@ import org.dindex.index.DocumentIds;
 import org.dindex.index.DocumentRecord;
 import org.dindex.index.IndexSnapshot;
 import org.dindex.index.WriteOp;
+import org.dindex.protocol.DindexException;
 import org.dindex.search.RetrievalPool;
 import org.dindex.search.SearchOptions;
 import org.dindex.search.SearchRequest;
@@ -119,7 +120,8 @@ public final class SearchBenchmark {
         try (ChunkIndex index = ChunkIndex.open(indexDir, options.model(), options.dimensions())) {
             long resumedFrom = index.counts()[1];
             if (resumedFrom >= options.chunks()) {
-                throw new IllegalStateException(indexDir + " already holds " + resumedFrom + " chunks");
+                throw DindexException.badRequest(indexDir + " already holds " + resumedFrom + " chunks, but its"
+                        + " bench-built.json is missing: use another --keep folder");
             }
             if (resumedFrom > 0) {
                 System.err.printf("bench search: resuming a build cut off after %,d chunks%n", resumedFrom);
