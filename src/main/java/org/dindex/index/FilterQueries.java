@@ -22,6 +22,15 @@ final class FilterQueries {
     private FilterQueries() {
     }
 
+    /** The request's filters restricted to the buckets {@code only} (a clustered search's shards). */
+    static Query of(SearchFilters f, BucketRanges only) {
+        if (only.isAll()) {
+            return of(f);
+        }
+        return new BooleanQuery.Builder().add(of(f), BooleanClause.Occur.FILTER)
+                .add(only.query(), BooleanClause.Occur.FILTER).build();
+    }
+
     static Query of(SearchFilters f) {
         if (f.isEmpty()) {
             return new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_CHUNK));

@@ -46,6 +46,8 @@ public final class IndexFields {
     public static final String EMBEDDING = "embedding";
     /** Layouts before 3 stored each chunk's embedding as bytes under this name; read only to convert them. */
     public static final String LEGACY_VECTOR = "vector";
+    /** The document's hash bucket ({@link DocumentIds#bucket}), indexed as a point: shards are ranges of it. */
+    public static final String BUCKET = "bucket";
     public static final String PREV_ID = "prev_id";
     public static final String NEXT_ID = "next_id";
     public static final String CONTENT_HASH = "content_hash";

@@ -195,6 +195,8 @@ final class LuceneStore implements AutoCloseable {
         Document record = new Document();
         record.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC, Field.Store.NO));
         addShared(record, shared, false);
+        // Records sort by id, so that a shard's documents can be listed page by page (StoredDocuments).
+        record.add(new SortedDocValuesField(IndexFields.DOC_ID, new BytesRef(shared.docId())));
         record.add(new StoredField(IndexFields.CONTENT_HASH, contentHash));
         record.add(new StoredField(IndexFields.CHUNK_COUNT, chunkCount));
         return record;
@@ -212,6 +214,7 @@ final class LuceneStore implements AutoCloseable {
 
     private static void addShared(Document d, Shared doc, boolean indexTitle) {
         d.add(new StringField(IndexFields.DOC_ID, doc.docId(), Field.Store.YES));
+        d.add(new IntField(IndexFields.BUCKET, DocumentIds.bucket(doc.docId()), Field.Store.NO));
         d.add(new StringField(IndexFields.SOURCE, doc.source(), Field.Store.YES));
         if (doc.title() != null) {
             d.add(indexTitle ? new TextField(IndexFields.TITLE, doc.title(), Field.Store.YES)

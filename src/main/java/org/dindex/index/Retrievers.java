@@ -36,15 +36,17 @@ public final class Retrievers {
      * @return up to {@code depth} chunks by doc id, best first; empty when the query has no terms
      */
     public static Map<Integer, Float> bm25(IndexSnapshot snap, String query, float titleWeight,
-                                           SearchFilters filters, int depth) throws IOException {
+                                           SearchFilters filters, BucketRanges only, int depth)
+            throws IOException {
         Map<Integer, Float> hits = new LinkedHashMap<>();
         Query text = bm25Query(query, titleWeight);
         if (text == null) {
             return hits;
         }
         // Only chunks have text terms (IndexFields), so without filters the kind filter is not needed.
-        Query q = filters.isEmpty() ? text : new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
-                .add(FilterQueries.of(filters), BooleanClause.Occur.FILTER).build();
+        Query q = filters.isEmpty() && only.isAll() ? text : new BooleanQuery.Builder()
+                .add(text, BooleanClause.Occur.MUST)
+                .add(FilterQueries.of(filters, only), BooleanClause.Occur.FILTER).build();
         for (ScoreDoc sd : snap.searcher().search(q, depth).scoreDocs) {
             hits.put(sd.doc, sd.score);
         }
@@ -59,10 +61,10 @@ public final class Retrievers {
      * @return up to {@code depth} chunks by doc id with the dot product of unit vectors, best first
      */
     public static Map<Integer, Float> dense(ChunkIndex index, IndexSnapshot snap, float[] queryVector,
-                                            SearchFilters filters, int depth, int beam, int exactBelow)
-            throws IOException {
+                                            SearchFilters filters, BucketRanges only, int depth, int beam,
+                                            int exactBelow) throws IOException {
         List<ChunkIndex.DenseHit> hits = index.denseSearch(snap, queryVector, depth, beam,
-                filters.isEmpty() ? null : FilterQueries.of(filters), exactBelow);
+                filters.isEmpty() && only.isAll() ? null : FilterQueries.of(filters, only), exactBelow);
         Map<Integer, Float> dense = new LinkedHashMap<>();
         for (ChunkIndex.DenseHit h : hits) {
             dense.put(h.doc(), h.score());

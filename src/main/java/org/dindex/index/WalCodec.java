@@ -13,13 +13,15 @@ import java.util.Map;
 
 /**
  * Encodes a batch of {@link WriteOp}s as one write-ahead-log record (JSON, vectors as base64 little-endian floats)
- * and back. One record per batch means one fsync per batch.
+ * and back. One record per batch means one fsync per batch. Cluster members send each other writes in the same
+ * form (a primary forwarding to its replicas, a recovery copying documents), so that a copy stores exactly the
+ * primary's bytes, vectors included, without embedding anything again.
  */
-final class WalCodec {
+public final class WalCodec {
     private WalCodec() {
     }
 
-    static byte[] encode(List<WriteOp> ops) {
+    public static byte[] encode(List<WriteOp> ops) {
         JsonArray array = new JsonArray();
         for (WriteOp op : ops) {
             array.add(switch (op) {
@@ -33,7 +35,7 @@ final class WalCodec {
         return Frames.utf8(new JsonObject().put("ops", array));
     }
 
-    static List<WriteOp> decode(byte[] payload) {
+    public static List<WriteOp> decode(byte[] payload) {
         JsonObject record = new JsonObject(Buffer.buffer(payload));
         List<WriteOp> ops = new ArrayList<>();
         for (Object o : record.getJsonArray("ops")) {

@@ -3,6 +3,7 @@ package org.dindex.search;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.lucene.index.StoredFields;
+import org.dindex.index.BucketRanges;
 import org.dindex.index.ChunkIndex;
 import org.dindex.index.IndexFields;
 import org.dindex.index.IndexSnapshot;
@@ -82,7 +83,7 @@ public final class SearchService {
 
     List<Hit> retrieve(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector)
             throws IOException {
-        Candidates c = gather(current, snap, req, queryVector);
+        Candidates c = gather(current, snap, req, queryVector, BucketRanges.ALL);
         Map<Integer, Float> dense = c.dense();
         Map<Integer, Float> bm25 = c.bm25();
         Map<Integer, Double> fused;
@@ -110,9 +111,10 @@ public final class SearchService {
      * product of unit vectors; BM25: Lucene's score) and the stored chunks, so that the coordinator can fuse every
      * member's lists once.
      */
-    public JsonObject candidates(ChunkIndex current, SearchRequest req, float[] queryVector) throws IOException {
+    public JsonObject candidates(ChunkIndex current, SearchRequest req, float[] queryVector, BucketRanges only)
+            throws IOException {
         try (IndexSnapshot snap = current.acquire()) {
-            Candidates c = gather(current, snap, req, queryVector);
+            Candidates c = gather(current, snap, req, queryVector, only);
             JsonObject chunks = new JsonObject();
             // Payloads only for each list's top k: the fused top k almost always comes from them, and the
             // coordinator fetches any other it picks ({@link #chunks}); ids and scores for all.
@@ -167,7 +169,7 @@ public final class SearchService {
                 snaps.add(snap);
                 snapOf.put(t.collection(), snap);
                 byName.put(t.collection(), t);
-                Candidates c = gather(t.index(), snap, req, t.queryVector());
+                Candidates c = gather(t.index(), snap, req, t.queryVector(), BucketRanges.ALL);
                 sources.add(new MergedFusion.Source(t.collection(), byDocId(c.dense()), byDocId(c.bm25())));
             }
             boolean oneModel = targets.stream().map(Target::model).distinct().count() == 1;
@@ -208,8 +210,8 @@ public final class SearchService {
         return assemble(req, hits);
     }
 
-    private Candidates gather(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector)
-            throws IOException {
+    private Candidates gather(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector,
+                              BucketRanges only) throws IOException {
         int depth = Math.max(req.candidates() != null ? req.candidates() : options.candidates(), req.topK());
         boolean wantBm25 = req.mode() != SearchRequest.Mode.DENSE || queryVector == null;
         boolean wantDense = req.mode() != SearchRequest.Mode.BM25 && queryVector != null;
@@ -218,14 +220,14 @@ public final class SearchService {
         if (wantDense && wantBm25 && branch != null) {
             denseLater = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return dense(current, snap, req, queryVector, depth);
+                    return dense(current, snap, req, queryVector, only, depth);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }, branch);
         }
         Map<Integer, Float> bm25 = wantBm25 ? Retrievers.bm25(snap, req.query(), req.titleWeight() != null
-                ? req.titleWeight() : options.titleWeight(), req.filters(), depth) : Map.of();
+                ? req.titleWeight() : options.titleWeight(), req.filters(), only, depth) : Map.of();
         Map<Integer, Float> dense = Map.of();
         if (denseLater != null) {
             try {
@@ -237,14 +239,14 @@ public final class SearchService {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         } else if (wantDense) {
-            dense = dense(current, snap, req, queryVector, depth);
+            dense = dense(current, snap, req, queryVector, only, depth);
         }
         return new Candidates(dense, bm25);
     }
 
     private Map<Integer, Float> dense(ChunkIndex current, IndexSnapshot snap, SearchRequest req, float[] queryVector,
-                                      int depth) throws IOException {
-        return Retrievers.dense(current, snap, queryVector, req.filters(), depth, options.denseBeam(),
+                                      BucketRanges only, int depth) throws IOException {
+        return Retrievers.dense(current, snap, queryVector, req.filters(), only, depth, options.denseBeam(),
                 options.exactBelow());
     }
 

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import org.dindex.bus.BusHandlers;
 import org.dindex.collections.Collection;
+import org.dindex.index.BucketRanges;
 import org.dindex.collections.CollectionRegistry;
 import org.dindex.embed.Embedder;
 import org.dindex.embed.EmbeddingService;
@@ -212,7 +213,8 @@ public final class SearchVerticle extends VerticleBase {
         }
         float[] v = body.getValue("query_vector") == null ? null
                 : QueryVectors.decode(body.getValue("query_vector"));
-        return pool.submit(() -> search.candidates(c.index().index(), req, v));
+        BucketRanges only = BucketRanges.fromJson(body.getJsonArray("buckets"));
+        return pool.submit(() -> search.candidates(c.index().index(), req, v, only));
     }
 
     /** The retrieval service (the cluster coordinator assembles fused answers with it). */
