@@ -10,6 +10,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.dindex.collections.CollectionRegistry;
+import org.dindex.index.Commits;
+import org.dindex.index.DocumentIds;
+import org.dindex.index.IndexSnapshot;
+import org.dindex.index.StoredDocuments;
+import org.dindex.ingest.DocumentRequest;
 import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.protocol.CollectionNames;
@@ -21,10 +26,14 @@ import org.dindex.search.SearchVerticle;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -50,12 +59,13 @@ public final class ClusterVerticle extends VerticleBase {
     private final SearchService search;
 
     /**
-     * Where this member keeps its member id and shard table, its shard count, and its collections. Its own writes,
+     * Where this member keeps its member id and shard table, the shard and replica counts of new allocations, its
+     * collections with their commit control, and the forwarding of its writes to other copies. Its own writes,
      * deletes and commits it reaches through {@link BusHandlers#local}, and routes every member's through
      * {@link BusHandlers#route}: the writing parts do not know they are in a cluster.
      */
-    public record Local(Path dataDir, int shards,
-                        CollectionRegistry collections) {
+    public record Local(Path dataDir, int shards, int replicas, CollectionRegistry collections, Commits commits,
+                        Replication replication) {
     }
 
     /** The addresses this member routes by shard. */
@@ -64,7 +74,9 @@ public final class ClusterVerticle extends VerticleBase {
 
     private final Local local;
     private ShardTable table;
+    private PeerRecovery recovery;
     private WorkerExecutor worker;
+    private long searches;
     private long timer = -1;
     private boolean refreshing;
 
@@ -85,28 +97,38 @@ public final class ClusterVerticle extends VerticleBase {
     public Future<?> start() {
         worker = vertx.createSharedWorkerExecutor("dindex-cluster", 1, 1, TimeUnit.MINUTES);
         return worker.executeBlocking(() -> new ShardTable(((HazelcastClusterManager)
-                manager).getHazelcastInstance(), local.dataDir(), local.shards()), true).compose(t -> {
+                manager).getHazelcastInstance(), local.dataDir(), local.shards(), local.replicas()), true)
+                .compose(t -> {
             table = t;
+            recovery = new PeerRecovery(vertx, table, local.collections(), local.commits(), this::update);
             return serve();
         });
     }
 
     private Future<?> serve() {
-        // This member's part of the writes other members route to it by shard.
+        // This member's part of the writes other members route to it by shard, as those shards' primary.
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "index"), m ->
-                handlers.local(Addresses.INDEX_SUBMIT).apply(m.body()).onSuccess(m::reply)
-                        .onFailure(e -> BusHandlers.fail(m, e))));
+                asPrimary(m.body()).compose(v -> handlers.local(Addresses.INDEX_SUBMIT).apply(m.body()))
+                        .onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
+        // Copies: writes forwarded by primaries, and the recovery of copies on other members from this one's.
+        ReplicaWrites replica = new ReplicaWrites(table, local.collections(), local.commits(), recovery);
+        answer("replicate", replica::apply);
+        answer("shard_list", recovery::list);
+        answer("shard_docs", recovery::documents);
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "delete"), m ->
                 handlers.local(Addresses.DELETE).apply(m.body()).onSuccess(m::reply)
                         .onFailure(e -> BusHandlers.fail(m, e))));
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "commit"), m ->
                 handlers.local(Addresses.COMMIT).apply(m.body()).onSuccess(m::reply)
                         .onFailure(e -> BusHandlers.fail(m, e))));
+        local.replication().bind(vertx, table, this::update);
         ShardRouter router = new ShardRouter(vertx, table, this::allocation, handlers.local(Addresses.INDEX_SUBMIT),
                 handlers.local(Addresses.DELETE), handlers.local(Addresses.COMMIT), local.collections());
         consumers.add(vertx.eventBus().<Object>consumer(memberAddress(nodeId(), "info"), m ->
                 vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
-                        .onSuccess(stats -> m.reply(info(stats.body())))
+                        .compose(stats -> shardDocuments().map(counts -> info(stats.body()).put("shard_documents",
+                                counts)))
+                        .onSuccess(m::reply)
                         .onFailure(e -> m.fail(503, e.getMessage()))));
         // Another member's coordinator asks for this index's candidates.
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "candidates"), m ->
@@ -120,12 +142,10 @@ public final class ClusterVerticle extends VerticleBase {
         // This daemon's searches with scope cluster: fan out, gather within the member timeout, fuse once.
         FederatedSearch federated = new FederatedSearch(vertx, search, options.memberTimeout());
         consumers.add(vertx.eventBus().<JsonObject>localConsumer(
-                SearchVerticle.CLUSTER_SEARCH_ADDRESS, m ->
-                        federated.search(manager.getNodes(), nodeId(), m.body())
-                                .map(r -> markMissing(r, m.body())).onSuccess(m::reply)
-                                .onFailure(e -> BusHandlers.fail(m, e))));
+                SearchVerticle.CLUSTER_SEARCH_ADDRESS, m -> clusterSearch(federated, m.body())
+                        .onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
         handlers.serve(Addresses.CLUSTER_STATUS, body -> status());
-        handlers.serve(Addresses.CLUSTER_SHARDS, body -> Future.succeededFuture(shards()));
+        handlers.serve(Addresses.CLUSTER_SHARDS, body -> status().map(st -> shards(st.getJsonArray("members"))));
         // Jobs: every member's list, and one job wherever it runs.
         consumers.add(forward("jobs", Addresses.JOBS_LIST));
         consumers.add(forward("job", Addresses.JOBS_GET));
@@ -156,7 +176,10 @@ public final class ClusterVerticle extends VerticleBase {
             return null;
         }, true).onComplete(ar -> {
             refreshing = false;
-            if (ar.failed()) {
+            if (ar.succeeded()) {
+                recovery.startPending();
+                recovery.dropUnheld();
+            } else {
                 Logger.getLogger(ClusterVerticle.class.getName()).warning(
                         "cannot refresh the shard allocation: " + ar.cause());
             }
@@ -181,53 +204,157 @@ public final class ClusterVerticle extends VerticleBase {
     }
 
     /**
-     * A cluster search's answer with the shards whose owner did not answer: {@code missing_shards} (always there, empty
-     * when none) and {@code partial: true} when there are any. This holds for as long as the owner is gone, not only
-     * until the cluster notices it left: a shard stays with its owner until that member comes back.
+     * A search over the cluster: one started copy of every shard answers for it (copies take turns), each member
+     * reading only the shards it answers for. The answer names the shards no copy answered for, in
+     * {@code missing_shards} (always there, empty when none), with {@code partial: true}: for as long as a shard has
+     * no live copy, not only until the cluster notices a member left.
      */
-    private JsonObject markMissing(JsonObject result, JsonObject body) {
+    private Future<JsonObject> clusterSearch(FederatedSearch federated, JsonObject body) {
         String collection = SearchRequest.parse(body.getJsonObject("request")).collections().get(0);
-        Shards.Allocation a = table.allocation(collection);
-        Set<String> answered = new HashSet<>();
-        for (Object o : result.getJsonArray("members", new JsonArray())) {
-            JsonObject m = (JsonObject) o;
-            String member = table.memberOf(m.getString("node_id"));
-            if ("ok".equals(m.getString("status")) && member != null) {
-                answered.add(member);
-            }
-        }
-        List<Integer> missing = a == null ? List.of() : a.missing(answered);
-        result.put("missing_shards", new JsonArray(new ArrayList<>(missing)));
-        if (!missing.isEmpty()) {
-            result.put("partial", true);
-        }
-        return result;
+        return allocation(collection).compose(a -> {
+            Map<String, List<Integer>> plan = new LinkedHashMap<>();
+            a.searchPlan(table.live().keySet(), searches++).forEach((member, list) ->
+                    plan.put(table.nodeOf(member), list));
+            return federated.search(plan, a.shards(), body);
+        });
     }
 
-    /** Every collection's shards with owner and state, and the cluster's health (green, or red: a shard is down). */
-    public JsonObject shards() {
+    /** Changes a collection's allocation by compare-and-set, on the cluster worker. */
+    private Future<Shards.Allocation> update(String collection, UnaryOperator<Shards.Allocation> change) {
+        return worker.executeBlocking(() -> table.update(collection, change), true);
+    }
+
+    /** Answers a member address with {@code handler}. */
+    private void answer(String verb, Function<JsonObject, Future<JsonObject>> handler) {
+        consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), verb), m -> {
+            Future<JsonObject> reply;
+            try {
+                reply = handler.apply(m.body());
+            } catch (RuntimeException e) {
+                reply = Future.failedFuture(e);
+            }
+            reply.onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e));
+        }));
+    }
+
+    /**
+     * Refuses a routed write whose documents are not all in shards this member is the primary of as far as it knows
+     * (the sender's allocation was older or newer): the sender reports them as not stored, to be sent again.
+     */
+    private Future<Void> asPrimary(JsonObject body) {
+        if (!(body.getValue("documents") instanceof JsonArray docs)) {
+            return Future.succeededFuture();
+        }
+        Shards.Allocation a = table.allocation(ShardRouter.collectionOf(body));
+        if (a == null) {
+            return Future.succeededFuture();
+        }
+        for (Object o : docs) {
+            String source = o instanceof JsonObject d ? DocumentRequest.sourceOf(d) : null;
+            if (source != null) {
+                int s = Shards.of(DocumentIds.forSource(source), a.shards());
+                Shards.Copy primary = a.primary(s);
+                if (primary == null || !primary.member().equals(table.memberId())) {
+                    return Future.failedFuture(new DindexException(ErrorCode.CONFLICT, "member " + table.memberId()
+                            + " is not the primary of shard " + s + " (allocation version " + a.version() + ")"));
+                }
+            }
+        }
+        return Future.succeededFuture();
+    }
+
+    /** Documents of each shard this member holds a copy of: {@code {collection: {shard: count}}}. */
+    private Future<JsonObject> shardDocuments() {
+        Map<String, Shards.Allocation> all = table.allocations();
+        return vertx.executeBlocking(() -> {
+            JsonObject out = new JsonObject();
+            for (Shards.Allocation a : all.values()) {
+                if (!local.collections().exists(a.collection())) {
+                    continue;
+                }
+                JsonObject counts = new JsonObject();
+                try (IndexSnapshot snap = local.collections().require(a.collection()).index().acquire()) {
+                    for (int s = 0; s < a.shards(); s++) {
+                        if (a.copyOn(s, table.memberId()) != null) {
+                            counts.put(String.valueOf(s), StoredDocuments.count(snap,
+                                    Shards.buckets(a.shards(), List.of(s))));
+                        }
+                    }
+                }
+                out.put(a.collection(), counts);
+            }
+            return out;
+        }, false);
+    }
+
+    /**
+     * Every collection's shards with each copy's member, role, state and (from {@code members}' answers, when given)
+     * document count, and the cluster's health: green, yellow (a shard lacks a replica) or red (a shard has no live
+     * copy). A copy on a member that is gone shows as {@code unassigned}.
+     */
+    public JsonObject shards(JsonArray members) {
+        Map<String, JsonObject> counts = new HashMap<>();
+        if (members != null) {
+            members.forEach(o -> {
+                JsonObject m = (JsonObject) o;
+                if (m.getString("member_id") != null && m.getJsonObject("shard_documents") != null) {
+                    counts.put(m.getString("member_id"), m.getJsonObject("shard_documents"));
+                }
+            });
+        }
+        Set<String> live = table.live().keySet();
         JsonArray collections = new JsonArray();
-        boolean red = false;
+        String worst = "green";
         for (Shards.Allocation a : table.allocations().values()) {
             JsonArray list = new JsonArray();
-            boolean down = false;
             for (int s = 0; s < a.shards(); s++) {
-                String owner = a.owners().get(s);
-                String node = table.nodeOf(owner);
-                down |= node == null;
-                list.add(new JsonObject().put("shard", s).put("owner", owner).put("node_id", node)
-                        .put("state", node == null ? "unassigned" : "started")
-                        .put("self", owner.equals(table.memberId())));
+                JsonArray copies = new JsonArray();
+                for (Shards.Copy c : a.copies().get(s)) {
+                    String node = table.nodeOf(c.member());
+                    JsonObject perShard = counts.getOrDefault(c.member(), new JsonObject())
+                            .getJsonObject(a.collection(), new JsonObject());
+                    copies.add(new JsonObject().put("member", c.member()).put("node_id", node)
+                            .put("role", c.primary() ? "primary" : "replica")
+                            .put("state", node == null ? "unassigned" : c.state().wire())
+                            .put("documents", perShard.getInteger(String.valueOf(s)))
+                            .put("self", c.member().equals(table.memberId())));
+                }
+                Shards.Copy primary = a.primary(s);
+                boolean up = a.copies().get(s).stream().anyMatch(c -> c.started() && live.contains(c.member()));
+                list.add(new JsonObject().put("shard", s).put("owner", primary == null ? null : primary.member())
+                        .put("state", up ? "started" : "unassigned").put("copies", copies));
             }
-            red |= down;
+            String health = a.health(live);
+            worst = worse(worst, health);
             collections.add(new JsonObject().put("collection", a.collection()).put("shards", a.shards())
-                    .put("version", a.version()).put("health", down ? "red" : "green").put("allocation", list));
+                    .put("replicas", a.replicas()).put("version", a.version()).put("health", health)
+                    .put("missing_shards", new JsonArray(a.missing(live)))
+                    .put("under_replicated_shards", new JsonArray(a.underReplicated(live)))
+                    .put("allocation", list));
         }
-        JsonArray members = new JsonArray();
-        table.live().forEach((member, node) -> members.add(new JsonObject().put("member_id", member)
+        JsonArray liveMembers = new JsonArray();
+        table.live().forEach((member, node) -> liveMembers.add(new JsonObject().put("member_id", member)
                 .put("node_id", node)));
         return new JsonObject().put("enabled", true).put("node_id", nodeId()).put("member_id", table.memberId())
-                .put("health", red ? "red" : "green").put("members", members).put("collections", collections);
+                .put("health", worst).put("members", liveMembers).put("collections", collections);
+    }
+
+    private static String worse(String a, String b) {
+        List<String> order = List.of("green", "yellow", "red");
+        return order.indexOf(a) >= order.indexOf(b) ? a : b;
+    }
+
+    /** The cluster's health now, from the shard table alone (for gauges): 0 green, 1 yellow, 2 red. */
+    public int healthLevel() {
+        if (table == null) {
+            return 0;
+        }
+        Set<String> live = table.live().keySet();
+        int worst = 0;
+        for (Shards.Allocation a : table.allocations().values()) {
+            worst = Math.max(worst, List.of("green", "yellow", "red").indexOf(a.health(live)));
+        }
+        return worst;
     }
 
     /** A member address answered by a local address of this daemon. */
@@ -319,7 +446,7 @@ public final class ClusterVerticle extends VerticleBase {
                 JsonObject m = f.result();
                 members.add(m.put("self", nodeId().equals(m.getString("node_id"))));
             }
-            JsonObject shards = shards();
+            JsonObject shards = shards(members);
             return Future.succeededFuture(new JsonObject().put("enabled", true).put("name", options.name())
                     .put("node_id", nodeId()).put("member_id", table.memberId()).put("members", members)
                     .put("health", shards.getString("health")).put("shards", shards.getJsonArray("collections")));
@@ -330,6 +457,7 @@ public final class ClusterVerticle extends VerticleBase {
     public Future<?> stop() {
         vertx.cancelTimer(timer);
         ROUTED.forEach(handlers::unroute);
+        local.replication().unbind();
         Future<?> unregistered = table == null ? Future.succeededFuture()
                 : worker.executeBlocking(() -> {
                     table.unregister(nodeId());

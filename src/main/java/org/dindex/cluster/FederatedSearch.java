@@ -16,9 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * A search over every cluster member, fused once at the coordinator.
+ * A search over the cluster's shards, one copy of each, fused once at the coordinator.
  *
  * <p>Each member returns its candidates per retriever with raw scores (not a fused list: fusing per member and
  * then comparing fused scores from different indexes would mix incomparable scales). The math:
@@ -45,28 +47,48 @@ final class FederatedSearch {
     }
 
     private record Answer(String node, JsonObject candidates, String problem, double millis) {
+        /** Whether it counts: candidates came, made with the coordinator's model. */
+        boolean usable(String model) {
+            return candidates != null && (model == null || model.equals(candidates.getString("model")));
+        }
     }
 
-    Future<JsonObject> search(List<String> nodes, String self, JsonObject body) {
+    /**
+     * Asks each node of {@code plan} for its candidates in the shards the plan gives it (of {@code shards}), and
+     * fuses them. Shards no node answered for are named in {@code missing_shards}.
+     */
+    Future<JsonObject> search(Map<String, List<Integer>> plan, int shards, JsonObject body) {
         long t0 = System.nanoTime();
         SearchRequest req = SearchRequest.parse(body.getJsonObject("request"));
-        JsonObject ask = new JsonObject().put("request", body.getJsonObject("request"))
-                .put("query_vector", body.getValue("query_vector"));
         List<Future<Answer>> answers = new ArrayList<>();
-        for (String node : nodes) {
+        plan.forEach((node, list) -> {
+            JsonObject ask = new JsonObject().put("request", body.getJsonObject("request"))
+                    .put("query_vector", body.getValue("query_vector"))
+                    .put("buckets", Shards.buckets(shards, list).toJson());
             long start = System.nanoTime();
             answers.add(vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "candidates"), ask,
                             new DeliveryOptions().setSendTimeout(memberTimeout.toMillis()))
                     .map(m -> new Answer(node, m.body(), null, (System.nanoTime() - start) / 1e6))
                     .otherwise(e -> new Answer(node, null, e.getMessage(), (System.nanoTime() - start) / 1e6)));
-        }
+        });
         return Future.join(answers).transform(ar -> {
             List<Answer> all = answers.stream().map(Future::result).toList();
-            String model = all.stream().filter(a -> a.candidates() != null && a.node().equals(self))
-                    .map(a -> a.candidates().getString("model")).findFirst().orElse(null);
-            Fused fused = fuse(req, all, model);
+            Fused fused = fuse(req, all, body.getString("model"));
+            Set<Integer> missing = new TreeSet<>();
+            for (int s = 0; s < shards; s++) {
+                missing.add(s);
+            }
+            for (Answer a : all) {
+                if (a.usable(body.getString("model"))) {
+                    missing.removeAll(plan.get(a.node()));
+                }
+            }
             return fetchMissing(fused, req.collections().get(0)).map(v -> {
                 JsonObject result = assemble(req, fused);
+                result.put("missing_shards", new JsonArray(new ArrayList<>(missing)));
+                if (!missing.isEmpty()) {
+                    result.put("partial", true);
+                }
                 result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
                 if (body.getString("degraded") != null) {
                     result.put("degraded", true).put("warning", "dense retrieval unavailable (" + body.getString(

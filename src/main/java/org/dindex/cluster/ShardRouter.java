@@ -20,15 +20,14 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Makes any member a front door for writes. A submit is split by the owner of each document's shard: the owner's
+ * Makes any member a front door for writes. A submit is split by the primary of each document's shard: the primary's
  * part goes to it over the clustered event bus ({@link ClusterVerticle#memberAddress} {@code index}), where that
- * member embeds and stores it; this member's own part is stored here. The reply has one result per document in the
- * request's order, as a lone daemon's does. A document whose shard has no live owner is not stored anywhere else
- * (its only copy is on that member's disk; storing it here would make a second one): its result is {@code failed}
- * and says why.
+ * member embeds and stores it and forwards it to the shard's other copies ({@link Replication}); this member's own
+ * part is stored here. The reply has one result per document in the request's order, as a lone daemon's does. A
+ * document whose shard has no live copy is not stored anywhere else (storing it here would make a second, diverging
+ * one): its result is {@code failed} and says why.
  *
- * <p>Deletes go to every live member: a document is deleted wherever a copy of it is (also one left on a former
- * owner when ownership moved).
+ * <p>Deletes go to every live member: a document is deleted wherever a copy of it is.
  */
 final class ShardRouter {
     /** Embedding a large request on the owner may take a while; the owner's own limits still apply. */
@@ -84,11 +83,12 @@ final class ShardRouter {
             }
             String docId = DocumentIds.forSource(source);
             int shard = Shards.of(docId, a.shards());
-            String owner = a.owners().get(shard);
+            Shards.Copy primary = a.primary(shard);
+            String owner = primary == null ? "" : primary.member();
             if (!owner.equals(table.memberId()) && table.nodeOf(owner) == null) {
                 results[i] = failed(source, docId, "shard " + shard + " of collection '" + a.collection()
-                        + "' has no live owner (member " + owner + " is not in the cluster): not stored; index it"
-                        + " again when that member is back");
+                        + "' has no live copy (its primary, member " + owner + ", is not in the cluster and no"
+                        + " replica could take over): not stored; index it again when that member is back");
                 continue;
             }
             byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(i);
@@ -138,6 +138,24 @@ final class ShardRouter {
         });
     }
 
+    /**
+     * The delete request for {@code member}: every copy deletes, but only a shard's primary counts, so that the
+     * summed counts are per document, not per copy.
+     */
+    private static JsonObject counting(JsonObject body, Shards.Allocation a, String member) {
+        if (a == null) {
+            return body;
+        }
+        List<Integer> primaryOf = new ArrayList<>();
+        for (int s = 0; s < a.shards(); s++) {
+            Shards.Copy p = a.primary(s);
+            if (p != null && p.member().equals(member)) {
+                primaryOf.add(s);
+            }
+        }
+        return body.copy().put("count_buckets", Shards.buckets(a.shards(), primaryOf).toJson());
+    }
+
     private static JsonObject failed(String source, String docId, String error) {
         return new JsonObject().put("source", source).put("doc_id", docId).put("status", "failed").put("chunks", 0)
                 .put("error", error);
@@ -167,12 +185,14 @@ final class ShardRouter {
      * deleted: the reply says {@code partial} with those {@code missing_shards}.
      */
     Future<JsonObject> delete(JsonObject body) {
-        return localDelete.apply(body).compose(local -> {
+        Shards.Allocation known = table.allocation(collectionOf(body));
+        return localDelete.apply(counting(body, known, table.memberId())).compose(local -> {
             List<Future<JsonObject>> others = new ArrayList<>();
             table.live().forEach((member, node) -> {
                 if (!member.equals(table.memberId())) {
                     others.add(vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "delete"),
-                            body, new DeliveryOptions().setSendTimeout(WRITE_TIMEOUT.toMillis())).map(m -> m.body()));
+                            counting(body, known, member), new DeliveryOptions().setSendTimeout(
+                                    WRITE_TIMEOUT.toMillis())).map(m -> m.body()));
                 }
             });
             return Future.join(others).transform(ar -> allocation.apply(collectionOf(body)).map(a -> {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -43,6 +44,7 @@ final class ShardTable {
     private final Path file;
     private final String memberId;
     private final int defaultShards;
+    private final int defaultReplicas;
     private volatile Map<String, Shards.Allocation> allocations = Map.of();
     /** Live members: member id to node id. */
     private volatile Map<String, String> live = Map.of();
@@ -51,10 +53,11 @@ final class ShardTable {
     /** The allocations kept in the data dir (read once; written on every change). */
     private Map<String, Shards.Allocation> saved;
 
-    ShardTable(HazelcastInstance hazelcast, Path dataDir, int defaultShards) {
+    ShardTable(HazelcastInstance hazelcast, Path dataDir, int defaultShards, int defaultReplicas) {
         this.hazelcast = hazelcast;
         this.file = dataDir.resolve("cluster.json");
         this.defaultShards = defaultShards;
+        this.defaultReplicas = defaultReplicas;
         this.memberId = readOrCreateMemberId();
         this.saved = readSaved();
     }
@@ -88,7 +91,7 @@ final class ShardTable {
      * Reads who is live, makes sure {@code collections} have an allocation, reconciles every allocation with the live
      * members and caches the result.
      */
-    void refresh(Collection<String> liveNodes, Collection<String> collections) {
+    synchronized void refresh(Collection<String> liveNodes, Collection<String> collections) {
         Map<String, String> registered = new HashMap<>(membersMap());
         Map<String, String> liveNow = new TreeMap<>();
         for (String node : liveNodes) {
@@ -112,8 +115,8 @@ final class ShardTable {
                 out.put(name, a);
             }
         }
-        if (!out.equals(allocations)) {
-            allocations = Map.copyOf(out);
+        allocations = Map.copyOf(out);
+        if (!out.equals(saved)) {
             save(out);
             saved = allocations;
         }
@@ -128,7 +131,7 @@ final class ShardTable {
                     return saved;
                 }
                 Shards.Allocation first = saved != null ? saved.next(liveMembers)
-                        : Shards.Allocation.initial(name, defaultShards, liveMembers);
+                        : Shards.Allocation.initial(name, defaultShards, defaultReplicas, liveMembers);
                 if (map.putIfAbsent(name, first.toJson().encode()) == null) {
                     LOG.info("shards of '" + name + "': " + first.shards() + " allocated (version " + first.version()
                             + ")");
@@ -136,18 +139,49 @@ final class ShardTable {
                 }
                 continue;
             }
-            Shards.Allocation current = Shards.Allocation.fromJson(new JsonObject(json));
+            Shards.Allocation current = Shards.Allocation.fromJson(new JsonObject(json), defaultReplicas);
             Shards.Allocation next = current.next(liveMembers);
             if (next == current) {
                 return current;
             }
             if (map.replace(name, json, next.toJson().encode())) {
-                LOG.info("shards of '" + name + "' reallocated: version " + next.version() + ", owners "
-                        + next.owners());
+                LOG.info("shards of '" + name + "' reallocated: version " + next.version() + ", copies "
+                        + next.copies());
                 return next;
             }
         }
         return allocations.get(name);
+    }
+
+    /**
+     * Replaces the collection's allocation with {@code change} of the current one, by compare-and-set (retried a few
+     * times when another member changed it meanwhile). Returns the allocation now in force: {@code change}'s
+     * result, or the current one when {@code change} returned it unchanged.
+     */
+    Shards.Allocation update(String collection, UnaryOperator<Shards.Allocation> change) {
+        IMap<String, String> map = shardsMap();
+        for (int attempt = 0; attempt < 10; attempt++) {
+            String json = map.get(collection);
+            if (json == null) {
+                throw new IllegalStateException("collection '" + collection + "' has no shard allocation");
+            }
+            Shards.Allocation current = Shards.Allocation.fromJson(new JsonObject(json), defaultReplicas);
+            Shards.Allocation next = change.apply(current);
+            if (next == current || map.replace(collection, json, next.toJson().encode())) {
+                cache(next);
+                return next;
+            }
+        }
+        throw new IllegalStateException("the shard allocation of '" + collection + "' kept changing under an update");
+    }
+
+    private synchronized void cache(Shards.Allocation a) {
+        Shards.Allocation known = allocations.get(a.collection());
+        if (known == null || known.version() < a.version()) {
+            Map<String, Shards.Allocation> out = new TreeMap<>(allocations);
+            out.put(a.collection(), a);
+            allocations = Map.copyOf(out);
+        }
     }
 
     Shards.Allocation allocation(String collection) {
@@ -194,7 +228,8 @@ final class ShardTable {
     private Map<String, Shards.Allocation> readSaved() {
         Map<String, Shards.Allocation> out = new LinkedHashMap<>();
         JsonObject all = readFile().getJsonObject("allocations", new JsonObject());
-        all.forEach(e -> out.put(e.getKey(), Shards.Allocation.fromJson((JsonObject) e.getValue())));
+        all.forEach(e -> out.put(e.getKey(), Shards.Allocation.fromJson((JsonObject) e.getValue(),
+                defaultReplicas)));
         return out;
     }
 

@@ -2,6 +2,8 @@ package org.dindex.cluster;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.dindex.index.BucketRanges;
+import org.dindex.index.DocumentIds;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,19 +12,22 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.zip.CRC32C;
 
 /**
- * Shards of a collection in a cluster, as pure functions that every member computes alike.
+ * Shards of a collection in a cluster, and where their copies live, as pure functions that every member computes
+ * alike.
  *
- * <p>A document's shard is CRC32C of the UTF-8 bytes of its document id (the hash of its source, see
- * {@link org.dindex.index.DocumentIds}) modulo the collection's shard count, fixed when the collection's allocation
- * is first made. The allocation names each shard's owning member by its stable member id (kept in the member's data
- * dir, so a member restarted with its disk owns what it owned before).
+ * <p>A document's shard follows from its hash bucket ({@link DocumentIds#bucket}, stored with every chunk): shard
+ * {@code s} of {@code n} is the contiguous bucket range {@code [ceil(s * B / n), ceil((s + 1) * B / n))}. So a member
+ * holding copies of several shards keeps them in one index and still serves, lists or copies any one of them by a
+ * range query. Copies are named by stable member ids (kept in each member's data dir), so a member restarted with its
+ * disk is recognised.
  */
 public final class Shards {
     private Shards() {
@@ -30,101 +35,302 @@ public final class Shards {
 
     /** The shard of the document with id {@code docId} among {@code shards}. */
     public static int of(String docId, int shards) {
-        CRC32C crc = new CRC32C();
-        crc.update(docId.getBytes(StandardCharsets.UTF_8));
-        return (int) (crc.getValue() % shards);
+        return (int) ((long) DocumentIds.bucket(docId) * shards / DocumentIds.BUCKETS);
+    }
+
+    /** The buckets of {@code shardList} among {@code shards}. */
+    public static BucketRanges buckets(int shards, Collection<Integer> shardList) {
+        List<BucketRanges.Range> out = new ArrayList<>();
+        for (int s : new TreeSet<>(shardList)) {
+            out.add(new BucketRanges.Range(start(s, shards), start(s + 1, shards)));
+        }
+        return new BucketRanges(out);
+    }
+
+    private static int start(int shard, int shards) {
+        return (int) (((long) shard * DocumentIds.BUCKETS + shards - 1) / shards);
+    }
+
+    /** A copy's state: started copies hold the shard's documents; an initializing one is being filled. */
+    public enum CopyState {
+        STARTED, INITIALIZING;
+
+        String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One copy of a shard: on {@code member}, the shard's primary or a replica. */
+    public record Copy(String member, boolean primary, CopyState state) {
+        boolean started() {
+            return state == CopyState.STARTED;
+        }
+
+        JsonObject toJson() {
+            return new JsonObject().put("member", member).put("role", primary ? "primary" : "replica")
+                    .put("state", state.wire());
+        }
+
+        static Copy fromJson(JsonObject j) {
+            return new Copy(j.getString("member"), "primary".equals(j.getString("role")),
+                    CopyState.valueOf(j.getString("state").toUpperCase(Locale.ROOT)));
+        }
     }
 
     /**
-     * A collection's allocation: {@code owners.get(s)} is the member id owning shard {@code s}. {@code version} grows
-     * by one with every change; members replace it only by compare-and-set on the version they read.
+     * A collection's shards and their copies: {@code copies.get(s)} lists shard {@code s}'s copies, at most one per
+     * member and at most one primary. {@code version} grows by one with every change; members replace an allocation
+     * only by compare-and-set on the version they read, and a copy obeys a primary only as of a version it knows
+     * (fencing: a deposed primary's late writes are refused).
+     *
+     * @param replicas copies of each shard besides its primary, where there are members enough to hold them
      */
-    public record Allocation(String collection, long version, int shards, List<String> owners) {
+    public record Allocation(String collection, long version, int shards, int replicas, List<List<Copy>> copies) {
         public Allocation {
-            owners = List.copyOf(owners);
-            if (owners.size() != shards) {
-                throw new IllegalArgumentException(shards + " shards but " + owners.size() + " owners");
+            List<List<Copy>> frozen = new ArrayList<>();
+            copies.forEach(c -> frozen.add(List.copyOf(c)));
+            copies = List.copyOf(frozen);
+            if (copies.size() != shards) {
+                throw new IllegalArgumentException(shards + " shards but " + copies.size() + " copy lists");
             }
         }
 
-        /** A first allocation of {@code shards} shards over the live members. */
-        public static Allocation initial(String collection, int shards, Set<String> live) {
-            List<String> none = new ArrayList<>();
+        /** A first allocation over the live members: every copy started (there is nothing to fill yet). */
+        public static Allocation initial(String collection, int shards, int replicas, Set<String> live) {
+            List<List<Copy>> none = new ArrayList<>();
             for (int s = 0; s < shards; s++) {
-                none.add("");
+                none.add(List.of());
             }
-            return new Allocation(collection, 0, shards, none).next(live);
+            Allocation a = new Allocation(collection, 0, shards, replicas, none).next(live);
+            List<List<Copy>> started = new ArrayList<>();
+            for (List<Copy> list : a.copies) {
+                started.add(list.stream().map(c -> new Copy(c.member(), c.primary(), CopyState.STARTED)).toList());
+            }
+            return new Allocation(collection, 0, shards, replicas, started);
+        }
+
+        /** How many copies each shard should have with {@code live} members. */
+        int wanted(int live) {
+            return Math.min(1 + replicas, Math.max(1, live));
+        }
+
+        /** Shard {@code s}'s primary copy, or null (none yet). */
+        public Copy primary(int s) {
+            return copies.get(s).stream().filter(Copy::primary).findFirst().orElse(null);
+        }
+
+        /** Shard {@code s}'s copy on {@code member}, or null. */
+        public Copy copyOn(int s, String member) {
+            return copies.get(s).stream().filter(c -> c.member().equals(member)).findFirst().orElse(null);
         }
 
         /**
-         * The allocation after a membership change, deterministic in (this, live):
+         * The allocation after a membership change, deterministic in (this, live). Per shard:
          * <ol>
-         *   <li>a shard whose owner is not live keeps it: in phase 1 its documents exist only on that member's disk,
-         *       so the shard is unassigned (answers name it as missing) until that member comes back;</li>
-         *   <li>the other shards are spread evenly over the live members (at most ceil(n / members) each): a shard
-         *       stays with its owner while the owner is under that bound (few moves), the rest go, shard by shard,
-         *       to the live member with the highest rendezvous weight for that shard that is still under it.</li>
+         *   <li>a shard with no started copy on a live member keeps its copies: its documents exist only on those
+         *       members' disks, so it is unassigned (answers name it as missing) until one of them comes back;</li>
+         *   <li>otherwise copies on members that left are dropped, a started replica is promoted when the primary
+         *       was among them, and new replicas (initializing: to be filled from a started copy) go to the least
+         *       loaded live members until the shard has {@code 1 + replicas} copies, or one per member;</li>
+         *   <li>a shard with more started copies than that (a move finished) drops a replica on its most loaded
+         *       member.</li>
          * </ol>
-         * Returns {@code this} when nothing changes. Documents do not move with ownership (phase 1): searches ask
-         * every member, so they are still found where they are.
+         * Then, when no copy anywhere is being filled, one copy moves from the most to the least loaded member if
+         * they differ by two or more (an initializing copy is added; step 3 drops the old one once it has started).
+         * Returns {@code this} when nothing changes.
          */
         public Allocation next(Set<String> live) {
             if (live.isEmpty()) {
                 return this;
             }
-            List<String> out = new ArrayList<>(owners);
-            List<Integer> assignable = new ArrayList<>();
+            List<List<Copy>> out = new ArrayList<>();
+            copies.forEach(c -> out.add(new ArrayList<>(c)));
+            int want = wanted(live.size());
             for (int s = 0; s < shards; s++) {
-                String owner = owners.get(s);
-                if (owner.isEmpty() || live.contains(owner)) {
-                    assignable.add(s);
-                    out.set(s, "");
+                List<Copy> list = out.get(s);
+                boolean anyStarted = list.stream().anyMatch(c -> c.started() && live.contains(c.member()));
+                if (!anyStarted && !list.isEmpty()) {
+                    continue;  // unassigned: wait for a member that has it
                 }
-            }
-            int cap = (assignable.size() + live.size() - 1) / live.size();
-            Map<String, Integer> count = new HashMap<>();
-            for (int s : assignable) {
-                String owner = owners.get(s);
-                if (!owner.isEmpty() && count.getOrDefault(owner, 0) < cap) {
-                    out.set(s, owner);
-                    count.merge(owner, 1, Integer::sum);
+                list.removeIf(c -> !live.contains(c.member()));
+                if (list.isEmpty()) {
+                    list.add(new Copy(byLoad(s, live, load(out, live), List.of()).get(0), true, CopyState.STARTED));
                 }
-            }
-            Set<String> sorted = new TreeSet<>(live);
-            for (int s : assignable) {
-                if (out.get(s).isEmpty()) {
-                    for (String m : byWeight(s, sorted)) {
-                        if (count.getOrDefault(m, 0) < cap) {
-                            out.set(s, m);
-                            count.merge(m, 1, Integer::sum);
-                            break;
-                        }
-                    }
+                if (list.stream().noneMatch(Copy::primary)) {
+                    Copy promoted = list.stream().filter(Copy::started).findFirst().orElseThrow();
+                    list.set(list.indexOf(promoted), new Copy(promoted.member(), true, CopyState.STARTED));
                 }
+                while (list.size() < want) {
+                    List<String> holders = list.stream().map(Copy::member).toList();
+                    list.add(new Copy(byLoad(s, live, load(out, live), holders).get(0), false,
+                            CopyState.INITIALIZING));
+                }
+                dropExtra(s, list, want, load(out, live));
             }
-            return out.equals(owners) ? this : new Allocation(collection, version + 1, shards, out);
+            rebalance(out, live, want);
+            return out.equals(copies) ? this : new Allocation(collection, version + 1, shards, replicas, out);
         }
 
-        /** The shards whose owner is not in {@code members}. */
+        /**
+         * Drops started copies beyond {@code want} (a move finished): replicas on the most loaded members, the
+         * primary's role passing to another started copy if it was among them. Initializing copies stay: they are
+         * a move in progress or a replacement.
+         */
+        private static void dropExtra(int s, List<Copy> list, int want, Map<String, Integer> load) {
+            long started = list.stream().filter(Copy::started).count();
+            while (started > want) {
+                Copy drop = list.stream().filter(Copy::started)
+                        .max(Comparator.<Copy>comparingInt(c -> load.getOrDefault(c.member(), 0))
+                                .thenComparing(c -> weight(s, c.member()))).orElseThrow();
+                started--;
+                list.remove(drop);
+                if (drop.primary()) {
+                    Copy heir = list.stream().filter(Copy::started).findFirst().orElseThrow();
+                    list.set(list.indexOf(heir), new Copy(heir.member(), true, CopyState.STARTED));
+                }
+            }
+        }
+
+        private void rebalance(List<List<Copy>> out, Set<String> live, int want) {
+            if (out.stream().flatMap(List::stream).anyMatch(c -> !c.started())) {
+                return;
+            }
+            Map<String, Integer> load = load(out, live);
+            String most = live.stream().max(Comparator.<String>comparingInt(load::get)
+                    .thenComparing(Comparator.reverseOrder())).orElseThrow();
+            String least = live.stream().min(Comparator.<String>comparingInt(load::get)
+                    .thenComparing(Comparator.naturalOrder())).orElseThrow();
+            if (load.get(most) - load.get(least) < 2) {
+                return;
+            }
+            for (int s = 0; s < shards; s++) {
+                List<Copy> list = out.get(s);
+                if (list.size() == want && list.stream().anyMatch(c -> c.member().equals(most))
+                        && list.stream().noneMatch(c -> c.member().equals(least))) {
+                    list.add(new Copy(least, false, CopyState.INITIALIZING));
+                    return;
+                }
+            }
+        }
+
+        /** Copies per live member across this collection's shards. */
+        private static Map<String, Integer> load(List<List<Copy>> all, Set<String> live) {
+            Map<String, Integer> load = new LinkedHashMap<>();
+            live.forEach(m -> load.put(m, 0));
+            all.forEach(list -> list.forEach(c -> load.computeIfPresent(c.member(), (k, v) -> v + 1)));
+            return load;
+        }
+
+        /** Live members without a copy of shard {@code s}, least loaded first, then by rendezvous weight. */
+        private static List<String> byLoad(int s, Set<String> live, Map<String, Integer> load, List<String> holders) {
+            List<String> out = new ArrayList<>();
+            for (String m : byWeight(s, live)) {
+                if (!holders.contains(m)) {
+                    out.add(m);
+                }
+            }
+            out.sort(Comparator.comparingInt(m -> load.getOrDefault(m, 0)));
+            return out;
+        }
+
+        /** The allocation with {@code member}'s copy of shard {@code s} started, or this when there is no such copy. */
+        public Allocation started(int s, String member) {
+            Copy c = copyOn(s, member);
+            if (c == null || c.started()) {
+                return this;
+            }
+            return replace(s, c, new Copy(member, c.primary(), CopyState.STARTED));
+        }
+
+        /**
+         * The allocation without {@code member}'s copy of shard {@code s} (it missed a write, so it is no longer in
+         * sync; {@link #next} allocates a fresh copy), or this when it has none or it is the primary.
+         */
+        public Allocation failed(int s, String member) {
+            Copy c = copyOn(s, member);
+            return c == null || c.primary() ? this : replace(s, c, null);
+        }
+
+        private Allocation replace(int s, Copy old, Copy with) {
+            List<List<Copy>> out = new ArrayList<>();
+            copies.forEach(c -> out.add(new ArrayList<>(c)));
+            int i = out.get(s).indexOf(old);
+            if (with == null) {
+                out.get(s).remove(i);
+            } else {
+                out.get(s).set(i, with);
+            }
+            return new Allocation(collection, version + 1, shards, replicas, out);
+        }
+
+        /** The shards without a started copy on any of {@code members}. */
         public List<Integer> missing(Set<String> members) {
             List<Integer> out = new ArrayList<>();
             for (int s = 0; s < shards; s++) {
-                if (!members.contains(owners.get(s))) {
+                if (copies.get(s).stream().noneMatch(c -> c.started() && members.contains(c.member()))) {
                     out.add(s);
                 }
             }
             return out;
         }
 
-        public JsonObject toJson() {
-            return new JsonObject().put("collection", collection).put("version", version).put("shards", shards)
-                    .put("owners", new JsonArray(owners));
+        /** The shards with fewer started copies on {@code live} members than they should have. */
+        public List<Integer> underReplicated(Set<String> live) {
+            List<Integer> out = new ArrayList<>();
+            int want = wanted(live.size());
+            for (int s = 0; s < shards; s++) {
+                long started = copies.get(s).stream().filter(c -> c.started() && live.contains(c.member())).count();
+                if (started > 0 && started < want) {
+                    out.add(s);
+                }
+            }
+            return out;
         }
 
-        public static Allocation fromJson(JsonObject j) {
-            List<String> owners = new ArrayList<>();
-            j.getJsonArray("owners").forEach(o -> owners.add((String) o));
-            return new Allocation(j.getString("collection"), j.getLong("version"), j.getInteger("shards"), owners);
+        /** green: every shard fully copied; yellow: some shard lacks a replica; red: some shard has no live copy. */
+        public String health(Set<String> live) {
+            return !missing(live).isEmpty() ? "red" : !underReplicated(live).isEmpty() ? "yellow" : "green";
+        }
+
+        /**
+         * Who answers for which shard in one search: one started copy on a live member per shard, spread over the
+         * copies by {@code turn} (a search counter), so replicas share the load.
+         */
+        public Map<String, List<Integer>> searchPlan(Set<String> live, long turn) {
+            Map<String, List<Integer>> plan = new LinkedHashMap<>();
+            for (int s = 0; s < shards; s++) {
+                List<Copy> ready = copies.get(s).stream().filter(c -> c.started() && live.contains(c.member()))
+                        .toList();
+                if (!ready.isEmpty()) {
+                    Copy pick = ready.get((int) Math.floorMod(turn + s, (long) ready.size()));
+                    plan.computeIfAbsent(pick.member(), k -> new ArrayList<>()).add(s);
+                }
+            }
+            return plan;
+        }
+
+        public JsonObject toJson() {
+            JsonArray shardsJson = new JsonArray();
+            copies.forEach(list -> shardsJson.add(new JsonArray(list.stream().map(Copy::toJson).toList())));
+            return new JsonObject().put("collection", collection).put("version", version).put("shards", shards)
+                    .put("replicas", replicas).put("copies", shardsJson);
+        }
+
+        /** Reads {@link #toJson}; an allocation saved before replicas (one owner per shard) reads as primaries. */
+        public static Allocation fromJson(JsonObject j, int defaultReplicas) {
+            List<List<Copy>> copies = new ArrayList<>();
+            if (j.getJsonArray("copies") != null) {
+                for (Object o : j.getJsonArray("copies")) {
+                    List<Copy> list = new ArrayList<>();
+                    ((JsonArray) o).forEach(c -> list.add(Copy.fromJson((JsonObject) c)));
+                    copies.add(list);
+                }
+            } else {
+                j.getJsonArray("owners").forEach(o -> copies.add(((String) o).isEmpty() ? List.of()
+                        : List.of(new Copy((String) o, true, CopyState.STARTED))));
+            }
+            return new Allocation(j.getString("collection"), j.getLong("version"), j.getInteger("shards"),
+                    j.getInteger("replicas", defaultReplicas), copies);
         }
     }
 

@@ -17,6 +17,8 @@ import org.dindex.bus.DirectRoutes;
 import org.dindex.cluster.ClusterManagers;
 import org.dindex.cluster.ClusterOptions;
 import org.dindex.cluster.ClusterVerticle;
+import org.dindex.cluster.Replication;
+import org.dindex.ingest.WriteForwarding;
 import org.dindex.bus.ServedAddresses;
 import org.dindex.bus.SocketBridge;
 import org.dindex.config.Settings;
@@ -134,14 +136,18 @@ public final class Daemon {
         BusHandlers handlers = new BusHandlers(vertx, served, direct);
         processSettings(paths.dataDir());
         stores = Stores.open(vertx, paths.dataDir(), options.config(), startup);
-        parts = new DaemonParts(stores.collections(), options.config(), paths.dataDir());
+        // A cluster member forwards what it writes to the other copies of its shards.
+        Replication replication = clusterManager == null ? null : new Replication();
+        parts = new DaemonParts(stores.collections(), options.config(), paths.dataDir(),
+                replication == null ? WriteForwarding.NONE : replication);
         List<VerticleBase> verticles = new ArrayList<>();
         verticles.add(new ControlVerticle(this, handlers));
         verticles.addAll(parts.verticles(handlers));
         if (clusterManager != null) {
             clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, parts.searchService(),
                     new ClusterVerticle.Local(paths.dataDir(), options.config().getInt(Settings.CLUSTER_SHARDS),
-                    stores.collections()));
+                    options.config().getInt(Settings.CLUSTER_REPLICAS), stores.collections(), parts.commits(),
+                    replication));
             verticles.add(clusterVerticle);
         }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {

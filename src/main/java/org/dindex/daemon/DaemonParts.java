@@ -11,8 +11,10 @@ import org.dindex.http.HttpOptions;
 import org.dindex.http.HttpVerticle;
 import org.dindex.importer.ImportVerticle;
 import org.dindex.index.CommitVerticle;
+import org.dindex.index.Commits;
 import org.dindex.index.IndexAdminVerticle;
 import org.dindex.ingest.IngestVerticle;
+import org.dindex.ingest.WriteForwarding;
 import org.dindex.jobs.JobRegistry;
 import org.dindex.jobs.JobsVerticle;
 import org.dindex.metrics.Metrics;
@@ -38,8 +40,11 @@ final class DaemonParts {
     private final Metrics metrics = new Metrics();
     private SearchVerticle search;
     private HttpVerticle http;
+    private final WriteForwarding forwarding;
+    private CommitVerticle commits;
 
-    DaemonParts(CollectionRegistry collections, DaemonConfig config, Path dataDir) {
+    DaemonParts(CollectionRegistry collections, DaemonConfig config, Path dataDir, WriteForwarding forwarding) {
+        this.forwarding = forwarding;
         this.collections = collections;
         this.config = config;
         this.dataDir = dataDir;
@@ -51,14 +56,14 @@ final class DaemonParts {
         // Jobs stop first (verticles stop in reverse order) so the final commit covers their last writes.
         JobsVerticle jobs = new JobsVerticle(handlers, dataDir.resolve("jobs"), JobRegistry.Options.from(config),
                 config.shutdownTimeout().dividedBy(3)).meter(metrics);
-        CommitVerticle commits = new CommitVerticle(handlers, collections, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
+        commits = new CommitVerticle(handlers, collections, config.getLong(Settings.COMMIT_EVERY_CHUNKS),
                 config.getLong(Settings.COMMIT_INTERVAL_MS)).meter(metrics);
         search = new SearchVerticle(handlers, collections, SearchOptions.from(config), metrics,
                 config.getBoolean(Settings.CLUSTER_ENABLED));
         List<VerticleBase> parts = new ArrayList<>(List.of(
                 commits,
                 new IndexAdminVerticle(handlers, collections, commits),
-                new IngestVerticle(handlers, collections, commits).meter(metrics),
+                new IngestVerticle(handlers, collections, commits, forwarding).meter(metrics),
                 search,
                 jobs,
                 new CollectionsVerticle(handlers, collections, jobs),
@@ -82,6 +87,11 @@ final class DaemonParts {
     /** The search verticle's service (after {@link #verticles}): the cluster coordinator assembles answers with it. */
     SearchService searchService() {
         return search.service();
+    }
+
+    /** Commit control (after {@link #verticles}): a cluster member's copies of shards are written through it. */
+    Commits commits() {
+        return commits;
     }
 
     /** The HTTP server's URL, or null when HTTP is off (or not started yet). */

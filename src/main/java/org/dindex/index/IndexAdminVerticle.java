@@ -130,15 +130,18 @@ public final class IndexAdminVerticle extends VerticleBase {
             return Future.failedFuture(DindexException.badRequest(
                     "'source_prefix' must not be empty (to delete everything use dindex.clear)"));
         }
+        // A cluster member counts only the documents of the shards it is the primary of (every copy deletes).
+        BucketRanges counted = BucketRanges.fromJson(body.getJsonArray("count_buckets"));
         c.ensureOpen();
         return index.onWriter(() -> {
             List<String> targets = prefix != null ? index.index().docIdsWithSourcePrefix(prefix)
                     : ids.stream().map(String::valueOf).filter(id -> chunksOf(index, id) >= 0).toList();
-            int chunks = targets.stream().mapToInt(id -> Math.max(0, chunksOf(index, id))).sum();
+            List<String> count = targets.stream().filter(id -> counted.contains(DocumentIds.bucket(id))).toList();
+            int chunks = count.stream().mapToInt(id -> Math.max(0, chunksOf(index, id))).sum();
             if (!targets.isEmpty()) {
                 index.index().write(List.of(new WriteOp.DeleteDocuments(targets)));
             }
-            return new JsonObject().put("deleted_documents", targets.size()).put("deleted_chunks", chunks);
+            return new JsonObject().put("deleted_documents", count.size()).put("deleted_chunks", chunks);
         }).compose(reply -> commits.commit(c).map(info -> reply));
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -56,8 +57,21 @@ public final class IndexService implements AutoCloseable {
     }
 
     public Future<Long> write(List<WriteOp> ops) {
+        return write(() -> ops);
+    }
+
+    /**
+     * Writes the ops {@code decide} returns on the writer thread, after every write submitted before: a copy being
+     * filled from another member leaves out there the documents that a newer forwarded write replaced meanwhile.
+     * Nothing is logged when it returns none.
+     */
+    public Future<Long> write(Supplier<List<WriteOp>> decide) {
         return onWriter(() -> {
             ensureHealthy();
+            List<WriteOp> ops = decide.get();
+            if (ops.isEmpty()) {
+                return 0L;
+            }
             try {
                 return index.write(ops);
             } catch (ChunkIndex.WalWriteException e) {

@@ -41,6 +41,13 @@ public final class StoredDocuments {
     private static final Set<String> ENTRY_FIELDS = Set.of(IndexFields.DOC_ID, IndexFields.CONTENT_HASH,
             IndexFields.INDEXED_AT);
 
+    /** How many documents (not chunks) lie in {@code only}'s buckets. */
+    public static int count(IndexSnapshot snap, BucketRanges only) throws IOException {
+        return snap.searcher().count(new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_DOC)), BooleanClause.Occur.FILTER)
+                .add(only.query(), BooleanClause.Occur.FILTER).build());
+    }
+
     /** Up to {@code limit} documents in {@code only}'s buckets with ids after {@code after} (null: from the first). */
     public static List<Entry> list(IndexSnapshot snap, BucketRanges only, String after, int limit)
             throws IOException {

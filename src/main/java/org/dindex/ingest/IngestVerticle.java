@@ -54,6 +54,7 @@ public final class IngestVerticle extends VerticleBase {
     private final BusHandlers handlers;
     private final CollectionRegistry collections;
     private final Commits commits;
+    private final WriteForwarding forwarding;
     private WorkerExecutor chunkPool;
     private Metrics metrics;
 
@@ -63,7 +64,9 @@ public final class IngestVerticle extends VerticleBase {
         return this;
     }
 
-    public IngestVerticle(BusHandlers handlers, CollectionRegistry collections, Commits commits) {
+    public IngestVerticle(BusHandlers handlers, CollectionRegistry collections, Commits commits,
+                          WriteForwarding forwarding) {
+        this.forwarding = forwarding;
         this.handlers = handlers;
         this.collections = collections;
         this.commits = commits;
@@ -193,7 +196,8 @@ public final class IngestVerticle extends VerticleBase {
                     // map, not onSuccess: an onSuccess handler on a future completed by the writer's thread may
                     // be queued behind the caller's own continuation, which then reads results not yet filled in.
                     c.ensureOpen();
-                    return c.index().write(ops).map(seq -> {
+                    return c.index().write(ops).compose(seq -> forwarding.forward(c, records).map(v -> seq))
+                            .map(seq -> {
                         int chunks = 0;
                         for (int i = 0; i < records.size(); i++) {
                             Prepared p = changed.get(i);

@@ -192,7 +192,8 @@ public final class SearchVerticle extends VerticleBase {
     private Future<JsonObject> clusterSearch(SearchRequest req) {
         Collection c = collections.require(req.collections().get(0));
         return embed(req, c.embeddings()).compose(emb -> {
-            JsonObject body = new JsonObject().put("request", req.toJson()).put("degraded", emb.error());
+            JsonObject body = new JsonObject().put("request", req.toJson()).put("degraded", emb.error())
+                    .put("model", c.model().name());
             if (emb.vector() != null) {
                 body.put("query_vector", QueryVectors.encode(emb.vector()));
             }

@@ -198,8 +198,11 @@ public final class Settings {
             60_000, "How long a cluster search waits for each member before answering without it (partial).");
     public static final Setting CLUSTER_SHARDS = Setting.integer("cluster.shards", 6, 1, 1024,
             "Shards of a collection in a cluster, fixed when the cluster first allocates the collection (a document's"
-                    + " shard is a hash of its id; each shard has one owning member). A single daemon holds each"
-                    + " collection whole.");
+                    + " shard is a hash of its id). A single daemon holds each collection whole.");
+    public static final Setting CLUSTER_REPLICAS = Setting.integer("cluster.replicas", 1, 0, 8,
+            "Copies of each shard besides its primary, on other members (fixed when the cluster first allocates the"
+                    + " collection; fewer while there are not members enough). A write is acknowledged once every"
+                    + " in-sync copy has it, so with 1 an acknowledged document survives the loss of any one member.");
 
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             BACKGROUND_NICE, MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT,
@@ -214,7 +217,7 @@ public final class Settings {
             SCRAPE_ALLOW_LOOPBACK, WATCH_DEBOUNCE_MS, WATCH_SCAN_INTERVAL_MS, WATCH_MAX_INOTIFY_WATCHES, HTTP_ENABLED, HTTP_HOST, HTTP_ALLOWED_HOSTS, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
             HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_IMPORT_ROOTS, CLUSTER_ENABLED, CLUSTER_NAME,
             CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_PORT, CLUSTER_JOIN, CLUSTER_KUBERNETES_DNS,
-            CLUSTER_MEMBER_TIMEOUT_MS, CLUSTER_SHARDS);
+            CLUSTER_MEMBER_TIMEOUT_MS, CLUSTER_SHARDS, CLUSTER_REPLICAS);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));

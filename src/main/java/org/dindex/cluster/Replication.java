@@ -1,0 +1,119 @@
+package org.dindex.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.dindex.collections.Collection;
+import org.dindex.index.DocumentRecord;
+import org.dindex.index.WalCodec;
+import org.dindex.index.WriteOp;
+import org.dindex.ingest.WriteForwarding;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
+
+/**
+ * The primary's side of replication: what this member has just written (durably, in its WAL) goes to the other
+ * copies of the documents' shards, started and initializing alike, as the stored records with their vectors
+ * ({@link WalCodec}), and the write is acknowledged once they have it. A copy that does not confirm is taken out
+ * of its shard's copies (no longer in sync, so never searched; a fresh copy is then filled by peer recovery), and
+ * the write is still acknowledged, by the copies that remain: as in Elasticsearch, where the primary has the
+ * master fail such a replica. Only when that cannot be done (this member is no longer the primary) does the write
+ * fail.
+ *
+ * <p>Forwards leave in the order the writes completed (they complete in the writer's order on the ingest verticle's
+ * event loop), and the clustered event bus keeps one connection per member, so a copy applies them in order.
+ */
+public final class Replication implements WriteForwarding {
+    private static final Logger LOG = Logger.getLogger(Replication.class.getName());
+    /** A copy writes a forwarded batch with one fsync; minutes would mean it is stuck. */
+    private static final Duration FORWARD_TIMEOUT = Duration.ofMinutes(2);
+
+    /** {@code update}: changes a collection's allocation by compare-and-set, on the cluster worker. */
+    private record Bound(Vertx vertx, ShardTable table,
+                         BiFunction<String, UnaryOperator<Shards.Allocation>, Future<Shards.Allocation>> update) {
+    }
+
+    private volatile Bound bound;
+
+    /** Called by {@link ClusterVerticle} once the shard table is there; before, writes are this member's alone. */
+    void bind(Vertx vertx, ShardTable table,
+              BiFunction<String, UnaryOperator<Shards.Allocation>, Future<Shards.Allocation>> update) {
+        bound = new Bound(vertx, table, update);
+    }
+
+    void unbind() {
+        bound = null;
+    }
+
+    @Override
+    public Future<Void> forward(Collection collection, List<DocumentRecord> records) {
+        Bound b = bound;
+        Shards.Allocation a = b == null ? null : b.table().allocation(collection.name());
+        if (a == null || records.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        String self = b.table().memberId();
+        // Member -> its documents, and the shards they are in.
+        Map<String, List<WriteOp>> ops = new LinkedHashMap<>();
+        Map<String, TreeSet<Integer>> shardsOf = new LinkedHashMap<>();
+        for (DocumentRecord r : records) {
+            int s = Shards.of(r.docId(), a.shards());
+            Shards.Copy primary = a.primary(s);
+            if (primary == null || !primary.member().equals(self)) {
+                return Future.failedFuture(new DindexException(ErrorCode.UNAVAILABLE, "this member is no longer the"
+                        + " primary of shard " + s + " of collection '" + collection.name() + "' (allocation version "
+                        + a.version() + "): the write was not acknowledged; send it again"));
+            }
+            for (Shards.Copy c : a.copies().get(s)) {
+                if (!c.member().equals(self)) {
+                    ops.computeIfAbsent(c.member(), k -> new ArrayList<>()).add(new WriteOp.Upsert(r));
+                    shardsOf.computeIfAbsent(c.member(), k -> new TreeSet<>()).add(s);
+                }
+            }
+        }
+        List<Future<Void>> sent = new ArrayList<>();
+        ops.forEach((member, list) -> {
+            JsonObject request = new JsonObject().put("collection", collection.name()).put("from", self)
+                    .put("version", a.version()).put("shards", new JsonArray(new ArrayList<>(shardsOf.get(member))))
+                    .put("ops", WalCodec.encode(list));
+            String node = b.table().nodeOf(member);
+            Future<Void> one = node == null ? Future.failedFuture("member " + member + " is not in the cluster")
+                    : b.vertx().eventBus().request(ClusterVerticle.memberAddress(node, "replicate"), request,
+                    new DeliveryOptions().setSendTimeout(FORWARD_TIMEOUT.toMillis())).mapEmpty();
+            sent.add(one.recover(e -> failCopies(b, collection.name(), member, shardsOf.get(member), e)));
+        });
+        return Future.all(sent).mapEmpty();
+    }
+
+    /** Takes {@code member}'s copies of {@code shards} out of the allocation: they missed a write. */
+    private Future<Void> failCopies(Bound b, String collection, String member, TreeSet<Integer> shards, Throwable why) {
+        LOG.warning("the copy on member " + member + " of shards " + shards + " of '" + collection + "' missed a"
+                + " write (" + why.getMessage() + "): it is taken out of the shards' copies and filled again later");
+        String self = b.table().memberId();
+        return b.update().apply(collection, a -> {
+            Shards.Allocation out = a;
+            for (int s : shards) {
+                Shards.Copy primary = out.primary(s);
+                if (primary == null || !primary.member().equals(self)) {
+                    throw new DindexException(ErrorCode.UNAVAILABLE, "this member is no longer the primary of shard "
+                            + s + " of '" + collection + "' and its copy on member " + member + " did not confirm the"
+                            + " write: not acknowledged; send it again");
+                }
+                out = out.failed(s, member);
+            }
+            return out;
+        }).mapEmpty();
+    }
+}
