@@ -208,6 +208,7 @@ export const api = {
   status: () => request('GET', 'status'),
   stats: () => request('GET', scoped('stats')),
   collections: () => request('GET', 'collections'),
+  clusterShards: () => request('GET', 'cluster/shards'),
   jobs: () => request('GET', 'jobs'),
   job: id => request('GET', 'jobs/' + encodeURIComponent(id) + '?events=true'),
   cancel: id => request('POST', 'jobs/' + encodeURIComponent(id) + '/cancel'),

@@ -167,6 +167,7 @@ async function refreshStats() {
       lastStats = stats;
       renderStats(lastStats);
       refreshCollections();
+      refreshCluster();
       // Without the live stream (a proxy that drops WebSockets, or while reconnecting) keep the jobs fresh by polling.
       if (stream.state !== 'open') {
         const reply = await api.jobs();
@@ -247,6 +248,33 @@ function renderStats(s) {
       s.last_commit_at ? formatDateTime(s.last_commit_at) : '');
   document.getElementById('stat-documents').dataset.value = String(documents);
   document.getElementById('stat-documents').dataset.collection = String(s.collection ?? currentCollection());
+}
+
+// ---- the cluster tile: shown only on a cluster member ---------------------------------------------------------------
+async function refreshCluster() {
+  let reply;
+  try {
+    reply = await api.clusterShards();
+  } catch {
+    return;
+  }
+  const tile = document.getElementById('stat-cluster-tile');
+  tile.hidden = !reply.enabled;
+  document.querySelector('.stats').classList.toggle('clustered', Boolean(reply.enabled));
+  if (!reply.enabled) {
+    return;
+  }
+  const collections = reply.collections || [];
+  const count = key => collections.reduce((n, c) => n + (c[key] || []).length, 0);
+  const missing = count('missing_shards');
+  const under = count('under_replicated_shards');
+  const members = (reply.members || []).length;
+  const detail = missing > 0 ? `${formatNumber(missing)} shard${missing === 1 ? '' : 's'} with no live copy`
+      : under > 0 ? `${formatNumber(under)} shard${under === 1 ? '' : 's'} without a replica`
+      : 'every shard fully copied';
+  stat('cluster', String(reply.health), `${formatNumber(members)} member${members === 1 ? '' : 's'} · ${detail}`,
+      'green: every shard has all its copies; yellow: a shard lacks a replica; red: a shard has no live copy');
+  document.getElementById('stat-cluster').dataset.health = String(reply.health);
 }
 
 // ---- start ---------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package org.dindex.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -48,6 +49,10 @@ public final class ClusterManagers {
         // Join quickly: members listed but not running yet are simply not there (they join us when they start).
         config.setProperty("hazelcast.wait.seconds.before.join", "1");
         config.setProperty("hazelcast.max.wait.seconds.before.join", "3");
+        // The shard table is small and every member needs it: a copy on every member (up to seven, Hazelcast's
+        // most), so that losing all members but one loses none of it.
+        config.addMapConfig(new MapConfig("dindex.*").setBackupCount(MapConfig.MAX_BACKUP_COUNT)
+                .setReadBackupData(false));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(o.port()).setPortAutoIncrement(false).setPublicAddress(o.host() + ":" + o.port());
         network.getInterfaces().setEnabled(false);

@@ -1,5 +1,7 @@
 package org.dindex.cluster;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -89,6 +91,30 @@ public final class ClusterVerticle extends VerticleBase {
         this.options = options;
     }
 
+    /**
+     * Binds the cluster gauges: {@code dindex.cluster.health} (0 green, 1 yellow, 2 red) and
+     * {@code dindex.cluster.copies} by state (started, initializing, unassigned), over every collection.
+     */
+    public ClusterVerticle meter(MeterRegistry registry) {
+        Gauge.builder("dindex.cluster.health", this, ClusterVerticle::healthLevel)
+                .description("Cluster health: 0 green, 1 yellow (a shard lacks a replica), 2 red (a shard has no"
+                        + " live copy)").register(registry);
+        for (String state : List.of("started", "initializing", "unassigned")) {
+            Gauge.builder("dindex.cluster.copies", this, v -> v.copies(state))
+                    .description("Shard copies by state").tag("state", state).register(registry);
+        }
+        return this;
+    }
+
+    private double copies(String state) {
+        if (table == null) {
+            return 0;
+        }
+        Set<String> live = table.live().keySet();
+        return table.allocations().values().stream().flatMap(a -> a.copies().stream()).flatMap(List::stream)
+                .filter(c -> state.equals(!live.contains(c.member()) ? "unassigned" : c.state().wire())).count();
+    }
+
     public String nodeId() {
         return manager.getNodeId();
     }
@@ -154,7 +180,7 @@ public final class ClusterVerticle extends VerticleBase {
         // allocation in step with the members: every second, and whenever a write meets a collection not seen yet.
         return worker.executeBlocking(() -> {
             table.register(nodeId());
-            table.refresh(manager.getNodes(), List.of(CollectionNames.DEFAULT));
+            table.refresh(manager.getNodes(), List.of(CollectionNames.DEFAULT), nodeId());
             return null;
         }, true).onSuccess(v -> {
             handlers.route(Addresses.INDEX_SUBMIT, router::submit);
@@ -172,7 +198,7 @@ public final class ClusterVerticle extends VerticleBase {
         }
         refreshing = true;
         worker.executeBlocking(() -> {
-            table.refresh(manager.getNodes(), List.of());
+            table.refresh(manager.getNodes(), List.of(), nodeId());
             return null;
         }, true).onComplete(ar -> {
             refreshing = false;
@@ -193,7 +219,7 @@ public final class ClusterVerticle extends VerticleBase {
             return Future.succeededFuture(a);
         }
         return worker.executeBlocking(() -> {
-            table.refresh(manager.getNodes(), List.of(collection));
+            table.refresh(manager.getNodes(), List.of(collection), nodeId());
             Shards.Allocation made = table.allocation(collection);
             if (made == null) {
                 throw new DindexException(ErrorCode.UNAVAILABLE,
@@ -211,12 +237,27 @@ public final class ClusterVerticle extends VerticleBase {
      */
     private Future<JsonObject> clusterSearch(FederatedSearch federated, JsonObject body) {
         String collection = SearchRequest.parse(body.getJsonObject("request")).collections().get(0);
-        return allocation(collection).compose(a -> {
-            Map<String, List<Integer>> plan = new LinkedHashMap<>();
-            a.searchPlan(table.live().keySet(), searches++).forEach((member, list) ->
-                    plan.put(table.nodeOf(member), list));
-            return federated.search(plan, a.shards(), body);
-        });
+        long turn = searches++;
+        return allocation(collection).compose(a -> federated.search(new FederatedSearch.Plan() {
+            @Override
+            public Map<String, List<Integer>> first() {
+                Map<String, List<Integer>> plan = new LinkedHashMap<>();
+                a.searchPlan(table.live().keySet(), turn).forEach((member, list) ->
+                        plan.put(table.nodeOf(member), list));
+                return plan;
+            }
+
+            @Override
+            public Map<String, List<Integer>> instead(Set<Integer> shards, Set<String> failed) {
+                Map<String, List<Integer>> plan = new LinkedHashMap<>();
+                for (int s : shards) {
+                    a.copies().get(s).stream().filter(Shards.Copy::started).map(c -> table.nodeOf(c.member()))
+                            .filter(node -> node != null && !failed.contains(node)).findFirst()
+                            .ifPresent(node -> plan.computeIfAbsent(node, k -> new ArrayList<>()).add(s));
+                }
+                return plan;
+            }
+        }, a.shards(), body));
     }
 
     /** Changes a collection's allocation by compare-and-set, on the cluster worker. */

@@ -12,6 +12,7 @@ import org.dindex.search.SearchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,8 @@ import java.util.TreeSet;
  *   <li>The merged lists are fused once with the configured fusion: RRF on the merged ranks, or linear over
  *       min-max normalised scores (for dense, over the union of all members' candidates).</li>
  * </ul>
- * A member that does not answer within the member timeout is left out and the answer says {@code partial}.
+ * A member that does not answer within the member timeout is left out; other copies of its shards are asked
+ * instead, and the answer is {@code partial} only when some shard had no copy that answered.
  */
 final class FederatedSearch {
     private final Vertx vertx;
@@ -46,49 +48,63 @@ final class FederatedSearch {
         this.memberTimeout = memberTimeout;
     }
 
-    private record Answer(String node, JsonObject candidates, String problem, double millis) {
+    private record Answer(String node, List<Integer> shards, JsonObject candidates, String problem, double millis) {
         /** Whether it counts: candidates came, made with the coordinator's model. */
         boolean usable(String model) {
             return candidates != null && (model == null || model.equals(candidates.getString("model")));
         }
     }
 
+    /** Who answers for which shards of a search (node id to shards). */
+    interface Plan {
+        /** One started copy of each shard that has a live one. */
+        Map<String, List<Integer>> first();
+
+        /** Other started copies of {@code shards}, on nodes other than {@code failed}. */
+        Map<String, List<Integer>> instead(Set<Integer> shards, Set<String> failed);
+    }
+
     /**
-     * Asks each node of {@code plan} for its candidates in the shards the plan gives it (of {@code shards}), and
-     * fuses them. Shards no node answered for are named in {@code missing_shards}.
+     * Asks each node of the plan for its candidates in the shards the plan gives it (of {@code shards}), asks other
+     * copies for the shards of nodes that did not answer in time (a member that just died: the cluster has not
+     * noticed yet), and fuses everything once. Shards no copy answered for are named in {@code missing_shards}.
      */
-    Future<JsonObject> search(Map<String, List<Integer>> plan, int shards, JsonObject body) {
+    Future<JsonObject> search(Plan plan, int shards, JsonObject body) {
         long t0 = System.nanoTime();
         SearchRequest req = SearchRequest.parse(body.getJsonObject("request"));
-        List<Future<Answer>> answers = new ArrayList<>();
-        plan.forEach((node, list) -> {
-            JsonObject ask = new JsonObject().put("request", body.getJsonObject("request"))
-                    .put("query_vector", body.getValue("query_vector"))
-                    .put("buckets", Shards.buckets(shards, list).toJson());
-            long start = System.nanoTime();
-            answers.add(vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "candidates"), ask,
-                            new DeliveryOptions().setSendTimeout(memberTimeout.toMillis()))
-                    .map(m -> new Answer(node, m.body(), null, (System.nanoTime() - start) / 1e6))
-                    .otherwise(e -> new Answer(node, null, e.getMessage(), (System.nanoTime() - start) / 1e6)));
-        });
-        return Future.join(answers).transform(ar -> {
-            List<Answer> all = answers.stream().map(Future::result).toList();
-            Fused fused = fuse(req, all, body.getString("model"));
+        String model = body.getString("model");
+        return ask(plan.first(), shards, body).compose(first -> {
+            Set<Integer> retry = new TreeSet<>();
+            Set<String> failed = new HashSet<>();
+            for (Answer a : first) {
+                if (!a.usable(model)) {
+                    retry.addAll(a.shards());
+                    failed.add(a.node());
+                }
+            }
+            if (retry.isEmpty()) {
+                return Future.succeededFuture(first);
+            }
+            return ask(plan.instead(retry, failed), shards, body).map(second -> {
+                List<Answer> all = new ArrayList<>(first);
+                all.addAll(second);
+                return all;
+            });
+        }).compose(all -> {
+            Fused fused = fuse(req, all, model);
             Set<Integer> missing = new TreeSet<>();
             for (int s = 0; s < shards; s++) {
                 missing.add(s);
             }
             for (Answer a : all) {
-                if (a.usable(body.getString("model"))) {
-                    missing.removeAll(plan.get(a.node()));
+                if (a.usable(model)) {
+                    missing.removeAll(a.shards());
                 }
             }
             return fetchMissing(fused, req.collections().get(0)).map(v -> {
                 JsonObject result = assemble(req, fused);
-                result.put("missing_shards", new JsonArray(new ArrayList<>(missing)));
-                if (!missing.isEmpty()) {
-                    result.put("partial", true);
-                }
+                result.put("missing_shards", new JsonArray(new ArrayList<>(missing)))
+                        .put("partial", !missing.isEmpty() || result.getBoolean("partial"));
                 result.put("query_time_ms", (System.nanoTime() - t0) / 1e6);
                 if (body.getString("degraded") != null) {
                     result.put("degraded", true).put("warning", "dense retrieval unavailable (" + body.getString(
@@ -99,9 +115,26 @@ final class FederatedSearch {
         });
     }
 
+    private Future<List<Answer>> ask(Map<String, List<Integer>> plan, int shards, JsonObject body) {
+        List<Future<Answer>> answers = new ArrayList<>();
+        plan.forEach((node, list) -> {
+            JsonObject ask = new JsonObject().put("request", body.getJsonObject("request"))
+                    .put("query_vector", body.getValue("query_vector"))
+                    .put("buckets", Shards.buckets(shards, list).toJson());
+            long start = System.nanoTime();
+            answers.add(vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "candidates"), ask,
+                            new DeliveryOptions().setSendTimeout(memberTimeout.toMillis()))
+                    .map(m -> new Answer(node, list, m.body(), null, (System.nanoTime() - start) / 1e6))
+                    .otherwise(e -> new Answer(node, list, null, e.getMessage(),
+                            (System.nanoTime() - start) / 1e6)));
+        });
+        return Future.join(answers).transform(ar -> Future.succeededFuture(answers.stream().map(Future::result)
+                .toList()));
+    }
+
     /** The fused top k (keys {@code node/chunkId}) with their scores, and what is known so far. */
     private record Fused(List<Map.Entry<String, Double>> top, Map<String, Float> dense, Map<String, Float> bm25,
-                         Map<String, JsonObject> chunks, JsonArray members, boolean partial) {
+                         Map<String, JsonObject> chunks, JsonArray members) {
     }
 
     /** Fetches the stored chunks of picked candidates whose payload a member did not send (rare). */
@@ -127,7 +160,6 @@ final class FederatedSearch {
         Map<String, JsonObject> chunks = new HashMap<>();
         JsonArray members = new JsonArray();
         List<MergedFusion.Source> sources = new ArrayList<>();
-        boolean partial = false;
         for (Answer a : answers) {
             JsonObject c = a.candidates();
             String problem = a.problem();
@@ -136,12 +168,13 @@ final class FederatedSearch {
                 c = null;
             }
             if (c == null) {
-                partial = true;
-                members.add(new JsonObject().put("node_id", a.node()).put("status", problem != null
+                members.add(new JsonObject().put("node_id", a.node()).put("shards", new JsonArray(a.shards()))
+                        .put("status", problem != null
                         && problem.contains("Timed out") ? "timeout" : "failed").put("error", problem));
                 continue;
             }
-            members.add(new JsonObject().put("node_id", a.node()).put("status", "ok")
+            members.add(new JsonObject().put("node_id", a.node()).put("shards", new JsonArray(a.shards()))
+                    .put("status", "ok")
                     .put("candidates", c.getJsonArray("dense").size() + c.getJsonArray("bm25").size()).put("time_ms", a.millis()));
             sources.add(new MergedFusion.Source(a.node(), scores(c.getJsonArray("dense")),
                     scores(c.getJsonArray("bm25"))));
@@ -153,7 +186,7 @@ final class FederatedSearch {
         // Every member embeds with the coordinator's model (others are refused above): dense scores stay raw.
         MergedFusion.Result r = MergedFusion.fuse(req.mode(), req.fusion() != null ? req.fusion()
                 : service.options().fusion(), req.topK(), sources, false);
-        return new Fused(r.top(), r.dense(), r.bm25(), chunks, members, partial);
+        return new Fused(r.top(), r.dense(), r.bm25(), chunks, members);
     }
 
     /** A member's {@code [[chunk_id, score], ...]} list as a map, in its order. */
@@ -176,7 +209,8 @@ final class FederatedSearch {
             }
         }
         JsonArray members = f.members();
-        boolean partial = f.partial() || hits.size() < f.top().size();
+        // Partial here when a picked chunk's member died between the two rounds; missing shards are added later.
+        boolean partial = hits.size() < f.top().size();
         JsonObject result = service.assembleHits(req, hits);
         Map<String, String> memberOfDoc = new HashMap<>();
         hits.forEach(h -> memberOfDoc.putIfAbsent(h.chunk().getString("document_id"), h.chunk().getString("member")));

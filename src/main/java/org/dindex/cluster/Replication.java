@@ -37,8 +37,11 @@ import java.util.logging.Logger;
  */
 public final class Replication implements WriteForwarding {
     private static final Logger LOG = Logger.getLogger(Replication.class.getName());
-    /** A copy writes a forwarded batch with one fsync; minutes would mean it is stuck. */
-    private static final Duration FORWARD_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * A copy writes a forwarded batch with one fsync, queued behind its own writes and commits: half a minute means
+     * it is stuck or gone (the cluster notices a dead member within the heartbeat timeout).
+     */
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(30);
 
     /** {@code update}: changes a collection's allocation by compare-and-set, on the cluster worker. */
     private record Bound(Vertx vertx, ShardTable table,

@@ -91,8 +91,12 @@ final class ShardTable {
      * Reads who is live, makes sure {@code collections} have an allocation, reconciles every allocation with the live
      * members and caches the result.
      */
-    synchronized void refresh(Collection<String> liveNodes, Collection<String> collections) {
-        Map<String, String> registered = new HashMap<>(membersMap());
+    synchronized void refresh(Collection<String> liveNodes, Collection<String> collections, String selfNode) {
+        IMap<String, String> members = membersMap();
+        if (!memberId.equals(members.get(selfNode))) {
+            members.set(selfNode, memberId);  // lost with members that held the entry: announced again
+        }
+        Map<String, String> registered = new HashMap<>(members);
         Map<String, String> liveNow = new TreeMap<>();
         for (String node : liveNodes) {
             String member = registered.get(node);

@@ -293,20 +293,64 @@ public final class Shards {
         }
 
         /**
-         * Who answers for which shard in one search: one started copy on a live member per shard, spread over the
-         * copies by {@code turn} (a search counter), so replicas share the load.
+         * Who answers for which shard in one search: one started copy on a live member per shard, the one whose
+         * member has the fewest shards of this search so far (so every member holding copies takes part), ties
+         * rotating with {@code turn} (a search counter), so that replicas share the load over searches.
          */
         public Map<String, List<Integer>> searchPlan(Set<String> live, long turn) {
             Map<String, List<Integer>> plan = new LinkedHashMap<>();
-            for (int s = 0; s < shards; s++) {
+            for (int i = 0; i < shards; i++) {
+                int s = (int) Math.floorMod(i + turn, (long) shards);
                 List<Copy> ready = copies.get(s).stream().filter(c -> c.started() && live.contains(c.member()))
                         .toList();
-                if (!ready.isEmpty()) {
-                    Copy pick = ready.get((int) Math.floorMod(turn + s, (long) ready.size()));
-                    plan.computeIfAbsent(pick.member(), k -> new ArrayList<>()).add(s);
+                if (ready.isEmpty()) {
+                    continue;
+                }
+                Copy pick = null;
+                for (int k = 0; k < ready.size(); k++) {
+                    Copy c = ready.get((int) Math.floorMod(turn / shards + s + k, (long) ready.size()));
+                    if (pick == null || plan.getOrDefault(c.member(), List.of()).size()
+                            < plan.getOrDefault(pick.member(), List.of()).size()) {
+                        pick = c;
+                    }
+                }
+                plan.computeIfAbsent(pick.member(), k -> new ArrayList<>()).add(s);
+            }
+            // Greedy picks can leave one member with two more than another: move shards while a copy allows it.
+            for (boolean moved = true; moved; ) {
+                moved = false;
+                for (String most : plan.keySet()) {
+                    for (String least : ready(live)) {
+                        List<Integer> from = plan.get(most);
+                        List<Integer> to = plan.getOrDefault(least, List.of());
+                        if (from.size() - to.size() < 2) {
+                            continue;
+                        }
+                        Integer s = from.stream().filter(x -> copyOn(x, least) != null && copyOn(x, least).started())
+                                .findFirst().orElse(null);
+                        if (s != null) {
+                            from.remove(s);
+                            plan.computeIfAbsent(least, k -> new ArrayList<>()).add(s);
+                            moved = true;
+                            break;
+                        }
+                    }
+                    if (moved) {
+                        break;
+                    }
                 }
             }
+            plan.values().removeIf(List::isEmpty);
+            plan.values().forEach(list -> list.sort(null));
             return plan;
+        }
+
+        /** Live members holding a started copy of some shard. */
+        private Set<String> ready(Set<String> live) {
+            Set<String> out = new TreeSet<>();
+            copies.forEach(list -> list.stream().filter(c -> c.started() && live.contains(c.member()))
+                    .forEach(c -> out.add(c.member())));
+            return out;
         }
 
         public JsonObject toJson() {

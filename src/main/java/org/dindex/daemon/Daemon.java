@@ -147,7 +147,7 @@ public final class Daemon {
             clusterVerticle = new ClusterVerticle(handlers, clusterManager, cluster, parts.searchService(),
                     new ClusterVerticle.Local(paths.dataDir(), options.config().getInt(Settings.CLUSTER_SHARDS),
                     options.config().getInt(Settings.CLUSTER_REPLICAS), stores.collections(), parts.commits(),
-                    replication));
+                    replication)).meter(parts.metrics().registry());
             verticles.add(clusterVerticle);
         }
         for (Function<BusHandlers, VerticleBase> extension : options.extensions()) {

@@ -89,6 +89,11 @@ final class DaemonParts {
         return search.service();
     }
 
+    /** The daemon's meters (the cluster part binds its own). */
+    Metrics metrics() {
+        return metrics;
+    }
+
     /** Commit control (after {@link #verticles}): a cluster member's copies of shards are written through it. */
     Commits commits() {
         return commits;

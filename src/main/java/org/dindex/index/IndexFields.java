@@ -48,6 +48,11 @@ public final class IndexFields {
     public static final String LEGACY_VECTOR = "vector";
     /** The document's hash bucket ({@link DocumentIds#bucket}), indexed as a point: shards are ranges of it. */
     public static final String BUCKET = "bucket";
+    /**
+     * A document record's id as sorted doc values, to list records in id order. A field of its own: Lucene wants
+     * {@link #DOC_ID} alike in chunks and records, and chunks do not need it sorted.
+     */
+    public static final String RECORD_ORDER = "record_order";
     public static final String PREV_ID = "prev_id";
     public static final String NEXT_ID = "next_id";
     public static final String CONTENT_HASH = "content_hash";

@@ -196,7 +196,7 @@ final class LuceneStore implements AutoCloseable {
         record.add(new StringField(IndexFields.KIND, IndexFields.KIND_DOC, Field.Store.NO));
         addShared(record, shared, false);
         // Records sort by id, so that a shard's documents can be listed page by page (StoredDocuments).
-        record.add(new SortedDocValuesField(IndexFields.DOC_ID, new BytesRef(shared.docId())));
+        record.add(new SortedDocValuesField(IndexFields.RECORD_ORDER, new BytesRef(shared.docId())));
         record.add(new StoredField(IndexFields.CONTENT_HASH, contentHash));
         record.add(new StoredField(IndexFields.CHUNK_COUNT, chunkCount));
         return record;

@@ -59,7 +59,7 @@ public final class StoredDocuments {
             q.add(TermRangeQuery.newStringRange(IndexFields.DOC_ID, after, null, false, false),
                     BooleanClause.Occur.FILTER);
         }
-        TopDocs top = s.search(q.build(), limit, new Sort(new SortField(IndexFields.DOC_ID, SortField.Type.STRING)));
+        TopDocs top = s.search(q.build(), limit, new Sort(new SortField(IndexFields.RECORD_ORDER, SortField.Type.STRING)));
         StoredFields stored = s.storedFields();
         List<Entry> out = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc sd : top.scoreDocs) {

@@ -95,9 +95,10 @@ class ClusterTest {
             ids.add(awaitMembers(m, 3).getString("node_id"));
         }
 
-        // Each query matches one member's documents only: that member's document ranks first, from any member.
-        // Each document was stored by the owner of its shard (not necessarily the member it was indexed through):
-        // every member names the same holder, and that holder's own index has it.
+        awaitHealth(members.get(0), "green", 3);
+        // Each query matches one member's documents only: that document ranks first, from any member. Each document
+        // was stored by its shard's primary and copied to a replica (not necessarily through the member it was
+        // indexed through): the member a result names has it in its own index.
         String[] queries = {"which tower warns ships of reefs", "molten rock erupting from a mountain",
                 "baking bread with wild yeast"};
         String[] holder = new String[3];
@@ -106,14 +107,12 @@ class ClusterTest {
                 JsonObject r = members.get(from).run("search", queries[q], "--json").json();
                 assertEquals(false, r.getBoolean("partial"), r.encodePrettily());
                 assertEquals(List.of(), r.getJsonArray("missing_shards").getList(), r.encodePrettily());
-                assertEquals(3, r.getJsonArray("members").size());
+                assertEquals(3, r.getJsonArray("members").size(), "each member answers for some shards: "
+                        + r.encodePrettily());
                 JsonObject top = r.getJsonArray("results").getJsonObject(0);
                 assertTrue(top.getString("source").endsWith(corpora[q][0]), "query " + q + " from member " + from
                         + ": " + r.encodePrettily());
-                if (holder[q] == null) {
-                    holder[q] = top.getString("member");
-                }
-                assertEquals(holder[q], top.getString("member"));
+                holder[q] = top.getString("member");
             }
             JsonObject local = members.get(ids.indexOf(holder[q])).run("search", queries[q], "--scope", "local",
                     "--json").json();
@@ -139,11 +138,19 @@ class ClusterTest {
             assertTrue(localSources.get(ids.indexOf(d.getString("member"))).contains(d.getString("source")),
                     "attribution: " + d.encode());
         }
-        // A local search stays on its member: another member's document is not there.
-        int notVolcano = ids.indexOf(holder[1]) == 0 ? 1 : 0;
-        JsonObject local = members.get(notVolcano).run("search", queries[1], "--scope", "local", "--json").json();
-        assertTrue(local.getJsonArray("results").stream().map(o -> (JsonObject) o)
-                .noneMatch(d -> d.getString("source").endsWith("volcano.md")), local.encodePrettily());
+        // A local search stays on its member: the volcano is on two members (its shard's primary and replica), not
+        // on the third, once a member that moved its copy away has dropped what it kept of it.
+        Await.value(Duration.ofSeconds(60), Duration.ofMillis(500), "the volcano on two members", () -> {
+            int withVolcano = 0;
+            for (Cli m : members) {
+                JsonObject local = m.run("search", queries[1], "--scope", "local", "--json").json();
+                if (local.getJsonArray("results").stream().map(o -> (JsonObject) o)
+                        .anyMatch(d -> d.getString("source").endsWith("volcano.md"))) {
+                    withVolcano++;
+                }
+            }
+            return withVolcano;
+        }, n -> n == 2);
 
         // Member addresses are for daemons only.
         try (DindexClient client = DindexClient.connect(members.get(0).socket)) {
@@ -188,70 +195,69 @@ class ClusterTest {
                 .anyMatch(j -> j.getString("id").equals(job)), String.valueOf(snapshot));
         ws.abort();
 
-        // A member dies (one that does not hold the lighthouse): answers are partial, not failures, and come within
-        // the member timeout.
-        int victim = ids.indexOf(holder[0]) == 1 ? 2 : 1;
+        // A member dies: answers stay complete, since the other copies of its shards answer for them (before the
+        // cluster notices, after the member timeout); the health is yellow until every shard has two copies again.
+        int victim = 2;
         members.get(victim).killDaemon();
         long t0 = System.nanoTime();
-        JsonObject partial = members.get(0).run("search", queries[0], "--json").json();
+        JsonObject complete = members.get(0).run("search", queries[0], "--json").json();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 10_000, "answered in " + ms + " ms");
-        if (partial.getJsonArray("members").size() == 3) {  // before the cluster notices the loss
-            assertTrue(partial.getBoolean("partial"), partial.encodePrettily());
-            JsonObject lost = partial.getJsonArray("members").stream().map(o -> (JsonObject) o)
-                    .filter(m -> m.getString("node_id").equals(ids.get(victim))).findFirst().orElseThrow();
-            assertFalse(lost.getString("status").equals("ok"), partial.encodePrettily());
-        }
-        assertTrue(partial.getJsonArray("results").getJsonObject(0).getString("source").endsWith("lighthouse.md"));
-        assertTrue(partial.getJsonArray("results").stream().map(o -> (JsonObject) o)
-                .noneMatch(d -> ids.get(victim).equals(d.getString("member"))), partial.encodePrettily());
-        assertFalse(partial.getJsonArray("missing_shards").isEmpty(), partial.encodePrettily());
+        assertFalse(complete.getBoolean("partial"), complete.encodePrettily());
+        assertEquals(List.of(), complete.getJsonArray("missing_shards").getList(), complete.encodePrettily());
+        assertTrue(complete.getJsonArray("results").getJsonObject(0).getString("source").endsWith("lighthouse.md"));
+        assertTrue(complete.getJsonArray("results").stream().map(o -> (JsonObject) o)
+                .noneMatch(d -> ids.get(victim).equals(d.getString("member"))), complete.encodePrettily());
         awaitMembers(members.get(0), 2);
-        // Also after the cluster noticed: the victim's shards are named as missing.
-        JsonObject stillPartial = members.get(0).run("search", queries[0], "--json").json();
-        assertTrue(stillPartial.getBoolean("partial"), stillPartial.encodePrettily());
-        assertFalse(stillPartial.getJsonArray("missing_shards").isEmpty(), stillPartial.encodePrettily());
+        JsonObject after = members.get(0).run("search", queries[1], "--json").json();
+        assertFalse(after.getBoolean("partial"), after.encodePrettily());
+        assertTrue(after.getJsonArray("results").getJsonObject(0).getString("source").endsWith("volcano.md"));
+        awaitHealth(members.get(0), "green", 2);
 
-        // Restarted, it rejoins and answers are complete again.
+        // Restarted, it rejoins, takes its share of copies again, and answers stay complete.
         assertEquals(0, start(victim).exit());
         awaitMembers(members.get(0), 3);
-        JsonObject complete = awaitComplete(members.get(0), queries[1]);
-        assertTrue(complete.getJsonArray("results").getJsonObject(0).getString("source").endsWith("volcano.md"));
+        JsonObject back = awaitHealth(members.get(0), "green", 3);
+        assertTrue(holders(back).size() == 3, back.encodePrettily());
+        JsonObject rejoined = awaitComplete(members.get(victim), queries[2]);
+        assertTrue(rejoined.getJsonArray("results").getJsonObject(0).getString("source").endsWith("bread.md"));
     }
 
     /**
-     * Two members, each a front door: a document indexed through one and re-indexed (changed) through the other has
-     * one current copy, on its shard's owner. With one member gone, answers are partial and name its shards for as
-     * long as it is gone (not only until the cluster notices), the shard table says red, and writes to its shards are
-     * refused rather than stored twice; restarted with its data dir, it owns its shards again: complete, no
-     * duplicates.
+     * Three members with one replica per shard, each a front door. A document indexed through one member and
+     * re-indexed (changed) through another has one current copy. With two of three members killed, answers are
+     * partial and name the shards that had no copy left, and writes to those shards are refused rather than stored
+     * twice; restarted, the members make answers complete again, with no document twice. With one killed, answers
+     * stay complete, health goes yellow, then green once the shards have two copies again, and no acknowledged
+     * document is lost. A member restarted with a stale disk serves nothing stale while its copies catch up.
      */
     @Test
-    void writesGoToTheirShardsOwnerAndAnswersNameTheShardsTheyMiss() throws Exception {
+    void everyAcknowledgedDocumentSurvivesTheLossOfAMember() throws Exception {
         root = TestDirs.privateDir("cs");
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             ports[i] = freePort();
             members.add(new Cli(root.resolve("m" + i)));
         }
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             Cli.Result r = start(i);
             assertEquals(0, r.exit(), r.toString());
         }
-        List<String> ids = new ArrayList<>();
+        List<String> memberIds = new ArrayList<>();
         for (Cli m : members) {
-            ids.add(awaitMembers(m, 2).getString("node_id"));
+            memberIds.add(awaitMembers(m, 3).getString("member_id"));
         }
-        JsonObject table = awaitShards(members.get(0), 2);
-        assertEquals("green", table.getString("health"), table.encodePrettily());
+        JsonObject green = awaitHealth(members.get(0), "green", 3);
         Cli.Result status = members.get(1).run("cluster", "status");
         assertEquals(0, status.exit(), status.toString());
         assertTrue(status.out().contains("health green"), status.out());
-        int shardCount = table.getJsonArray("collections").getJsonObject(0).getInteger("shards");
-        assertEquals(shardCount, status.out().lines().filter(l -> l.matches("\\s+shard \\d+\\s+started .*"))
-                .count(), status.out());
-        assertEquals(2, status.out().lines().filter(l -> l.contains("documents,")).count(), status.out());
-        JsonObject statusJson = members.get(0).run("cluster", "status", "--json").json();
-        assertEquals(table.getJsonArray("collections"), statusJson.getJsonArray("shards"), statusJson.encodePrettily());
+        JsonObject collection = green.getJsonArray("shards").getJsonObject(0);
+        int shardCount = collection.getInteger("shards");
+        assertEquals(1, collection.getInteger("replicas"));
+        assertEquals(shardCount, status.out().lines().filter(l -> l.matches("\\s+primary\\s+started .*")).count(),
+                status.out());
+        assertEquals(shardCount, status.out().lines().filter(l -> l.matches("\\s+replica\\s+started .*")).count(),
+                status.out());
+
         List<Europarl.Line> speeches = Europarl.english(24);
         Path dir = Files.createDirectories(root.resolve("corpus"));
         for (int s = 0; s < speeches.size(); s++) {
@@ -262,17 +268,11 @@ class ClusterTest {
                 + " rotating beam of light.\n");
         Cli.Result indexed = members.get(0).run("index", dir.toString());
         assertEquals(0, indexed.exit(), indexed.toString());
-        // Every document is on one member, and both members hold some (their shards' documents).
-        JsonObject cluster = awaitMembers(members.get(0), 2);
-        int total = 0;
-        for (Object o : cluster.getJsonArray("members")) {
-            int documents = ((JsonObject) o).getInteger("documents");
-            assertTrue(documents > 0, cluster.encodePrettily());
-            total += documents;
-        }
-        assertEquals(speeches.size() + 1, total, cluster.encodePrettily());
+        int total = speeches.size() + 1;
+        assertEveryDocumentOnce(members.get(2), dir, total);
+        assertCopiesAgree(members.get(0), total);
 
-        // Re-indexed with new text through the other member: still one copy, the new one, found from either.
+        // Re-indexed with new text through another member: still one copy, the new one, found from every member.
         Files.writeString(lighthouse, "# Lighthouses\n\nA lighthouse keeper climbs the spiral staircase at dusk to"
                 + " light the lantern for the fishing fleet.\n");
         Cli.Result again = members.get(1).run("index", lighthouse.toString());
@@ -285,29 +285,28 @@ class ClusterTest {
             assertTrue(copies.get(0).encode().contains("spiral staircase"), r.encodePrettily());
             assertFalse(r.getBoolean("partial"), r.encodePrettily());
         }
-        int totalAfter = 0;
-        for (Object o : awaitMembers(members.get(1), 2).getJsonArray("members")) {
-            totalAfter += ((JsonObject) o).getInteger("documents");
-        }
-        assertEquals(total, totalAfter);
+        assertCopiesAgree(members.get(2), total);
 
-        // Member 1 dies: its shards are missing from every answer for as long as it is gone.
-        List<Integer> itsShards = new ArrayList<>();
-        String memberId1 = awaitMembers(members.get(1), 2).getString("member_id");
-        for (Object o : table.getJsonArray("collections").getJsonObject(0).getJsonArray("allocation")) {
+        // Two of three die at once: the shards whose copies were both on them are missing from every answer for as
+        // long as they are gone, and the shard table says red.
+        List<Integer> lostShards = new ArrayList<>();
+        for (Object o : awaitHealth(members.get(0), "green", 3).getJsonArray("shards").getJsonObject(0)
+                .getJsonArray("allocation")) {
             JsonObject shard = (JsonObject) o;
-            if (shard.getString("owner").equals(memberId1)) {
-                itsShards.add(shard.getInteger("shard"));
+            if (shard.getJsonArray("copies").stream().noneMatch(c -> ((JsonObject) c).getString("member")
+                    .equals(memberIds.get(0)))) {
+                lostShards.add(shard.getInteger("shard"));
             }
         }
-        assertFalse(itsShards.isEmpty(), table.encodePrettily());
+        assertFalse(lostShards.isEmpty());
         members.get(1).killDaemon();
+        members.get(2).killDaemon();
         awaitMembers(members.get(0), 1);
         for (int i = 0; i < 3; i++) {
             JsonObject r = members.get(0).run("search", "the European Parliament debated the report", "--json")
                     .json();
             assertTrue(r.getBoolean("partial"), r.encodePrettily());
-            assertEquals(itsShards, r.getJsonArray("missing_shards").getList(), r.encodePrettily());
+            assertEquals(lostShards, r.getJsonArray("missing_shards").getList(), r.encodePrettily());
             Thread.sleep(1000);  // the scenario: the search stays partial, asked three times over 3 s
         }
         String url = members.get(0).run("daemon", "status", "--json").json().getJsonObject("http").getString("url");
@@ -318,60 +317,150 @@ class ClusterTest {
         org.dindex.http.OpenApiCheck.verify("GET", "/api/v1/cluster/shards", 200, "application/json", shards.body());
         JsonObject red = new JsonObject(shards.body());
         assertEquals("red", red.getString("health"), red.encodePrettily());
+        assertEquals(lostShards, red.getJsonArray("collections").getJsonObject(0).getJsonArray("missing_shards")
+                .getList(), red.encodePrettily());
         Cli.Result redStatus = members.get(0).run("cluster", "status");
         assertEquals(0, redStatus.exit(), redStatus.toString());
         assertTrue(redStatus.out().contains("health red"), redStatus.out());
-        assertEquals(itsShards.size(), redStatus.out().lines()
-                .filter(l -> l.matches("\\s+shard \\d+\\s+unassigned .*")).count(), redStatus.out());
-        for (Object o : red.getJsonArray("collections").getJsonObject(0).getJsonArray("allocation")) {
-            JsonObject shard = (JsonObject) o;
-            assertEquals(itsShards.contains(shard.getInteger("shard")) ? "unassigned" : "started",
-                    shard.getString("state"), red.encodePrettily());
+        assertEquals(lostShards.size(), redStatus.out().lines()
+                .filter(l -> l.matches("\\s+shard \\d+\\s+unassigned")).count(), redStatus.out());
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("dindex_cluster_health ") && l.endsWith(" 2.0")),
+                metrics.lines().filter(l -> l.contains("cluster")).toList().toString());
+        // The dashboard of the member that is left shows it.
+        try (org.dindex.support.Browsers.Session browser = org.dindex.support.Browsers.start()) {
+            browser.driver().get(url + "/");
+            org.openqa.selenium.support.ui.WebDriverWait wait = new org.openqa.selenium.support.ui.WebDriverWait(
+                    browser.driver(), Duration.ofSeconds(30), Duration.ofMillis(100));
+            wait.until(d -> "red".equals(d.findElement(org.openqa.selenium.By.id("stat-cluster")).getText()));
+            String sub = browser.driver().findElement(org.openqa.selenium.By.id("stat-cluster-sub")).getText();
+            assertTrue(sub.contains("1 member") && sub.contains(lostShards.size() + " shard"), sub);
         }
         // A document of a missing shard is refused, not stored on the member that is left (a second copy later).
         Cli.Result refused = null;
         for (int s = 0; s < speeches.size(); s++) {
             Path speech = dir.resolve("speech-" + s + ".txt");
-            if (itsShards.contains(Shards.of(org.dindex.index.DocumentIds.forSource(speech.toAbsolutePath()
+            if (lostShards.contains(Shards.of(org.dindex.index.DocumentIds.forSource(speech.toAbsolutePath()
                     .normalize().toString()), shardCount))) {
-                Files.writeString(speech, "Changed while its owner is away.");
-                refused = members.get(0).run("index", speech.toString());
+                refused = members.get(0).run("index", speech.toString(), "--meta", "changed=yes");
                 break;
             }
         }
         assertTrue(refused != null && refused.exit() != 0, String.valueOf(refused));
-        assertTrue(refused.toString().contains("no live owner"), refused.toString());
+        assertTrue(refused.toString().contains("no live copy"), refused.toString());
 
-        // Restarted with its data dir, it owns its shards again: complete, and no document twice.
+        // Restarted with their data dirs: complete again, and no document twice.
         assertEquals(0, start(1).exit());
+        assertEquals(0, start(2).exit());
+        awaitMembers(members.get(0), 3);
+        awaitComplete(members.get(0), "lighthouse keeper lantern staircase");
+        awaitHealth(members.get(0), "green", 3);
+        assertEveryDocumentOnce(members.get(1), dir, total);
+        assertCopiesAgree(members.get(0), total);
+
+        // One dies: answers stay complete, health yellow, then green once its shards have a second copy again; no
+        // acknowledged document is lost, also those written while it was gone.
+        members.get(2).killDaemon();
         awaitMembers(members.get(0), 2);
-        JsonObject complete = awaitComplete(members.get(0), "lighthouse keeper lantern staircase");
-        assertEquals(List.of(), complete.getJsonArray("missing_shards").getList());
-        assertEquals(1, complete.getJsonArray("results").stream().map(o -> (JsonObject) o)
-                .filter(d -> d.getString("source").endsWith("lighthouse.md")).count(), complete.encodePrettily());
-        int totalBack = 0;
-        for (Object o : awaitMembers(members.get(0), 2).getJsonArray("members")) {
-            totalBack += ((JsonObject) o).getInteger("documents");
+        JsonObject yellow = members.get(0).run("cluster", "status", "--json").json();
+        assertTrue(List.of("yellow", "green").contains(yellow.getString("health")), yellow.encodePrettily());
+        JsonObject r = members.get(1).run("search", "lighthouse keeper lantern staircase", "--json").json();
+        assertFalse(r.getBoolean("partial"), r.encodePrettily());
+        Files.writeString(lighthouse, "# Lighthouses\n\nAutomated lighthouses need no keeper: a timer switches the"
+                + " LED lamp on at sunset.\n");
+        Path late = Files.writeString(dir.resolve("late.md"), "# Late\n\nWritten while a member was away.\n");
+        Cli.Result whileAway = members.get(0).run("index", lighthouse.toString(), late.toString());
+        assertEquals(0, whileAway.exit(), whileAway.toString());
+        awaitHealth(members.get(0), "green", 2);
+        assertEveryDocumentOnce(members.get(1), dir, total + 1);
+        assertCopiesAgree(members.get(1), total + 1);
+
+        // It comes back with its stale disk: it serves nothing stale while its copies are filled again.
+        assertEquals(0, start(2).exit());
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        boolean greenAgain = false;
+        while (!greenAgain && System.nanoTime() < until) {
+            JsonObject fromStale = members.get(2).run("search", "lighthouse keeper lantern staircase", "--json")
+                    .json();
+            assertFalse(fromStale.encode().contains("spiral staircase"), fromStale.encodePrettily());
+            JsonObject st = members.get(2).run("cluster", "status", "--json").json();
+            greenAgain = "green".equals(st.getString("health")) && st.getJsonArray("members").size() == 3
+                    && holders(st).size() == 3;
         }
-        assertEquals(total, totalBack);
-        assertEquals("green", awaitShards(members.get(1), 2).getString("health"));
+        assertTrue(greenAgain, "green again with three members holding copies");
+        assertEveryDocumentOnce(members.get(2), dir, total + 1);
+        assertCopiesAgree(members.get(2), total + 1);
+        JsonObject fresh = members.get(2).run("search", "automated lighthouse LED lamp", "--json").json();
+        assertTrue(fresh.getJsonArray("results").getJsonObject(0).encode().contains("LED lamp"),
+                fresh.encodePrettily());
     }
 
-    /** The shard table as {@code dindex daemon status --json} shows it, once the shards are spread over n members. */
-    private static JsonObject awaitShards(Cli cli, int n) throws InterruptedException {
-        JsonObject cluster = Await.value(Duration.ofSeconds(60), Duration.ofMillis(250), "shards spread over " + n
-                + " members", () -> awaitMembers(cli, n), c -> {
-                    JsonArray collections = c.getJsonArray("shards");
-                    if (collections == null || collections.isEmpty()) {
-                        return false;
+    /**
+     * The members holding started copies in a {@code cluster status --json} answer, or an empty set while a copy is
+     * being filled (a move is not finished).
+     */
+    private static java.util.Set<String> holders(JsonObject status) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Object o : status.getJsonArray("shards").getJsonObject(0).getJsonArray("allocation")) {
+            for (Object c : ((JsonObject) o).getJsonArray("copies")) {
+                JsonObject copy = (JsonObject) c;
+                if (!"started".equals(copy.getString("state"))) {
+                    return java.util.Set.of();
+                }
+                out.add(copy.getString("member"));
+            }
+        }
+        return out;
+    }
+
+    /** {@code cluster status --json} from {@code cli} once the health is {@code health} with {@code n} members. */
+    private static JsonObject awaitHealth(Cli cli, String health, int n) throws InterruptedException {
+        return Await.value(Duration.ofSeconds(120), Duration.ofMillis(500), "health " + health + " with " + n
+                + " members", () -> {
+                    Cli.Result r = cli.run("cluster", "status", "--json");
+                    return r.exit() == 0 ? r.json() : null;
+                }, st -> st != null && health.equals(st.getString("health"))
+                        && st.getJsonArray("members").size() == n
+                        && st.getJsonArray("shards") != null && !st.getJsonArray("shards").isEmpty()
+                        && holders(st).size() == n);
+    }
+
+    /**
+     * Every document under {@code dir} is found once across the cluster: a dense search restricted to the folder
+     * returns every chunk of it, grouped by document.
+     */
+    private static void assertEveryDocumentOnce(Cli cli, Path dir, int documents) {
+        JsonObject r = cli.run("search", "parliament lighthouse report", "--mode", "dense", "--top-k", "100",
+                "--source", dir.toAbsolutePath().normalize().toString(), "--json").json();
+        assertFalse(r.getBoolean("partial"), r.encodePrettily());
+        List<String> sources = r.getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("source"))
+                .toList();
+        assertEquals(documents, sources.size(), r.encodePrettily());
+        assertEquals(documents, new java.util.HashSet<>(sources).size(), "no document twice: " + sources);
+    }
+
+    /** Every shard's started copies hold the same number of documents, and the primaries hold {@code documents}. */
+    private static void assertCopiesAgree(Cli cli, int documents) throws InterruptedException {
+        Await.value(Duration.ofSeconds(60), Duration.ofMillis(500), "copies agree", () ->
+                cli.run("cluster", "status", "--json").json(), st -> {
+                    int sum = 0;
+                    for (Object o : st.getJsonArray("shards").getJsonObject(0).getJsonArray("allocation")) {
+                        java.util.Set<Integer> counts = new java.util.HashSet<>();
+                        for (Object c : ((JsonObject) o).getJsonArray("copies")) {
+                            JsonObject copy = (JsonObject) c;
+                            counts.add(copy.getInteger("documents", -1));
+                            if ("primary".equals(copy.getString("role"))) {
+                                sum += copy.getInteger("documents", 0);
+                            }
+                        }
+                        if (counts.size() != 1) {
+                            return false;
+                        }
                     }
-                    java.util.Set<String> owners = new java.util.HashSet<>();
-                    collections.getJsonObject(0).getJsonArray("allocation").forEach(o -> owners.add(
-                            ((JsonObject) o).getString("owner")));
-                    return owners.size() == n && "green".equals(c.getString("health"));
+                    return sum == documents;
                 });
-        return new JsonObject().put("health", cluster.getString("health")).put("collections",
-                cluster.getJsonArray("shards"));
     }
 
     /** A search from {@code cli} once it is complete again (every shard's owner answered). */

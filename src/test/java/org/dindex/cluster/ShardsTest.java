@@ -114,11 +114,21 @@ class ShardsTest {
         Set<String> alone = Set.of("a");
         assertEquals("red", grown.health(alone));
         assertFalse(grown.missing(alone).isEmpty());
-        Map<String, List<Integer>> plan = grown.searchPlan(three, 7);
-        List<Integer> covered = new ArrayList<>();
-        plan.values().forEach(covered::addAll);
-        covered.sort(null);
-        assertEquals(List.of(0, 1, 2, 3, 4, 5), covered);
+        Set<String> answering = new HashSet<>();
+        for (long turn = 0; turn < 30; turn++) {
+            Map<String, List<Integer>> plan = grown.searchPlan(three, turn);
+            List<Integer> covered = new ArrayList<>();
+            plan.values().forEach(covered::addAll);
+            covered.sort(null);
+            assertEquals(List.of(0, 1, 2, 3, 4, 5), covered);
+            assertEquals(three, plan.keySet(), "every member answers for two shards: " + plan);
+            plan.forEach((member, list) -> {
+                assertEquals(2, list.size(), plan.toString());
+                list.forEach(s -> assertTrue(grown.copyOn(s, member).started()));
+                list.forEach(s -> answering.add(member + "/" + s));
+            });
+        }
+        assertEquals(12, answering.size(), "over searches, every copy answers");
         assertEquals(grown, Shards.Allocation.fromJson(grown.toJson(), 0));
     }
 

@@ -102,6 +102,7 @@ class DashboardBrowserTest {
         wait.until(textIs(By.id("stat-documents"), "0"));
         assertTrue(text(driver, "#version").startsWith("v"), "daemon version in the header");
         assertTrue(driver.findElements(By.cssSelector("#job-list .job")).isEmpty());
+        assertFalse(driver.findElement(By.id("stat-cluster-tile")).isDisplayed(), "no cluster tile on a lone daemon");
         shot("01-empty");
 
         // Imports over HTTP are off here: the form shows the daemon's own explanation.

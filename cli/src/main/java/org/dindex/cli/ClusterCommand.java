@@ -21,9 +21,11 @@ final class ClusterCommand {
             footer = {
                     "  dindex cluster status",
                     "  dindex cluster status --json"},
-            description = "Members with their index sizes, every collection's shards with the member holding each and"
-                    + " its state (started, or unassigned while its member is gone), and the cluster's health: green,"
-                    + " or red while a shard has no live copy. A daemon outside a cluster says so.")
+            description = "Members with their index sizes, every collection's shards with each copy's member, role"
+                    + " (primary or replica), state (started; initializing while it is filled from another copy;"
+                    + " unassigned while its member is gone) and documents, and the cluster's health: green, yellow"
+                    + " while a shard lacks a replica, red while a shard has no live copy. A daemon outside a cluster"
+                    + " says so.")
     int status(@Mixin JsonOption output) {
         return Replies.ask(root, null, output.json, ClusterCommand::statusOf, status -> print(root, status));
     }
@@ -53,13 +55,19 @@ final class ClusterCommand {
         }
         for (Object o : status.getJsonArray("shards", new JsonArray())) {
             JsonObject c = (JsonObject) o;
-            root.out.printf("collection %s: %d shards, health %s (allocation version %d)%n",
-                    c.getString("collection"), c.getInteger("shards"), c.getString("health"),
-                    c.getLong("version"));
+            root.out.printf("collection %s: %d shards, %d replicas, health %s (allocation version %d)%n",
+                    c.getString("collection"), c.getInteger("shards"), c.getInteger("replicas", 0),
+                    c.getString("health"), c.getLong("version"));
             for (Object s : c.getJsonArray("allocation", new JsonArray())) {
                 JsonObject shard = (JsonObject) s;
-                root.out.printf("  shard %-3d %-11s %s%s%n", shard.getInteger("shard"), shard.getString("state"),
-                        shard.getString("owner"), shard.getBoolean("self", false) ? " (this member)" : "");
+                root.out.printf("  shard %-3d %s%n", shard.getInteger("shard"), shard.getString("state"));
+                for (Object co : shard.getJsonArray("copies", new JsonArray())) {
+                    JsonObject copy = (JsonObject) co;
+                    Object docs = copy.getValue("documents");
+                    root.out.printf("    %-7s %-12s %-36s %s%s%n", copy.getString("role"), copy.getString("state"),
+                            copy.getString("member"), docs == null ? "" : docs + " documents",
+                            copy.getBoolean("self", false) ? " (this member)" : "");
+                }
             }
         }
     }
