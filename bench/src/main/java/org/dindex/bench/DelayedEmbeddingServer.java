@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
@@ -44,7 +43,7 @@ final class DelayedEmbeddingServer implements AutoCloseable {
             } else {
                 answer.run();
             }
-        })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+        })).listen(0, "127.0.0.1").await();
     }
 
     /** The base URL to configure as {@code embedding.http.url}. */
@@ -79,6 +78,6 @@ final class DelayedEmbeddingServer implements AutoCloseable {
 
     @Override
     public void close() {
-        vertx.close().await(10, TimeUnit.SECONDS);
+        vertx.close().await();
     }
 }
