@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ClusterBenchmark {
     private static final int DIMENSIONS = 384;
     private static final int SENDERS = 8;
-    private static final int DOCS_PER_REQUEST = 4;
+    private static final int DOCS_PER_REQUEST = 8;
 
     /**
      * @param env        the environment daemons start with (the caller's, plus what each phase sets)
@@ -144,23 +144,26 @@ public final class ClusterBenchmark {
         AtomicInteger failed = new AtomicInteger();
         long t0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(SENDERS);
-        try (DindexClient c = DindexClient.connect(socket)) {
+        try {
             List<Future<?>> senders = new ArrayList<>();
             for (int s = 0; s < SENDERS; s++) {
                 senders.add(pool.submit(() -> {
-                    for (int from = next.getAndAdd(DOCS_PER_REQUEST); from < docs.size();
-                         from = next.getAndAdd(DOCS_PER_REQUEST)) {
-                        JsonArray batch = new JsonArray();
-                        for (int i = from; i < Math.min(docs.size(), from + DOCS_PER_REQUEST); i++) {
-                            batch.add(new JsonObject().put("source", "bench://europarl/" + i)
-                                    .put("title", docs.get(i).title()).put("text", docs.get(i).text()));
-                        }
-                        JsonObject r = c.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", batch),
-                                Duration.ofMinutes(10));
-                        for (Object o : r.getJsonArray("results")) {
-                            JsonObject d = (JsonObject) o;
-                            chunks.addAndGet(d.getInteger("chunks", 0));
-                            failed.addAndGet("failed".equals(d.getString("status")) ? 1 : 0);
+                    // A connection per sender: a DindexClient is one conversation at a time.
+                    try (DindexClient c = DindexClient.connect(socket)) {
+                        for (int from = next.getAndAdd(DOCS_PER_REQUEST); from < docs.size();
+                             from = next.getAndAdd(DOCS_PER_REQUEST)) {
+                            JsonArray batch = new JsonArray();
+                            for (int i = from; i < Math.min(docs.size(), from + DOCS_PER_REQUEST); i++) {
+                                batch.add(new JsonObject().put("source", "bench://europarl/" + i)
+                                        .put("title", docs.get(i).title()).put("text", docs.get(i).text()));
+                            }
+                            JsonObject r = c.request(Addresses.INDEX_SUBMIT, new JsonObject().put("documents", batch),
+                                    Duration.ofMinutes(10));
+                            for (Object o : r.getJsonArray("results")) {
+                                JsonObject d = (JsonObject) o;
+                                chunks.addAndGet(d.getInteger("chunks", 0));
+                                failed.addAndGet("failed".equals(d.getString("status")) ? 1 : 0);
+                            }
                         }
                     }
                     return null;
@@ -169,7 +172,9 @@ public final class ClusterBenchmark {
             for (Future<?> f : senders) {
                 f.get();
             }
-            c.request(Addresses.COMMIT, new JsonObject(), Duration.ofMinutes(10));
+            try (DindexClient c = DindexClient.connect(socket)) {
+                c.request(Addresses.COMMIT, new JsonObject(), Duration.ofMinutes(10));
+            }
         } finally {
             pool.shutdownNow();
         }
