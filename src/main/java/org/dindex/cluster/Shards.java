@@ -106,7 +106,12 @@ public final class Shards {
             for (List<Copy> list : a.copies) {
                 started.add(list.stream().map(c -> new Copy(c.member(), c.primary(), CopyState.STARTED)).toList());
             }
-            return new Allocation(collection, 0, shards, replicas, started);
+            Allocation out = new Allocation(collection, 0, shards, replicas, started);
+            // Primaries spread too (one move per step), before anything is written.
+            for (Allocation next = out.next(live); next != out; next = out.next(live)) {
+                out = next;
+            }
+            return new Allocation(collection, 0, shards, replicas, out.copies);
         }
 
         /** How many copies each shard should have with {@code live} members. */
@@ -136,8 +141,9 @@ public final class Shards {
          *       member.</li>
          * </ol>
          * Then, when no copy anywhere is being filled, one copy moves from the most to the least loaded member if
-         * they differ by two or more (an initializing copy is added; step 3 drops the old one once it has started).
-         * Returns {@code this} when nothing changes.
+         * they differ by two or more (an initializing copy is added; step 3 drops the old one once it has started),
+         * and likewise one primary role moves between started copies when the primaries per member differ by two or
+         * more. Returns {@code this} when nothing changes.
          */
         public Allocation next(Set<String> live) {
             if (live.isEmpty()) {
@@ -168,6 +174,7 @@ public final class Shards {
                 dropExtra(s, list, want, load(out, live));
             }
             rebalance(out, live, want);
+            balancePrimaries(out, live);
             return out.equals(copies) ? this : new Allocation(collection, version + 1, shards, replicas, out);
         }
 
@@ -211,6 +218,51 @@ public final class Shards {
                     return;
                 }
             }
+        }
+
+        /**
+         * When nothing is being filled and one live member is the primary of two or more shards more than another,
+         * hands one primary role over to that other member's started copy. Primaries embed what their shards store,
+         * so this spreads the embedding of a large ingest over the members. A write in flight on the old primary is
+         * refused by the new one (fencing) and reported as not stored, to be sent again.
+         */
+        private void balancePrimaries(List<List<Copy>> out, Set<String> live) {
+            if (out.stream().flatMap(List::stream).anyMatch(c -> !c.started())) {
+                return;
+            }
+            Map<String, Integer> primaries = new LinkedHashMap<>();
+            live.forEach(m -> primaries.put(m, 0));
+            out.forEach(list -> list.stream().filter(c -> c.primary() && live.contains(c.member()))
+                    .forEach(c -> primaries.merge(c.member(), 1, Integer::sum)));
+            List<String> byPrimaries = new ArrayList<>(new TreeSet<>(live));
+            byPrimaries.sort(Comparator.comparingInt(primaries::get));
+            for (int hi = byPrimaries.size() - 1; hi > 0; hi--) {
+                String most = byPrimaries.get(hi);
+                for (int lo = 0; lo < hi; lo++) {
+                    String least = byPrimaries.get(lo);
+                    if (primaries.get(most) - primaries.get(least) < 2) {
+                        break;
+                    }
+                    for (List<Copy> list : out) {
+                        int from = indexOf(list, most);
+                        int to = indexOf(list, least);
+                        if (from >= 0 && to >= 0 && list.get(from).primary()) {
+                            list.set(from, new Copy(most, false, CopyState.STARTED));
+                            list.set(to, new Copy(least, true, CopyState.STARTED));
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+
+        private static int indexOf(List<Copy> list, String member) {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i).member().equals(member)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         /** Copies per live member across this collection's shards. */

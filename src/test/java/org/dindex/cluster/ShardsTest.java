@@ -106,6 +106,10 @@ class ShardsTest {
         assertConverged(grown, three);
         Map<String, Integer> load = load(grown);
         assertEquals(Map.of("a", 4, "b", 4, "c", 4), load);
+        Map<String, Integer> primaries = new HashMap<>();
+        grown.copies().forEach(list -> list.stream().filter(Shards.Copy::primary).forEach(c -> primaries.merge(
+                c.member(), 1, Integer::sum)));
+        assertEquals(Map.of("a", 2, "b", 2, "c", 2), primaries, "every member embeds for two shards");
         Set<String> lost = new TreeSet<>(List.of("a", "b"));
         assertEquals("yellow", grown.health(lost));
         Shards.Allocation after = grown.next(lost);
@@ -192,6 +196,12 @@ class ShardsTest {
             int min = live.stream().mapToInt(m -> load.getOrDefault(m, 0)).min().orElse(0);
             int max = live.stream().mapToInt(m -> load.getOrDefault(m, 0)).max().orElse(0);
             assertTrue(max - min <= 1 || !rebalanceable(a, live), "balanced: " + a);
+            Map<String, Integer> primaries = new HashMap<>();
+            a.copies().forEach(list -> list.stream().filter(Shards.Copy::primary).forEach(c -> primaries.merge(
+                    c.member(), 1, Integer::sum)));
+            int fewest = live.stream().mapToInt(m -> primaries.getOrDefault(m, 0)).min().orElse(0);
+            int most = live.stream().mapToInt(m -> primaries.getOrDefault(m, 0)).max().orElse(0);
+            assertTrue(most - fewest <= 1 || !primaryMovable(a, live, primaries), "primaries balanced: " + a);
         }
     }
 
@@ -203,6 +213,22 @@ class ShardsTest {
                 if (load.getOrDefault(most, 0) - load.getOrDefault(least, 0) >= 2) {
                     for (int s = 0; s < a.shards(); s++) {
                         if (a.copyOn(s, most) != null && a.copyOn(s, least) == null) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether a primary role could pass from a member with two more primaries to one of its replicas' members. */
+    private static boolean primaryMovable(Shards.Allocation a, Set<String> live, Map<String, Integer> primaries) {
+        for (String most : live) {
+            for (String least : live) {
+                if (primaries.getOrDefault(most, 0) - primaries.getOrDefault(least, 0) >= 2) {
+                    for (int s = 0; s < a.shards(); s++) {
+                        if (a.primary(s) != null && a.primary(s).member().equals(most) && a.copyOn(s, least) != null) {
                             return true;
                         }
                     }

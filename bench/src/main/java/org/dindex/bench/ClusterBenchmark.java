@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClusterBenchmark {
     private static final int DIMENSIONS = 384;
-    private static final int SENDERS = 8;
+    private static final int SENDERS = 16;
     private static final int DOCS_PER_REQUEST = 8;
 
     /**
@@ -126,6 +126,14 @@ public final class ClusterBenchmark {
             awaitGreen(members.getFirst().socket(), 3, Duration.ofMinutes(2));
             JsonObject one = ingest(single.socket(), docs);
             JsonObject three = ingest(members.getFirst().socket(), docs);
+            JsonArray embedding = new JsonArray();
+            for (TemporaryDaemon m : members) {
+                try (DindexClient c = DindexClient.connect(m.socket())) {
+                    JsonObject stats = c.request(Addresses.STATS, new JsonObject());
+                    embedding.add(stats.getJsonObject("embedding").put("documents", stats.getValue("documents")));
+                }
+            }
+            three.put("members", embedding);
             report.put("ingest", new JsonObject().put("single", one).put("cluster_3_members", three)
                     .put("ratio", three.getDouble("chunks_per_second") / one.getDouble("chunks_per_second")));
             embedder.delay(0);
