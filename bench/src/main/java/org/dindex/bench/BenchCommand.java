@@ -337,16 +337,16 @@ final class BenchCommand {
     @Command(name = "cluster", footerHeading = Examples.HEADING,
             footer = {
                     "  dindex bench cluster",
-                    "  dindex bench cluster --documents 100 --recovery-chunks 20000"},
+                    "  dindex bench cluster --documents 300 --recovery-chunks 20000"},
             description = "Three members with one replica per shard against one daemon, same run: ingest through one"
             + " member's front door with embedding by a loopback service that answers after a fixed delay (one"
             + " remote GPU per member), search latency with one copy of each shard asked, and the time a joining"
             + " member takes to fill its copy of a one-shard collection. Starts six temporary daemons in turn.")
-    int cluster(@Option(names = "--documents", defaultValue = "300", description = "Europarl documents to ingest"
+    int cluster(@Option(names = "--documents", defaultValue = "1200", description = "Europarl documents to ingest"
             + " (default ${DEFAULT-VALUE}).") int documents,
                 @Option(names = "--queries", defaultValue = "200", description = "Queries per series (default"
                         + " ${DEFAULT-VALUE}).") int queries,
-                @Option(names = "--embed-delay-ms", defaultValue = "200", description = "How long the loopback"
+                @Option(names = "--embed-delay-ms", defaultValue = "500", description = "How long the loopback"
                         + " embedding service takes per request (default ${DEFAULT-VALUE}).") long delay,
                 @Option(names = "--recovery-chunks", defaultValue = "100000", description = "Chunks of the shard"
                         + " copied to a joining member (default ${DEFAULT-VALUE}).") int recoveryChunks,

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClusterBenchmark {
     private static final int DIMENSIONS = 384;
-    private static final int SENDERS = 16;
+    private static final int SENDERS = 32;
     private static final int DOCS_PER_REQUEST = 8;
 
     /**
