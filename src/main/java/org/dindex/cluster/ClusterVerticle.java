@@ -13,10 +13,8 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.dindex.collections.CollectionRegistry;
 import org.dindex.index.Commits;
-import org.dindex.index.DocumentIds;
 import org.dindex.index.IndexSnapshot;
 import org.dindex.index.StoredDocuments;
-import org.dindex.ingest.DocumentRequest;
 import org.dindex.protocol.Addresses;
 import org.dindex.bus.BusHandlers;
 import org.dindex.protocol.CollectionNames;
@@ -134,7 +132,8 @@ public final class ClusterVerticle extends VerticleBase {
     private Future<?> serve() {
         // This member's part of the writes other members route to it by shard, as those shards' primary.
         consumers.add(vertx.eventBus().<JsonObject>consumer(memberAddress(nodeId(), "index"), m ->
-                asPrimary(m.body()).compose(v -> handlers.local(Addresses.INDEX_SUBMIT).apply(m.body()))
+                ShardRouter.asPrimary(table, m.body()).compose(v -> handlers.local(Addresses.INDEX_SUBMIT)
+                                .apply(m.body()))
                         .onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e))));
         // Copies: writes forwarded by primaries, and the recovery of copies on other members from this one's.
         ReplicaWrites replica = new ReplicaWrites(table, local.collections(), local.commits(), recovery);
@@ -281,32 +280,6 @@ public final class ClusterVerticle extends VerticleBase {
             }
             reply.onSuccess(m::reply).onFailure(e -> BusHandlers.fail(m, e));
         }));
-    }
-
-    /**
-     * Refuses a routed write whose documents are not all in shards this member is the primary of as far as it knows
-     * (the sender's allocation was older or newer): the sender reports them as not stored, to be sent again.
-     */
-    private Future<Void> asPrimary(JsonObject body) {
-        if (!(body.getValue("documents") instanceof JsonArray docs)) {
-            return Future.succeededFuture();
-        }
-        Shards.Allocation a = table.allocation(ShardRouter.collectionOf(body));
-        if (a == null) {
-            return Future.succeededFuture();
-        }
-        for (Object o : docs) {
-            String source = o instanceof JsonObject d ? DocumentRequest.sourceOf(d) : null;
-            if (source != null) {
-                int s = Shards.of(DocumentIds.forSource(source), a.shards());
-                Shards.Copy primary = a.primary(s);
-                if (primary == null || !primary.member().equals(table.memberId())) {
-                    return Future.failedFuture(new DindexException(ErrorCode.CONFLICT, "member " + table.memberId()
-                            + " is not the primary of shard " + s + " (allocation version " + a.version() + ")"));
-                }
-            }
-        }
-        return Future.succeededFuture();
     }
 
     /** Documents of each shard this member holds a copy of: {@code {collection: {shard: count}}}. */

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
@@ -68,55 +67,52 @@ public final class Replication implements WriteForwarding {
             return Future.succeededFuture();
         }
         String self = b.table().memberId();
-        // Member -> its documents, and the shards they are in.
+        // One forward per copy (member and shard), so that a copy refusing one shard's writes (its primary changed
+        // meanwhile) does not hold back the writes of the other shards it holds.
         Map<String, List<WriteOp>> ops = new LinkedHashMap<>();
-        Map<String, TreeSet<Integer>> shardsOf = new LinkedHashMap<>();
         for (DocumentRecord r : records) {
             int s = Shards.of(r.docId(), a.shards());
             Shards.Copy primary = a.primary(s);
             if (primary == null || !primary.member().equals(self)) {
-                return Future.failedFuture(new DindexException(ErrorCode.UNAVAILABLE, "this member is no longer the"
+                return Future.failedFuture(new DindexException(ErrorCode.CONFLICT, "this member is no longer the"
                         + " primary of shard " + s + " of collection '" + collection.name() + "' (allocation version "
                         + a.version() + "): the write was not acknowledged; send it again"));
             }
             for (Shards.Copy c : a.copies().get(s)) {
                 if (!c.member().equals(self)) {
-                    ops.computeIfAbsent(c.member(), k -> new ArrayList<>()).add(new WriteOp.Upsert(r));
-                    shardsOf.computeIfAbsent(c.member(), k -> new TreeSet<>()).add(s);
+                    ops.computeIfAbsent(c.member() + "/" + s, k -> new ArrayList<>()).add(new WriteOp.Upsert(r));
                 }
             }
         }
         List<Future<Void>> sent = new ArrayList<>();
-        ops.forEach((member, list) -> {
+        ops.forEach((copy, list) -> {
+            String member = copy.substring(0, copy.lastIndexOf('/'));
+            int shard = Integer.parseInt(copy.substring(copy.lastIndexOf('/') + 1));
             JsonObject request = new JsonObject().put("collection", collection.name()).put("from", self)
-                    .put("version", a.version()).put("shards", new JsonArray(new ArrayList<>(shardsOf.get(member))))
+                    .put("version", a.version()).put("shards", new JsonArray().add(shard))
                     .put("ops", WalCodec.encode(list));
             String node = b.table().nodeOf(member);
             Future<Void> one = node == null ? Future.failedFuture("member " + member + " is not in the cluster")
                     : b.vertx().eventBus().request(ClusterVerticle.memberAddress(node, "replicate"), request,
                     new DeliveryOptions().setSendTimeout(FORWARD_TIMEOUT.toMillis())).mapEmpty();
-            sent.add(one.recover(e -> failCopies(b, collection.name(), member, shardsOf.get(member), e)));
+            sent.add(one.recover(e -> failCopy(b, collection.name(), member, shard, e)));
         });
         return Future.all(sent).mapEmpty();
     }
 
-    /** Takes {@code member}'s copies of {@code shards} out of the allocation: they missed a write. */
-    private Future<Void> failCopies(Bound b, String collection, String member, TreeSet<Integer> shards, Throwable why) {
-        LOG.warning("the copy on member " + member + " of shards " + shards + " of '" + collection + "' missed a"
-                + " write (" + why.getMessage() + "): it is taken out of the shards' copies and filled again later");
+    /** Takes {@code member}'s copy of {@code shard} out of the allocation: it missed a write. */
+    private Future<Void> failCopy(Bound b, String collection, String member, int shard, Throwable why) {
+        LOG.warning("the copy on member " + member + " of shard " + shard + " of '" + collection + "' missed a"
+                + " write (" + why.getMessage() + "): it is taken out of the shard's copies and filled again later");
         String self = b.table().memberId();
         return b.update().apply(collection, a -> {
-            Shards.Allocation out = a;
-            for (int s : shards) {
-                Shards.Copy primary = out.primary(s);
-                if (primary == null || !primary.member().equals(self)) {
-                    throw new DindexException(ErrorCode.UNAVAILABLE, "this member is no longer the primary of shard "
-                            + s + " of '" + collection + "' and its copy on member " + member + " did not confirm the"
-                            + " write: not acknowledged; send it again");
-                }
-                out = out.failed(s, member);
+            Shards.Copy primary = a.primary(shard);
+            if (primary == null || !primary.member().equals(self)) {
+                throw new DindexException(ErrorCode.CONFLICT, "this member is no longer the primary of shard "
+                        + shard + " of '" + collection + "' and its copy on member " + member + " did not confirm"
+                        + " the write: not acknowledged; send it again");
             }
-            return out;
+            return a.failed(shard, member);
         }).mapEmpty();
     }
 }

@@ -3,12 +3,15 @@ package org.dindex.cluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dindex.collections.CollectionRegistry;
 import org.dindex.index.DocumentIds;
 import org.dindex.ingest.DocumentRequest;
 import org.dindex.protocol.CollectionNames;
+import org.dindex.protocol.DindexException;
+import org.dindex.protocol.ErrorCode;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +35,9 @@ import java.util.function.Function;
 final class ShardRouter {
     /** Embedding a large request on the owner may take a while; the owner's own limits still apply. */
     private static final Duration WRITE_TIMEOUT = Duration.ofMinutes(30);
+    /** Routing again after a primary changed: the allocation is reconciled every second. */
+    private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+    private static final int ATTEMPTS = 5;
 
     private final Vertx vertx;
     private final ShardTable table;
@@ -71,14 +77,42 @@ final class ShardRouter {
         } catch (RuntimeException e) {
             return localSubmit.apply(body);  // its own answer to an unknown collection (no allocation is made for it)
         }
-        return allocation.apply(collectionOf(body)).compose(a -> route(body, docs, a));
+        JsonObject[] results = new JsonObject[docs.size()];
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            all.add(i);
+        }
+        return attempt(body, docs, all, results, 1)
+                .map(v -> new JsonObject().put("results", new JsonArray(List.of(results))));
     }
 
-    private Future<JsonObject> route(JsonObject body, JsonArray docs, Shards.Allocation a) {
-        JsonObject[] results = new JsonObject[docs.size()];
+    /**
+     * Routes the documents in {@code slots} by the current allocation and fills their results. Documents whose primary
+     * turned out not to be the primary any more (a role handed over or a member lost while the write was on its way:
+     * the member refuses, or its copy refuses its forward) are routed again by the newer allocation, a few times,
+     * {@link #RETRY_DELAY} apart: the new primary writes and forwards them, so every copy ends up with the write.
+     */
+    private Future<Void> attempt(JsonObject body, JsonArray docs, List<Integer> slots, JsonObject[] results,
+                                 int attempt) {
+        return allocation.apply(collectionOf(body)).compose(a -> route(body, docs, slots, a, results))
+                .compose(stale -> {
+                    if (stale.isEmpty()) {
+                        return Future.succeededFuture();
+                    }
+                    if (attempt >= ATTEMPTS) {
+                        return Future.succeededFuture();  // their results say why they were not stored
+                    }
+                    return vertx.timer(RETRY_DELAY.toMillis())
+                            .compose(t -> attempt(body, docs, stale, results, attempt + 1));
+                });
+    }
+
+    /** Routes {@code slots} once; returns those to route again (stale routing), their results filled meanwhile. */
+    private Future<List<Integer>> route(JsonObject body, JsonArray docs, List<Integer> slots, Shards.Allocation a,
+                                        JsonObject[] results) {
         // Member id (this member's id for documents it stores or that only it can judge) -> slots of documents.
         Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
-        for (int i = 0; i < docs.size(); i++) {
+        for (int i : slots) {
             String source = docs.getValue(i) instanceof JsonObject d ? DocumentRequest.sourceOf(d) : null;
             if (source == null) {
                 byOwner.computeIfAbsent(table.memberId(), k -> new ArrayList<>()).add(i);
@@ -96,49 +130,87 @@ final class ShardRouter {
             }
             byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(i);
         }
+        List<Integer> stale = new ArrayList<>();
         List<Future<?>> parts = new ArrayList<>();
-        byOwner.forEach((owner, slots) -> {
-            JsonArray part = new JsonArray();
-            slots.forEach(i -> part.add(docs.getValue(i)));
-            JsonObject request = body.copy().put("documents", part);
+        List<String> owners = new ArrayList<>(byOwner.keySet());
+        byOwner.forEach((owner, part) -> {
+            JsonArray subset = new JsonArray();
+            part.forEach(i -> subset.add(docs.getValue(i)));
+            JsonObject request = body.copy().put("documents", subset);
             Future<JsonObject> reply;
             if (owner.equals(table.memberId())) {
-                reply = localSubmit.apply(request);
+                reply = asPrimary(table, request).compose(v -> localSubmit.apply(request));
             } else {
                 String node = table.nodeOf(owner);
                 reply = vertx.eventBus().<JsonObject>request(ClusterVerticle.memberAddress(node, "index"), request,
                         new DeliveryOptions().setSendTimeout(WRITE_TIMEOUT.toMillis())).map(m -> m.body());
             }
             parts.add(reply.andThen(ar -> {
+                boolean retry = ar.failed() && staleRouting(ar.cause());
                 JsonArray got = ar.succeeded() ? ar.result().getJsonArray("results") : null;
-                for (int k = 0; k < slots.size(); k++) {
-                    int i = slots.get(k);
+                for (int k = 0; k < part.size(); k++) {
+                    int i = part.get(k);
                     if (got != null && k < got.size()) {
                         results[i] = got.getJsonObject(k);
+                        continue;
+                    }
+                    if (retry) {
+                        stale.add(i);
                     } else if (owner.equals(table.memberId()) && ar.failed()) {
                         continue;  // a failure of the whole local request fails the request (below)
-                    } else {
-                        JsonObject d = docs.getValue(i) instanceof JsonObject j ? j : new JsonObject();
-                        String source = DocumentRequest.sourceOf(d);
-                        results[i] = failed(source, source == null ? null : DocumentIds.forSource(source),
-                                "the shard's owner (member " + owner + ") did not store it: "
-                                        + (ar.failed() ? ar.cause().getMessage() : "no result"));
                     }
+                    JsonObject d = docs.getValue(i) instanceof JsonObject j ? j : new JsonObject();
+                    String source = DocumentRequest.sourceOf(d);
+                    results[i] = failed(source, source == null ? null : DocumentIds.forSource(source),
+                            "the shard's primary (member " + owner + ") did not store it: "
+                                    + (ar.failed() ? ar.cause().getMessage() : "no result"));
                 }
             }));
-        }
-        );
+        });
         return Future.join(parts).transform(ar -> {
             for (int i = 0; i < parts.size(); i++) {
                 // The local part failing as a whole (a bad request, an unknown collection) fails the request as a
                 // lone daemon's would.
-                String owner = new ArrayList<>(byOwner.keySet()).get(i);
-                if (owner.equals(table.memberId()) && parts.get(i).failed()) {
+                if (owners.get(i).equals(table.memberId()) && parts.get(i).failed()
+                        && !staleRouting(parts.get(i).cause())) {
                     return Future.failedFuture(parts.get(i).cause());
                 }
             }
-            return Future.succeededFuture(new JsonObject().put("results", new JsonArray(List.of(results))));
+            return Future.succeededFuture(stale);
         });
+    }
+
+    /**
+     * Refuses a write whose documents are not all in shards this member is the primary of as far as it knows now
+     * (the router's allocation was older or newer): it is routed again rather than written here, where a document
+     * already written by an earlier attempt would read as unchanged and never reach the shard's new primary.
+     */
+    static Future<Void> asPrimary(ShardTable table, JsonObject body) {
+        if (!(body.getValue("documents") instanceof JsonArray docs)) {
+            return Future.succeededFuture();
+        }
+        Shards.Allocation a = table.allocation(collectionOf(body));
+        if (a == null) {
+            return Future.succeededFuture();
+        }
+        for (Object o : docs) {
+            String source = o instanceof JsonObject d ? DocumentRequest.sourceOf(d) : null;
+            if (source != null) {
+                int s = Shards.of(DocumentIds.forSource(source), a.shards());
+                Shards.Copy primary = a.primary(s);
+                if (primary == null || !primary.member().equals(table.memberId())) {
+                    return Future.failedFuture(new DindexException(ErrorCode.CONFLICT, "member " + table.memberId()
+                            + " is not the primary of shard " + s + " (allocation version " + a.version() + ")"));
+                }
+            }
+        }
+        return Future.succeededFuture();
+    }
+
+    /** Whether a part failed because it went to a member that is not (or no longer) its shard's primary. */
+    static boolean staleRouting(Throwable e) {
+        return e instanceof DindexException de && de.code() == ErrorCode.CONFLICT
+                || e instanceof ReplyException re && re.failureCode() == ErrorCode.CONFLICT.failureCode();
     }
 
     /**

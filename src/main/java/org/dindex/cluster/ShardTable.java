@@ -170,6 +170,7 @@ final class ShardTable {
                 throw new IllegalStateException("collection '" + collection + "' has no shard allocation");
             }
             Shards.Allocation current = Shards.Allocation.fromJson(new JsonObject(json), defaultReplicas);
+            cache(current);  // known now, also when the change is refused
             Shards.Allocation next = change.apply(current);
             if (next == current || map.replace(collection, json, next.toJson().encode())) {
                 cache(next);

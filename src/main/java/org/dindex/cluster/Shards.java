@@ -326,10 +326,13 @@ public final class Shards {
             return out;
         }
 
-        /** The shards with fewer started copies on {@code live} members than they should have. */
+        /**
+         * The shards with a live started copy but fewer than {@code 1 + replicas}: also while there are not members
+         * enough to hold them all (a cluster of one member with replicas is at risk, and says so).
+         */
         public List<Integer> underReplicated(Set<String> live) {
             List<Integer> out = new ArrayList<>();
-            int want = wanted(live.size());
+            int want = 1 + replicas;
             for (int s = 0; s < shards; s++) {
                 long started = copies.get(s).stream().filter(c -> c.started() && live.contains(c.member())).count();
                 if (started > 0 && started < want) {

@@ -123,7 +123,7 @@ public final class ClusterBenchmark {
                 m.start();
             }
             single.start();
-            awaitGreen(members.getFirst().socket(), 3, Duration.ofMinutes(2));
+            awaitSettled(members.getFirst().socket(), 3, "green", Duration.ofMinutes(2));
             JsonObject one = ingest(single.socket(), docs);
             JsonObject three = ingest(members.getFirst().socket(), docs);
             JsonArray embedding = new JsonArray();
@@ -236,14 +236,14 @@ public final class ClusterBenchmark {
                 Settings.CLUSTER_REPLICAS.envName(), "1"));
         try {
             pair.getFirst().start();
-            awaitGreen(pair.getFirst().socket(), 1, Duration.ofMinutes(2));
+            awaitSettled(pair.getFirst().socket(), 1, "yellow", Duration.ofMinutes(2));
             long b0 = System.nanoTime();
             int documents = build(pair.getFirst().socket(), options.recoveryChunks());
             double buildSeconds = (System.nanoTime() - b0) / 1e9;
             long j0 = System.nanoTime();
             pair.get(1).start();
             double startSeconds = (System.nanoTime() - j0) / 1e9;
-            JsonObject green = awaitGreen(pair.getFirst().socket(), 2, Duration.ofMinutes(60));
+            JsonObject green = awaitSettled(pair.getFirst().socket(), 2, "green", Duration.ofMinutes(60));
             double seconds = (System.nanoTime() - j0) / 1e9;
             JsonArray copies = green.getJsonArray("shards").getJsonObject(0).getJsonArray("allocation")
                     .getJsonObject(0).getJsonArray("copies");
@@ -295,14 +295,18 @@ public final class ClusterBenchmark {
         return documents;
     }
 
-    /** The cluster status once it is green with {@code members} members holding started copies only. */
-    private static JsonObject awaitGreen(Path socket, int members, Duration timeout) throws InterruptedException {
+    /**
+     * The cluster status once its health is {@code health} with {@code members} members holding started copies only
+     * (a lone member with replicas is yellow: it cannot hold them).
+     */
+    private static JsonObject awaitSettled(Path socket, int members, String health, Duration timeout)
+            throws InterruptedException {
         long until = System.nanoTime() + timeout.toNanos();
         JsonObject last = null;
         while (System.nanoTime() < until) {
             try (DindexClient c = DindexClient.connect(socket)) {
                 last = c.request(Addresses.CLUSTER_STATUS, new JsonObject());
-                if (settled(last, members)) {
+                if (settled(last, members, health)) {
                     return last;
                 }
             } catch (RuntimeException notYet) {
@@ -310,12 +314,12 @@ public final class ClusterBenchmark {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the cluster did not become green with " + members + " members within "
-                + timeout + ": " + (last == null ? "no answer" : last.encode()));
+        throw new IllegalStateException("the cluster did not become " + health + " with " + members
+                + " members within " + timeout + ": " + (last == null ? "no answer" : last.encode()));
     }
 
-    private static boolean settled(JsonObject status, int members) {
-        if (!"green".equals(status.getString("health")) || status.getJsonArray("members").size() != members
+    private static boolean settled(JsonObject status, int members, String health) {
+        if (!health.equals(status.getString("health")) || status.getJsonArray("members").size() != members
                 || status.getJsonArray("shards") == null || status.getJsonArray("shards").isEmpty()) {
             return false;
         }
