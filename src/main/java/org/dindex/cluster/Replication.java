@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.dindex.collections.Collection;
 import org.dindex.index.DocumentRecord;
 import org.dindex.index.WalCodec;
 import org.dindex.index.WriteOp;
@@ -29,7 +28,7 @@ import java.util.logging.Logger;
  * of its shard's copies (no longer in sync, so never searched; a fresh copy is then filled by peer recovery), and
  * the write is still acknowledged, by the copies that remain: as in Elasticsearch, where the primary has the
  * master fail such a replica. Only when that cannot be done (this member is no longer the primary) does the write
- * fail.
+ * fail. With {@code cluster.acknowledge: primary} the write is acknowledged without waiting for the copies.
  *
  * <p>Forwards leave in the order the writes completed (they complete in the writer's order on the ingest verticle's
  * event loop), and the clustered event bus keeps one connection per member, so a copy applies them in order.
@@ -48,6 +47,15 @@ public final class Replication implements WriteForwarding {
     }
 
     private volatile Bound bound;
+    private final boolean waitForCopies;
+
+    /**
+     * @param waitForCopies whether a write waits for its shard's other copies ({@code cluster.acknowledge: copies})
+     *                      or only for the primary ({@code primary}: the forwards complete afterwards)
+     */
+    public Replication(boolean waitForCopies) {
+        this.waitForCopies = waitForCopies;
+    }
 
     /** Called by {@link ClusterVerticle} once the shard table is there; before, writes are this member's alone. */
     void bind(Vertx vertx, ShardTable table,
@@ -60,9 +68,9 @@ public final class Replication implements WriteForwarding {
     }
 
     @Override
-    public Future<Void> forward(Collection collection, List<DocumentRecord> records) {
+    public Future<Void> forward(String collection, List<DocumentRecord> records) {
         Bound b = bound;
-        Shards.Allocation a = b == null ? null : b.table().allocation(collection.name());
+        Shards.Allocation a = b == null ? null : b.table().allocation(collection);
         if (a == null || records.isEmpty()) {
             return Future.succeededFuture();
         }
@@ -75,7 +83,7 @@ public final class Replication implements WriteForwarding {
             Shards.Copy primary = a.primary(s);
             if (primary == null || !primary.member().equals(self)) {
                 return Future.failedFuture(new DindexException(ErrorCode.CONFLICT, "this member is no longer the"
-                        + " primary of shard " + s + " of collection '" + collection.name() + "' (allocation version "
+                        + " primary of shard " + s + " of collection '" + collection + "' (allocation version "
                         + a.version() + "): the write was not acknowledged; send it again"));
             }
             for (Shards.Copy c : a.copies().get(s)) {
@@ -88,16 +96,22 @@ public final class Replication implements WriteForwarding {
         ops.forEach((copy, list) -> {
             String member = copy.substring(0, copy.lastIndexOf('/'));
             int shard = Integer.parseInt(copy.substring(copy.lastIndexOf('/') + 1));
-            JsonObject request = new JsonObject().put("collection", collection.name()).put("from", self)
+            JsonObject request = new JsonObject().put("collection", collection).put("from", self)
                     .put("version", a.version()).put("shards", new JsonArray().add(shard))
                     .put("ops", WalCodec.encode(list));
             String node = b.table().nodeOf(member);
             Future<Void> one = node == null ? Future.failedFuture("member " + member + " is not in the cluster")
                     : b.vertx().eventBus().request(ClusterVerticle.memberAddress(node, "replicate"), request,
                     new DeliveryOptions().setSendTimeout(FORWARD_TIMEOUT.toMillis())).mapEmpty();
-            sent.add(one.recover(e -> failCopy(b, collection.name(), member, shard, e)));
+            sent.add(one.recover(e -> failCopy(b, collection, member, shard, e)));
         });
-        return Future.all(sent).mapEmpty();
+        Future<Void> all = Future.all(sent).mapEmpty();
+        if (!waitForCopies) {
+            all.onFailure(e -> LOG.warning("a write acknowledged by its primary alone did not reach every copy: "
+                    + e.getMessage()));
+            return Future.succeededFuture();
+        }
+        return all;
     }
 
     /** Takes {@code member}'s copy of {@code shard} out of the allocation: it missed a write. */

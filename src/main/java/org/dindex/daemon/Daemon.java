@@ -137,7 +137,8 @@ public final class Daemon {
         processSettings(paths.dataDir());
         stores = Stores.open(vertx, paths.dataDir(), options.config(), startup);
         // A cluster member forwards what it writes to the other copies of its shards.
-        Replication replication = clusterManager == null ? null : new Replication();
+        Replication replication = clusterManager == null ? null : new Replication(
+                "copies".equals(options.config().getString(Settings.CLUSTER_ACKNOWLEDGE)));
         parts = new DaemonParts(stores.collections(), options.config(), paths.dataDir(),
                 replication == null ? WriteForwarding.NONE : replication);
         List<VerticleBase> verticles = new ArrayList<>();

@@ -197,7 +197,7 @@ public final class IngestVerticle extends VerticleBase {
                     // map, not onSuccess: an onSuccess handler on a future completed by the writer's thread may
                     // be queued behind the caller's own continuation, which then reads results not yet filled in.
                     c.ensureOpen();
-                    return c.index().write(ops).compose(seq -> forwarding.forward(c, records).map(v -> seq))
+                    return c.index().write(ops).compose(seq -> forwarding.forward(c.name(), records).map(v -> seq))
                             .map(seq -> {
                         int chunks = 0;
                         for (int i = 0; i < records.size(); i++) {

@@ -1,7 +1,6 @@
 package org.dindex.ingest;
 
 import io.vertx.core.Future;
-import org.dindex.collections.Collection;
 import org.dindex.index.DocumentRecord;
 
 import java.util.List;
@@ -16,9 +15,9 @@ public interface WriteForwarding {
     WriteForwarding NONE = (collection, records) -> Future.succeededFuture();
 
     /**
-     * Sends {@code records}, just written durably to {@code collection} here, on. Succeeds once every copy that
+     * Sends {@code records}, just written durably to the collection named {@code collection} here, on. Succeeds once every copy that
      * must have them has them (or was taken out of the shard's copies for missing them); fails when the write
      * cannot be acknowledged, e.g. this member is no longer the shards' primary.
      */
-    Future<Void> forward(Collection collection, List<DocumentRecord> records);
+    Future<Void> forward(String collection, List<DocumentRecord> records);
 }

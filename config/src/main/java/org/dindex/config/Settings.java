@@ -203,6 +203,11 @@ public final class Settings {
             "Copies of each shard besides its primary, on other members (fixed when the cluster first allocates the"
                     + " collection; fewer while there are not members enough). A write is acknowledged once every"
                     + " in-sync copy has it, so with 1 an acknowledged document survives the loss of any one member.");
+    public static final Setting CLUSTER_ACKNOWLEDGE = Setting.choice("cluster.acknowledge", "copies",
+            List.of("copies", "primary"), "When a write in a cluster is acknowledged. `copies`: once every in-sync"
+                    + " copy of its shard has it (it survives the loss of any member but the last copy's). `primary`:"
+                    + " once the primary has it, forwarding to the replicas afterwards (faster; an acknowledged write"
+                    + " can be lost with its primary).");
 
     public static final List<Setting> ALL = List.of(SHUTDOWN_TIMEOUT_MS, START_TIMEOUT_MS, PREFER_NATIVE_TRANSPORT,
             BACKGROUND_NICE, MAX_FRAME_BYTES, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS, MAX_IN_FLIGHT,
@@ -217,7 +222,7 @@ public final class Settings {
             SCRAPE_ALLOW_LOOPBACK, WATCH_DEBOUNCE_MS, WATCH_SCAN_INTERVAL_MS, WATCH_MAX_INOTIFY_WATCHES, HTTP_ENABLED, HTTP_HOST, HTTP_ALLOWED_HOSTS, HTTP_PORT, HTTP_API_KEYS, HTTP_METRICS_NEED_KEY,
             HTTP_CORS_ORIGINS, HTTP_WS_ORIGINS, HTTP_MAX_BODY_BYTES, HTTP_WS_MAX_FRAME_BYTES, HTTP_IDLE_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_IMPORT_ROOTS, CLUSTER_ENABLED, CLUSTER_NAME,
             CLUSTER_HOST, CLUSTER_PORT, CLUSTER_BUS_PORT, CLUSTER_JOIN, CLUSTER_KUBERNETES_DNS,
-            CLUSTER_MEMBER_TIMEOUT_MS, CLUSTER_SHARDS, CLUSTER_REPLICAS);
+            CLUSTER_MEMBER_TIMEOUT_MS, CLUSTER_SHARDS, CLUSTER_REPLICAS, CLUSTER_ACKNOWLEDGE);
 
     private static final Map<String, Setting> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));
