@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
@@ -77,14 +78,17 @@ public final class Replication implements WriteForwarding {
         String self = b.table().memberId();
         // One forward per copy (member and shard), so that a copy refusing one shard's writes (its primary changed
         // meanwhile) does not hold back the writes of the other shards it holds.
+        // Records of shards this member is no longer the primary of are not forwarded (the new primary will be
+        // sent them again), but the others still are: the router sends the whole request again, and a document
+        // already written here then reads as unchanged, so its copies must have it from this attempt.
         Map<String, List<WriteOp>> ops = new LinkedHashMap<>();
+        TreeSet<Integer> notPrimary = new TreeSet<>();
         for (DocumentRecord r : records) {
             int s = Shards.of(r.docId(), a.shards());
             Shards.Copy primary = a.primary(s);
             if (primary == null || !primary.member().equals(self)) {
-                return Future.failedFuture(new DindexException(ErrorCode.CONFLICT, "this member is no longer the"
-                        + " primary of shard " + s + " of collection '" + collection + "' (allocation version "
-                        + a.version() + "): the write was not acknowledged; send it again"));
+                notPrimary.add(s);
+                continue;
             }
             for (Shards.Copy c : a.copies().get(s)) {
                 if (!c.member().equals(self)) {
@@ -106,6 +110,12 @@ public final class Replication implements WriteForwarding {
             sent.add(one.recover(e -> failCopy(b, collection, member, shard, e)));
         });
         Future<Void> all = Future.all(sent).mapEmpty();
+        if (!notPrimary.isEmpty()) {
+            DindexException stale = new DindexException(ErrorCode.CONFLICT, "this member is no longer the primary of"
+                    + " shards " + notPrimary + " of collection '" + collection + "' (allocation version "
+                    + a.version() + "): the write was not acknowledged; send it again");
+            return Future.join(sent).transform(ar -> Future.failedFuture(stale));
+        }
         if (!waitForCopies) {
             all.onFailure(e -> LOG.warning("a write acknowledged by its primary alone did not reach every copy: "
                     + e.getMessage()));

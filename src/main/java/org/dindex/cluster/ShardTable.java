@@ -119,6 +119,13 @@ final class ShardTable {
                 out.put(name, a);
             }
         }
+        // An update made meanwhile (cached by update()) may be newer than what this refresh read: keep the newer.
+        allocations.forEach((name, known) -> {
+            Shards.Allocation read = out.get(name);
+            if (read != null && known.version() > read.version()) {
+                out.put(name, known);
+            }
+        });
         allocations = Map.copyOf(out);
         if (!out.equals(saved)) {
             save(out);

@@ -97,9 +97,13 @@ class ReplicationTest {
     }
 
     private static DocumentRecord record() {
+        return record("doc-1");
+    }
+
+    private static DocumentRecord record(String docId) {
         float[] vector = {0.6f, 0.8f, 0f};
-        return new DocumentRecord("doc-1", "/corpus/a.md", "A", null, "hash-1", Map.of("k", "v"), 1L, 2L,
-                List.of(new ChunkRecord("doc-1-0", 0, "text of a", List.of("A"), 0, 3, vector)));
+        return new DocumentRecord(docId, "/corpus/" + docId + ".md", "A", null, "hash-1", Map.of("k", "v"), 1L, 2L,
+                List.of(new ChunkRecord(docId + "-0", 0, "text of a", List.of("A"), 0, 3, vector)));
     }
 
     @Test
@@ -142,6 +146,42 @@ class ReplicationTest {
         assertEquals(table.memberId(), now.primary(0).member());
         assertTrue(now.version() > 5);
         assertEquals(now, table.allocation("default"), "the table knows the change at once");
+    }
+
+    @Test
+    void aWriteSpanningAShardNoLongerItsOwnStillReachesTheCopiesOfTheOthers() throws Exception {
+        // Two shards: shard 0's primary here, shard 1's on member b (a role handed over while the write was on its
+        // way). The router sends the whole write again; the document of shard 0 then reads as unchanged here, so
+        // its copy must have it from this attempt.
+        Shards.Allocation a = new Shards.Allocation("default", 7, 2, 1, List.of(
+                List.of(new Shards.Copy(table.memberId(), true, Shards.CopyState.STARTED),
+                        new Shards.Copy("member-b", false, Shards.CopyState.STARTED)),
+                List.of(new Shards.Copy("member-b", true, Shards.CopyState.STARTED),
+                        new Shards.Copy(table.memberId(), false, Shards.CopyState.STARTED))));
+        hazelcast.getMap("dindex.shards").set("default", a.toJson().encode());
+        hazelcast.getMap("dindex.members").set("node-b", "member-b");
+        table.refresh(List.of("node-a", "node-b"), List.of("default"), "node-a");
+        copyOnB(1, false);
+        DocumentRecord mine = null;
+        DocumentRecord theirs = null;
+        for (int i = 0; mine == null || theirs == null; i++) {
+            DocumentRecord r = record("doc-" + i);
+            if (Shards.of(r.docId(), 2) == 0) {
+                mine = r;
+            } else {
+                theirs = r;
+            }
+        }
+        Future<Void> write = replication(true).forward("default", List.of(mine, theirs));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> write.await(10, TimeUnit.SECONDS));
+        assertTrue(ShardRouter.staleRouting(e), String.valueOf(e));
+        JsonObject sent = received.poll(5, TimeUnit.SECONDS);
+        assertNotNull(sent, "shard 0's copy got its document");
+        assertEquals(List.of(0), sent.getJsonArray("shards").getList());
+        assertEquals(mine.docId(), ((WriteOp.Upsert) WalCodec.decode(sent.getBinary("ops")).getFirst()).doc()
+                .docId());
+        assertNull(received.poll(500, TimeUnit.MILLISECONDS), "nothing of shard 1");
     }
 
     @Test
