@@ -288,8 +288,8 @@ final class ShardRouter {
 
     /**
      * A delete on this member (which checks the request and answers a bad one as a lone daemon does) and on every
-     * other live member; the counts are summed. When some shard has no live owner, documents on it could not be
-     * deleted: the reply says {@code partial} with those {@code missing_shards}.
+     * other live member; the counts, taken on each shard's primary only, are summed. When some shard has no live
+     * copy, documents on it could not be deleted: the reply says {@code partial} with those {@code missing_shards}.
      */
     Future<JsonObject> delete(JsonObject body) {
         Shards.Allocation known = table.allocation(collectionOf(body));

@@ -502,7 +502,7 @@ class ClusterTest {
                 });
     }
 
-    /** A search from {@code cli} once it is complete again (every shard's owner answered). */
+    /** A search from {@code cli} once it is complete again (a copy of every shard answered). */
     private static JsonObject awaitComplete(Cli cli, String query) throws InterruptedException {
         return Await.value(Duration.ofSeconds(60), Duration.ofMillis(500), "the search is no longer partial",
                 () -> cli.run("search", query, "--json").json(), r -> !r.getBoolean("partial"));

@@ -37,13 +37,13 @@ final class StatusPrinter {
             if (cluster.getString("health") != null) {
                 row(out, "health", cluster.getString("health"));
             }
-            // Each collection's shards: which member owns each, and those with no live owner.
+            // Each collection's shards: the member holding each one's primary, and the shards with no live copy.
             for (Object o : cluster.getJsonArray("shards", new JsonArray())) {
                 JsonObject c = (JsonObject) o;
                 StringBuilder owners = new StringBuilder();
                 for (Object a : c.getJsonArray("allocation", new JsonArray())) {
                     JsonObject shard = (JsonObject) a;
-                    String owner = shard.getString("owner", "");
+                    String owner = shard.getString("owner") == null ? "" : shard.getString("owner");
                     owners.append(owners.isEmpty() ? "" : ", ").append(shard.getValue("shard")).append(':')
                             .append(owner, 0, Math.min(8, owner.length()))
                             .append("started".equals(shard.getString("state")) ? "" : " (" + shard.getString("state")

@@ -66,8 +66,9 @@ public final class Addresses {
     public static final String CLUSTER_STATUS = "dindex.cluster.status";
 
     /**
-     * The shards of every collection in the cluster: each shard with its owning member and state, and the cluster's
-     * health (green: every shard's owner is live; red: some shard has no live copy).
+     * The shards of every collection in the cluster: each shard's copies with member, role, state and documents, and
+     * the cluster's health (green: every shard has all its copies; yellow: a shard lacks a replica; red: some shard
+     * has no live copy).
      */
     public static final String CLUSTER_SHARDS = "dindex.cluster.shards";
 
