@@ -126,8 +126,6 @@ public final class Replication implements WriteForwarding {
 
     /** Takes {@code member}'s copy of {@code shard} out of the allocation: it missed a write. */
     private Future<Void> failCopy(Bound b, String collection, String member, int shard, Throwable why) {
-        LOG.warning("the copy on member " + member + " of shard " + shard + " of '" + collection + "' missed a"
-                + " write (" + why.getMessage() + "): it is taken out of the shard's copies and filled again later");
         String self = b.table().memberId();
         return b.update().apply(collection, a -> {
             Shards.Copy primary = a.primary(shard);
@@ -137,6 +135,8 @@ public final class Replication implements WriteForwarding {
                         + " the write: not acknowledged; send it again");
             }
             return a.failed(shard, member);
-        }).mapEmpty();
+        }).onSuccess(a -> LOG.warning("the copy on member " + member + " of shard " + shard + " of '" + collection
+                + "' missed a write (" + why.getMessage() + "): it is taken out of the shard's copies and filled"
+                + " again later")).mapEmpty();
     }
 }

@@ -22,7 +22,6 @@ final class DelayedEmbeddingServer implements AutoCloseable {
     private final HttpServer server;
     private final int dimensions;
     private volatile long delayMillis;
-    private volatile long requests;
 
     DelayedEmbeddingServer(int dimensions, long delayMillis) {
         this.dimensions = dimensions;
@@ -35,7 +34,6 @@ final class DelayedEmbeddingServer implements AutoCloseable {
                         .put("embedding", vector(input.getString(i))));
             }
             String reply = new JsonObject().put("object", "list").put("model", MODEL).put("data", data).encode();
-            requests++;
             Runnable answer = () -> req.response().putHeader("content-type", "application/json").end(reply);
             long delay = this.delayMillis;
             if (delay > 0) {
@@ -53,10 +51,6 @@ final class DelayedEmbeddingServer implements AutoCloseable {
 
     void delay(long millis) {
         this.delayMillis = millis;
-    }
-
-    long requests() {
-        return requests;
     }
 
     private JsonArray vector(String text) {
